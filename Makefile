@@ -51,7 +51,7 @@ HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 KERNEL := $(BUILD)/mica.elf
 ISO    := $(BUILD)/mica.iso
 
-.PHONY: all iso run test test-long test-host bench fmt lint clean deps
+.PHONY: all iso run test test-long test-host bench-host bench fmt lint clean deps
 all: $(KERNEL) $(ISO)
 iso: $(ISO)
 
@@ -100,7 +100,26 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/f/test/fuzz/fuzz_%.o $(FUZZ_PURE_OBJS)
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(HOSTCC) $(HLDFLAGS) -fsanitize=fuzzer $^ -o $@ $(HOST_LIBS_fuzz_$*)
 
+# Benchmark programs: test/bench/bench_<name>.c, optimised, no sanitizers,
+# linked with the pure objects built the same way.
+BENCH_TARGETS := $(sort $(patsubst test/bench/%.c,%,$(wildcard test/bench/bench_*.c)))
+BENCH_BINS := $(BENCH_TARGETS:%=$(BUILD)/bench/%)
+BENCH_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/b/%.o) $(BUILD)/b/test/unit/host_support.o
+BCFLAGS := -std=gnu11 -O2 -g -march=native -Wall -Wextra -Werror -Wshadow -Wvla \
+           -Wno-unused-function -I. -MMD -MP
+
+$(BUILD)/b/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCHCC $<")
+	$(Q)$(HOSTCC) $(BCFLAGS) -c $< -o $@
+
+$(BUILD)/bench/bench_%: $(BUILD)/b/test/bench/bench_%.o $(BENCH_PURE_OBJS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCHLD $@")
+	$(Q)$(HOSTCC) $^ -o $@ $(HOST_LIBS_bench_$*)
+
 test-host: $(HOST_TEST_BINS) $(FUZZ_BINS)
+bench-host: $(BENCH_BINS)
 
 # ---------------------------------------------------------------- front doors
 deps:
