@@ -37,6 +37,7 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # and, with sanitizers, into every host test program.
 # One line per file, sorted by directory.
 PURE_SRCS := \
+	boot/mb2_parse.c \
 	drivers/fmt.c \
 
 
