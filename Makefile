@@ -37,6 +37,7 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # and, with sanitizers, into every host test program.
 # One line per file, sorted by directory.
 PURE_SRCS := \
+	boot/cmdline.c \
 	boot/mb2_parse.c \
 	drivers/fmt.c \
 
@@ -152,5 +153,8 @@ lint:
 
 clean:
 	$(Q)rm -rf $(BUILD)
+
+# Keep objects make considers intermediate (host and fuzz builds).
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

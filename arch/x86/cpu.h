@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One-line wrappers for the x86 instructions the hypervisor uses outside VMX:
+ * port I/O, CPUID, MSRs, control registers, descriptor tables, halting.
+ */
+#ifndef MICA_ARCH_X86_CPU_H
+#define MICA_ARCH_X86_CPU_H
+
+#include "mm/types.h"
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+static inline void outb(u16 port, u8 v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(u16 port, u16 v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(u16 port, u32 v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline struct cpuid_regs cpuid(u32 leaf)
+{
+	return cpuid_count(leaf, 0);
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
+			 : "memory");
+}
+
+/*
+ * Read an MSR that may not exist. Returns 0 and stores the value, or -EIO
+ * when the RDMSR raised #GP (the exception handler resumes at the fixup
+ * label, see arch/x86/extable.h).
+ */
+int rdmsr_safe(u32 msr, u64 *val) __must_check;
+int wrmsr_safe(u32 msr, u64 val) __must_check;
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+#define DEFINE_CR_ACCESSORS(n)                                                 \
+	static inline u64 read_cr##n(void)                                     \
+	{                                                                      \
+		u64 v;                                                         \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));              \
+		return v;                                                      \
+	}                                                                      \
+	static inline void write_cr##n(u64 v)                                  \
+	{                                                                      \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");     \
+	}
+DEFINE_CR_ACCESSORS(0)
+DEFINE_CR_ACCESSORS(2)
+DEFINE_CR_ACCESSORS(3)
+DEFINE_CR_ACCESSORS(4)
+#undef DEFINE_CR_ACCESSORS
+
+static inline u64 read_rflags(void)
+{
+	u64 f;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(f));
+	return f;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline void cpu_halt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
+
+static inline void irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+static inline void invlpg(hva_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+/* CPUID bits used by the hypervisor (SDM Vol 2A, CPUID instruction). */
+#define CPUID_1_ECX_VMX	       BIT(5)
+#define CPUID_1_ECX_HYPERVISOR BIT(31)
+#define CPUID_7_ECX_PKU	       BIT(3)
+#define CPUID_80000001_EDX_NX  BIT(20)
+#define CPUID_80000001_EDX_1G  BIT(26)
+#define CPUID_80000001_EDX_LM  BIT(29)
+
+/* Control-register bits (SDM Vol 3A 2.5). */
+#define CR0_PE	       BIT(0)
+#define CR0_MP	       BIT(1)
+#define CR0_EM	       BIT(2)
+#define CR0_TS	       BIT(3)
+#define CR0_ET	       BIT(4)
+#define CR0_NE	       BIT(5)
+#define CR0_WP	       BIT(16)
+#define CR0_AM	       BIT(18)
+#define CR0_NW	       BIT(29)
+#define CR0_CD	       BIT(30)
+#define CR0_PG	       BIT(31)
+#define CR4_VME	       BIT(0)
+#define CR4_PSE	       BIT(4)
+#define CR4_PAE	       BIT(5)
+#define CR4_PGE	       BIT(7)
+#define CR4_OSFXSR     BIT(9)
+#define CR4_OSXMMEXCPT BIT(10)
+#define CR4_LA57       BIT(12)
+#define CR4_VMXE       BIT(13)
+#define CR4_OSXSAVE    BIT(18)
+#define CR4_SMEP       BIT(20)
+#define CR4_SMAP       BIT(21)
+#define CR4_PKE	       BIT(22)
+
+/* MSRs (SDM Vol 4). */
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_EFER		 0xc0000080
+#define MSR_IA32_PAT		 0x277
+#define MSR_IA32_SYSENTER_CS	 0x174
+#define MSR_IA32_SYSENTER_ESP	 0x175
+#define MSR_IA32_SYSENTER_EIP	 0x176
+#define MSR_IA32_DEBUGCTL	 0x1d9
+#define MSR_FS_BASE		 0xc0000100
+#define MSR_GS_BASE		 0xc0000101
+#define MSR_KERNEL_GS_BASE	 0xc0000102
+
+#define FEATURE_CONTROL_LOCKED		  BIT(0)
+#define FEATURE_CONTROL_VMXON_IN_SMX	  BIT(1)
+#define FEATURE_CONTROL_VMXON_OUTSIDE_SMX BIT(2)
+
+#define EFER_SCE BIT(0)
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
+#define EFER_NXE BIT(11)
+
+#endif /* MICA_ARCH_X86_CPU_H */

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: MIT
+"""The boots `make test` performs: which platform, which command line and
+guest modules, and what the serial log must show.
+
+Each boot contributes its own checks below plus every TAP line mica or its
+guests print ("ok N - ..." / "not ok N - ...", optionally "[guest] "-prefixed).
+Keep the number of Bochs boots small: put many guests in one boot.
+"""
+
+# status: the mica exit status the boot must end with (drivers/platform.h).
+# expect: (description, regex that must match the serial log).
+# reject: (description, regex that must NOT match).
+BOOTS = [
+    {
+        "name": "tigerlake",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "status": 0,
+        "timeout": 180,
+        "expect": [
+            ("boot reaches ready", r"mica: ready"),
+            ("VMX capability report", r"vmx: EPT yes, VPID yes, unrestricted guest yes"),
+            ("tigerlake reports SPP supported", r"vmx: SPP supported"),
+        ],
+    },
+    {
+        "name": "skylake",
+        "platform": "bochs-skylake",
+        "cmdline": "",
+        "status": 0,
+        "timeout": 180,
+        "expect": [
+            ("boot reaches ready", r"mica: ready"),
+            ("corei7_skylake_x reports SPP not supported", r"vmx: SPP not supported"),
+        ],
+    },
+    {
+        "name": "qemu-tcg",
+        "platform": "qemu-tcg",
+        "cmdline": "",
+        "status": 3,
+        "timeout": 120,
+        "expect": [
+            ("TCG reports VMX not available with a reason",
+             r"VMX not available: \S+"),
+        ],
+    },
+    {
+        "name": "fault",
+        "platform": "bochs-tigerlake",
+        "cmdline": "mica.selftest=fault",
+        "status": 2,
+        "timeout": 60,
+        "expect": [
+            ("deliberate #UD is reported with its vector",
+             r"EXCEPTION #UD \(vector 6\)"),
+            ("register dump shows the marked RAX", r"RAX 5afe5afe5afe5afe"),
+            ("register dump includes CR2/CR3",
+             r"CR2 [0-9a-f]{16}[\s\S]*CR3 [0-9a-f]{16}"),
+        ],
+    },
+    {
+        "name": "qemu-kvm",
+        "platform": "qemu-kvm",
+        "cmdline": "",
+        "status": 0,
+        "timeout": 120,
+        "expect": [
+            ("boot reaches ready", r"mica: ready"),
+            ("VMX capability report", r"vmx: EPT yes"),
+        ],
+    },
+]
