@@ -10,8 +10,9 @@ shift 2
 cmdline=""
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/boot/grub" "$tmp/boot/mods"
-cp "$kernel" "$tmp/boot/mica.elf"
+root=$tmp/root
+mkdir -p "$root/boot/grub" "$root/boot/mods"
+cp "$kernel" "$root/boot/mica.elf"
 mods=""
 n=0
 while [ $# -gt 0 ]; do
@@ -19,14 +20,14 @@ while [ $# -gt 0 ]; do
 	--cmdline) cmdline=$2; shift 2 ;;
 	--module)
 		n=$((n + 1))
-		cp "$2" "$tmp/boot/mods/m$n"
+		cp "$2" "$root/boot/mods/m$n"
 		mods="$mods	module2 /boot/mods/m$n $3
 "
 		shift 3 ;;
 	*) echo "mkiso: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-cat > "$tmp/boot/grub/grub.cfg" <<CFG
+cat > "$root/boot/grub/grub.cfg" <<CFG
 set timeout=0
 set default=0
 menuentry "mica" {
@@ -34,4 +35,4 @@ menuentry "mica" {
 $mods	boot
 }
 CFG
-grub-mkrescue -d /usr/lib/grub/i386-pc -o "$out" "$tmp" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
+grub-mkrescue -d /usr/lib/grub/i386-pc -o "$out" "$root" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }

@@ -108,7 +108,7 @@ def _qemu_cmd(iso, accel, mem, workdir):
 
 def boot(platform, iso, timeout=120, mem=256, keep_dir=None, stream=None):
     """Boot iso on platform; return a BootResult. stream(line) sees output."""
-    workdir = keep_dir or tempfile.mkdtemp(prefix="mica-boot-")
+    workdir = os.path.abspath(keep_dir or tempfile.mkdtemp(prefix="mica-boot-"))
     os.makedirs(workdir, exist_ok=True)
     if platform in BOCHS_MODELS:
         cmd, serial = _bochs_cmd(iso, BOCHS_MODELS[platform], mem, workdir)
