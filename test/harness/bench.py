@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""`make bench`: mica's figures, printed as a table as they are measured.
+
+Bochs figures are retired-instruction counts (clock: sync=none makes the TSC
+count instructions), deterministic from run to run. Host figures come from
+the optimised programs under test/bench, run in this process's machine and
+reported as ratios to a reference measured in the same run.
+"""
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import platforms  # noqa: E402
+
+rows = []
+
+
+def row(name, value, unit, target="", source=""):
+    rows.append((name, value, unit, target, source))
+    print("bench: %-40s %14s %-12s %s" % (name, value, unit, target))
+    sys.stdout.flush()
+
+
+def image_sizes(build):
+    out = subprocess.run(["size", "-A", os.path.join(build, "mica.elf")],
+                         capture_output=True, text=True, check=True).stdout
+    sec = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].startswith("."):
+            sec[parts[0]] = int(parts[1])
+    text = sec.get(".text", 0) + sec.get(".boot", 0)
+    data = sec.get(".rodata", 0) + sec.get(".data", 0)
+    bss = sec.get(".bss", 0) + sec.get(".boot.bss", 0)
+    row("image text (.boot + .text)", text, "bytes")
+    row("image data (.rodata + .data)", data, "bytes")
+    row("image bss", bss, "bytes")
+    row("image loaded size (text + data)", text + data, "bytes", "< 131072")
+
+
+def boot_cost(build):
+    iso = os.path.join(build, "iso", "bench.iso")
+    os.makedirs(os.path.dirname(iso), exist_ok=True)
+    subprocess.run(["sh", "test/harness/mkiso.sh", iso,
+                    os.path.join(build, "mica.elf")], check=True)
+    res = platforms.boot("bochs-tigerlake", iso, timeout=120, mem=128)
+    m = re.search(r"mica: ready after (\d+) instructions", res.log)
+    row("boot: multiboot entry to ready (128 MiB)",
+        m.group(1) if m else "n/a", "instructions", "< 2000000",
+        "Bochs tigerlake TSC delta")
+
+
+def host_benches(build):
+    for path in sorted(glob.glob(os.path.join(build, "bench", "bench_*"))):
+        out = subprocess.run([path], capture_output=True, text=True)
+        for line in out.stdout.splitlines():
+            m = re.match(r"bench (\S+) (.*)$", line)
+            if m:
+                row(os.path.basename(path) + ": " + m.group(1), m.group(2), "")
+        if out.returncode:
+            row(os.path.basename(path), "FAILED rc %d" % out.returncode, "")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    args = ap.parse_args()
+    print("bench: building host benchmark programs")
+    subprocess.run(["make", "--no-print-directory", "bench-host"], check=True)
+    image_sizes(args.build)
+    boot_cost(args.build)
+    host_benches(args.build)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
