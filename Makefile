@@ -23,7 +23,7 @@ KCFLAGS_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
                 -Wshadow -Wcast-qual -Wpointer-arith -Wvla -Wframe-larger-than=2048
 KCFLAGS      := $(KCFLAGS_STD) $(KCFLAGS_WARN) -I. -MMD -MP
 KLDFLAGS     := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
-NASMFLAGS    := -f elf64 -g -F dwarf -I.
+NASMFLAGS    := -f elf64 -g -F dwarf -I. -I$(BUILD)/gen/
 
 # ---------------------------------------------------------------- host flags
 HCFLAGS_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -42,7 +42,8 @@ PURE_SRCS := \
 	drivers/fmt.c \
 
 
-KERNEL_C   := $(sort $(wildcard boot/*.c arch/x86/*.c mm/*.c ept/*.c vmm/*.c drivers/*.c))
+KERNEL_C   := $(filter-out vmm/asm_offsets.c,\
+              $(sort $(wildcard boot/*.c arch/x86/*.c mm/*.c ept/*.c vmm/*.c drivers/*.c)))
 KERNEL_ASM := $(sort $(wildcard boot/*.asm arch/x86/*.asm vmm/*.asm))
 KERNEL_OBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
 
@@ -64,7 +65,16 @@ $(BUILD)/k/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/k/%.o: %.asm
+# Structure offsets for NASM, generated from C (vmm/asm_offsets.c).
+ASM_OFFSETS := $(BUILD)/gen/asm_offsets.inc
+$(ASM_OFFSETS): vmm/asm_offsets.c vmm/vcpu.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(CC) $(KCFLAGS) -MF $(BUILD)/gen/asm_offsets.d -S $< -o $(@:.inc=.s)
+	$(Q)sed -n 's/^.*\.ascii *"->\([A-Za-z0-9_]*\) *\$$\{0,1\}\(-\{0,1\}[0-9]*\)".*$$/\1 equ \2/p' \
+		$(@:.inc=.s) > $@
+
+$(BUILD)/k/%.o: %.asm $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@

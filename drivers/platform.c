@@ -7,6 +7,8 @@
  * written to port 0x8900 end it with status 1. On hardware all of these are
  * harmless and the CPU halts.
  */
+#include <stdarg.h>
+
 #include "arch/x86/cpu.h"
 #include "drivers/console.h"
 #include "drivers/platform.h"
@@ -40,4 +42,18 @@ void platform_exit(enum mica_status status)
 	}
 	for (;;)
 		cpu_halt();
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	irq_disable();
+	printk("mica: PANIC: ");
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	printk("\n  caller %p, RSP %p\n", __builtin_return_address(0),
+	       __builtin_frame_address(0));
+	platform_exit(MICA_EXIT_PANIC);
 }

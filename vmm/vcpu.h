@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A virtual CPU: guest general-purpose registers (saved and restored by
+ * vmm/vmx_entry.asm around every VM entry), its VMCS, and what the current
+ * exit left for the handlers.
+ */
+#ifndef MICA_VMM_VCPU_H
+#define MICA_VMM_VCPU_H
+
+#include "arch/x86/vmx_exit.h"
+#include "mm/types.h"
+
+/* GPR numbers as used by VMX exit qualifications and instruction
+ * encodings (SDM Vol 3C, "Exit Qualification for Control-Register
+ * Accesses": 0 = RAX ... 15 = R15). */
+enum vcpu_gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8,	 GPR_R9,  GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_COUNT,
+};
+
+struct vm;
+
+struct vcpu {
+	/* gpr[GPR_RSP] is unused here: RSP lives in the VMCS guest area. */
+	u64 gpr[GPR_COUNT];
+	u64 launched; /* 0 until the first successful VMLAUNCH */
+	u64 host_rsp; /* scratch for the entry stub */
+
+	struct vm *vm;
+	void *vmcs;
+	hpa_t vmcs_pa;
+	u16 vpid;
+
+	/* filled at every exit */
+	u32 exit_reason;
+	u64 exit_qual;
+	u64 rip;
+
+	u64 exit_count[VMX_EXIT_REASON_MAX];
+	u64 exits_total;
+};
+
+/*
+ * Enter the guest (VMLAUNCH when !launched, else VMRESUME) and return at
+ * the next VM exit with the guest GPRs saved in vcpu->gpr. Returns 0 after
+ * a VM exit, VMX_FAIL_INVALID/VMX_FAIL_VALID when the VM-entry instruction
+ * itself failed (guest state untouched). vmm/vmx_entry.asm.
+ */
+int vmx_enter(struct vcpu *vcpu) __must_check;
+
+/* The host RIP every VM exit lands on (vmm/vmx_entry.asm). */
+void vmx_exit_entry(void);
+
+#endif /* MICA_VMM_VCPU_H */
