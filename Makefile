@@ -39,6 +39,7 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 PURE_SRCS := \
 	boot/mb2_parse.c \
 	drivers/fmt.c \
+	mm/frame_alloc.c \
 
 
 KERNEL_C   := $(sort $(wildcard boot/*.c arch/x86/*.c mm/*.c ept/*.c vmm/*.c drivers/*.c))
