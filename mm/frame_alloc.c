@@ -182,7 +182,7 @@ int frame_alloc_init(struct frame_alloc *fa, void *storage,
 	    .nframes = nframes,
 	    .hint = pfn_floor(FRAME_LOW_LIMIT),
 	    .storage_start = storage_hpa,
-	    .storage_end = storage_hpa + words * 2 * sizeof(u64),
+	    .storage_end = end_of(storage_hpa, storage_bytes),
 	};
 	mem_set(fa->managed_map, 0, words * sizeof(u64));
 	for (u32 i = 0; i < n; i++) {

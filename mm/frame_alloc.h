@@ -63,8 +63,8 @@ int __must_check frame_alloc_place(const struct mb2_mmap_entry *map, u32 n,
 
 /*
  * Build the allocator. storage (8-byte aligned, storage_bytes long, mapped
- * at the caller's virtual address) is at physical storage_hpa; its frames
- * are excluded. nframes comes from frame_alloc_frames_needed() and
+ * at the caller's virtual address) is at physical storage_hpa; the frames
+ * of all storage_bytes are excluded. nframes comes from frame_alloc_frames_needed() and
  * storage_bytes must be at least frame_alloc_storage_bytes(nframes).
  * reserved[] (nres entries, any order, may overlap) are excluded.
  * Returns 0, or -EINVAL for too little or misaligned storage.
