@@ -40,6 +40,7 @@ PURE_SRCS := \
 	boot/cmdline.c \
 	boot/mb2_parse.c \
 	drivers/fmt.c \
+	mm/frame_alloc.c \
 
 
 KERNEL_C   := $(filter-out vmm/asm_offsets.c,\
