@@ -93,27 +93,31 @@ static u32 fmt_parse_flags(const char **p)
 	}
 }
 
+/* Length modifier at *p (C11 7.21.6.1p7), doubled letters first. */
 static enum fmt_len fmt_parse_len(const char **p)
 {
-	const char *s = *p;
-	enum fmt_len len = LEN_NONE;
+	char c = **p;
+	bool twice = c != '\0' && (*p)[1] == c;
 
-	if (s[0] == 'h' && s[1] == 'h')
-		len = LEN_HH, s += 2;
-	else if (s[0] == 'l' && s[1] == 'l')
-		len = LEN_LL, s += 2;
-	else if (s[0] == 'h')
-		len = LEN_H, s++;
-	else if (s[0] == 'l')
-		len = LEN_L, s++;
-	else if (s[0] == 'z')
-		len = LEN_Z, s++;
-	else if (s[0] == 't')
-		len = LEN_T, s++;
-	else if (s[0] == 'j')
-		len = LEN_J, s++;
-	*p = s;
-	return len;
+	switch (c) {
+	case 'h':
+		*p += twice ? 2 : 1;
+		return twice ? LEN_HH : LEN_H;
+	case 'l':
+		*p += twice ? 2 : 1;
+		return twice ? LEN_LL : LEN_L;
+	case 'z':
+		(*p)++;
+		return LEN_Z;
+	case 't':
+		(*p)++;
+		return LEN_T;
+	case 'j':
+		(*p)++;
+		return LEN_J;
+	default:
+		return LEN_NONE;
+	}
 }
 
 /* Flags, width, precision and length of the conversion at *p (after '%'). */

@@ -8,9 +8,11 @@
  * Supported: %d %i %u %x %X %o %c %s %p %%, flags '-' '0' '+' ' ' '#',
  * field width and precision (digits or '*', a negative '*' width means '-'
  * and a negative '*' precision means none), length modifiers hh h l ll z t j.
- * Output matches C99/glibc for these, with two deliberate choices:
+ * Output matches C99/glibc for these, with these deliberate choices:
  *   - %s of NULL prints "(null)", cut by the precision like any string;
- *   - %p prints like %#lx, and "(nil)" for NULL (as glibc does).
+ *   - %p prints like %#lx, and "(nil)" for NULL (as glibc does);
+ *   - widths and precisions above 65535 are clamped to 65535;
+ *   - a length modifier on %c, %s or %p is ignored (no wide characters).
  * Anything else (%n, %f, unknown letters, a lone '%' at the end) is copied
  * to the output verbatim and consumes no argument.
  */

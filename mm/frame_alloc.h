@@ -24,7 +24,10 @@
 /* Memory below this is never handed out (real-mode IVT, BIOS, EBDA...). */
 #define FRAME_LOW_LIMIT 0x100000ULL
 
-/* A physical range [start, end), in bytes; need not be page-aligned. */
+/*
+ * A physical range [start, end) in bytes; need not be page-aligned. A range
+ * with end <= start is empty.
+ */
 struct frame_range {
 	hpa_t start;
 	hpa_t end;

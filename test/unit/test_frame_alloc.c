@@ -64,8 +64,10 @@ static bool model_usable(const struct world *w, u64 pfn, bool with_storage)
 			return false;
 		}
 	}
+	/* A range with end <= start is empty. */
 	for (u32 i = 0; i < w->nres; i++)
-		if (overlaps(a, b, w->res[i].start, w->res[i].end))
+		if (w->res[i].start < w->res[i].end &&
+		    overlaps(a, b, w->res[i].start, w->res[i].end))
 			return false;
 	if (with_storage &&
 	    overlaps(a, b, w->storage_hpa, w->storage_hpa + w->bytes))
@@ -411,6 +413,21 @@ static u64 model_place(const struct world *w, u64 npages, u64 limit)
 	return UINT64_MAX;
 }
 
+static void dump_world(const struct world *w)
+{
+	for (u32 i = 0; i < w->n; i++)
+		tap_diag("  map %u: base 0x%llx len 0x%llx type %u", i,
+			 (unsigned long long)w->map[i].base,
+			 (unsigned long long)w->map[i].len, w->map[i].type);
+	for (u32 i = 0; i < w->nres; i++)
+		tap_diag("  reserved %u: 0x%llx - 0x%llx", i,
+			 (unsigned long long)w->res[i].start,
+			 (unsigned long long)w->res[i].end);
+	tap_diag("  storage 0x%llx + 0x%zx, %llu frames",
+		 (unsigned long long)w->storage_hpa, w->bytes,
+		 (unsigned long long)w->nframes);
+}
+
 static void test_messy_maps(void)
 {
 	u64 maps = MAX(env_u64("MICA_ITERS", 100000) / 100, 1);
@@ -459,6 +476,8 @@ static void test_messy_maps(void)
 		frames += got;
 		if (bad || got != w.usable_count ||
 		    frame_alloc_total_count(&w.fa) != w.usable_count) {
+			if (!mism)
+				dump_world(&w);
 			if (!mism)
 				tap_diag(
 				    "map %llu: got %llu frames, model %llu, "
