@@ -40,7 +40,10 @@ PURE_SRCS := \
 	boot/cmdline.c \
 	boot/mb2_parse.c \
 	drivers/fmt.c \
+	drivers/vuart.c \
 	mm/frame_alloc.c \
+	vmm/elf_load.c \
+	vmm/vm_config.c \
 
 
 KERNEL_C   := $(filter-out vmm/asm_offsets.c,\
@@ -53,11 +56,28 @@ HOST_TESTS := $(sort $(patsubst test/unit/%.c,%,$(wildcard test/unit/test_*.c)))
 HOST_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/h/%.o) $(BUILD)/h/test/unit/host_support.o
 HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 
+# Test guests (guests/): 64-bit and 32-bit ELF, and real-mode flat binaries.
+GUESTS64 := hello
+GUESTS32 :=
+GUESTS_REAL :=
+GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
+           -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
+           -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror \
+           -Wno-unused-function -I. -MMD -MP
+GLIB_C   := guests/lib/guest.c drivers/fmt.c
+GLIB64_OBJS := $(patsubst %,$(BUILD)/g64/%.o,$(basename $(GLIB_C) \
+               guests/lib/idt64.c guests/lib/crt64.asm guests/lib/isr64.asm))
+GLIB32_OBJS := $(patsubst %,$(BUILD)/g32/%.o,$(basename $(GLIB_C) \
+               guests/lib/libgcc32.c guests/lib/crt32.asm))
+GUEST_BINS := $(GUESTS64:%=$(BUILD)/guests/%.elf) \
+              $(GUESTS32:%=$(BUILD)/guests/%.elf) \
+              $(GUESTS_REAL:%=$(BUILD)/guests/%.bin)
+
 KERNEL := $(BUILD)/mica.elf
 ISO    := $(BUILD)/mica.iso
 
-.PHONY: all iso run test test-long test-host bench-host bench fmt lint clean deps
-all: $(KERNEL) $(ISO)
+.PHONY: all guests iso run test test-long test-host bench-host bench fmt lint clean deps
+all: $(KERNEL) $(ISO) $(GUEST_BINS)
 iso: $(ISO)
 
 # ---------------------------------------------------------------- kernel
@@ -87,6 +107,50 @@ $(KERNEL): $(KERNEL_OBJS) linker.ld
 $(ISO): $(KERNEL) test/harness/mkiso.sh
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)sh test/harness/mkiso.sh $@ $(KERNEL)
+
+# ---------------------------------------------------------------- guests
+$(BUILD)/g64/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GCC64   $<")
+	$(Q)$(CC) -m64 $(GCFLAGS) -c $< -o $@
+
+$(BUILD)/g64/%.o: %.asm
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GNASM64 $<")
+	$(Q)$(NASM) -f elf64 $< -o $@
+
+$(BUILD)/g32/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GCC32   $<")
+	$(Q)$(CC) -m32 -march=i686 $(GCFLAGS) -c $< -o $@
+
+$(BUILD)/g32/%.o: %.asm
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GNASM32 $<")
+	$(Q)$(NASM) -f elf32 $< -o $@
+
+$(GUESTS64:%=$(BUILD)/guests/%.elf): $(BUILD)/guests/%.elf: \
+		$(BUILD)/g64/guests/%.o $(GLIB64_OBJS) guests/guest64.ld
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GLD64   $@")
+	$(Q)$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments \
+		-T guests/guest64.ld -o $@ \
+		$(filter %.o,$^)
+
+$(GUESTS32:%=$(BUILD)/guests/%.elf): $(BUILD)/guests/%.elf: \
+		$(BUILD)/g32/guests/%.o $(GLIB32_OBJS) guests/guest64.ld
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GLD32   $@")
+	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments \
+		-T guests/guest64.ld \
+		-o $@ $(filter %.o,$^)
+
+$(BUILD)/guests/%.bin: guests/%.asm
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GNASM16 $<")
+	$(Q)$(NASM) -f bin $< -o $@
+
+guests: $(GUEST_BINS)
 
 # ---------------------------------------------------------------- host tests
 $(BUILD)/h/%.o: %.c

@@ -12,7 +12,10 @@
 #include "boot/mb2.h"
 #include "drivers/console.h"
 #include "drivers/platform.h"
+#include "mm/mm.h"
 #include "vmm/errno.h"
+#include "vmm/guests.h"
+#include "vmm/vmx_init.h"
 
 #define MICA_VERSION "0.1"
 #define MB2_MAX_MMAP 128
@@ -54,6 +57,14 @@ static void parse_boot_info(u32 magic, u32 info_pa)
 		       boot_mods[i].end, boot_mods[i].cmdline);
 }
 
+/* Mask both 8259 PICs: mica takes no device interrupts, and a pending one
+ * would otherwise cause an external-interrupt exit storm. */
+static void pic_mask_all(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
 /* Test-only faults requested with mica.selftest=... */
 static void run_selftest(const char *cmdline)
 {
@@ -75,8 +86,10 @@ void c_kmain(u32 magic, u32 info_pa)
 
 	console_init();
 	trap_init();
+	pic_mask_all();
 	printk("\nmica %s: x86-64 microhypervisor\n", MICA_VERSION);
 	parse_boot_info(magic, info_pa);
+	mm_init(&boot_info, info_pa);
 	run_selftest(boot_info.cmdline);
 
 	if (vmx_probe(&why)) {
@@ -84,9 +97,13 @@ void c_kmain(u32 magic, u32 info_pa)
 		platform_exit(MICA_EXIT_NO_VMX);
 	}
 	vmx_caps_report();
+	if (vmx_init())
+		platform_exit(MICA_EXIT_PANIC);
 	u64 ready = rdtsc() - boot_tsc;
 	printk("mica: ready after %lu instructions from entry (%u bytes of "
 	       "console output still queued)\n",
 	       ready, console_pending());
+	if (guests_run(&boot_info, boot_info.cmdline))
+		platform_exit(MICA_EXIT_FAIL);
 	platform_exit(MICA_EXIT_OK);
 }

@@ -14,8 +14,22 @@
  * encodings (SDM Vol 3C, "Exit Qualification for Control-Register
  * Accesses": 0 = RAX ... 15 = R15). */
 enum vcpu_gpr {
-	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
-	GPR_R8,	 GPR_R9,  GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_RAX,
+	GPR_RCX,
+	GPR_RDX,
+	GPR_RBX,
+	GPR_RSP,
+	GPR_RBP,
+	GPR_RSI,
+	GPR_RDI,
+	GPR_R8,
+	GPR_R9,
+	GPR_R10,
+	GPR_R11,
+	GPR_R12,
+	GPR_R13,
+	GPR_R14,
+	GPR_R15,
 	GPR_COUNT,
 };
 
@@ -31,6 +45,9 @@ struct vcpu {
 	void *vmcs;
 	hpa_t vmcs_pa;
 	u16 vpid;
+
+	u64 cr0_mask, cr4_mask; /* host-owned bits (read shadows) */
+	u64 cr8;		/* the guest's task priority */
 
 	/* filled at every exit */
 	u32 exit_reason;

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest library: polled 16550 output, printf over drivers/fmt.c, TAP and
+ * hypercalls. No globals need initialising beyond the zeroed BSS (mica
+ * zeroes each ELF segment's BSS when it loads the guest).
+ */
+#include "drivers/fmt.h"
+#include "guests/lib/guest.h"
+
+#define COM1	 0x3f8
+#define LSR	 5
+#define LSR_THRE 0x20
+
+static unsigned tap_count, tap_fail;
+
+void g_putc(char c)
+{
+	while (!(g_inb(COM1 + LSR) & LSR_THRE))
+		;
+	g_outb(COM1, (u8)c);
+}
+
+static void putc_cb(void *ctx, char c)
+{
+	(void)ctx;
+	g_putc(c);
+}
+
+void g_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vformat(putc_cb, NULL, fmt, ap);
+	va_end(ap);
+}
+
+bool g_ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_count++;
+	if (!cond)
+		tap_fail++;
+	g_printf("%sok %u - ", cond ? "" : "not ", tap_count);
+	va_start(ap, fmt);
+	fmt_vformat(putc_cb, NULL, fmt, ap);
+	va_end(ap);
+	g_putc('\n');
+	return cond;
+}
+
+unsigned g_tap_failed(void)
+{
+	return tap_fail;
+}
+
+long g_hypercall(unsigned long nr, unsigned long a0, unsigned long a1,
+		 unsigned long a2, unsigned long a3, unsigned long a4)
+{
+	long ret;
+#if defined(__x86_64__)
+	register unsigned long r8 __asm__("r8") = a4;
+
+	__asm__ volatile("vmcall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "c"(a3), "r"(r8)
+			 : "memory");
+#else
+	(void)a4;
+	__asm__ volatile("vmcall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "c"(a3)
+			 : "memory");
+#endif
+	return ret;
+}
+
+void g_exit(int code)
+{
+	g_hypercall(HC_EXIT, (unsigned long)code, 0, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}

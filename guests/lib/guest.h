@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The freestanding library of mica's test guests: serial output on the
+ * emulated 16550 (COM1), printf, TAP reporting, hypercalls, and exception
+ * catching for tests that provoke faults. Built for 64-bit and 32-bit
+ * guests alike.
+ */
+#ifndef MICA_GUESTS_GUEST_H
+#define MICA_GUESTS_GUEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/hypercall_abi.h"
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+/* The guest's entry point, called by the start-up code. Its return value
+ * is passed to the exit hypercall. */
+int guest_main(u32 magic, u32 info);
+
+void g_putc(char c);
+__attribute__((format(printf, 1, 2))) void g_printf(const char *fmt, ...);
+
+/* TAP: one test point; returns cond. g_tap_failed() counts failures. */
+__attribute__((format(printf, 2, 3))) bool g_ok(bool cond, const char *fmt,
+						...);
+unsigned g_tap_failed(void);
+
+/* Hypercall (VMCALL); returns RAX. */
+long g_hypercall(unsigned long nr, unsigned long a0, unsigned long a1,
+		 unsigned long a2, unsigned long a3, unsigned long a4);
+__attribute__((noreturn)) void g_exit(int code);
+
+static inline u64 g_rdtsc(void)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void g_outb(u16 port, u8 v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u8 g_inb(u16 port)
+{
+	u8 v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void g_cpuid(u32 leaf, u32 sub, u32 r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+/*
+ * Exceptions (64-bit guests): g_idt_init() installs handlers for vectors
+ * 0-31. Before an instruction that may fault, g_expect_fault(len) arms a
+ * one-shot catch: if it faults, the handler records the vector and error
+ * code and resumes len bytes after the faulting RIP. Unexpected exceptions
+ * print a report and end the guest with code 99.
+ */
+void g_idt_init(void);
+void g_expect_fault(unsigned insn_len);
+/* Vector caught since the last g_expect_fault(), or -1 if none. */
+int g_fault_vector(void);
+u64 g_fault_error(void);
+/* Count of exceptions the handler saw in total. */
+u64 g_fault_count(void);
+
+#endif /* MICA_GUESTS_GUEST_H */

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exception handling for 64-bit test guests: an IDT over the stubs of
+ * isr64.asm and a handler that either resumes after an expected fault or
+ * reports an unexpected one and ends the guest.
+ */
+#include "guests/lib/guest.h"
+
+struct frame {
+	u64 r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	u64 vector, error, rip, cs, rflags, rsp, ss;
+};
+
+struct gate {
+	u16 off_lo, sel;
+	u8 ist, attr;
+	u16 off_mid;
+	u32 off_hi, zero;
+} __attribute__((packed));
+
+extern const u64 g_isr_table[32];
+static struct gate idt[32] __attribute__((aligned(16)));
+static unsigned skip_len;
+static int last_vector = -1;
+static u64 last_error, fault_total;
+
+void g_exception(struct frame *f);
+
+void g_exception(struct frame *f)
+{
+	fault_total++;
+	if (skip_len) {
+		last_vector = (int)f->vector;
+		last_error = f->error;
+		f->rip += skip_len;
+		skip_len = 0;
+		return;
+	}
+	g_printf("unexpected exception %lu error 0x%lx at RIP 0x%lx\n",
+		 (unsigned long)f->vector, (unsigned long)f->error,
+		 (unsigned long)f->rip);
+	g_exit(99);
+}
+
+void g_idt_init(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __attribute__((packed)) idtr = {sizeof(idt) - 1, (u64)idt};
+	u16 cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	for (unsigned v = 0; v < 32; v++) {
+		u64 h = g_isr_table[v];
+
+		idt[v] = (struct gate){
+		    (u16)h, cs, 0, 0x8e, (u16)(h >> 16), (u32)(h >> 32), 0};
+	}
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void g_expect_fault(unsigned insn_len)
+{
+	last_vector = -1;
+	last_error = 0;
+	skip_len = insn_len;
+}
+
+int g_fault_vector(void)
+{
+	skip_len = 0;
+	return last_vector;
+}
+
+u64 g_fault_error(void)
+{
+	return last_error;
+}
+
+u64 g_fault_count(void)
+{
+	return fault_total;
+}

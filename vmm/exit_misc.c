@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small exits: HLT, INVD/WBINVD, and intercepted exceptions.
+ * HLT: mica emulates no interrupt sources, so a halted vCPU would never
+ * wake; the VM ends with that diagnosis instead of hanging the host.
+ * INVD is never executed for a guest (it would discard the host's dirty
+ * cache lines): both it and WBINVD complete as no-ops, since guest memory
+ * is coherent write-back RAM.
+ */
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "vmm/exit.h"
+#include "vmm/vm.h"
+
+void handle_hlt(struct vcpu *v)
+{
+	vcpu_skip_insn(v);
+	vuart_flush(&v->vm->uart);
+	vm_stop(v->vm, "guest halted at RIP 0x%lx with no wake-up source",
+		v->rip);
+}
+
+void handle_cache_flush(struct vcpu *v)
+{
+	vcpu_skip_insn(v);
+}
+
+/* Reflect an intercepted exception to the guest unchanged. */
+static void reflect(struct vcpu *v, u32 info)
+{
+	bool has_err = info & INTR_INFO_DELIVER_ERROR;
+
+	vcpu_inject_exception(v, info & INTR_INFO_VECTOR_MASK, has_err,
+			      has_err ? vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0);
+}
+
+void handle_exception_nmi(struct vcpu *v)
+{
+	u32 info = vmcs_read32(VMCS_EXIT_INTR_INFO);
+	unsigned type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+
+	if (type == INTR_TYPE_NMI)
+		return; /* a host NMI: nothing to forward */
+	reflect(v, info);
+}

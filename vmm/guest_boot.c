@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot structures in guest memory. The multiboot1 information block follows
+ * the Multiboot Specification 0.6.96, section 3.3: flags bit 0 (mem_lower,
+ * mem_upper) and bit 2 (cmdline). 64-bit guests get identity page tables
+ * covering 4 GiB with 2 MiB pages, so they may touch MMIO above their RAM.
+ */
+#include "vmm/errno.h"
+#include "vmm/guest_boot.h"
+#include "vmm/guest_layout.h"
+#include "vmm/vm.h"
+
+#define PTE_P  BIT(0)
+#define PTE_W  BIT(1)
+#define PTE_PS BIT(7)
+
+#define MB1_INFO_MEMORY	 BIT(0)
+#define MB1_INFO_CMDLINE BIT(2)
+
+struct mb1_info {
+	u32 flags, mem_lower, mem_upper, boot_device, cmdline;
+	u32 mods_count, mods_addr;
+	u32 syms[4];
+	u32 mmap_length, mmap_addr;
+} __packed;
+
+static void write_gdt(struct vm *vm)
+{
+	u64 *gdt = vm_gpa_ptr(vm, GUEST_GDT, 6 * 8);
+	u64 tss = GUEST_TSS;
+
+	gdt[0] = 0;
+	gdt[1] = 0x00af9b000000ffffULL; /* 64-bit code */
+	gdt[2] = 0x00cf93000000ffffULL; /* data */
+	gdt[3] = 0x00cf9b000000ffffULL; /* 32-bit code */
+	/* busy 32/64-bit TSS, limit 0x67 (SDM Vol 3A 8.2.2) */
+	gdt[4] = 0x67 | ((tss & 0xffffff) << 16) | (0x8bULL << 40) |
+		 (((tss >> 24) & 0xff) << 56);
+	gdt[5] = 0;
+}
+
+static void write_page_tables(struct vm *vm)
+{
+	u64 *pml4 = vm_gpa_ptr(vm, GUEST_PML4, PAGE_SIZE);
+	u64 *pdpt = vm_gpa_ptr(vm, GUEST_PDPT, PAGE_SIZE);
+	u64 *pd = vm_gpa_ptr(vm, GUEST_PD, 4 * PAGE_SIZE);
+
+	pml4[0] = GUEST_PDPT | PTE_P | PTE_W;
+	for (u64 i = 0; i < 4; i++)
+		pdpt[i] = (GUEST_PD + i * PAGE_SIZE) | PTE_P | PTE_W;
+	for (u64 i = 0; i < 4 * 512; i++)
+		pd[i] = (i * SIZE_2M) | PTE_P | PTE_W | PTE_PS;
+}
+
+static void write_mb1_info(struct vm *vm)
+{
+	struct mb1_info *mi = vm_gpa_ptr(vm, GUEST_MB1_INFO, sizeof(*mi));
+	char *cl = vm_gpa_ptr(vm, GUEST_MB1_CMDLINE, GUEST_MB1_CMDLINE_MAX);
+	const char *src = vm->cfg.cmdline ? vm->cfg.cmdline : "";
+	size_t n = 0;
+
+	while (src[n] && n < GUEST_MB1_CMDLINE_MAX - 1) {
+		cl[n] = src[n];
+		n++;
+	}
+	cl[n] = '\0';
+	mem_set(mi, 0, sizeof(*mi));
+	mi->flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE;
+	mi->mem_lower = 639;
+	mi->mem_upper = (u32)((vm->cfg.mem_size - 0x100000) >> 10);
+	mi->cmdline = (u32)GUEST_MB1_CMDLINE;
+}
+
+int guest_boot_setup(struct vm *vm)
+{
+	if (vm->cfg.mem_size < 2 * 0x100000)
+		return -EINVAL;
+	write_gdt(vm);
+	write_mb1_info(vm);
+	if (vm->cfg.mode == VM_MODE_LONG64)
+		write_page_tables(vm);
+	vm->vcpu.gpr[GPR_RAX] = MB1_BOOTLOADER_MAGIC;
+	vm->vcpu.gpr[GPR_RBX] = GUEST_MB1_INFO;
+	return 0;
+}

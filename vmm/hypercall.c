@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMCALL: the hypercall ABI of docs/hypercalls.md. RAX = call number,
+ * arguments RDI, RSI, RDX, RCX, R8; result in RAX. VMCALL from CPL > 0
+ * raises #UD (SDM Vol 2C: VMCALL in VMX non-root always exits, so the
+ * privilege check is the hypervisor's). Arguments are validated before
+ * anything changes.
+ */
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "vmm/errno.h"
+#include "vmm/exit.h"
+#include "vmm/hypercall_abi.h"
+#include "vmm/vm.h"
+
+static s64 hc_check_extension(struct vcpu *v, u64 ext)
+{
+	(void)v;
+	switch (ext) {
+	case EXT_HYPERCALL_VERSION:
+		return MICA_HC_VERSION_VALUE;
+	default:
+		return 0;
+	}
+}
+
+static s64 hc_exit(struct vcpu *v, u64 code)
+{
+	vuart_flush(&v->vm->uart);
+	vm_done(v->vm, (int)code);
+	return 0;
+}
+
+static s64 hc_test_counter(struct vcpu *v, u64 which)
+{
+	if (which >= CNT_MAX)
+		return -EINVAL;
+	if (which == CNT_EXITS_TOTAL)
+		return (s64)v->exits_total;
+	return (s64)v->vm->counters[which];
+}
+
+static s64 hc_test_reset(struct vcpu *v)
+{
+	mem_set(v->vm->counters, 0, sizeof(v->vm->counters));
+	v->exits_total = 0;
+	return 0;
+}
+
+static s64 hypercall_dispatch(struct vcpu *v, u64 nr)
+{
+	const u64 *a = v->gpr;
+
+	switch (nr) {
+	case HC_NULL:
+		return 0;
+	case HC_VERSION:
+		return MICA_HC_VERSION_VALUE;
+	case HC_CHECK_EXTENSION:
+		return hc_check_extension(v, a[GPR_RDI]);
+	case HC_EXIT:
+		return hc_exit(v, a[GPR_RDI]);
+	case HC_TEST_COUNTER:
+		return hc_test_counter(v, a[GPR_RDI]);
+	case HC_TEST_RESET_COUNTERS:
+		return hc_test_reset(v);
+	default:
+		return -ENOSYS;
+	}
+}
+
+void handle_vmcall(struct vcpu *v)
+{
+	if (unlikely(vcpu_cpl(v))) {
+		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+		return;
+	}
+	v->vm->counters[CNT_EXIT_VMCALL]++;
+	v->gpr[GPR_RAX] = (u64)hypercall_dispatch(v, v->gpr[GPR_RAX]);
+	vcpu_skip_insn(v);
+}

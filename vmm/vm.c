@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM lifecycle: a pool of host frames for guest RAM, the EPT over it, one
+ * vCPU with its VMCS, the image and boot structures loaded, the run loop,
+ * and teardown. A VM that misbehaves is stopped; mica goes on.
+ */
+#include <stdarg.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_caps.h"
+#include "boot/layout.h"
+#include "drivers/console.h"
+#include "drivers/fmt.h"
+#include "mm/mm.h"
+#include "vmm/elf_load.h"
+#include "vmm/errno.h"
+#include "vmm/exit.h"
+#include "vmm/guest_boot.h"
+#include "vmm/guest_layout.h"
+#include "vmm/vm.h"
+#include "vmm/vm_ept.h"
+#include "vmm/vmcs_setup.h"
+
+void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 len)
+{
+	if (gpa >= vm->cfg.mem_size || len > vm->cfg.mem_size - gpa)
+		return NULL;
+	return phys_ptr(vm->pool + gpa);
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->state != VM_RUNNING)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(vm->stop_msg, sizeof(vm->stop_msg), fmt, ap);
+	va_end(ap);
+	vm->state = VM_STOPPED;
+}
+
+void vm_done(struct vm *vm, int code)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	vm->exit_code = code;
+	vm->state = VM_DONE;
+}
+
+bool vm_arm_budget(struct vm *vm)
+{
+	u64 chunk = MIN(vm->budget_left, 0xffffffffULL);
+
+	if (!chunk)
+		return false;
+	vm->budget_left -= chunk;
+	vmcs_write32(VMCS_PREEMPTION_TIMER, (u32)chunk);
+	return true;
+}
+
+static void uart_emit(void *ctx, const char *line, size_t len)
+{
+	struct vm *vm = ctx;
+
+	printk("[%s] %.*s\n", vm->cfg.name, (int)len, line);
+}
+
+static void load_copy(void *ctx, gpa_t gpa, const void *src, u64 len)
+{
+	mem_copy(vm_gpa_ptr(ctx, gpa, len), src, len);
+}
+
+static void load_zero(void *ctx, gpa_t gpa, u64 len)
+{
+	mem_set(vm_gpa_ptr(ctx, gpa, len), 0, len);
+}
+
+static int load_image(struct vm *vm, gpa_t *entry)
+{
+	const struct elf_load_ops ops = {load_copy, load_zero, vm};
+	struct elf_load_result res;
+	int rc;
+
+	if (elf_is_elf(vm->cfg.image, vm->cfg.image_size))
+		rc = elf_load(vm->cfg.image, vm->cfg.image_size,
+			      vm->cfg.mem_size, GUEST_BOOT_LO, GUEST_BOOT_HI,
+			      &ops, &res);
+	else
+		rc = flat_load(vm->cfg.image, vm->cfg.image_size,
+			       vm->cfg.load_addr, vm->cfg.mem_size,
+			       GUEST_BOOT_LO, GUEST_BOOT_HI, &ops, &res);
+	if (rc) {
+		printk("mica: guest %s: cannot load image: %s\n", vm->cfg.name,
+		       res.error);
+		return rc;
+	}
+	*entry = res.entry;
+	return 0;
+}
+
+static int alloc_memory(struct vm *vm)
+{
+	vm->pool_pages = vm->cfg.mem_size / PAGE_SIZE;
+	if (mm_alloc_pages(vm->pool_pages, SIZE_2M, &vm->pool)) {
+		printk(
+		    "mica: guest %s: no %lu MiB of host memory for its RAM\n",
+		    vm->cfg.name, vm->cfg.mem_size >> 20);
+		vm->pool_pages = 0;
+		return -ENOMEM;
+	}
+	if (mm_alloc_pages(1, PAGE_SIZE, &vm->vcpu.vmcs_pa))
+		return -ENOMEM;
+	vm->vcpu.vmcs = phys_ptr(vm->vcpu.vmcs_pa);
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned id)
+{
+	gpa_t entry;
+	int rc;
+
+	mem_set(vm, 0, sizeof(*vm));
+	vm->cfg = *cfg;
+	vm->id = id;
+	vm->vcpu.vm = vm;
+	vm->vcpu.vpid = (u16)(id + 1);
+	vuart_init(&vm->uart, uart_emit, vm);
+	vcpu_reset_live_msrs();
+	rc = alloc_memory(vm);
+	if (!rc)
+		rc = vm_ept_init(vm);
+	if (!rc)
+		rc = load_image(vm, &entry);
+	if (!rc)
+		rc = guest_boot_setup(vm);
+	if (!rc)
+		rc = vmcs_setup(vm, entry);
+	if (!rc && (vmcs_read32(VMCS_PIN_CTLS) & VMX_PIN_PREEMPT_TIMER)) {
+		/* The timer counts TSC >> IA32_VMX_MISC[4:0] (SDM Vol 3C,
+		 * "VMX-Preemption Timer"). */
+		vm->budget_left = cfg->budget >> (vmx_caps()->misc & 0x1f);
+		vm->budget_left += !vm->budget_left;
+		vm_arm_budget(vm);
+	}
+	return rc;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	int rc;
+
+	vuart_flush(&vm->uart);
+	if (vm->vcpu.vmcs_pa) {
+		rc = vmclear(vm->vcpu.vmcs_pa);
+		if (rc)
+			vmx_report_failure("vmclear", rc);
+		mm_free_pages(vm->vcpu.vmcs_pa, 1);
+	}
+	vm_ept_destroy(vm);
+	if (vm->pool_pages)
+		mm_free_pages(vm->pool, vm->pool_pages);
+}
+
+/* Run the vCPU until the VM is done or stopped. */
+void vm_run(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	int rc;
+
+	vm->start_tsc = rdtsc();
+	while (vm->state == VM_RUNNING) {
+		rc = vmx_enter(v);
+		if (unlikely(rc)) {
+			vmx_report_failure(
+			    v->launched ? "vmresume" : "vmlaunch", rc);
+			vm_stop(vm, "VM entry instruction failed (%s)",
+				rc == VMX_FAIL_VALID
+				    ? vmx_insn_error_name(
+					  vmcs_read32(VMCS_VM_INSN_ERROR))
+				    : "VMfailInvalid");
+			break;
+		}
+		vmx_handle_exit(v);
+	}
+}
