@@ -121,6 +121,12 @@ $(BUILD)/bench/bench_%: $(BUILD)/b/test/bench/bench_%.o $(BENCH_PURE_OBJS)
 	@$(if $(Q),echo "  BENCHLD $@")
 	$(Q)$(HOSTCC) $^ -o $@ $(HOST_LIBS_bench_$*)
 
+# Extra objects for some test programs (the walker's reference model).
+$(BUILD)/h/test_gwalk: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk_race: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk_seg: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk_cache: $(BUILD)/h/test/unit/gwalk_model.o
+
 test-host: $(HOST_TEST_BINS) $(FUZZ_BINS)
 bench-host: $(BENCH_BINS)
 

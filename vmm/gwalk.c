@@ -109,7 +109,12 @@ static void gwalk_fmt_ia32e(struct gwalk_fmt *f, const struct gwalk_ctx *ctx,
 	for (l = 1; l <= levels; l++)
 		f->rsvd[l][0] = f->rsvd[l][1] = hi;
 	f->rsvd[2][1] |= GENMASK(20, 13);
-	f->rsvd[3][1] |= ctx->gbpages ? GENMASK(29, 13) : GWALK_PTE_PS;
+	if (ctx->gbpages) {
+		f->rsvd[3][1] |= GENMASK(29, 13);
+	} else {
+		f->rsvd[3][0] |= GWALK_PTE_PS;
+		f->rsvd[3][1] |= GWALK_PTE_PS;
+	}
 	f->rsvd[4][0] = f->rsvd[4][1] |= GWALK_PTE_PS;
 	f->rsvd[5][0] = f->rsvd[5][1] |= GWALK_PTE_PS;
 }
