@@ -17,7 +17,7 @@ struct gwalk_fmt {
 	u8 top;	       /* first level read from memory */
 	u8 esize;      /* bytes per entry */
 	u8 ibits;      /* index bits per level */
-	bool pk;       /* protection keys in effect (CR4.PKE, IA-32e) */
+	bool pk;       /* leaves carry a protection key (IA-32e) */
 	bool nx;       /* XD bit in effect */
 	u8 ps_levels;  /* bit L set: PS=1 at level L maps a page */
 	u64 next_mask; /* next-table address bits of a non-leaf entry */
@@ -103,7 +103,7 @@ static void gwalk_fmt_ia32e(struct gwalk_fmt *f, const struct gwalk_ctx *ctx,
 	f->top = levels;
 	f->esize = 8;
 	f->ibits = 9;
-	f->pk = ctx->cr4 & GWALK_CR4_PKE;
+	f->pk = true; /* used only if CR4.PKE, checked per access */
 	f->ps_levels = BIT(2) | (ctx->gbpages ? BIT(3) : 0);
 	f->next_mask = GENMASK(51, 12);
 	for (l = 1; l <= levels; l++)

@@ -210,7 +210,8 @@ int gwalk_seg_linear(enum gwalk_seg_mode mode, bool la57,
 
 /*
  * The last guest-linear page found to map MMIO, with what it was translated
- * under. A hit needs the same page, memslot generation, CR3 and paging mode,
+ * under. A hit needs the same page, memslot generation, CR3 and paging mode;
+ * a write needs an entry filled by a write (whose walk set the dirty flag);
  * and the cached permissions must still allow the access under the current
  * context (CPL, EFLAGS.AC, CR0.WP, SMEP/SMAP, PKRU).
  */

@@ -32,6 +32,12 @@ bool gwalk_mmio_cache_lookup(const struct gwalk_mmio_cache *c,
 	if (!c->valid || c->gen != gen || c->cr3 != ctx->cr3 ||
 	    c->gva_page != (gva & PAGE_MASK) || c->mode != gwalk_mode_of(ctx))
 		return false;
+	/*
+	 * Like a TLB entry made by a read, an entry filled by a non-write
+	 * walk did not set the dirty flag: a write must walk to set it.
+	 */
+	if ((acc & GWALK_ACC_WRITE) && !(c->acc & GWALK_ACC_WRITE))
+		return false;
 	/* Without paging the page is the address: nothing left to check. */
 	if (c->mode != GWALK_MODE_NONE &&
 	    gwalk_check_access(ctx, c->perm, c->pkey, acc))

@@ -243,7 +243,7 @@ static void finish(struct gwm_walk *w, uint64_t pa, uint64_t psize,
 	bool deny, pk;
 	int i;
 
-	w->t.pkey = (w->c->lma && w->c->pke) ? (int)fld(leaf, 62, 59) : 0;
+	w->t.pkey = w->c->lma ? (int)fld(leaf, 62, 59) : 0;
 	deny = !rights_allow(w->c, w->a, &w->t);
 	pk = pkey_deny(w->c, w->a, &w->t);
 	if (deny || pk) {
@@ -252,6 +252,10 @@ static void finish(struct gwm_walk *w, uint64_t pa, uint64_t psize,
 	}
 	w->o->kind = GWM_OK;
 	w->o->psize = psize;
+	w->o->w = w->t.rw_all;
+	w->o->u = w->t.user_addr;
+	w->o->x = !w->t.xd_any;
+	w->o->pkey = w->t.pkey;
 	w->o->gpa = pa + (w->la & (psize - 1));
 	for (i = 0; i < w->n; i++) {
 		uint64_t nv = w->eval[i] | 0x20;
@@ -401,6 +405,7 @@ void gwm_translate(const struct gwm_cpu *c, const struct gwm_mem *m,
 		o->kind = GWM_OK;
 		o->gpa = fld(la, 31, 0);
 		o->psize = 4096;
+		o->w = o->u = o->x = true;
 		return;
 	}
 	if (c->lma) {

@@ -41,6 +41,8 @@ struct gwm_out {
 	uint64_t cr2;
 	uint64_t gpa;
 	uint64_t psize;
+	bool w, u, x; /* effective rights of a translation */
+	int pkey;     /* leaf bits 62:59 under IA-32e paging */
 	uint64_t bad;
 	int n_upd; /* A/D writes a successful access performs */
 	struct {

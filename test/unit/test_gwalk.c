@@ -72,6 +72,11 @@ static const char *compare(const struct env *e, const struct gwalk_result *r,
 			return "status";
 		if (r->gpa != o->gpa || r->page_size != o->psize)
 			return "gpa";
+		if (r->perm !=
+			((o->w ? GWALK_PERM_W : 0) | (o->u ? GWALK_PERM_U : 0) |
+			 (o->x ? GWALK_PERM_X : 0)) ||
+		    r->pkey != o->pkey)
+			return "permissions";
 		break;
 	case GWM_PF:
 		if (r->status != GWALK_FAULT || r->fault.vector != GWALK_VEC_PF)
