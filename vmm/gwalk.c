@@ -61,6 +61,7 @@ static void gwalk_fmt_32(struct gwalk_fmt *f, const struct gwalk_ctx *ctx)
 	f->esize = 4;
 	f->ibits = 10;
 	f->next_mask = GENMASK(31, 12);
+	f->rsvd[1][0] = f->rsvd[1][1] = f->rsvd[2][0] = f->rsvd[2][1] = 0;
 	if (ctx->cr4 & GWALK_CR4_PSE) {
 		f->ps_levels = BIT(2);
 		f->rsvd[2][1] = gwalk_bits(21, m - 19);
@@ -122,7 +123,9 @@ static void gwalk_fmt_ia32e(struct gwalk_fmt *f, const struct gwalk_ctx *ctx,
 static void gwalk_fmt_init(struct gwalk_fmt *f, const struct gwalk_ctx *ctx,
 			   enum gwalk_mode mode)
 {
-	mem_set(f, 0, sizeof(*f));
+	/* Only the levels of the mode are filled in and ever read. */
+	f->pk = false;
+	f->ps_levels = 0;
 	f->nx = mode != GWALK_MODE_32 && (ctx->efer & GWALK_EFER_NXE);
 	if (mode == GWALK_MODE_32)
 		gwalk_fmt_32(f, ctx);
