@@ -124,6 +124,7 @@ $(BUILD)/bench/bench_%: $(BUILD)/b/test/bench/bench_%.o $(BENCH_PURE_OBJS)
 # Extra objects for some test programs (the walker's reference model).
 $(BUILD)/h/test_gwalk: $(BUILD)/h/test/unit/gwalk_model.o
 $(BUILD)/h/test_gwalk_race: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk_random: $(BUILD)/h/test/unit/gwalk_model.o
 $(BUILD)/h/test_gwalk_seg: $(BUILD)/h/test/unit/gwalk_model.o
 $(BUILD)/h/test_gwalk_cache: $(BUILD)/h/test/unit/gwalk_model.o
 
