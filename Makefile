@@ -43,6 +43,9 @@ PURE_SRCS := \
 	drivers/vuart.c \
 	mm/frame_alloc.c \
 	vmm/elf_load.c \
+	vmm/gwalk.c \
+	vmm/gwalk_cache.c \
+	vmm/gwalk_seg.c \
 	vmm/vm_config.c \
 
 
@@ -195,6 +198,13 @@ $(BUILD)/bench/bench_%: $(BUILD)/b/test/bench/bench_%.o $(BENCH_PURE_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BENCHLD $@")
 	$(Q)$(HOSTCC) $^ -o $@ $(HOST_LIBS_bench_$*)
+
+# Extra objects for some test programs (the walker's reference model).
+$(BUILD)/h/test_gwalk: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk_race: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk_random: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk_seg: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk_cache: $(BUILD)/h/test/unit/gwalk_model.o
 
 test-host: $(HOST_TEST_BINS) $(FUZZ_BINS)
 bench-host: $(BENCH_BINS)
