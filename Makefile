@@ -37,6 +37,14 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # and, with sanitizers, into every host test program.
 # One line per file, sorted by directory.
 PURE_SRCS := \
+	vmm/insn_emulate.c \
+	vmm/insn_emulate_alu.c \
+	vmm/insn_emulate_mov.c \
+	vmm/insn_emulate_rmw.c \
+	vmm/insn_emulate_sse.c \
+	vmm/insn_emulate_string.c \
+	vmm/insn_emulate_tables.c \
+	vmm/insn_flags.c \
 
 
 KERNEL_C   := $(sort $(wildcard boot/*.c arch/x86/*.c mm/*.c ept/*.c vmm/*.c drivers/*.c))

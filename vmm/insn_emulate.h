@@ -21,12 +21,12 @@
 
 /* Result of insn_emulate(). */
 enum em_result {
-	EM_DONE = 0,	 /* executed: state committed, ctx->rip advanced */
-	EM_CONTINUE,	 /* REP budget used up: completed iterations are
+	EM_DONE = 0,	/* executed: state committed, ctx->rip advanced */
+	EM_CONTINUE,	/* REP budget used up: completed iterations are
 			  * committed, RIP not advanced; call again */
-	EM_RETRY,	 /* a callback asked for a retry: nothing changed */
-	EM_EXCEPTION,	 /* inject ctx->exc: nothing changed (but see REP) */
-	EM_UNSUPPORTED,	 /* form not emulated: nothing changed; the decoded
+	EM_RETRY,	/* a callback asked for a retry: nothing changed */
+	EM_EXCEPTION,	/* inject ctx->exc: nothing changed (but see REP) */
+	EM_UNSUPPORTED, /* form not emulated: nothing changed; the decoded
 			  * form is ctx->insn, insn_emulate_describe() names it */
 };
 
@@ -105,24 +105,26 @@ struct em_ops {
 struct em_ctx {
 	/* Inputs, set by the caller before insn_emulate(). */
 	const struct em_ops *ops;
-	void *opaque;	   /* for the callbacks */
-	u64 rip;	   /* RIP of the instruction (advanced on EM_DONE) */
-	u64 rflags;	   /* in/out; written only on success */
-	u64 seg_base[6];   /* by enum insn_seg; ignored for ES/CS/SS/DS in
+	void *opaque;	    /* for the callbacks */
+	u64 rip;	    /* RIP of the instruction (advanced on EM_DONE) */
+	u64 rflags;	    /* in/out; written only on success */
+	u64 seg_base[6];    /* by enum insn_seg; ignored for ES/CS/SS/DS in
 			    * 64-bit mode (SDM Vol. 3A 3.4.4) */
 	u64 cr0, cr4, xcr0; /* for SSE/AVX availability checks */
-	bool align_check;  /* CR0.AM = 1 and CPL = 3 (#AC with EFLAGS.AC) */
-	u32 rep_budget;	   /* REP iterations per call; 0 = default */
+	bool align_check;   /* CR0.AM = 1 and CPL = 3 (#AC with EFLAGS.AC) */
+	u8 stack_size;	    /* SS.B: 4 (32-bit stack) or 2; 64-bit mode: 8 */
+	u32 rep_budget;	    /* REP iterations per call; 0 = default */
 
 	/* Outputs. */
 	struct em_exception exc; /* valid on EM_EXCEPTION */
 	const struct insn *insn; /* the instruction last handed in */
+	const char *why;	 /* reason of an EM_UNSUPPORTED result */
 
 	/* Private to the emulator: staged GPR state of one instruction. */
 	u64 gpr[16];
-	u16 gpr_valid;	/* bit r: gpr[r] holds the guest value */
-	u16 gpr_dirty;	/* bit r: gpr[r] must be written back */
-	u64 flags_out;	/* staged RFLAGS */
+	u16 gpr_valid; /* bit r: gpr[r] holds the guest value */
+	u16 gpr_dirty; /* bit r: gpr[r] must be written back */
+	u64 flags_out; /* staged RFLAGS */
 };
 
 /*
