@@ -37,6 +37,10 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # and, with sanitizers, into every host test program.
 # One line per file, sorted by directory.
 PURE_SRCS := \
+	vmm/insn_decode.c \
+	vmm/insn_format.c \
+	vmm/insn_tables.c \
+	vmm/insn_tables_vex.c \
 	vmm/insn_emulate.c \
 	vmm/insn_emulate_alu.c \
 	vmm/insn_emulate_mov.c \
@@ -91,6 +95,10 @@ $(BUILD)/h/%.o: %.c
 $(BUILD)/h/test_%: $(BUILD)/h/test/unit/test_%.o $(HOST_PURE_OBJS)
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(HOSTCC) $(HLDFLAGS) $^ -o $@ $(HOST_LIBS_test_$*)
+
+# Decoder differential test and benchmark use Zydis as the oracle.
+HOST_LIBS_test_decode_zydis := -lZydis
+HOST_LIBS_bench_decode := -lZydis
 
 # Fuzz harnesses: test/fuzz/fuzz_<name>.c, libFuzzer + ASan/UBSan, linked
 # with the pure objects built with coverage instrumentation.
