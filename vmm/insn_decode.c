@@ -145,11 +145,11 @@ static int decode_vex(struct insn *in, struct cur *c, u8 esc)
 
 		NEED(c, c->pos + 5);
 		p2 = p[3];
-		/* SDM 2.7.1: P0[3:2] = 00, P1[2] = 1, map 1..3 */
-		if ((p0 & 0x0c) || !(p1 & 0x04) || !(p0 & 3))
+		/* SDM 2.7.1: P0[3] = 0, P1[2] = 1; maps 1-3, 5, 6 */
+		if ((p0 & 0x08) || !(p1 & 0x04) || !(0x6e & BIT(p0 & 7)))
 			return INSN_E_UNDEF;
 		in->enc = INSN_ENC_EVEX;
-		in->vex.mmmmm = p0 & 3;
+		in->vex.mmmmm = p0 & 7;
 		in->vex.r2 = !(p0 & 0x10);
 		in->vex.z = p2 >> 7;
 		in->vex.l = (p2 >> 5) & 3;
@@ -176,7 +176,6 @@ done:
 		in->vex.b = 0;
 		in->vex.x = 0;
 		in->vex.r2 = 0;
-		in->vex.vvvv &= 7;
 	}
 	return 0;
 }
@@ -448,6 +447,15 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 		return 0;
 	}
 	switch (op) {
+	case 0x1a:
+	case 0x1b: /* MPX forms: BND0-3 only, no 16-bit addressing (SDM
+		    * Vol. 1 17.3); the rest are hint NOPs */
+		if (mod3 && col != PC_66 && !(op == 0x1a && col != PC_NP) &&
+		    !(op == 0x1b && col == PC_F2))
+			return 0;
+		if (in->modrm.reg > 3 || (!mod3 && in->addrsize == 2))
+			return INSN_E_UNDEF;
+		return 0;
 	case 0x20:
 	case 0x22: /* MOV CR: CR0, CR2-4, CR8 (SDM MOV-Move to/from CR) */
 		return BIT(in->modrm.reg) & 0x11d ? 0 : INSN_E_UNDEF;
@@ -520,6 +528,15 @@ static int check_form(struct insn *in, struct op_desc *e)
 	}
 	if (!(mask & col))
 		return INSN_E_UNDEF;
+	if (!legacy) {
+		/* SDM 2.3.6: VEX.vvvv is 1111b when it encodes no operand */
+		u8 nv = mod3 ? e->nv >> 4 : e->nv & 15;
+
+		if ((nv & col) && (in->vex.vvvv & 15))
+			return INSN_E_UNDEF;
+		if ((e->f & OPF_L0) && in->vex.l)
+			return INSN_E_UNDEF;
+	}
 	if ((in->pfx.flags & INSN_PFX_LOCK) &&
 	    (!(e->f & OPF_LOCK) || !in->mem.present))
 		return INSN_E_LOCK;

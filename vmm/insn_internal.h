@@ -23,6 +23,7 @@
 #define OPF_VSIB   BIT(10) /* VSIB addressing (gather/scatter) */
 #define OPF_RMREG  BIT(11) /* mod field ignored: always a register (MOV CR) */
 #define OPF_3DNOW  BIT(12) /* 0F 0F: the imm8 suffix is the opcode */
+#define OPF_L0	   BIT(13) /* VEX.L must be 0 */
 
 /* Immediate kinds (struct op_desc.imm). */
 enum {
@@ -70,7 +71,8 @@ struct op_desc {
 	u8 pm;
 	u8 pr;
 	u8 grp;
-	u8 pad;
+	u8 nv; /* VEX/EVEX: columns (mem: bits 0-3, reg: 4-7) without
+		* a vvvv operand, where vvvv must be 1111b */
 };
 
 /* Groups selected by ModRM.reg (SDM Vol. 2A Table A-6). */
@@ -99,6 +101,7 @@ enum {
 	GRP_16,	   /* 0F 18 */
 	GRP_P,	   /* 0F 0D */
 	GRP_EXTRQ, /* 66 0F 78 */
+	GRP_KL,	   /* F3 0F 38 D8: Key Locker wide forms */
 	GRP_COUNT
 };
 

@@ -95,9 +95,14 @@ const struct op_desc insn_op1[256] = {
     /* 0x70 - 0x7F: Jcc rel8 */
     [0x70 ... 0x7f] = X(OPF_BRANCH, IMM_B, OSZ_F64),
     /* 0x80 - 0x87 */
-    [0x80] = G(GRP_1_EB, IMM_B, OSZ_B),	    /* 80 /n ib: ALU Eb,Ib */
-    [0x81] = G(GRP_1_EV, IMM_Z, OSZ_V),	    /* 81 /n iz: ALU Ev,Iz */
-    [0x82] = G(GRP_1_EB, IMM_B, OSZ_B),	    /* 82: alias of 80, i64 */
+    [0x80] = G(GRP_1_EB, IMM_B, OSZ_B), /* 80 /n ib: ALU Eb,Ib */
+    [0x81] = G(GRP_1_EV, IMM_Z, OSZ_V), /* 81 /n iz: ALU Ev,Iz */
+    [0x82] = {.f = M | OPF_GROUP | I64,
+	      .imm = IMM_B,
+	      .osz = OSZ_B,
+	      .pm = PC_ALL,
+	      .pr = PC_ALL,
+	      .grp = GRP_1_EB},		    /* 82: i64 alias of 80 */
     [0x83] = G(GRP_1_EVB, IMM_B, OSZ_V),    /* 83 /n ib: ALU Ev,Ib */
     [0x84] = X(M | B, IMM_NONE, OSZ_B),	    /* TEST Eb,Gb */
     [0x85] = X(M, IMM_NONE, OSZ_V),	    /* TEST Ev,Gv */
@@ -227,24 +232,26 @@ const struct op_desc insn_op0f[256] = {
     [0x17] = XP(M, IMM_NONE, OSZ_X, NO, 0),
     /* 0x18 - 0x1F: hint NOPs / PREFETCHh, CET, MPX */
     [0x18] = G(GRP_16, IMM_NONE, OSZ_V),
-    [0x19 ... 0x1f] = X(M, IMM_NONE, OSZ_V),
+    [0x19] = X(M, IMM_NONE, OSZ_V),
+    [0x1a ... 0x1b] = X(M | OPF_SPEC, IMM_NONE, OSZ_V), /* MPX or NOP */
+    [0x1c ... 0x1f] = X(M, IMM_NONE, OSZ_V),
     /* 0x20 - 0x27: MOV to/from CR/DR (mod ignored) */
     [0x20] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
     [0x21] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
     [0x22] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
     [0x23] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
     /* 0x28 - 0x2F */
-    [0x28] = XP(M, IMM_NONE, OSZ_X, NO, NO), /* MOVAPS/APD Vx,Wx */
-    [0x29] = XP(M, IMM_NONE, OSZ_X, NO, NO), /* MOVAPS/APD Wx,Vx */
-    [0x2a] = X(M, IMM_NONE, OSZ_X),	     /* CVT*2P/S* */
-    [0x2b] = XP(M, IMM_NONE, OSZ_X, NO, 0),  /* MOVNTPS/PD */
+    [0x28] = XP(M, IMM_NONE, OSZ_X, NO, NO),	/* MOVAPS/APD Vx,Wx */
+    [0x29] = XP(M, IMM_NONE, OSZ_X, NO, NO),	/* MOVAPS/APD Wx,Vx */
+    [0x2a] = X(M, IMM_NONE, OSZ_X),		/* CVT*2P/S* */
+    [0x2b] = XP(M, IMM_NONE, OSZ_X, PC_ALL, 0), /* MOVNTPS/PD/SS/SD */
     [0x2c] = X(M, IMM_NONE, OSZ_X),
     [0x2d] = X(M, IMM_NONE, OSZ_X),
     [0x2e] = XP(M, IMM_NONE, OSZ_X, NO, NO),
     [0x2f] = XP(M, IMM_NONE, OSZ_X, NO, NO),
     /* 0x30 - 0x37 */
     [0x30 ... 0x35] = X(0, IMM_NONE, OSZ_V), /* WRMSR .. SYSEXIT */
-    [0x37] = X(0, IMM_NONE, OSZ_V),	     /* GETSEC */
+    [0x37] = XP(0, IMM_NONE, OSZ_V, N, N),   /* GETSEC */
     /* 0x38 - 0x3F: 38 and 3A are escapes */
     /* 0x40 - 0x4F: CMOVcc Gv,Ev */
     [0x40 ... 0x4f] = X(M, IMM_NONE, OSZ_V),
@@ -377,7 +384,10 @@ const struct op_desc insn_op0f38[256] = {
     [0xc8 ... 0xcd] = XP(M, IMM_NONE, OSZ_X, N, N),
     [0xcf] = XP(M, IMM_NONE, OSZ_X, N66, N66),
     /* 0xD8 - 0xDF: AES */
-    [0xdb ... 0xdf] = XP(M, IMM_NONE, OSZ_X, N66, N66),
+    [0xd8] = GP(GRP_KL, IMM_NONE, OSZ_X, PC_F3, 0), /* AES*WIDE*KL */
+    [0xdb] = XP(M, IMM_NONE, OSZ_X, N66, N66),	    /* AESIMC */
+    [0xdc] = XP(M, IMM_NONE, OSZ_X, N66 | PC_F3, N66 | PC_F3),
+    [0xdd ... 0xdf] = XP(M, IMM_NONE, OSZ_X, N66 | PC_F3, N66),
     /* 0xF0 - 0xF7: MOVBE My,Gy / CRC32; WRSS, ADCX/ADOX */
     [0xf0] = X(M | OPF_SPEC, IMM_NONE, OSZ_V),
     [0xf1] = X(M | OPF_SPEC, IMM_NONE, OSZ_V),
@@ -386,6 +396,7 @@ const struct op_desc insn_op0f38[256] = {
     /* 0xF8 - 0xFF: MOVDIR64B, ENQCMD(S), MOVDIRI */
     [0xf8] = XP(M, IMM_NONE, OSZ_V, PC_66 | PC_F3 | PC_F2, 0),
     [0xf9] = XP(M, IMM_NONE, OSZ_Y, N, 0),
+    [0xfa ... 0xfb] = XP(M, IMM_NONE, OSZ_D, 0, PC_F3), /* ENCODEKEY */
 };
 
 /* Three-byte map 0F 3A (SDM Table A-5); every form has an imm8. */
@@ -495,6 +506,8 @@ const struct op_desc insn_grp[GRP_COUNT][8] = {
 	       R(0, 0)},
     /* 66 0F 78 /0 ib ib: EXTRQ Vdq,Ib,Ib (register only) */
     [GRP_EXTRQ] = {RR(0, 0)},
+    /* F3 0F 38 D8: AESENCWIDE128KL .. AESDECWIDE256KL (memory) */
+    [GRP_KL] = {RM(0, 0), RM(0, 0), RM(0, 0), RM(0, 0)},
 };
 
 /*

@@ -16,6 +16,19 @@
 		.f = OPF_MODRM, .imm = IMM_B, .osz = OSZ_X, .pm = (m),         \
 		.pr = (r)                                                      \
 	}
+#define VN(m, r)                                                               \
+	{                                                                      \
+		.f = OPF_MODRM, .osz = OSZ_X, .pm = (m), .pr = (r), .nv = 0xff \
+	}
+#define VX(m, r, n)                                                            \
+	{                                                                      \
+		.f = OPF_MODRM, .osz = OSZ_X, .pm = (m), .pr = (r), .nv = (n)  \
+	}
+#define VL(m, r, n)                                                            \
+	{                                                                      \
+		.f = OPF_MODRM | OPF_L0, .osz = OSZ_X, .pm = (m), .pr = (r),   \
+		.nv = (n)                                                      \
+	}
 #define VG(m, r)                                                               \
 	{                                                                      \
 		.f = OPF_MODRM | OPF_VSIB, .osz = OSZ_X, .pm = (m), .pr = (r)  \
@@ -38,87 +51,105 @@ const struct op_desc insn_vex[4][256] =
 	[1] =
 	    {
 		/* 0x10 - 0x17 */
-		[0x10] = V(ALL, ALL),
-		[0x11] = V(ALL, ALL),
-		[0x12] = V(ALL, N | S | D),
-		[0x13] = V(NO, 0),
+		[0x10 ... 0x11] = VX(ALL, ALL, NO | S | D | (NO << 4)),
+		[0x12] = VX(ALL, N | S | D, S | D | ((S | D) << 4)),
+		[0x13] = VL(NO, 0, 0xff),
 		[0x14] = V(NO, NO),
 		[0x15] = V(NO, NO),
-		[0x16] = V(NO | S, N | S),
-		[0x17] = V(NO, 0),
+		[0x16] = VX(NO | S, N | S, S | (S << 4)),
+		[0x17] = VL(NO, 0, 0xff),
 		/* 0x28 - 0x2F */
-		[0x28] = V(NO, NO),
-		[0x29] = V(NO, NO),
+		[0x28] = VN(NO, NO),
+		[0x29] = VN(NO, NO),
 		[0x2a] = V(S | D, S | D),
-		[0x2b] = V(NO, 0),
-		[0x2c] = V(S | D, S | D),
-		[0x2d] = V(S | D, S | D),
-		[0x2e] = V(NO, NO),
-		[0x2f] = V(NO, NO),
+		[0x2b] = VN(NO, 0),
+		[0x2c] = VN(S | D, S | D),
+		[0x2d] = VN(S | D, S | D),
+		[0x2e] = VN(NO, NO),
+		[0x2f] = VN(NO, NO),
 		/* 0x40 - 0x4F: opmask instructions (register only) */
 		[0x41] = V(0, NO),
 		[0x42] = V(0, NO),
-		[0x44] = V(0, NO),
+		[0x44] = VN(0, NO),
 		[0x45] = V(0, NO),
 		[0x46] = V(0, NO),
 		[0x47] = V(0, NO),
 		[0x4a] = V(0, NO),
 		[0x4b] = V(0, NO),
 		/* 0x50 - 0x5F */
-		[0x50] = V(0, NO),
-		[0x51] = V(ALL, ALL),
-		[0x52] = V(N | S, N | S),
-		[0x53] = V(N | S, N | S),
+		[0x50] = VN(0, NO),
+		[0x51] = VX(ALL, ALL, NO | (NO << 4)),
+		[0x52] = VX(N | S, N | S, N | (N << 4)),
+		[0x53] = VX(N | S, N | S, N | (N << 4)),
 		[0x54 ... 0x57] = V(NO, NO),
-		[0x58 ... 0x5a] = V(ALL, ALL),
-		[0x5b] = V(NO | S, NO | S),
+		[0x58 ... 0x59] = V(ALL, ALL),
+		[0x5a] = VX(ALL, ALL, NO | (NO << 4)),
+		[0x5b] = VN(NO | S, NO | S),
 		[0x5c ... 0x5f] = V(ALL, ALL),
 		/* 0x60 - 0x6F */
-		[0x60 ... 0x6e] = V(O, O),
-		[0x6f] = V(O | S, O | S),
+		[0x60 ... 0x6d] = V(O, O),
+		[0x6e] = VL(O, O, 0xff),
+		[0x6f] = VN(O | S, O | S),
 		/* 0x70 - 0x7F */
-		[0x70] = VI(O | S | D, O | S | D),
+		[0x70] = {.f = OPF_MODRM,
+			  .imm = IMM_B,
+			  .osz = OSZ_X,
+			  .pm = O | S | D,
+			  .pr = O | S | D,
+			  .nv = 0xff},
 		[0x71 ... 0x73] = {.f = OPF_MODRM | OPF_GROUP,
 				   .imm = IMM_B,
 				   .osz = OSZ_X,
 				   .pm = 0,
 				   .pr = O},
 		[0x74 ... 0x76] = V(O, O),
-		[0x77] = {.osz = OSZ_X, .pm = N},
+		[0x77] = {.osz = OSZ_X, .pm = N, .nv = 0xff},
 		[0x7c] = V(O | D, O | D),
 		[0x7d] = V(O | D, O | D),
-		[0x7e] = V(O | S, O | S),
-		[0x7f] = V(O | S, O | S),
+		[0x7e] = VL(O | S, O | S, 0xff),
+		[0x7f] = VN(O | S, O | S),
 		/* 0x90 - 0x9F: KMOV, KORTEST, KTEST */
-		[0x90] = V(NO, NO),
-		[0x91] = V(NO, 0),
-		[0x92] = V(0, NO | D),
-		[0x93] = V(0, NO | D),
-		[0x98] = V(0, NO),
-		[0x99] = V(0, NO),
+		[0x90] = VL(NO, NO, 0xff),
+		[0x91] = VL(NO, 0, 0xff),
+		[0x92] = VL(0, NO | D, 0xff),
+		[0x93] = VL(0, NO | D, 0xff),
+		[0x98] = VL(0, NO, 0xff),
+		[0x99] = VL(0, NO, 0xff),
 		/* 0xA8 - 0xAF: AE /2 VLDMXCSR, /3 VSTMXCSR */
-		[0xae] = {.f = OPF_MODRM | OPF_GROUP, .osz = OSZ_D, .pm = N},
+		[0xae] = {.f = OPF_MODRM | OPF_GROUP | OPF_L0,
+			  .osz = OSZ_D,
+			  .pm = N,
+			  .nv = 0xff},
 		/* 0xC0 - 0xC7 */
 		[0xc2] = VI(ALL, ALL),
-		[0xc4] = VI(O, O),
-		[0xc5] = VI(0, O),
+		[0xc4] = {.f = OPF_MODRM | OPF_L0,
+			  .imm = IMM_B,
+			  .osz = OSZ_X,
+			  .pm = O,
+			  .pr = O},
+		[0xc5] = {.f = OPF_MODRM | OPF_L0,
+			  .imm = IMM_B,
+			  .osz = OSZ_X,
+			  .pr = O,
+			  .nv = 0xff},
 		[0xc6] = VI(NO, NO),
 		/* 0xD0 - 0xD7 */
 		[0xd0] = V(O | D, O | D),
-		[0xd1 ... 0xd6] = V(O, O),
-		[0xd7] = V(0, O),
+		[0xd1 ... 0xd5] = V(O, O),
+		[0xd6] = VL(O, O, 0xff),
+		[0xd7] = VN(0, O),
 		/* 0xD8 - 0xDF */
 		[0xd8 ... 0xdf] = V(O, O),
 		/* 0xE0 - 0xE7 */
 		[0xe0 ... 0xe5] = V(O, O),
-		[0xe6] = V(O | S | D, O | S | D),
-		[0xe7] = V(O, 0),
+		[0xe6] = VN(O | S | D, O | S | D),
+		[0xe7] = VN(O, 0),
 		/* 0xE8 - 0xEF */
 		[0xe8 ... 0xef] = V(O, O),
 		/* 0xF0 - 0xF7 */
-		[0xf0] = V(D, 0),
+		[0xf0] = VN(D, 0),
 		[0xf1 ... 0xf6] = V(O, O),
-		[0xf7] = V(0, O),
+		[0xf7] = VL(0, O, 0xff),
 		/* 0xF8 - 0xFF */
 		[0xf8 ... 0xfe] = V(O, O),
 	    },
