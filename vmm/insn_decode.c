@@ -543,24 +543,34 @@ static int check_form(struct insn *in, struct op_desc *e)
 	return 0;
 }
 
-/* Vector operand size in bytes of legacy SSE/MMX forms the emulator
- * moves (SDM Vol. 2B MOVD/MOVQ, MOVDQA, MOVSS, MOVSD, MOVNTQ). */
-static u8 legacy_vec_size(const struct insn *in, u8 col)
+/*
+ * Operand size in bytes of the SSE/AVX data moves the emulator executes
+ * (SDM Vol. 2B MOVD/MOVQ, MOVSS, MOVSD, MOVQ, MOVNTQ); other vector forms
+ * take the full register width (16, or by VEX.L / EVEX.L'L).
+ */
+static u8 vec_size(const struct insn *in, u8 col, bool legacy)
 {
+	u8 full = legacy ? 16 : 16 << in->vex.l;
+	u8 w = legacy ? in->rex.w : in->vex.w && in->mode == INSN_MODE_64;
+
+	if (in->map != INSN_MAP_0F)
+		return full;
 	switch (in->opcode) {
 	case 0x10:
 	case 0x11:
-		return col == PC_F3 ? 4 : col == PC_F2 ? 8 : 16;
+		return col == PC_F3 ? 4 : col == PC_F2 ? 8 : full;
 	case 0x6f:
 	case 0x7f:
 	case 0xe7:
-		return col == PC_NP ? 8 : 16;
+		return legacy && col == PC_NP ? 8 : full;
+	case 0x6e:
+		return w ? 8 : 4;
 	case 0x7e:
-		return col == PC_F3 ? 8 : in->rex.w ? 8 : 4;
+		return col == PC_F3 || w ? 8 : 4;
 	case 0xd6:
 		return 8;
 	}
-	return 16;
+	return full;
 }
 
 /* Effective operand and address size (SDM Vol. 1 3.6, Vol. 2A 2.2.1.2). */
@@ -598,8 +608,9 @@ static void set_sizes(struct insn *in, const struct op_desc *e)
 		in->opsize = m64 ? 8 : 4;
 		break;
 	case OSZ_X:
-		in->opsize = legacy ? legacy_vec_size(in, legacy_column(in))
-				    : 16 << in->vex.l;
+		in->opsize = vec_size(
+		    in, legacy ? legacy_column(in) : (u8)BIT(in->vex.pp),
+		    legacy);
 		break;
 	default:
 		in->opsize = m64 && w ? 8 : v;

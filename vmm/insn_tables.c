@@ -269,7 +269,7 @@ const struct op_desc insn_op0f[256] = {
     [0x60 ... 0x6b] = XP(M, IMM_NONE, OSZ_X, NO, NO),
     [0x6c] = XP(M, IMM_NONE, OSZ_X, N66, N66),
     [0x6d] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x6e] = XP(M, IMM_NONE, OSZ_Y, NO, NO),	 /* MOVD/Q Pq/Vx,Ey */
+    [0x6e] = XP(M, IMM_NONE, OSZ_X, NO, NO),	 /* MOVD/Q Pq/Vx,Ey */
     [0x6f] = XP(M, IMM_NONE, OSZ_X, NOF3, NOF3), /* MOVQ/DQA/DQU load */
     /* 0x70 - 0x77 */
     [0x70] = X(M, IMM_B, OSZ_X),	      /* PSHUFW/D/HW/LW ib */
@@ -283,7 +283,7 @@ const struct op_desc insn_op0f[256] = {
     [0x79] = X(M | OPF_SPEC, IMM_NONE, OSZ_Y64),
     [0x7c] = XP(M, IMM_NONE, OSZ_X, PC_66 | PC_F2, PC_66 | PC_F2),
     [0x7d] = XP(M, IMM_NONE, OSZ_X, PC_66 | PC_F2, PC_66 | PC_F2),
-    [0x7e] = XP(M, IMM_NONE, OSZ_Y, NOF3, NOF3), /* MOVD/Q Ey; F3 MOVQ */
+    [0x7e] = XP(M, IMM_NONE, OSZ_X, NOF3, NOF3), /* MOVD/Q Ey; F3 MOVQ */
     [0x7f] = XP(M, IMM_NONE, OSZ_X, NOF3, NOF3), /* MOVQ/DQA/DQU store */
     /* 0x80 - 0x8F: Jcc Jz */
     [0x80 ... 0x8f] = X(OPF_BRANCH, IMM_Z, OSZ_F64),

@@ -133,6 +133,12 @@ static int zd_supported(const struct insn *in)
 	return 0;
 }
 
+static int zd_movnti(const struct insn *in)
+{
+	return in->enc == INSN_ENC_LEGACY && in->map == INSN_MAP_0F &&
+	       in->opcode == 0xc3;
+}
+
 /* Zydis register -> GPR number (0..15), 0xfe for RIP/EIP, NONE for none. */
 static u8 zd_gpr(ZydisRegister r)
 {
@@ -178,10 +184,14 @@ static const char *zd_operands(const struct insn *in,
 			zm = &zo[i];
 	if (in->addrsize * 8 != zi->address_width)
 		return "address size";
-	if (!(in->attr & INSN_A_VECTOR) && in->opsize * 8 != zi->operand_width)
+	/* Zydis's operand_width of vector moves and MOVNTI is not the
+	 * access size; compare those by their memory operand. */
+	if (in->attr & INSN_A_VECTOR || zd_movnti(in)) {
+		if (zm && in->opsize * 8 != zm->size)
+			return "memory operand size";
+	} else if (in->opsize * 8 != zi->operand_width) {
 		return "operand size";
-	if ((in->attr & INSN_A_VECTOR) && zm && in->opsize * 8 != zm->size)
-		return "vector memory size";
+	}
 	if (!!zm != in->mem.present)
 		return "memory operand presence";
 	if (zm) {
