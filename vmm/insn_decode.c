@@ -447,6 +447,13 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 		return 0;
 	}
 	switch (op) {
+	case 0xa6:
+	case 0xa7: /* VIA PadLock: the ModRM byte is part of the opcode */
+		return mod3 && col == PC_F3 &&
+			       BIT(reg) & (op == 0xa6 ? 0x07 : 0x3f) &&
+			       !(in->modrm.byte & 7)
+			   ? 0
+			   : INSN_E_UNDEF;
 	case 0x1a:
 	case 0x1b: /* MPX forms: BND0-3 only, no 16-bit addressing (SDM
 		    * Vol. 1 17.3); the rest are hint NOPs */
@@ -454,6 +461,14 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 		    !(op == 0x1b && col == PC_F2))
 			return 0;
 		if (in->modrm.reg > 3 || (!mod3 && in->addrsize == 2))
+			return INSN_E_UNDEF;
+		/* BNDMOV register form names BND0-3 in rm too; BNDLDX,
+		 * BNDSTX and BNDMK have no RIP-relative form (SDM #UD) */
+		if (mod3 && col == PC_66 && in->modrm.rm > 3)
+			return INSN_E_UNDEF;
+		if (!mod3 && (col == PC_NP || (op == 0x1b && col == PC_F3)) &&
+		    in->mode == INSN_MODE_64 && !in->sib.present &&
+		    (in->modrm.byte & 0xc7) == 0x05)
 			return INSN_E_UNDEF;
 		return 0;
 	case 0x20:
@@ -519,15 +534,24 @@ static int check_form(struct insn *in, struct op_desc *e)
 			: col == PC_F3 ? 2
 				       : 3;
 
-		mask = insn_0f01_reg[ci][(in->modrm.byte >> 3) & 7] >>
-			   (in->modrm.byte & 7) &
-		       1;
-		mask = mask ? col : 0;
+		u8 reg = (in->modrm.byte >> 3) & 7, rm = in->modrm.byte & 7;
+
+		if (!(insn_0f01_reg[ci][reg] >> rm & 1))
+			return INSN_E_UNDEF;
+		if (in->mode != INSN_MODE_64 &&
+		    insn_0f01_reg64[ci][reg] >> rm & 1)
+			return INSN_E_MODE;
+		mask = col;
 	} else {
 		mask = (mod3 && !(e->f & OPF_RMREG)) ? e->pr : e->pm;
 	}
 	if (!(mask & col))
 		return INSN_E_UNDEF;
+	if (legacy && mod3 && col == PC_F3 && in->mode != INSN_MODE_64 &&
+	    in->map == INSN_MAP_0F &&
+	    ((in->opcode == 0xae && ((in->modrm.byte >> 3) & 7) < 4) ||
+	     (in->opcode == 0xc7 && ((in->modrm.byte >> 3) & 7) == 6)))
+		return INSN_E_MODE; /* RDFSBASE..WRGSBASE, SENDUIPI: o64 */
 	if (!legacy) {
 		/* SDM 2.3.6: VEX.vvvv is 1111b when it encodes no operand */
 		u8 nv = mod3 ? e->nv >> 4 : e->nv & 15;
@@ -606,6 +630,9 @@ static void set_sizes(struct insn *in, const struct op_desc *e)
 		break;
 	case OSZ_Y64:
 		in->opsize = m64 ? 8 : 4;
+		break;
+	case OSZ_CX8:
+		in->opsize = m64 && w ? 16 : 8;
 		break;
 	case OSZ_X:
 		in->opsize = vec_size(

@@ -50,6 +50,7 @@ enum {
 	OSZ_Y,	   /* 32, or 64 with REX.W (MOVD/MOVQ, MOVNTI) */
 	OSZ_X,	   /* vector: 16 bytes, or by VEX.L / EVEX.L'L */
 	OSZ_Y64,   /* 32, or 64 in 64-bit mode (MOV CR/DR, VMREAD) */
+	OSZ_CX8,   /* CMPXCHG8B/16B: m64, or m128 with REX.W */
 };
 
 /* Prefix columns (the mandatory prefix of SSE forms), a bit mask each. */
@@ -113,6 +114,7 @@ extern const struct op_desc insn_grp[GRP_COUNT][8];
 
 /* 0F 01 with mod == 3: valid (reg, rm) pairs, bit rm of [reg], per column. */
 extern const u8 insn_0f01_reg[4][8];
+extern const u8 insn_0f01_reg64[4][8];
 /* x87 D8-DF with mod == 3: bit (reg * 8 + rm) of [opcode - 0xD8]. */
 extern const u64 insn_x87_reg[8];
 /* x87 D8-DF memory forms: bit reg of [opcode - 0xD8]. */

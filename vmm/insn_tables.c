@@ -292,10 +292,11 @@ const struct op_desc insn_op0f[256] = {
     /* 0xA0 - 0xA7 */
     [0xa0] = X(0, IMM_NONE, OSZ_D64),
     [0xa1] = X(0, IMM_NONE, OSZ_D64),
-    [0xa2] = X(0, IMM_NONE, OSZ_V), /* CPUID */
-    [0xa3] = X(M, IMM_NONE, OSZ_V), /* BT Ev,Gv */
-    [0xa4] = X(M, IMM_B, OSZ_V),    /* SHLD Ib */
-    [0xa5] = X(M, IMM_NONE, OSZ_V), /* SHLD CL */
+    [0xa2] = X(0, IMM_NONE, OSZ_V),			/* CPUID */
+    [0xa3] = X(M, IMM_NONE, OSZ_V),			/* BT Ev,Gv */
+    [0xa4] = X(M, IMM_B, OSZ_V),			/* SHLD Ib */
+    [0xa5] = X(M, IMM_NONE, OSZ_V),			/* SHLD CL */
+    [0xa6 ... 0xa7] = X(M | OPF_SPEC, IMM_NONE, OSZ_V), /* VIA PadLock */
     /* 0xA8 - 0xAF */
     [0xa8] = X(0, IMM_NONE, OSZ_D64),
     [0xa9] = X(0, IMM_NONE, OSZ_D64),
@@ -475,11 +476,11 @@ const struct op_desc insn_grp[GRP_COUNT][8] = {
     [GRP_8] = {[4] = R(0, 0), [5] = R(L, 0), [6] = R(L, 0), [7] = R(L, 0)},
     /* 0F C7: /1 CMPXCHG8B/16B, /3 XRSTORS, /4 XSAVEC, /5 XSAVES,
 	 * /6 VMPTRLD VMCLEAR VMXON | RDRAND, /7 VMPTRST | RDSEED RDPID */
-    [GRP_9] = {[1] = XP(M | L, IMM_NONE, OSZ_V, PC_ALL, 0),
-	       [3] = XP(M, IMM_NONE, OSZ_V, NO, 0),
-	       [4] = XP(M, IMM_NONE, OSZ_V, NO, 0),
-	       [5] = XP(M, IMM_NONE, OSZ_V, NO, 0),
-	       [6] = XP(M, IMM_NONE, OSZ_V, NOF3, NO),
+    [GRP_9] = {[1] = XP(M | L, IMM_NONE, OSZ_CX8, PC_ALL, 0),
+	       [3] = XP(M, IMM_NONE, OSZ_V, N, 0),
+	       [4] = XP(M, IMM_NONE, OSZ_V, N, 0),
+	       [5] = XP(M, IMM_NONE, OSZ_V, N, 0),
+	       [6] = XP(M, IMM_NONE, OSZ_V, NOF3, NOF3), /* F3 reg: SENDUIPI */
 	       [7] = XP(M, IMM_NONE, OSZ_V, N, NOF3)},
     /* 0F 71/72/73: MMX/SSE shifts by Ib, register operand only */
     [GRP_12] = {[2] = RR(0, 0), [4] = RR(0, 0), [6] = RR(0, 0)},
@@ -490,14 +491,15 @@ const struct op_desc insn_grp[GRP_COUNT][8] = {
 		[7] = XP(M, IMM_NONE, 0, 0, N66)},
     /* 0F AE: FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT
 	 * CLFLUSH; register forms RDFSBASE..WRGSBASE, INCSSP, fences */
-    [GRP_15] = {XP(M, IMM_NONE, OSZ_V, NO, PC_F3),
-		XP(M, IMM_NONE, OSZ_V, NO, PC_F3),
-		XP(M, IMM_NONE, OSZ_V, NO, PC_F3),
-		XP(M, IMM_NONE, OSZ_V, NO, PC_F3),
-		XP(M, IMM_NONE, OSZ_V, NO | PC_F3, 0),
-		XP(M, IMM_NONE, OSZ_V, NO, N | PC_F3),
-		XP(M, IMM_NONE, OSZ_V, NO, PC_ALL),
-		XP(M, IMM_NONE, OSZ_V, NO, N)},
+    [GRP_15] = {XP(M, IMM_NONE, OSZ_V, N, PC_F3), /* FXSAVE | RDFSBASE */
+		XP(M, IMM_NONE, OSZ_V, N, PC_F3), /* FXRSTOR | RDGSBASE */
+		XP(M, IMM_NONE, OSZ_V, N, PC_F3), /* LDMXCSR | WRFSBASE */
+		XP(M, IMM_NONE, OSZ_V, N, PC_F3), /* STMXCSR | WRGSBASE */
+		XP(M, IMM_NONE, OSZ_V, N | PC_F3, PC_F3), /* XSAVE | PTWRITE */
+		XP(M, IMM_NONE, OSZ_V, N, N | PC_F3),	  /* XRSTOR | LFENCE */
+		/* XSAVEOPT CLWB CLRSSBSY | MFENCE TPAUSE UMONITOR UMWAIT */
+		XP(M, IMM_NONE, OSZ_V, NOF3, PC_ALL),
+		XP(M, IMM_NONE, OSZ_V, NO, N)}, /* CLFLUSH(OPT) | SFENCE */
     /* 0F 18: PREFETCHNTA/T0/T1/T2, reserved NOPs */
     [GRP_16] = {R(0, 0), R(0, 0), R(0, 0), R(0, 0), R(0, 0), R(0, 0), R(0, 0),
 		R(0, 0)},
@@ -515,16 +517,27 @@ const struct op_desc insn_grp[GRP_COUNT][8] = {
  * of [column][reg]. Columns NP, 66, F3, F2 as the mandatory prefix.
  */
 const u8 insn_0f01_reg[4][8] = {
-    /* NP: VMCALL..VMXOFF PCONFIG; MONITOR MWAIT CLAC STAC ENCLS;
-	 * XGETBV XSETBV VMFUNC XEND XTEST ENCLU; SVM; SMSW; SERIALIZE
-	 * RDPKRU WRPKRU; LMSW; SWAPGS RDTSCP MONITORX MWAITX CLZERO RDPRU */
-    {0x3e, 0xbf, 0xf3, 0xff, 0xff, 0xc1, 0xff, 0x3f},
-    /* 66 */
-    {0x3e, 0xbf, 0xf3, 0xff, 0xff, 0xc1, 0xff, 0x3f},
-    /* F3: SETSSBSY, SAVEPREVSSP */
-    {0x3e, 0xbf, 0xf3, 0xff, 0xff, 0xc1 | 0x05, 0xff, 0x3f},
-    /* F2 */
-    {0x3e, 0xbf, 0xf3, 0xff, 0xff, 0xc1, 0xff, 0x3f},
+    /* NP: ENCLV VMCALL VMLAUNCH VMRESUME VMXOFF PCONFIG; MONITOR MWAIT
+     * CLAC STAC ENCLS; XGETBV XSETBV VMFUNC XEND XTEST ENCLU; SVM; SMSW;
+     * SERIALIZE RDPKRU WRPKRU; LMSW; SWAPGS RDTSCP MONITORX MWAITX
+     * CLZERO RDPRU INVLPGB TLBSYNC */
+    {0x3f, 0x8f, 0xf3, 0xff, 0xff, 0xc1, 0xff, 0xff},
+    /* 66: TDCALL SEAMRET SEAMOPS SEAMCALL; 66 as operand size on SVM,
+     * SMSW, LMSW, SWAPGS, RDTSCP, CLZERO, RDPRU */
+    {0x00, 0xf0, 0x00, 0xff, 0xff, 0x00, 0xff, 0x33},
+    /* F3: SETSSBSY SAVEPREVSSP UIRET TESTUI CLUI STUI; MCOMMIT, RMPADJUST,
+     * PSMASH and the prefix-neutral rows */
+    {0x00, 0x00, 0x00, 0xff, 0xff, 0xf5, 0xff, 0xf7},
+    /* F2: XSUSLDTRK XRESLDTRK; PVALIDATE, RMPUPDATE */
+    {0x00, 0x00, 0x00, 0xff, 0xff, 0x03, 0xff, 0xf3},
+};
+
+/* The subset of insn_0f01_reg that exists only in 64-bit mode. */
+const u8 insn_0f01_reg64[4][8] = {
+    {[7] = 0x01},	      /* SWAPGS */
+    {[1] = 0xe0, [7] = 0x01}, /* SEAM*, SWAPGS */
+    {[5] = 0xf0, [7] = 0xc1}, /* UINTR, RMPADJUST, PSMASH */
+    {[7] = 0x41},	      /* RMPUPDATE, RMP */
 };
 
 /*

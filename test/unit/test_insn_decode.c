@@ -106,8 +106,8 @@ static const struct dcase cases[] = {
 	{"cmpxchg [rdi],cl", 64, "0fb00f", 3, 1, 0xb0, 1, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
 	{"lock xadd [rdi],eax", 64, "f00fc107", 4, 1, 0xc1, 4, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
 	{"xadd [rdi],al", 64, "0fc007", 3, 1, 0xc0, 1, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
-	{"lock cmpxchg8b [rdi]", 64, "f00fc70f", 4, 1, 0xc7, 4, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
-	{"lock cmpxchg16b [rdi]", 64, "f0480fc70f", 5, 1, 0xc7, 8, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
+	{"lock cmpxchg8b [rdi]", 64, "f00fc70f", 4, 1, 0xc7, 8, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
+	{"lock cmpxchg16b [rdi]", 64, "f0480fc70f", 5, 1, 0xc7, 16, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
 	/* BT* */
 	{"bt [rdi],eax", 64, "0fa307", 3, 1, 0xa3, 4, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
 	{"lock bts [rdi],rax", 64, "f0480fab07", 5, 1, 0xab, 8, 8, 7, NO, 1, 0, SDS, 0, 0, 0},
