@@ -46,6 +46,18 @@ PURE_SRCS := \
 	vmm/gwalk.c \
 	vmm/gwalk_cache.c \
 	vmm/gwalk_seg.c \
+	vmm/insn_decode.c \
+	vmm/insn_emulate.c \
+	vmm/insn_emulate_alu.c \
+	vmm/insn_emulate_mov.c \
+	vmm/insn_emulate_rmw.c \
+	vmm/insn_emulate_sse.c \
+	vmm/insn_emulate_string.c \
+	vmm/insn_emulate_tables.c \
+	vmm/insn_flags.c \
+	vmm/insn_format.c \
+	vmm/insn_tables.c \
+	vmm/insn_tables_vex.c \
 	vmm/vm_config.c \
 
 
@@ -164,6 +176,10 @@ $(BUILD)/h/%.o: %.c
 $(BUILD)/h/test_%: $(BUILD)/h/test/unit/test_%.o $(HOST_PURE_OBJS)
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(HOSTCC) $(HLDFLAGS) $^ -o $@ $(HOST_LIBS_test_$*)
+
+# Decoder differential test and benchmark use Zydis as the oracle.
+HOST_LIBS_test_decode_zydis := -lZydis
+HOST_LIBS_bench_decode := -lZydis
 
 # Fuzz harnesses: test/fuzz/fuzz_<name>.c, libFuzzer + ASan/UBSan, linked
 # with the pure objects built with coverage instrumentation.

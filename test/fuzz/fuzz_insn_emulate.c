@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer harness for decode + emulate. The input chooses the CPU mode,
+ * context options, a script of memory-callback outcomes (ok / retry /
+ * exception), RFLAGS, up to 15 instruction bytes and the GPR values.
+ * Checked: no crash or sanitizer report; decoded length <= 15; callbacks
+ * see sizes 1..32 and register numbers < 16; an instruction that does not
+ * complete (RETRY, EXCEPTION, UNSUPPORTED) writes no memory and no GPR,
+ * except a REP string instruction, which writes exactly one element per
+ * iteration it completed; RIP moves only on DONE, by the length.
+ *
+ * Input layout: [0] mode and options, [1] REP budget, [2..9] outcome
+ * script (2 bits per access), [10..17] RFLAGS, [18] instruction length,
+ * [19..33] instruction bytes, then GPR values (8 bytes each).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/insn.h"
+#include "vmm/insn_emulate.h"
+
+#define MEM_SIZE 0x2000
+
+static struct {
+	u64 gpr[16];
+	u8 vec[16][32];
+	u8 mem[MEM_SIZE];
+	u64 script;
+	int accesses, mem_writes, gpr_writes;
+} f;
+
+static void check(bool cond, const char *what)
+{
+	if (!cond) {
+		fprintf(stderr, "invariant violated: %s\n", what);
+		abort();
+	}
+}
+
+/* Outcome of the next memory access from the script. */
+static enum em_mem_result outcome(struct em_ctx *ctx, gva_t la,
+				  unsigned int size)
+{
+	unsigned int k = (f.script >> (2 * (f.accesses++ & 31))) & 3;
+
+	check(size >= 1 && size <= 32, "access size 1..32");
+	if (k == 1)
+		return EM_MEM_RETRY;
+	if (k == 2) {
+		ctx->exc = (struct em_exception){
+		    .vector = EM_VEC_PF, .has_error_code = true, .cr2 = la};
+		return EM_MEM_EXCEPTION;
+	}
+	return EM_MEM_OK;
+}
+
+static u8 *at(gva_t la)
+{
+	return f.mem + (la & (MEM_SIZE / 2 - 1)); /* + 32 bytes stays inside */
+}
+
+static u64 fz_read_gpr(struct em_ctx *ctx, unsigned int reg)
+{
+	(void)ctx;
+	check(reg < 16, "gpr < 16");
+	return f.gpr[reg];
+}
+
+static void fz_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
+{
+	(void)ctx;
+	check(reg < 16, "gpr < 16");
+	f.gpr[reg] = val;
+	f.gpr_writes++;
+}
+
+static enum em_mem_result fz_read(struct em_ctx *ctx, gva_t la, void *buf,
+				  unsigned int size)
+{
+	enum em_mem_result r = outcome(ctx, la, size);
+
+	if (r == EM_MEM_OK)
+		memcpy(buf, at(la), size);
+	return r;
+}
+
+static enum em_mem_result fz_write(struct em_ctx *ctx, gva_t la,
+				   const void *buf, unsigned int size)
+{
+	enum em_mem_result r = outcome(ctx, la, size);
+
+	if (r == EM_MEM_OK) {
+		memcpy(at(la), buf, size);
+		f.mem_writes++;
+	}
+	return r;
+}
+
+static enum em_mem_result fz_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
+				     const void *new_val, unsigned int size,
+				     bool *swapped)
+{
+	enum em_mem_result r = outcome(ctx, la, size);
+
+	check(size == 1 || size == 2 || size == 4 || size == 8 || size == 16,
+	      "cmpxchg size");
+	if (r != EM_MEM_OK)
+		return r;
+	*swapped = !memcmp(at(la), old, size);
+	if (*swapped) {
+		memcpy(at(la), new_val, size);
+		f.mem_writes++;
+	} else {
+		memcpy(old, at(la), size);
+	}
+	return EM_MEM_OK;
+}
+
+static void fz_read_vec(struct em_ctx *ctx, unsigned int reg, void *buf,
+			unsigned int len)
+{
+	(void)ctx;
+	check(reg < 16 && (len == 16 || len == 32), "read_vec args");
+	memcpy(buf, f.vec[reg], len);
+}
+
+static void fz_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
+			 unsigned int len, bool zero_upper)
+{
+	(void)ctx;
+	check(reg < 16 && (len == 16 || len == 32), "write_vec args");
+	memcpy(f.vec[reg], buf, len);
+	if (zero_upper)
+		memset(f.vec[reg] + len, 0, 32 - len);
+}
+
+static const struct em_ops fz_ops = {
+    .read_gpr = fz_read_gpr,
+    .write_gpr = fz_write_gpr,
+    .read_mem = fz_read,
+    .write_mem = fz_write,
+    .cmpxchg_mem = fz_cmpxchg,
+    .read_vec = fz_read_vec,
+    .write_vec = fz_write_vec,
+};
+
+static u64 le64(const u8 *p, size_t avail)
+{
+	u64 v = 0;
+
+	memcpy(&v, p, avail < 8 ? avail : 8);
+	return v;
+}
+
+static bool is_string(const struct insn *in)
+{
+	return in->enc == INSN_ENC_LEGACY && in->map == INSN_MAP_1B &&
+	       ((in->opcode >= 0xa4 && in->opcode <= 0xa7) ||
+		(in->opcode >= 0xaa && in->opcode <= 0xaf));
+}
+
+/* Memory writes a string instruction makes per iteration. */
+static bool writes_memory(const struct insn *in)
+{
+	return in->opcode <= 0xa5 || in->opcode == 0xaa || in->opcode == 0xab;
+}
+
+static void emulate_checked(struct em_ctx *ctx, const struct insn *in)
+{
+	enum em_result r;
+	int rounds = 0;
+
+	do {
+		u64 rip = ctx->rip, rcx = f.gpr[1];
+		int mw = f.mem_writes, gw = f.gpr_writes;
+
+		r = insn_emulate(ctx, in);
+		check(r <= EM_UNSUPPORTED, "result code");
+		if (r == EM_DONE)
+			break;
+		check(ctx->rip == rip, "RIP moves only on DONE");
+		if (r == EM_CONTINUE) {
+			check(is_string(in), "CONTINUE only for strings");
+			continue;
+		}
+		if (!is_string(in) || r == EM_UNSUPPORTED) {
+			check(f.mem_writes == mw, "no memory write on failure");
+			check(f.gpr_writes == gw, "no GPR write on failure");
+		} else if (writes_memory(in)) {
+			/* Completed iterations: RCX went down by their count. */
+			u64 mask = in->addrsize == 8   ? ~0ULL
+				   : in->addrsize == 4 ? 0xffffffffULL
+						       : 0xffffULL;
+			u64 done =
+			    (in->pfx.flags & (INSN_PFX_REP | INSN_PFX_REPNE))
+				? (rcx - f.gpr[1]) & mask
+				: 0;
+
+			check((u64)(f.mem_writes - mw) == done,
+			      "one write per completed iteration");
+		}
+		return;
+	} while (++rounds < 64);
+	if (r == EM_DONE)
+		check(ctx->rip == 0x1000 + in->len,
+		      "RIP advanced by the length");
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	static const enum insn_mode modes[] = {INSN_MODE_16, INSN_MODE_32,
+					       INSN_MODE_64, INSN_MODE_64};
+	struct em_ctx ctx;
+	struct insn in;
+	size_t n;
+
+	if (size < 20)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	memset(&ctx, 0, sizeof(ctx));
+	for (size_t i = 0; i < sizeof(f.mem); i++)
+		f.mem[i] = (u8)(i * 131 + data[i % size]);
+	f.script = le64(data + 2, 8);
+	for (int i = 0; i < 16; i++) {
+		size_t off = 34 + 8 * (size_t)i;
+
+		f.gpr[i] = off < size ? le64(data + off, size - off)
+				      : 0x1000ULL * (u64)i;
+	}
+	ctx.ops = &fz_ops;
+	ctx.rip = 0x1000;
+	ctx.rflags = (le64(data + 10, 8) & 0x40dd5) | 2;
+	ctx.rep_budget = data[1] & 15;
+	ctx.align_check = data[0] & 4;
+	ctx.cr0 = (data[0] & 8) ? 0x8000003b : 0x80000033;
+	ctx.cr4 = (data[0] & 16) ? BIT(9) : BIT(9) | BIT(18);
+	ctx.xcr0 = (data[0] & 32) ? 3 : 7;
+	ctx.stack_size = (data[0] & 64) ? 2 : 0;
+	ctx.seg_base[INSN_SEG_FS] = 0x7000;
+	n = data[18] % 16;
+	if (n > size - 19)
+		n = size - 19;
+	if (insn_decode(&in, data + 19, n, modes[data[0] & 3]) != INSN_OK)
+		return 0;
+	check(in.len >= 1 && in.len <= INSN_MAX_LEN && in.len <= n,
+	      "decoded length");
+	emulate_checked(&ctx, &in);
+	return 0;
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host-CPU execution of one instruction for the emulator's differential
+ * test: the instruction bytes sit on an executable page followed by a jump
+ * to an exit stub; native_run() loads every GPR (RSP included), RFLAGS and
+ * YMM0-15 from native_in, runs the bytes, and stores the state after them
+ * into native_out. A fault (#DE, #GP, #UD, ...) arrives as a signal on an
+ * alternate stack and is reported instead.
+ */
+#ifndef MICA_TEST_NATIVE_EXEC_H
+#define MICA_TEST_NATIVE_EXEC_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+struct native_state {
+	uint64_t gpr[16]; /* by encoding number: RAX RCX RDX RBX RSP ... */
+	uint64_t rflags;
+	uint64_t pad[3];
+	uint8_t ymm[16][32];
+};
+
+_Static_assert(__builtin_offsetof(struct native_state, rflags) == 128,
+	       "native_enter uses offset 128");
+_Static_assert(__builtin_offsetof(struct native_state, ymm) == 160,
+	       "native_enter uses offset 160");
+
+struct native_state native_in __attribute__((aligned(64)));
+struct native_state native_out __attribute__((aligned(64)));
+uint64_t native_host_rsp;
+uint64_t native_code;
+
+void native_enter(void *code);
+void native_exit(void);
+
+/* clang-format off */
+#define NATIVE_YMM_LOAD(n) "vmovdqu " #n "*32+160(%rax), %ymm" #n "\n"
+#define NATIVE_YMM_SAVE(n) "vmovdqu %ymm" #n ", native_out+160+" #n "*32(%rip)\n"
+__asm__(
+	".text\n"
+	".globl native_enter\n"
+	".type native_enter,@function\n"
+	"native_enter:\n"
+	"push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+	"mov %rsp, native_host_rsp(%rip)\n"
+	"mov %rdi, native_code(%rip)\n"
+	"lea native_in(%rip), %rax\n"
+	NATIVE_YMM_LOAD(0) NATIVE_YMM_LOAD(1) NATIVE_YMM_LOAD(2)
+	NATIVE_YMM_LOAD(3) NATIVE_YMM_LOAD(4) NATIVE_YMM_LOAD(5)
+	NATIVE_YMM_LOAD(6) NATIVE_YMM_LOAD(7) NATIVE_YMM_LOAD(8)
+	NATIVE_YMM_LOAD(9) NATIVE_YMM_LOAD(10) NATIVE_YMM_LOAD(11)
+	NATIVE_YMM_LOAD(12) NATIVE_YMM_LOAD(13) NATIVE_YMM_LOAD(14)
+	NATIVE_YMM_LOAD(15)
+	"pushq 128(%rax)\n popfq\n"
+	"mov 8(%rax), %rcx\n mov 16(%rax), %rdx\n mov 24(%rax), %rbx\n"
+	"mov 40(%rax), %rbp\n mov 48(%rax), %rsi\n mov 56(%rax), %rdi\n"
+	"mov 64(%rax), %r8\n mov 72(%rax), %r9\n mov 80(%rax), %r10\n"
+	"mov 88(%rax), %r11\n mov 96(%rax), %r12\n mov 104(%rax), %r13\n"
+	"mov 112(%rax), %r14\n mov 120(%rax), %r15\n"
+	"mov 32(%rax), %rsp\n mov 0(%rax), %rax\n"
+	"jmp *native_code(%rip)\n"
+	".globl native_exit\n"
+	"native_exit:\n"
+	"mov %rax, native_out+0(%rip)\n mov %rcx, native_out+8(%rip)\n"
+	"mov %rdx, native_out+16(%rip)\n mov %rbx, native_out+24(%rip)\n"
+	"mov %rsp, native_out+32(%rip)\n mov %rbp, native_out+40(%rip)\n"
+	"mov %rsi, native_out+48(%rip)\n mov %rdi, native_out+56(%rip)\n"
+	"mov %r8, native_out+64(%rip)\n mov %r9, native_out+72(%rip)\n"
+	"mov %r10, native_out+80(%rip)\n mov %r11, native_out+88(%rip)\n"
+	"mov %r12, native_out+96(%rip)\n mov %r13, native_out+104(%rip)\n"
+	"mov %r14, native_out+112(%rip)\n mov %r15, native_out+120(%rip)\n"
+	"mov native_host_rsp(%rip), %rsp\n"
+	"pushfq\n popq native_out+128(%rip)\n"
+	NATIVE_YMM_SAVE(0) NATIVE_YMM_SAVE(1) NATIVE_YMM_SAVE(2)
+	NATIVE_YMM_SAVE(3) NATIVE_YMM_SAVE(4) NATIVE_YMM_SAVE(5)
+	NATIVE_YMM_SAVE(6) NATIVE_YMM_SAVE(7) NATIVE_YMM_SAVE(8)
+	NATIVE_YMM_SAVE(9) NATIVE_YMM_SAVE(10) NATIVE_YMM_SAVE(11)
+	NATIVE_YMM_SAVE(12) NATIVE_YMM_SAVE(13) NATIVE_YMM_SAVE(14)
+	NATIVE_YMM_SAVE(15)
+	"cld\n vzeroupper\n"
+	"pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+	"ret\n");
+/* clang-format on */
+
+static sigjmp_buf native_jmp;
+static volatile int native_sig, native_sig_code;
+
+static void native_on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	native_sig = sig;
+	native_sig_code = si->si_code;
+	siglongjmp(native_jmp, 1);
+}
+
+/* Install the fault handlers on an alternate stack (once). */
+static void native_init(void)
+{
+	static char altstack[1 << 16];
+	stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
+	struct sigaction sa;
+	const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = native_on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/*
+ * Execute the instruction at code (followed by native_emit_exit()'s
+ * jump). Returns 0, or the signal number the instruction raised.
+ */
+static int native_run(void *code)
+{
+	native_sig = 0;
+	if (sigsetjmp(native_jmp, 1) == 0)
+		native_enter(code);
+	return native_sig;
+}
+
+/* Append "jmp *0(%rip); .quad native_exit" at p; returns its length. */
+static int native_emit_exit(uint8_t *p)
+{
+	uint64_t a = (uint64_t)(uintptr_t)&native_exit;
+
+	p[0] = 0xff;
+	p[1] = 0x25;
+	memset(p + 2, 0, 4);
+	memcpy(p + 6, &a, 8);
+	return 14;
+}
+
+#endif /* MICA_TEST_NATIVE_EXEC_H */

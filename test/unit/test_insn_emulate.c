@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Directed emulator tests for what the host-CPU differential test cannot
+ * reach: REP budgets and resumption, DF = 1, address-size wrapping in 16-,
+ * 32- and 64-bit code, segment bases, whole-access hand-over at page
+ * boundaries, callbacks that ask for a retry or raise an exception (no
+ * state may change), #DE, #GP/#SS/#AC/#NM/#UD rules and UNSUPPORTED forms.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "test/unit/tap.h"
+#include "vmm/insn.h"
+#include "vmm/insn_emulate.h"
+
+#define MEM_SIZE 0x20000
+
+/* Guest model: GPRs, vectors, memory aliased every MEM_SIZE bytes of
+ * linear space, access script. */
+static struct {
+	u64 gpr[16];
+	u8 vec[16][32];
+	u8 mem[MEM_SIZE];
+	int accesses; /* memory callbacks so far */
+	int fail_at;  /* access number that fails, -1 none */
+	enum em_mem_result fail_how;
+	bool cmpxchg_lose; /* cmpxchg reports a concurrent change */
+	int gpr_writes;
+	gva_t last_la[8];
+	unsigned int last_size[8];
+} g;
+
+static enum em_mem_result access(struct em_ctx *ctx, gva_t la,
+				 unsigned int size)
+{
+	int n = g.accesses++;
+
+	if (n < 8) {
+		g.last_la[n] = la;
+		g.last_size[n] = size;
+	}
+	if (n == g.fail_at) {
+		if (g.fail_how == EM_MEM_EXCEPTION)
+			ctx->exc = (struct em_exception){.vector = EM_VEC_PF,
+							 .has_error_code = true,
+							 .error_code = 2,
+							 .cr2 = la};
+		return g.fail_how;
+	}
+	if ((la & (MEM_SIZE - 1)) + size > MEM_SIZE) {
+		ctx->exc = (struct em_exception){
+		    .vector = EM_VEC_PF, .has_error_code = true, .cr2 = la};
+		return EM_MEM_EXCEPTION;
+	}
+	return EM_MEM_OK;
+}
+
+static u64 t_read_gpr(struct em_ctx *ctx, unsigned int reg)
+{
+	(void)ctx;
+	return g.gpr[reg];
+}
+
+static void t_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
+{
+	(void)ctx;
+	g.gpr[reg] = val;
+	g.gpr_writes++;
+}
+
+static enum em_mem_result t_read(struct em_ctx *ctx, gva_t la, void *buf,
+				 unsigned int size)
+{
+	enum em_mem_result r = access(ctx, la, size);
+
+	if (r == EM_MEM_OK)
+		memcpy(buf, g.mem + (la & (MEM_SIZE - 1)), size);
+	return r;
+}
+
+static enum em_mem_result t_write(struct em_ctx *ctx, gva_t la, const void *buf,
+				  unsigned int size)
+{
+	enum em_mem_result r = access(ctx, la, size);
+
+	if (r == EM_MEM_OK)
+		memcpy(g.mem + (la & (MEM_SIZE - 1)), buf, size);
+	return r;
+}
+
+static enum em_mem_result t_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
+				    const void *new_val, unsigned int size,
+				    bool *swapped)
+{
+	enum em_mem_result r = access(ctx, la, size);
+
+	if (r != EM_MEM_OK)
+		return r;
+	if (g.cmpxchg_lose)
+		g.mem[la] ^= 0x55; /* another CPU got there first */
+	*swapped = !memcmp(g.mem + la, old, size);
+	if (*swapped)
+		memcpy(g.mem + la, new_val, size);
+	else
+		memcpy(old, g.mem + la, size);
+	return EM_MEM_OK;
+}
+
+static void t_read_vec(struct em_ctx *ctx, unsigned int reg, void *buf,
+		       unsigned int len)
+{
+	(void)ctx;
+	memcpy(buf, g.vec[reg], len);
+}
+
+static void t_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
+			unsigned int len, bool zero_upper)
+{
+	(void)ctx;
+	memcpy(g.vec[reg], buf, len);
+	if (zero_upper)
+		memset(g.vec[reg] + len, 0, 32 - len);
+}
+
+static const struct em_ops ops = {
+    .read_gpr = t_read_gpr,
+    .write_gpr = t_write_gpr,
+    .read_mem = t_read,
+    .write_mem = t_write,
+    .cmpxchg_mem = t_cmpxchg,
+    .read_vec = t_read_vec,
+    .write_vec = t_write_vec,
+};
+
+static struct em_ctx ctx;
+static struct insn in;
+
+/* Fresh guest state and context; RIP 0x1000, SSE/AVX enabled. */
+static void reset(enum insn_mode mode)
+{
+	memset(&g, 0, sizeof(g));
+	g.fail_at = -1;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.ops = &ops;
+	ctx.rip = 0x1000;
+	ctx.rflags = 0x2;
+	ctx.cr0 = 0x80000033;
+	ctx.cr4 = BIT(9) | BIT(18);
+	ctx.xcr0 = 7;
+	(void)mode;
+}
+
+/* Decode bytes for mode and emulate once. */
+static enum em_result run(enum insn_mode mode, const u8 *b, size_t n)
+{
+	int rc = insn_decode(&in, b, n, mode);
+
+	if (rc != INSN_OK) {
+		tap_diag("decode failed: %s", insn_status_name(rc));
+		return (enum em_result) - 1;
+	}
+	return insn_emulate(&ctx, &in);
+}
+
+#define RUN(mode, ...)                                                         \
+	({                                                                     \
+		static const u8 b_[] = {__VA_ARGS__};                          \
+		run(mode, b_, sizeof(b_));                                     \
+	})
+
+static void test_rep_budget(void)
+{
+	int calls = 0;
+	enum em_result r;
+	bool ok = true;
+
+	/* F3 A4: REP MOVSB, 100 bytes from 0x2000 to 0x3000, budget 7. */
+	reset(INSN_MODE_64);
+	for (int i = 0; i < 100; i++)
+		g.mem[0x2000 + i] = (u8)(i * 7 + 1);
+	g.gpr[1] = 100;
+	g.gpr[6] = 0x2000;
+	g.gpr[7] = 0x3000;
+	ctx.rep_budget = 7;
+	do {
+		r = RUN(INSN_MODE_64, 0xf3, 0xa4);
+		calls++;
+		if (r == EM_CONTINUE)
+			ok &= ctx.rip == 0x1000 &&
+			      g.gpr[1] == 100 - 7 * (u64)calls &&
+			      g.gpr[6] == 0x2000 + 7 * (u64)calls;
+	} while (r == EM_CONTINUE && calls < 100);
+	tap_ok(ok && r == EM_DONE && calls == 15 && ctx.rip == 0x1002 &&
+		   g.gpr[1] == 0 && g.gpr[6] == 0x2064 && g.gpr[7] == 0x3064 &&
+		   !memcmp(g.mem + 0x2000, g.mem + 0x3000, 100),
+	       "REP MOVSB 100 with budget 7: %d calls, CONTINUE keeps RIP, "
+	       "RCX/RSI/RDI updated per call",
+	       calls);
+
+	/* REP with RCX = 0: no access, RIP advances. */
+	reset(INSN_MODE_64);
+	r = RUN(INSN_MODE_64, 0xf3, 0xab);
+	tap_ok(r == EM_DONE && g.accesses == 0 && ctx.rip == 0x1002,
+	       "REP STOSD with RCX = 0: no memory access, RIP advanced");
+
+	/* REPE CMPSB stops at the first difference, budget permitting. */
+	reset(INSN_MODE_64);
+	memcpy(g.mem + 0x2000, "abcdefgh", 8);
+	memcpy(g.mem + 0x3000, "abcdXfgh", 8);
+	g.gpr[1] = 8;
+	g.gpr[6] = 0x2000;
+	g.gpr[7] = 0x3000;
+	r = RUN(INSN_MODE_64, 0xf3, 0xa6);
+	tap_ok(r == EM_DONE && g.gpr[1] == 3 && g.gpr[6] == 0x2005 &&
+		   !(ctx.rflags & BIT(6)) && ctx.rip == 0x1002,
+	       "REPE CMPSB stops after the mismatch (RCX 3, ZF 0)");
+
+	/* REPNE SCASB finds the byte. */
+	reset(INSN_MODE_64);
+	memcpy(g.mem + 0x3000, "xxxxxxQx", 8);
+	g.gpr[0] = 'Q';
+	g.gpr[1] = 50;
+	g.gpr[7] = 0x3000;
+	r = RUN(INSN_MODE_64, 0xf2, 0xae);
+	tap_ok(r == EM_DONE && g.gpr[1] == 43 && g.gpr[7] == 0x3007 &&
+		   (ctx.rflags & BIT(6)),
+	       "REPNE SCASB stops on the match (RCX 43, ZF 1)");
+}
+
+static void test_df_and_wrap(void)
+{
+	enum em_result r;
+
+	/* DF = 1: REP STOSD runs downwards. */
+	reset(INSN_MODE_64);
+	ctx.rflags |= BIT(10);
+	g.gpr[0] = 0x11223344;
+	g.gpr[1] = 3;
+	g.gpr[7] = 0x3008;
+	r = RUN(INSN_MODE_64, 0xf3, 0xab);
+	tap_ok(r == EM_DONE && g.gpr[7] == 0x2ffc &&
+		   *(u32 *)(g.mem + 0x3000) == 0x11223344 &&
+		   *(u32 *)(g.mem + 0x3008) == 0x11223344 &&
+		   *(u32 *)(g.mem + 0x2ffc) == 0,
+	       "REP STOSD with DF = 1 stores 0x3008, 0x3004, 0x3000");
+
+	/* 67h in 64-bit mode: ESI/EDI/ECX wrap at 4 GiB, upper bits 0. */
+	reset(INSN_MODE_64);
+	g.gpr[1] = 0xdead000000000002ULL;
+	g.gpr[6] = 0x12345678ffffffffULL;
+	g.gpr[7] = 0x3000;
+	g.mem[0x0] = 0xab;
+	r = RUN(INSN_MODE_64, 0x67, 0xf3, 0xa4);
+	tap_ok(r == EM_DONE && g.gpr[6] == 1 && g.gpr[1] == 0 &&
+		   g.mem[0x3001] == 0xab && g.last_la[0] == 0xffffffff,
+	       "67 REP MOVSB: ESI wraps 0xffffffff -> 0, ECX counts, upper "
+	       "halves cleared");
+
+	/* 16-bit code: SI wraps at 64 KiB and keeps bits 63:16. */
+	reset(INSN_MODE_16);
+	g.gpr[6] = 0xaaaa0000ffffULL;
+	g.gpr[7] = 0x100;
+	ctx.seg_base[INSN_SEG_DS] = 0x10000;
+	ctx.seg_base[INSN_SEG_ES] = 0x0;
+	g.mem[0x1ffff] = 0x5a;
+	r = RUN(INSN_MODE_16, 0xa4);
+	tap_ok(r == EM_DONE && g.gpr[6] == 0xaaaa00000000ULL &&
+		   g.gpr[7] == 0x101 && g.mem[0x100] == 0x5a &&
+		   ctx.rip == 0x1001,
+	       "16-bit MOVSB: DS base added, SI wraps to 0 keeping bits 63:16");
+
+	/* 16-bit ModRM [bp+di+disp8]: SS default segment, 64 KiB wrap. */
+	reset(INSN_MODE_16);
+	g.gpr[5] = 0xfff0;
+	g.gpr[7] = 0x20;
+	ctx.seg_base[INSN_SEG_SS] = 0x8000;
+	g.gpr[0] = 0x1234;
+	r = RUN(INSN_MODE_16, 0x89, 0x43, 0x01); /* mov [bp+di+1], ax */
+	tap_ok(r == EM_DONE && g.last_la[0] == 0x8000 + 0x11 &&
+		   g.mem[0x8011] == 0x34 && g.mem[0x8012] == 0x12,
+	       "16-bit MOV [BP+DI+1]: SS base, offset wraps to 0x11");
+
+	/* 32-bit code: linear address wraps at 4 GiB. */
+	reset(INSN_MODE_32);
+	ctx.seg_base[INSN_SEG_DS] = 0xfffff000;
+	g.gpr[3] = 0x1100;
+	g.mem[0x100] = 0x77;
+	r = RUN(INSN_MODE_32, 0x8a, 0x03); /* mov al, [ebx] */
+	tap_ok(r == EM_DONE && (g.gpr[0] & 0xff) == 0x77 &&
+		   g.last_la[0] == 0x100,
+	       "32-bit MOV AL, [EBX]: base + offset wraps at 4 GiB");
+
+	/* 16-bit stack (SS.B = 0) in 32-bit code: SP wraps. */
+	reset(INSN_MODE_32);
+	ctx.stack_size = 2;
+	g.gpr[4] = 0x12340000;
+	g.gpr[3] = 0x2000;
+	*(u32 *)(g.mem + 0x2000) = 0xcafef00d;
+	r = RUN(INSN_MODE_32, 0xff, 0x33); /* push dword [ebx] */
+	tap_ok(r == EM_DONE && g.gpr[4] == 0x1234fffc &&
+		   *(u32 *)(g.mem + 0xfffc) == 0xcafef00d,
+	       "PUSH m32 on a 16-bit stack: SP wraps to 0xfffc, bits 31:16 "
+	       "kept");
+}
+
+static void test_failures(void)
+{
+	enum em_result r;
+
+	/* RMW: the write of ADD [rbx], eax fails after the read. */
+	for (int how = EM_MEM_RETRY; how <= EM_MEM_EXCEPTION; how++) {
+		reset(INSN_MODE_64);
+		g.gpr[3] = 0x2000;
+		g.gpr[0] = 5;
+		*(u32 *)(g.mem + 0x2000) = 7;
+		g.fail_at = 1;
+		g.fail_how = (enum em_mem_result)how;
+		r = RUN(INSN_MODE_64, 0x01, 0x03);
+		tap_ok(
+		    r == (how == EM_MEM_RETRY ? EM_RETRY : EM_EXCEPTION) &&
+			*(u32 *)(g.mem + 0x2000) == 7 && g.gpr_writes == 0 &&
+			ctx.rflags == 0x2 && ctx.rip == 0x1000 &&
+			(how == EM_MEM_RETRY || (ctx.exc.vector == EM_VEC_PF &&
+						 ctx.exc.cr2 == 0x2000)),
+		    "ADD [rbx], eax with failing write (%s): no state change",
+		    how == EM_MEM_RETRY ? "retry" : "#PF");
+	}
+
+	/* XADD: register half not committed when the memory write fails. */
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	g.gpr[1] = 9;
+	g.fail_at = 1;
+	g.fail_how = EM_MEM_EXCEPTION;
+	r = RUN(INSN_MODE_64, 0x0f, 0xc1, 0x0b);
+	tap_ok(r == EM_EXCEPTION && g.gpr[1] == 9 && g.gpr_writes == 0,
+	       "XADD [rbx], ecx: failing write leaves ECX unchanged");
+
+	/* POP m: RSP not committed when the destination write fails. */
+	reset(INSN_MODE_64);
+	g.gpr[4] = 0x4000;
+	g.gpr[3] = 0x2000;
+	g.fail_at = 1;
+	g.fail_how = EM_MEM_EXCEPTION;
+	r = RUN(INSN_MODE_64, 0x8f, 0x03);
+	tap_ok(r == EM_EXCEPTION && g.gpr[4] == 0x4000 && g.gpr_writes == 0,
+	       "POP [rbx]: failing write leaves RSP unchanged");
+
+	/* REP MOVSD: fault in iteration 3 commits iterations 1-2 only. */
+	reset(INSN_MODE_64);
+	g.gpr[1] = 10;
+	g.gpr[6] = 0x2000;
+	g.gpr[7] = 0x3000;
+	g.fail_at = 5; /* read 1, write 1, read 2, write 2, read 3, WRITE 3 */
+	g.fail_how = EM_MEM_EXCEPTION;
+	r = RUN(INSN_MODE_64, 0xf3, 0xa5);
+	tap_ok(r == EM_EXCEPTION && g.gpr[1] == 8 && g.gpr[6] == 0x2008 &&
+		   g.gpr[7] == 0x3008 && ctx.rip == 0x1000,
+	       "REP MOVSD fault in iteration 3: RCX 8, RSI/RDI +8, RIP kept");
+
+	/* LOCK ADD losing a race: retried, nothing committed. */
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	g.gpr[0] = 1;
+	g.cmpxchg_lose = true;
+	r = RUN(INSN_MODE_64, 0xf0, 0x01, 0x03);
+	tap_ok(r == EM_RETRY && g.gpr_writes == 0 && ctx.rip == 0x1000,
+	       "LOCK ADD whose cmpxchg sees a concurrent change: RETRY");
+
+	/* Page-crossing access is handed to the callback whole. */
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x1ffe;
+	g.gpr[0] = 0xa1b2c3d4;
+	r = RUN(INSN_MODE_64, 0x89, 0x03);
+	tap_ok(r == EM_DONE && g.accesses == 1 && g.last_la[0] == 0x1ffe &&
+		   g.last_size[0] == 4,
+	       "MOV across a page boundary: one callback (la 0x1ffe, 4 "
+	       "bytes); the callback splits");
+
+	/* Non-canonical: #GP(0), or #SS(0) for an RSP-based operand. */
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x0000800000000000ULL;
+	r = RUN(INSN_MODE_64, 0x8b, 0x03);
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   ctx.exc.has_error_code && g.accesses == 0,
+	       "non-canonical DS access: #GP(0)");
+	reset(INSN_MODE_64);
+	g.gpr[4] = 0x0000800000000000ULL;
+	r = RUN(INSN_MODE_64, 0x8b, 0x04, 0x24);
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_SS,
+	       "non-canonical [rsp] access: #SS(0)");
+
+	/* #AC with CR0.AM, CPL 3 and EFLAGS.AC. */
+	reset(INSN_MODE_64);
+	ctx.align_check = true;
+	ctx.rflags |= BIT(18);
+	g.gpr[3] = 0x2001;
+	r = RUN(INSN_MODE_64, 0x8b, 0x03);
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_AC,
+	       "misaligned MOV with alignment checking: #AC(0)");
+}
+
+static void test_exceptions(void)
+{
+	enum em_result r;
+
+	reset(INSN_MODE_64);
+	g.gpr[0] = 10;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf7, 0x33); /* div dword [rbx] (0) */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_DE &&
+		   !ctx.exc.has_error_code && g.gpr_writes == 0,
+	       "DIV by zero: #DE, no register written");
+
+	reset(INSN_MODE_64);
+	g.gpr[0] = 0;
+	g.gpr[2] = 0x8000000000000000ULL;
+	g.gpr[1] = ~0ULL;
+	r = RUN(INSN_MODE_64, 0x48, 0xf7, 0xf9); /* idiv rcx */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_DE,
+	       "IDIV of -2^127 by -1: quotient overflow #DE");
+
+	reset(INSN_MODE_64);
+	g.gpr[0] = 0;
+	g.gpr[2] = 0xffffffffffffffffULL;
+	g.gpr[1] = 2;
+	r = RUN(INSN_MODE_64, 0x48, 0xf7, 0xf9); /* idiv rcx: -2^64/2 */
+	tap_ok(r == EM_DONE && g.gpr[0] == 0x8000000000000000ULL && !g.gpr[2],
+	       "IDIV of -2^64 by 2 = -2^63 fits");
+
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2008;
+	r = RUN(INSN_MODE_64, 0x66, 0x0f, 0x6f, 0x03); /* movdqa xmm0,[rbx] */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   g.accesses == 0,
+	       "MOVDQA from an 8-byte aligned address: #GP(0), no access");
+
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2008;
+	r = RUN(INSN_MODE_64, 0x48, 0x0f, 0xc7, 0x0b); /* cmpxchg16b [rbx] */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   g.accesses == 0,
+	       "CMPXCHG16B on a misaligned operand: #GP(0)");
+
+	reset(INSN_MODE_64);
+	ctx.cr0 |= BIT(3);
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf3, 0x0f, 0x6f, 0x03);
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_NM,
+	       "MOVDQU with CR0.TS: #NM");
+
+	reset(INSN_MODE_64);
+	ctx.xcr0 = 3;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xc5, 0xfe, 0x6f, 0x03); /* vmovdqu ymm0 */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_UD,
+	       "VMOVDQU without XCR0.AVX: #UD");
+
+	/* LOCK on a non-lockable form and on a register destination. */
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	if (insn_decode(&in, (const u8[]){0x89, 0x03}, 2, INSN_MODE_64) ==
+	    INSN_OK) {
+		in.pfx.flags |= INSN_PFX_LOCK;
+		r = insn_emulate(&ctx, &in);
+		tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_UD &&
+			   g.accesses == 0,
+		       "LOCK MOV [rbx], eax: #UD");
+	} else {
+		tap_ok(0, "decode of MOV [rbx], eax");
+	}
+	reset(INSN_MODE_64);
+	if (insn_decode(&in, (const u8[]){0x01, 0xc3}, 2, INSN_MODE_64) ==
+	    INSN_OK) {
+		in.pfx.flags |= INSN_PFX_LOCK;
+		r = insn_emulate(&ctx, &in);
+		tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_UD,
+		       "LOCK ADD ebx, eax (register destination): #UD");
+	} else {
+		tap_ok(0, "decode of ADD ebx, eax");
+	}
+}
+
+static void test_unsupported(void)
+{
+	char buf[160];
+	enum em_result r;
+
+	reset(INSN_MODE_64);
+	r = RUN(INSN_MODE_64, 0x0f, 0xa2); /* cpuid */
+	insn_emulate_describe(&ctx, buf, sizeof(buf));
+	tap_ok(r == EM_UNSUPPORTED && g.gpr_writes == 0 && ctx.rip == 0x1000 &&
+		   strstr(buf, "0f a2") != NULL,
+	       "CPUID: UNSUPPORTED, described as \"%s\"", buf);
+
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0x66, 0x0f, 0x10, 0x03); /* movupd */
+	insn_emulate_describe(&ctx, buf, sizeof(buf));
+	tap_ok(r == EM_UNSUPPORTED && g.accesses == 0,
+	       "MOVUPD (not in the list): UNSUPPORTED \"%s\"", buf);
+
+	reset(INSN_MODE_32);
+	r = RUN(INSN_MODE_32, 0x63, 0x03); /* arpl */
+	tap_ok(r == EM_UNSUPPORTED, "ARPL in 32-bit code: UNSUPPORTED");
+
+	reset(INSN_MODE_64);
+	r = RUN(INSN_MODE_64, 0x0f, 0x0f, 0x03, 0x0d); /* 3DNow! */
+	tap_ok(r == EM_UNSUPPORTED || r == (enum em_result) - 1,
+	       "3DNow! form: not emulated");
+}
+
+static void test_misc(void)
+{
+	enum em_result r;
+
+	/* BT with a negative register offset addresses below the base. */
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	g.gpr[1] = (u64)-9; /* bit 7 of the byte at 0x2000 - 2 */
+	g.mem[0x1ffe] = 0x80;
+	r = RUN(INSN_MODE_64, 0x66, 0x0f, 0xab, 0x0b); /* bts [rbx], cx */
+	tap_ok(r == EM_DONE && (ctx.rflags & 1) && g.last_la[0] == 0x1ffe,
+	       "BTS m16, r16 with offset -9: word at EA - 2, bit 7 (CF 1)");
+
+	/* CMPXCHG8B success and failure. */
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	*(u64 *)(g.mem + 0x2000) = 0x1111111122222222ULL;
+	g.gpr[2] = 0x11111111;
+	g.gpr[0] = 0x22222222;
+	g.gpr[1] = 0xaaaaaaaa;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf0, 0x0f, 0xc7, 0x0b);
+	tap_ok(r == EM_DONE && (ctx.rflags & BIT(6)) &&
+		   *(u64 *)(g.mem + 0x2000) == 0xaaaaaaaa00002000ULL,
+	       "LOCK CMPXCHG8B match: ECX:EBX stored, ZF 1");
+
+	/* MOVS with a segment override in 32-bit code. */
+	reset(INSN_MODE_32);
+	ctx.seg_base[INSN_SEG_FS] = 0x8000;
+	ctx.seg_base[INSN_SEG_ES] = 0x4000;
+	g.mem[0x8010] = 0x99;
+	g.gpr[6] = 0x10;
+	g.gpr[7] = 0x20;
+	r = RUN(INSN_MODE_32, 0x64, 0xa4);
+	tap_ok(r == EM_DONE && g.mem[0x4020] == 0x99,
+	       "FS: MOVSB in 32-bit code: FS base for the source, ES for "
+	       "the destination");
+
+	/* VEX.128 load zeroes the upper YMM half; legacy keeps it. */
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	memset(g.vec[1], 0xee, 32);
+	memset(g.vec[2], 0xee, 32);
+	r = RUN(INSN_MODE_64, 0xc5, 0xfa, 0x6f, 0x0b);	/* vmovdqu xmm1 */
+	r |= RUN(INSN_MODE_64, 0xf3, 0x0f, 0x6f, 0x13); /* movdqu xmm2 */
+	tap_ok(r == EM_DONE && g.vec[1][16] == 0 && g.vec[2][16] == 0xee,
+	       "VMOVDQU xmm zeroes YMM[255:128], MOVDQU keeps it");
+}
+
+int main(void)
+{
+	test_rep_budget();
+	test_df_and_wrap();
+	test_failures();
+	test_exceptions();
+	test_unsupported();
+	test_misc();
+	return tap_done();
+}

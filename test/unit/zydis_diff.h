@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared pieces of the decoder-vs-Zydis comparison (test_decode_zydis.c and
+ * test/bench/bench_decode.c): ELF .text location, the per-instruction
+ * comparison with its statistics and mismatch examples, and the random
+ * instruction generator. Host-only; static functions in a header so each
+ * program takes what it uses.
+ */
+#ifndef MICA_TEST_ZYDIS_DIFF_H
+#define MICA_TEST_ZYDIS_DIFF_H
+
+#include <Zydis/Zydis.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/insn.h"
+
+static ZydisDecoder zd_dec[3]; /* 64, 32, 16 */
+
+static ZydisDecoder *zd_for(enum insn_mode mode)
+{
+	return &zd_dec[mode == INSN_MODE_64 ? 0 : mode == INSN_MODE_32 ? 1 : 2];
+}
+
+static void zd_init(void)
+{
+	ZydisDecoderInit(&zd_dec[0], ZYDIS_MACHINE_MODE_LONG_64,
+			 ZYDIS_STACK_WIDTH_64);
+	ZydisDecoderInit(&zd_dec[1], ZYDIS_MACHINE_MODE_LEGACY_32,
+			 ZYDIS_STACK_WIDTH_32);
+	ZydisDecoderInit(&zd_dec[2], ZYDIS_MACHINE_MODE_LEGACY_16,
+			 ZYDIS_STACK_WIDTH_16);
+}
+
+/* ------------------------------------------------------------ ELF */
+
+static u64 zd_rd(const u8 *p, unsigned n)
+{
+	u64 v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * Locate the section named ".text" of an x86 ELF image (ELF32 EM_386 or
+ * ELF64 EM_X86_64). Returns 0 with offset/size/mode, -1 if none.
+ */
+static int zd_elf_text(const u8 *img, size_t size, size_t *off, size_t *len,
+		       enum insn_mode *mode)
+{
+	int is64;
+	u64 shoff, shent, shnum, shstr, stroff, i;
+
+	if (size < 64 || memcmp(img, "\177ELF", 4))
+		return -1;
+	is64 = img[4] == 2;
+	if (is64 ? zd_rd(img + 18, 2) != 62 : zd_rd(img + 18, 2) != 3)
+		return -1;
+	shoff = is64 ? zd_rd(img + 0x28, 8) : zd_rd(img + 0x20, 4);
+	shent = zd_rd(img + (is64 ? 0x3a : 0x2e), 2);
+	shnum = zd_rd(img + (is64 ? 0x3c : 0x30), 2);
+	shstr = zd_rd(img + (is64 ? 0x3e : 0x32), 2);
+	if (shoff + shnum * shent > size || shstr >= shnum)
+		return -1;
+	stroff = is64 ? zd_rd(img + shoff + shstr * shent + 0x18, 8)
+		      : zd_rd(img + shoff + shstr * shent + 0x10, 4);
+	for (i = 0; i < shnum; i++) {
+		const u8 *sh = img + shoff + i * shent;
+		u64 name = zd_rd(sh, 4);
+		u64 o = is64 ? zd_rd(sh + 0x18, 8) : zd_rd(sh + 0x10, 4);
+		u64 n = is64 ? zd_rd(sh + 0x20, 8) : zd_rd(sh + 0x14, 4);
+
+		if (stroff + name + 6 > size ||
+		    memcmp(img + stroff + name, ".text", 6))
+			continue;
+		if (o + n > size || zd_rd(sh + 4, 4) != 1 /* PROGBITS */)
+			return -1;
+		*off = o;
+		*len = n;
+		*mode = is64 ? INSN_MODE_64 : INSN_MODE_32;
+		return 0;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------ comparison */
+
+#define ZD_EXAMPLES 12
+
+struct zd_stats {
+	unsigned long long total, valid, len_bad, val_bad, known, ops_checked,
+	    ops_bad;
+	unsigned n_ex;
+	char ex[ZD_EXAMPLES][200];
+};
+
+/*
+ * Forms the emulator executes (DESIGN.md section 5): the operand checks
+ * apply to these.
+ */
+static int zd_supported(const struct insn *in)
+{
+	u8 op = in->opcode, reg = (in->modrm.byte >> 3) & 7;
+
+	if (in->enc == INSN_ENC_VEX2 || in->enc == INSN_ENC_VEX3)
+		return in->map == INSN_MAP_0F &&
+		       (op == 0x6f || op == 0x7f || op == 0x10 || op == 0x11 ||
+			op == 0x28 || op == 0x29 || op == 0xe7);
+	if (in->enc != INSN_ENC_LEGACY)
+		return 0;
+	if (in->map == INSN_MAP_1B)
+		return (op < 0x40 && (op & 7) < 6) || op == 0x63 ||
+		       (op >= 0x80 && op <= 0x8b) || (op == 0x8f && !reg) ||
+		       (op >= 0xa0 && op <= 0xaf) || op == 0xc0 || op == 0xc1 ||
+		       ((op == 0xc6 || op == 0xc7) && !reg) ||
+		       (op >= 0xd0 && op <= 0xd3) || op == 0xf6 || op == 0xf7 ||
+		       (op == 0xfe && reg < 2) ||
+		       (op == 0xff && (reg < 2 || reg == 6));
+	if (in->map == INSN_MAP_0F)
+		return op == 0x10 || op == 0x11 || op == 0x28 || op == 0x29 ||
+		       (op >= 0x40 && op <= 0x4f) || op == 0x6e || op == 0x6f ||
+		       op == 0x7e || op == 0x7f || op == 0xd6 ||
+		       (op >= 0x90 && op <= 0x9f) || op == 0xa3 || op == 0xab ||
+		       op == 0xb3 || op == 0xbb || op == 0xba || op == 0xb0 ||
+		       op == 0xb1 || op == 0xb6 || op == 0xb7 || op == 0xbe ||
+		       op == 0xbf || op == 0xc0 || op == 0xc1 || op == 0xc3 ||
+		       (op == 0xc7 && reg == 1) || op == 0xe7;
+	if (in->map == INSN_MAP_0F38)
+		return (op == 0xf0 || op == 0xf1) &&
+		       !(in->pfx.flags & (INSN_PFX_REP | INSN_PFX_REPNE));
+	return 0;
+}
+
+/* MOVNTI and CMPXCHG8B/16B: Zydis's operand_width is not the access. */
+static int zd_movnti(const struct insn *in)
+{
+	return in->enc == INSN_ENC_LEGACY && in->map == INSN_MAP_0F &&
+	       (in->opcode == 0xc3 || in->opcode == 0xc7);
+}
+
+/* Zydis register -> GPR number (0..15), 0xfe for RIP/EIP, NONE for none. */
+static u8 zd_gpr(ZydisRegister r)
+{
+	if (r == ZYDIS_REGISTER_NONE)
+		return INSN_REG_NONE;
+	if (r == ZYDIS_REGISTER_RIP || r == ZYDIS_REGISTER_EIP)
+		return 0xfe;
+	return (u8)ZydisRegisterGetId(r);
+}
+
+static u8 zd_seg(ZydisRegister r)
+{
+	switch (r) {
+	case ZYDIS_REGISTER_ES:
+		return INSN_SEG_ES;
+	case ZYDIS_REGISTER_CS:
+		return INSN_SEG_CS;
+	case ZYDIS_REGISTER_SS:
+		return INSN_SEG_SS;
+	case ZYDIS_REGISTER_DS:
+		return INSN_SEG_DS;
+	case ZYDIS_REGISTER_FS:
+		return INSN_SEG_FS;
+	case ZYDIS_REGISTER_GS:
+		return INSN_SEG_GS;
+	default:
+		return INSN_SEG_NONE;
+	}
+}
+
+/* Compare the operands of a supported form; NULL if they agree. */
+static const char *zd_operands(const struct insn *in,
+			       const ZydisDecodedInstruction *zi,
+			       const ZydisDecodedOperand *zo)
+{
+	const ZydisDecodedOperand *zm = NULL;
+	u64 amask =
+	    in->addrsize == 8 ? ~0ULL : (1ULL << (8 * in->addrsize)) - 1;
+	unsigned i;
+
+	for (i = 0; i < zi->operand_count_visible; i++)
+		if (zo[i].type == ZYDIS_OPERAND_TYPE_MEMORY && !zm)
+			zm = &zo[i];
+	if (in->addrsize * 8 != zi->address_width)
+		return "address size";
+	/* Zydis's operand_width of vector moves and MOVNTI is not the
+	 * access size; compare those by their memory operand. */
+	if (in->attr & INSN_A_VECTOR || zd_movnti(in)) {
+		if (zm && in->opsize * 8 != zm->size)
+			return "memory operand size";
+	} else if (in->opsize * 8 != zi->operand_width) {
+		return "operand size";
+	}
+	if (!!zm != in->mem.present)
+		return "memory operand presence";
+	if (zm) {
+		u8 base = zd_gpr(zm->mem.base), index = zd_gpr(zm->mem.index);
+
+		if (in->mem.rip_relative ? base != 0xfe : base != in->mem.base)
+			return "memory base";
+		if (index != in->mem.index)
+			return "memory index";
+		if (index != INSN_REG_NONE && zm->mem.scale != in->mem.scale)
+			return "memory scale";
+		if (((u64)zm->mem.disp.value & amask) !=
+		    ((u64)in->mem.disp & amask))
+			return "displacement";
+		if (zd_seg(zm->mem.segment) != in->mem.seg)
+			return "segment";
+	}
+	for (i = 0; i < 2; i++) {
+		unsigned zs = zi->raw.imm[i].size / 8;
+		u64 m = zs >= 8 ? ~0ULL : (1ULL << (8 * zs)) - 1;
+
+		if (zs != in->imm_size[i])
+			return "immediate size";
+		if (zs && (zi->raw.imm[i].value.u & m) != (in->imm[i] & m))
+			return "immediate value";
+	}
+	return NULL;
+}
+
+/* Offset of the first non-prefix byte (legacy prefixes, REX in 64-bit). */
+static size_t zd_skip_prefixes(const u8 *b, size_t n, enum insn_mode mode)
+{
+	size_t i = 0;
+
+	while (i < n && (b[i] == 0x26 || b[i] == 0x2e || b[i] == 0x36 ||
+			 b[i] == 0x3e || (b[i] >= 0x64 && b[i] <= 0x67) ||
+			 b[i] == 0xf0 || b[i] == 0xf2 || b[i] == 0xf3 ||
+			 (mode == INSN_MODE_64 && (b[i] & 0xf0) == 0x40)))
+		i++;
+	return i;
+}
+
+/*
+ * MVEX (Knights Corner, 62 with P1 bit 2 clear): Zydis 4.0 decodes it in
+ * 64-bit mode even with ZYDIS_DECODER_MODE_KNC disabled. The SDM defines
+ * only EVEX there: Vol. 2A 2.7.1 (Table 2-30/2-31, EVEX P1 bit 10 is a
+ * fixed 1), so such bytes are #UD on every SDM-described processor.
+ */
+static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
+{
+	size_t i = zd_skip_prefixes(b, n, mode);
+
+	return mode == INSN_MODE_64 && i + 2 < n && b[i] == 0x62 &&
+	       !(b[i + 2] & 0x04);
+}
+
+/*
+ * More than one REX prefix before the opcode: only the last one counts
+ * (SDM Vol. 2A 2.2.1), and SIB.base=101b with mod=00 means disp32 without
+ * a base whatever REX.B is (Table 2-5). Zydis 4.0 reports a base register
+ * (r13) and drops the displacement in e.g. 67 4c 41 8f 04 85 <disp32>.
+ */
+static int zd_multi_rex(const u8 *b, size_t n, enum insn_mode mode)
+{
+	size_t i, rex = 0;
+
+	for (i = 0; i < zd_skip_prefixes(b, n, mode); i++)
+		rex += (b[i] & 0xf0) == 0x40;
+	return mode == INSN_MODE_64 && rex > 1;
+}
+
+struct zd_known {
+	const char *what; /* the class, with the SDM reference */
+	int (*match)(const u8 *b, size_t n, enum insn_mode mode);
+};
+
+/* Encodings where Zydis 4.0 contradicts the SDM (counted apart). */
+static const struct zd_known zd_known_list[] = {
+    {"MVEX (KNC) decoded in 64-bit mode; SDM Vol. 2A 2.7.1: EVEX P1[2] "
+     "must be 1, else #UD",
+     zd_is_mvex},
+};
+
+/* Operand-level disagreements where Zydis 4.0 contradicts the SDM. */
+static const char *const zd_known_operands[] = {
+    "two REX prefixes: only the last counts (SDM Vol. 2A 2.2.1) and "
+    "mod=00 with SIB.base=101b is disp32 without base (Table 2-5); "
+    "Zydis reports base r13 and no displacement (zd_multi_rex)",
+};
+
+static const char *zd_known_wrong(const u8 *b, size_t n, enum insn_mode mode,
+				  int mica_rc, int zy_ok)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(zd_known_list) / sizeof(zd_known_list[0]); i++)
+		if (zy_ok && mica_rc != 0 && zd_known_list[i].match(b, n, mode))
+			return zd_known_list[i].what;
+	return NULL;
+}
+
+static void zd_example(struct zd_stats *st, const u8 *b, size_t n,
+		       enum insn_mode mode, const char *what, int rc,
+		       const struct insn *in, int zst, unsigned zlen)
+{
+	char *p;
+	size_t i, k;
+	char f[120];
+
+	if (st->n_ex >= ZD_EXAMPLES)
+		return;
+	p = st->ex[st->n_ex++];
+	k = (size_t)snprintf(p, 200, "%s: mode %u bytes", what, mode);
+	for (i = 0; i < n && i < INSN_MAX_LEN && k < 190; i++)
+		k += (size_t)snprintf(p + k, 200 - k, " %02x", b[i]);
+	insn_format(in, f, sizeof(f));
+	snprintf(p + k, 200 - k, " | mica %s len %u [%s] | zydis %s len %u",
+		 insn_status_name(rc), in->len, f, zst ? "ok" : "invalid",
+		 zlen);
+}
+
+/*
+ * Decode b[0..n) with both decoders and account the result. Returns the
+ * length to advance by in a linear sweep (Zydis's when valid, else 1).
+ */
+static unsigned zd_compare(const u8 *b, size_t n, enum insn_mode mode,
+			   struct zd_stats *st)
+{
+	ZydisDecodedInstruction zi;
+	ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+	struct insn in;
+	int rc = insn_decode(&in, b, n, mode);
+	ZyanStatus zs = ZydisDecoderDecodeFull(zd_for(mode), b, n, &zi, zo);
+	int zok = ZYAN_SUCCESS(zs), zmore = zs == ZYDIS_STATUS_NO_MORE_DATA;
+	const char *why;
+
+	st->total++;
+	if (zmore && rc == INSN_E_MORE)
+		return 1;
+	if (zok && rc == 0 && zi.length == in.len) {
+		st->valid++;
+		if (zd_supported(&in)) {
+			st->ops_checked++;
+			why = zd_operands(&in, &zi, zo);
+			if (why && zd_multi_rex(b, n, mode)) {
+				st->known++;
+			} else if (why) {
+				st->ops_bad++;
+				zd_example(st, b, n, mode, why, rc, &in, 1,
+					   zi.length);
+			}
+		}
+		return zi.length;
+	}
+	if (!zok && rc != 0 && rc != INSN_E_MORE)
+		return 1;
+	if (zd_known_wrong(b, n, mode, rc, zok)) {
+		st->known++;
+		return zok ? zi.length : 1;
+	}
+	if (zok && rc == 0) {
+		st->len_bad++;
+		zd_example(st, b, n, mode, "length", rc, &in, 1, zi.length);
+	} else {
+		st->val_bad++;
+		zd_example(st, b, n, mode, "validity", rc, &in, zok,
+			   zok ? zi.length : 0);
+	}
+	return zok ? zi.length : 1;
+}
+
+/* Linear sweep: advance by the oracle's length, 1 byte past garbage. */
+static void zd_sweep(const u8 *p, size_t len, enum insn_mode mode,
+		     struct zd_stats *st)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		size_t n = len - off < INSN_MAX_LEN ? len - off : INSN_MAX_LEN;
+
+		off += zd_compare(p + off, n, mode, st);
+	}
+}
+
+static void zd_report(struct zd_stats *st, const char *name)
+{
+	unsigned i;
+
+	tap_ok(st->len_bad == 0 && st->ops_bad == 0,
+	       "decoder vs zydis, %s: %llu insns, %llu both valid, %llu length "
+	       "mismatches, %llu operand mismatches in %llu emulated forms",
+	       name, st->total, st->valid, st->len_bad, st->ops_bad,
+	       st->ops_checked);
+	tap_ok(st->val_bad == 0,
+	       "decoder vs zydis, %s: %llu validity mismatches, %llu known "
+	       "zydis errors (zd_known_list)",
+	       name, st->val_bad, st->known);
+	for (i = 0; i < st->n_ex; i++)
+		tap_diag("  %s", st->ex[i]);
+}
+
+/* ------------------------------------------------------------ random */
+
+static u64 zd_rng_state;
+
+static void zd_rng_seed(u64 s)
+{
+	zd_rng_state = s * 0x9e3779b97f4a7c15ULL + 1;
+}
+
+static u64 zd_rng(void)
+{
+	u64 x = zd_rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	zd_rng_state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+/*
+ * 15 random bytes; half of the cases start with a random run of prefixes
+ * and an escape (0F, 0F 38, 0F 3A, VEX, EVEX, XOP) so the rarer maps are
+ * covered as densely as the one-byte map.
+ */
+static void zd_random_insn(u8 *buf)
+{
+	static const u8 pfx[] = {0x66, 0x67, 0xf0, 0xf2, 0xf3,
+				 0x2e, 0x64, 0x48, 0x41, 0x4c};
+	static const u8 esc[][2] = {{0x0f, 0}, {0x0f, 0x38}, {0x0f, 0x3a},
+				    {0xc5, 0}, {0xc4, 0},    {0x62, 0},
+				    {0x8f, 0}, {0x0f, 0x0f}};
+	u64 r = zd_rng();
+	unsigned i, k = 0, np;
+
+	for (i = 0; i < INSN_MAX_LEN; i += 8) {
+		u64 v = zd_rng();
+
+		memcpy(buf + i, &v,
+		       INSN_MAX_LEN - i < 8 ? INSN_MAX_LEN - i : 8);
+	}
+	if (r & 1)
+		return;
+	np = (r >> 1) & 3;
+	for (i = 0; i < np; i++)
+		buf[k++] = pfx[(r >> (8 + 4 * i)) % sizeof(pfx)];
+	i = (r >> 32) % 8;
+	buf[k++] = esc[i][0];
+	if (esc[i][1] && esc[i][0] == 0x0f)
+		buf[k++] = esc[i][1];
+	if (i >= 3 && i <= 6 && (r >> 40) & 1)
+		buf[k] |= 0xc0; /* VEX/EVEX also outside 64-bit mode */
+}
+
+#endif /* MICA_TEST_ZYDIS_DIFF_H */

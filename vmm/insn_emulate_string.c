@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * x86 emulator string instructions: MOVS, STOS, LODS, CMPS, SCAS with
+ * REP/REPE/REPNE. RSI/RDI/RCX are used at the address size and wrap there;
+ * DF selects the direction. A REP instruction runs at most ctx->rep_budget
+ * iterations per call and returns EM_CONTINUE (RIP not advanced) to be
+ * called again; each completed iteration is committed, so a fault in
+ * iteration k leaves the registers as of iteration k - 1 (SDM Vol. 2B
+ * "REP/REPE/REPZ/REPNE/REPNZ", Vol. 1 7.3.9).
+ */
+#include "vmm/insn_emulate_internal.h"
+
+typedef enum em_result (*em_step_t)(struct em_state *st);
+
+/* Advance RSI (6) or RDI (7) by one element, wrapping at the address size. */
+static void em_str_advance(struct em_state *st, unsigned int reg)
+{
+	u64 step = st->flags & EM_DF ? -(u64)st->osize : st->osize;
+
+	em_reg_write(st, reg, false, st->asize, em_gpr(st, reg) + step);
+}
+
+/* Linear address of the element at [seg:reg]. */
+static enum em_result em_str_addr(struct em_state *st, u8 seg, unsigned int reg,
+				  gva_t *la)
+{
+	u64 ea = em_gpr(st, reg) & em_addr_mask(st->asize);
+
+	return em_linear(st, seg, ea, st->osize, la);
+}
+
+/* Source segment: DS unless overridden (SDM Vol. 2B "MOVS"). */
+static u8 em_str_src_seg(const struct em_state *st)
+{
+	u8 seg = st->in->pfx.seg;
+
+	return seg <= INSN_SEG_GS ? seg : INSN_SEG_DS;
+}
+
+/* Read one element at [seg:reg] into *val. */
+static enum em_result em_str_read(struct em_state *st, u8 seg, unsigned int reg,
+				  u64 *val)
+{
+	gva_t la;
+	enum em_result r = em_str_addr(st, seg, reg, &la);
+
+	*val = 0;
+	if (r == EM_DONE)
+		r = em_read(st, la, val, st->osize);
+	return r;
+}
+
+static enum em_result em_movs_step(struct em_state *st)
+{
+	u64 val;
+	gva_t la;
+	enum em_result r = em_str_read(st, em_str_src_seg(st), 6, &val);
+
+	if (r == EM_DONE)
+		r = em_str_addr(st, INSN_SEG_ES, 7, &la);
+	if (r == EM_DONE)
+		r = em_write(st, la, &val, st->osize);
+	if (r != EM_DONE)
+		return r;
+	em_str_advance(st, 6);
+	em_str_advance(st, 7);
+	return EM_DONE;
+}
+
+static enum em_result em_stos_step(struct em_state *st)
+{
+	u64 val = em_gpr(st, 0);
+	gva_t la;
+	enum em_result r = em_str_addr(st, INSN_SEG_ES, 7, &la);
+
+	if (r == EM_DONE)
+		r = em_write(st, la, &val, st->osize);
+	if (r == EM_DONE)
+		em_str_advance(st, 7);
+	return r;
+}
+
+static enum em_result em_lods_step(struct em_state *st)
+{
+	u64 val;
+	enum em_result r = em_str_read(st, em_str_src_seg(st), 6, &val);
+
+	if (r != EM_DONE)
+		return r;
+	em_reg_write(st, 0, false, st->osize, val);
+	em_str_advance(st, 6);
+	return EM_DONE;
+}
+
+static enum em_result em_cmps_step(struct em_state *st)
+{
+	u64 a, b, res;
+	enum em_result r = em_str_read(st, em_str_src_seg(st), 6, &a);
+
+	if (r == EM_DONE)
+		r = em_str_read(st, INSN_SEG_ES, 7, &b);
+	if (r != EM_DONE)
+		return r;
+	st->flags =
+	    (st->flags & ~EM_ARITH) | em_flags_sub(a, b, 0, st->osize, &res);
+	em_str_advance(st, 6);
+	em_str_advance(st, 7);
+	return EM_DONE;
+}
+
+static enum em_result em_scas_step(struct em_state *st)
+{
+	u64 b, res;
+	enum em_result r = em_str_read(st, INSN_SEG_ES, 7, &b);
+
+	if (r != EM_DONE)
+		return r;
+	st->flags = (st->flags & ~EM_ARITH) |
+		    em_flags_sub(em_gpr(st, 0), b, 0, st->osize, &res);
+	em_str_advance(st, 7);
+	return EM_DONE;
+}
+
+/*
+ * Run step once, or under a REP prefix while rCX != 0 (and, for CMPS/SCAS
+ * (cmp), while ZF matches REPE/REPNE), at most the budget per call.
+ * MOVS/STOS/LODS treat F2 like F3.
+ */
+static enum em_result em_string(struct em_state *st, em_step_t step, bool cmp)
+{
+	u8 pfx = st->in->pfx.flags;
+	u32 budget =
+	    st->ctx->rep_budget ? st->ctx->rep_budget : EM_REP_BUDGET_DEFAULT;
+	u64 amask = em_addr_mask(st->asize);
+	u32 done = 0;
+	enum em_result r;
+
+	if (!(pfx & (INSN_PFX_REP | INSN_PFX_REPNE)))
+		return step(st);
+	for (;;) {
+		u64 rcx = em_gpr(st, 1) & amask;
+
+		if (!rcx)
+			return EM_DONE;
+		if (done == budget)
+			return EM_CONTINUE;
+		r = step(st);
+		if (r != EM_DONE) {
+			if (done)
+				em_commit(st, false);
+			return r;
+		}
+		done++;
+		em_reg_write(st, 1, false, st->asize, rcx - 1);
+		if (cmp && (pfx & INSN_PFX_REPNE ? (st->flags & EM_ZF) != 0
+						 : (st->flags & EM_ZF) == 0))
+			return EM_DONE;
+	}
+}
+
+/* A4/A5: MOVS m, m. */
+enum em_result em_movs(struct em_state *st)
+{
+	return em_string(st, em_movs_step, false);
+}
+
+/* AA/AB: STOS m, rAX. */
+enum em_result em_stos(struct em_state *st)
+{
+	return em_string(st, em_stos_step, false);
+}
+
+/* AC/AD: LODS rAX, m. */
+enum em_result em_lods(struct em_state *st)
+{
+	return em_string(st, em_lods_step, false);
+}
+
+/* A6/A7: CMPS m, m (flags of [rSI] - [rDI]). */
+enum em_result em_cmps(struct em_state *st)
+{
+	return em_string(st, em_cmps_step, true);
+}
+
+/* AE/AF: SCAS rAX, m (flags of rAX - [rDI]). */
+enum em_result em_scas(struct em_state *st)
+{
+	return em_string(st, em_scas_step, true);
+}

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Opcode descriptor tables of the VEX, EVEX and XOP maps. pm/pr hold the
+ * VEX.pp / EVEX.pp columns (bit 0 none, 1 66, 2 F3, 3 F2) in which a form
+ * exists with a memory / register operand. Every form has ModRM. Sources:
+ * SDM Vol. 2 Chapters 3-5 and Appendix A.3; AMD APM Vol. 4 (XOP, FMA4).
+ */
+#include "vmm/insn_internal.h"
+
+#define V(m, r)                                                                \
+	{                                                                      \
+		.f = OPF_MODRM, .osz = OSZ_X, .pm = (m), .pr = (r)             \
+	}
+#define VI(m, r)                                                               \
+	{                                                                      \
+		.f = OPF_MODRM, .imm = IMM_B, .osz = OSZ_X, .pm = (m),         \
+		.pr = (r)                                                      \
+	}
+#define VN(m, r)                                                               \
+	{                                                                      \
+		.f = OPF_MODRM, .osz = OSZ_X, .pm = (m), .pr = (r), .nv = 0xff \
+	}
+#define VX(m, r, n)                                                            \
+	{                                                                      \
+		.f = OPF_MODRM, .osz = OSZ_X, .pm = (m), .pr = (r), .nv = (n)  \
+	}
+#define VL(m, r, n)                                                            \
+	{                                                                      \
+		.f = OPF_MODRM | OPF_L0, .osz = OSZ_X, .pm = (m), .pr = (r),   \
+		.nv = (n)                                                      \
+	}
+#define VG(m, r)                                                               \
+	{                                                                      \
+		.f = OPF_MODRM | OPF_VSIB, .osz = OSZ_X, .pm = (m), .pr = (r)  \
+	}
+#define VD(m, r)                                                               \
+	{                                                                      \
+		.f = OPF_MODRM, .imm = IMM_D, .osz = OSZ_X, .pm = (m),         \
+		.pr = (r)                                                      \
+	}
+#define N   PC_NP
+#define O   PC_66
+#define S   PC_F3
+#define D   PC_F2
+#define ALL PC_ALL
+#define NO  (PC_NP | PC_66)
+
+/* VEX maps 1 (0F), 2 (0F38), 3 (0F3A); index 0 unused. */
+const struct op_desc insn_vex[4][256] =
+    {
+	[1] =
+	    {
+		/* 0x10 - 0x17 */
+		[0x10 ... 0x11] = VX(ALL, ALL, NO | S | D | (NO << 4)),
+		[0x12] = VX(ALL, N | S | D, S | D | ((S | D) << 4)),
+		[0x13] = VL(NO, 0, 0xff),
+		[0x14] = V(NO, NO),
+		[0x15] = V(NO, NO),
+		[0x16] = VX(NO | S, N | S, S | (S << 4)),
+		[0x17] = VL(NO, 0, 0xff),
+		/* 0x28 - 0x2F */
+		[0x28] = VN(NO, NO),
+		[0x29] = VN(NO, NO),
+		[0x2a] = V(S | D, S | D),
+		[0x2b] = VN(NO, 0),
+		[0x2c] = VN(S | D, S | D),
+		[0x2d] = VN(S | D, S | D),
+		[0x2e] = VN(NO, NO),
+		[0x2f] = VN(NO, NO),
+		/* 0x40 - 0x4F: opmask instructions (register only) */
+		[0x41] = V(0, NO),
+		[0x42] = V(0, NO),
+		[0x44] = VN(0, NO),
+		[0x45] = V(0, NO),
+		[0x46] = V(0, NO),
+		[0x47] = V(0, NO),
+		[0x4a] = V(0, NO),
+		[0x4b] = V(0, NO),
+		/* 0x50 - 0x5F */
+		[0x50] = VN(0, NO),
+		[0x51] = VX(ALL, ALL, NO | (NO << 4)),
+		[0x52] = VX(N | S, N | S, N | (N << 4)),
+		[0x53] = VX(N | S, N | S, N | (N << 4)),
+		[0x54 ... 0x57] = V(NO, NO),
+		[0x58 ... 0x59] = V(ALL, ALL),
+		[0x5a] = VX(ALL, ALL, NO | (NO << 4)),
+		[0x5b] = VN(NO | S, NO | S),
+		[0x5c ... 0x5f] = V(ALL, ALL),
+		/* 0x60 - 0x6F */
+		[0x60 ... 0x6d] = V(O, O),
+		[0x6e] = VL(O, O, 0xff),
+		[0x6f] = VN(O | S, O | S),
+		/* 0x70 - 0x7F */
+		[0x70] = {.f = OPF_MODRM,
+			  .imm = IMM_B,
+			  .osz = OSZ_X,
+			  .pm = O | S | D,
+			  .pr = O | S | D,
+			  .nv = 0xff},
+		[0x71 ... 0x73] = {.f = OPF_MODRM | OPF_GROUP,
+				   .imm = IMM_B,
+				   .osz = OSZ_X,
+				   .pm = 0,
+				   .pr = O},
+		[0x74 ... 0x76] = V(O, O),
+		[0x77] = {.osz = OSZ_X, .pm = N, .nv = 0xff},
+		[0x7c] = V(O | D, O | D),
+		[0x7d] = V(O | D, O | D),
+		[0x7e] = VL(O | S, O | S, 0xff),
+		[0x7f] = VN(O | S, O | S),
+		/* 0x90 - 0x9F: KMOV, KORTEST, KTEST */
+		[0x90] = VL(NO, NO, 0xff),
+		[0x91] = VL(NO, 0, 0xff),
+		[0x92] = VL(0, NO | D, 0xff),
+		[0x93] = VL(0, NO | D, 0xff),
+		[0x98] = VL(0, NO, 0xff),
+		[0x99] = VL(0, NO, 0xff),
+		/* 0xA8 - 0xAF: AE /2 VLDMXCSR, /3 VSTMXCSR */
+		[0xae] = {.f = OPF_MODRM | OPF_GROUP | OPF_L0,
+			  .osz = OSZ_D,
+			  .pm = N,
+			  .nv = 0xff},
+		/* 0xC0 - 0xC7 */
+		[0xc2] = VI(ALL, ALL),
+		[0xc4] = {.f = OPF_MODRM | OPF_L0,
+			  .imm = IMM_B,
+			  .osz = OSZ_X,
+			  .pm = O,
+			  .pr = O},
+		[0xc5] = {.f = OPF_MODRM | OPF_L0,
+			  .imm = IMM_B,
+			  .osz = OSZ_X,
+			  .pr = O,
+			  .nv = 0xff},
+		[0xc6] = VI(NO, NO),
+		/* 0xD0 - 0xD7 */
+		[0xd0] = V(O | D, O | D),
+		[0xd1 ... 0xd5] = V(O, O),
+		[0xd6] = VL(O, O, 0xff),
+		[0xd7] = VN(0, O),
+		/* 0xD8 - 0xDF */
+		[0xd8 ... 0xdf] = V(O, O),
+		/* 0xE0 - 0xE7 */
+		[0xe0 ... 0xe5] = V(O, O),
+		[0xe6] = VN(O | S | D, O | S | D),
+		[0xe7] = VN(O, 0),
+		/* 0xE8 - 0xEF */
+		[0xe8 ... 0xef] = V(O, O),
+		/* 0xF0 - 0xF7 */
+		[0xf0] = VN(D, 0),
+		[0xf1 ... 0xf6] = V(O, O),
+		[0xf7] = VL(0, O, 0xff),
+		/* 0xF8 - 0xFF */
+		[0xf8 ... 0xfe] = V(O, O),
+	    },
+	[2] =
+	    {
+		/* 0x00 - 0x0F */
+		[0x00 ... 0x0f] = V(O, O),
+		/* 0x10 - 0x1F */
+		[0x13] = V(O, O),
+		[0x16 ... 0x19] = V(O, O),
+		[0x1a] = V(O, 0),
+		[0x1c ... 0x1e] = V(O, O),
+		/* 0x20 - 0x2F */
+		[0x20 ... 0x25] = V(O, O),
+		[0x28 ... 0x29] = V(O, O),
+		[0x2a] = V(O, 0),
+		[0x2b] = V(O, O),
+		[0x2c ... 0x2f] = V(O, 0),
+		/* 0x30 - 0x3F */
+		[0x30 ... 0x3f] = V(O, O),
+		/* 0x40 - 0x4F */
+		[0x40 ... 0x41] = V(O, O),
+		[0x45 ... 0x47] = V(O, O),
+		/* 0x50 - 0x5F: AVX-VNNI, broadcasts */
+		[0x50 ... 0x53] = V(O, O),
+		[0x58 ... 0x59] = V(O, O),
+		[0x5a] = V(O, 0),
+		/* 0x78 - 0x7F */
+		[0x78 ... 0x79] = V(O, O),
+		/* 0x88 - 0x8F: VPMASKMOV */
+		[0x8c] = V(O, 0),
+		[0x8e] = V(O, 0),
+		/* 0x90 - 0x97: gathers, FMA */
+		[0x90 ... 0x93] = VG(O, 0),
+		[0x96 ... 0x97] = V(O, O),
+		/* 0x98 - 0x9F, 0xA6 - 0xAF, 0xB6 - 0xBF: FMA */
+		[0x98 ... 0x9f] = V(O, O),
+		[0xa6 ... 0xaf] = V(O, O),
+		[0xb6 ... 0xbf] = V(O, O),
+		/* 0xC8 - 0xCF */
+		[0xcf] = V(O, O),
+		/* 0xD8 - 0xDF: AES */
+		[0xdb ... 0xdf] = V(O, O),
+		/* 0xF0 - 0xF7: BMI1/BMI2 (general registers) */
+		[0xf2] = {.f = OPF_MODRM, .osz = OSZ_Y, .pm = N, .pr = N},
+		[0xf3] = {.f = OPF_MODRM | OPF_GROUP,
+			  .osz = OSZ_Y,
+			  .pm = N,
+			  .pr = N},
+		[0xf5] = {.f = OPF_MODRM,
+			  .osz = OSZ_Y,
+			  .pm = N | S | D,
+			  .pr = N | S | D},
+		[0xf6] = {.f = OPF_MODRM, .osz = OSZ_Y, .pm = D, .pr = D},
+		[0xf7] = {.f = OPF_MODRM, .osz = OSZ_Y, .pm = ALL, .pr = ALL},
+	    },
+	[3] =
+	    {
+		/* 0x00 - 0x0F */
+		[0x00 ... 0x02] = VI(O, O),
+		[0x04 ... 0x06] = VI(O, O),
+		[0x08 ... 0x0f] = VI(O, O),
+		/* 0x10 - 0x1F */
+		[0x14 ... 0x19] = VI(O, O),
+		[0x1d] = VI(O, O),
+		/* 0x20 - 0x27 */
+		[0x20 ... 0x22] = VI(O, O),
+		/* 0x30 - 0x3F: KSHIFT (register), VINSERTI128/VEXTRACTI128 */
+		[0x30 ... 0x33] = VI(0, O),
+		[0x38 ... 0x39] = VI(O, O),
+		/* 0x40 - 0x4F */
+		[0x40 ... 0x42] = VI(O, O),
+		[0x44] = VI(O, O),
+		[0x46] = VI(O, O),
+		[0x48 ... 0x4c] = VI(O, O),
+		/* 0x5C - 0x7F: FMA4 (AMD) */
+		[0x5c ... 0x5f] = VI(O, O),
+		[0x60 ... 0x63] = VI(O, O),
+		[0x68 ... 0x6f] = VI(O, O),
+		[0x78 ... 0x7f] = VI(O, O),
+		/* 0xC8 - 0xDF */
+		[0xce ... 0xcf] = VI(O, O),
+		[0xdf] = VI(O, O),
+		/* 0xF0: RORX */
+		[0xf0] = {.f = OPF_MODRM,
+			  .imm = IMM_B,
+			  .osz = OSZ_Y,
+			  .pm = D,
+			  .pr = D},
+	    },
+};
+
+/*
+ * EVEX maps 1, 2, 3, 5, 6 (SDM Vol. 2 Chapter 2.7, AVX-512). Lengths only
+ * depend on the map (map 3 and map-1 opcodes 70-73, C2, C4-C6 take an
+ * imm8); which opcodes are defined is listed per map.
+ */
+#define E(p)  V(p, p)
+#define EI(p) VI(p, p)
+const struct op_desc insn_evex[7][256] =
+    {
+	[1] =
+	    {
+		/* 0x10 - 0x17 */
+		[0x10 ... 0x11] = E(ALL),
+		[0x12] = E(ALL),
+		[0x13] = V(NO, 0),
+		[0x14 ... 0x15] = E(NO),
+		[0x16] = E(NO | S),
+		[0x17] = V(NO, 0),
+		/* 0x28 - 0x2F */
+		[0x28 ... 0x29] = E(NO),
+		[0x2a] = E(S | D),
+		[0x2b] = V(NO, 0),
+		[0x2c ... 0x2d] = E(S | D),
+		[0x2e ... 0x2f] = E(NO),
+		/* 0x50 - 0x5F */
+		[0x51] = E(ALL),
+		[0x54 ... 0x57] = E(NO),
+		[0x58 ... 0x5a] = E(ALL),
+		[0x5b] = E(NO | S),
+		[0x5c ... 0x5f] = E(ALL),
+		/* 0x60 - 0x6F */
+		[0x60 ... 0x6e] = E(O),
+		[0x6f] = E(O | S | D),
+		/* 0x70 - 0x7F */
+		[0x70] = EI(O | S | D),
+		[0x71 ... 0x73] = {.f = OPF_MODRM | OPF_GROUP,
+				   .imm = IMM_B,
+				   .osz = OSZ_X,
+				   .pm = O,
+				   .pr = O},
+		[0x74 ... 0x76] = E(O),
+		[0x78 ... 0x79] = E(ALL),
+		[0x7a ... 0x7b] = E(O | S | D),
+		[0x7e] = E(O | S),
+		[0x7f] = E(O | S | D),
+		/* 0xC0 - 0xC7 */
+		[0xc2] = EI(ALL),
+		[0xc4] = EI(O),
+		[0xc5] = VI(0, O),
+		[0xc6] = EI(NO),
+		/* 0xD0 - 0xFF */
+		[0xd1 ... 0xd6] = E(O),
+		[0xd8 ... 0xdf] = E(O),
+		[0xe0 ... 0xe5] = E(O),
+		[0xe6] = E(O | S | D),
+		[0xe7] = V(O, 0),
+		[0xe8 ... 0xef] = E(O),
+		[0xf1 ... 0xf6] = E(O),
+		[0xf8 ... 0xfe] = E(O),
+	    },
+	[2] =
+	    {
+		[0x00 ... 0xff] = E(ALL),
+	    },
+	[3] =
+	    {
+		[0x00 ... 0xff] = EI(ALL),
+	    },
+};
+
+/* XOP maps 8 (imm8), 9 and 10 (imm32): AMD APM Vol. 4 Appendix A. */
+const struct op_desc insn_xop[3][256] = {
+    [0] =
+	{
+	    /* VPMACS*, VPMADCS*, VPCMOV, VPPERM, VPROT*i, VPCOM* */
+	    [0x85 ... 0x87] = VI(N, N),
+	    [0x8e ... 0x8f] = VI(N, N),
+	    [0x95 ... 0x97] = VI(N, N),
+	    [0x9e ... 0x9f] = VI(N, N),
+	    [0xa2 ... 0xa3] = VI(N, N),
+	    [0xa6] = VI(N, N),
+	    [0xb6] = VI(N, N),
+	    [0xc0 ... 0xc3] = VI(N, N),
+	    [0xcc ... 0xcf] = VI(N, N),
+	    [0xec ... 0xef] = VI(N, N),
+	},
+    [1] =
+	{
+	    /* TBM groups 01/02, LWP 12, VFRCZ, VPROT/VPSHx, VPHADD/SUB */
+	    [0x01 ... 0x02] =
+		{.f = OPF_MODRM | OPF_GROUP, .osz = OSZ_Y, .pm = N, .pr = N},
+	    [0x12] =
+		{.f = OPF_MODRM | OPF_GROUP, .osz = OSZ_Y, .pm = 0, .pr = N},
+	    [0x80 ... 0x83] = V(N, N),
+	    [0x90 ... 0x9b] = V(N, N),
+	    [0xc1 ... 0xc3] = V(N, N),
+	    [0xc6 ... 0xc7] = V(N, N),
+	    [0xcb] = V(N, N),
+	    [0xd1 ... 0xd3] = V(N, N),
+	    [0xd6 ... 0xd7] = V(N, N),
+	    [0xdb] = V(N, N),
+	    [0xe1 ... 0xe3] = V(N, N),
+	},
+    [2] =
+	{
+	    /* BEXTR imm32, LWPINS/LWPVAL */
+	    [0x10] = VD(N, N),
+	    [0x12] = {.f = OPF_MODRM | OPF_GROUP,
+		      .imm = IMM_D,
+		      .osz = OSZ_Y,
+		      .pm = N,
+		      .pr = N},
+	},
+};
