@@ -183,9 +183,10 @@ int __must_check memslot_lock_check(const struct memslot_table *t, u32 id,
 int __must_check memslot_lock(struct memslot_table *t, u32 id, u32 mode);
 
 /*
- * Unlock slot @id, or every locked slot for MEMSLOT_UNLOCK_ALL. Returns the
- * number of slots unlocked (1, or 0.. for UNLOCK_ALL); -EINVAL bad id or slot
- * not locked; -ENOENT no such slot. Mappings are left in place.
+ * Unlock slot @id: returns 0; -EINVAL id out of range or slot not locked;
+ * -ENOENT no such slot. @id == MEMSLOT_UNLOCK_ALL unlocks every locked slot
+ * and returns how many were locked (0 if none: not an error). Mappings are
+ * left in place; the generation is unchanged.
  */
 int __must_check memslot_unlock(struct memslot_table *t, u32 id);
 u32 memslot_unlock_all(struct memslot_table *t);
