@@ -63,6 +63,8 @@ struct memslot_table {
 	struct memslot *slots; /* indexed by slot id */
 	gfn_t *sorted_base;    /* base gfn of each used slot, ascending */
 	u16 *sorted_id;	       /* slot id of sorted_base[i] */
+	gfn_t *eyt_base;       /* sorted_base in Eytzinger order, from [1] */
+	u16 *eyt_id;	       /* slot id of eyt_base[k] */
 	u64 generation;
 	u64 seq;	 /* bumped by every mutation, generation or not */
 	u64 pool_size;	 /* bytes */

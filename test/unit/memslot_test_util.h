@@ -148,6 +148,17 @@ static inline const char *table_check(const struct memslot_table *t)
 		if (i && memslot_end_gfn(memslot_at(t, i - 1)) > s->base_gfn)
 			return "overlap";
 	}
+	/* Lookup index: a search tree over the same (base, id) pairs. */
+	for (u32 k = 1; k <= t->nslots; k++) {
+		if (t->slots[t->eyt_id[k]].base_gfn != t->eyt_base[k] ||
+		    !t->slots[t->eyt_id[k]].npages)
+			return "index entry does not match slot";
+		if (2 * k <= t->nslots && t->eyt_base[2 * k] >= t->eyt_base[k])
+			return "index order (left)";
+		if (2 * k + 1 <= t->nslots &&
+		    t->eyt_base[2 * k + 1] <= t->eyt_base[k])
+			return "index order (right)";
+	}
 	return NULL;
 }
 
