@@ -38,6 +38,7 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # One line per file, sorted by directory.
 PURE_SRCS := \
 	vmm/memslot.c \
+	vmm/memslot_index.c \
 
 
 KERNEL_C   := $(sort $(wildcard boot/*.c arch/x86/*.c mm/*.c ept/*.c vmm/*.c drivers/*.c))

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Memslot table: slots indexed by id, plus an array of (base gfn, id) sorted
- * by base for O(log n) lookup by guest frame. Slots never overlap, so sorting
- * by base also sorts by end, and the only candidate for a frame is the last
- * slot whose base is at or below it. Every change is validated completely
- * before anything is written (memslot_set_prepare / memslot_set_commit).
+ * Memslot table: set_memory_region (validate in memslot_set_prepare, apply in
+ * memslot_set_commit, which cannot fail), lock state, dirty-log harvest and
+ * SPP storage. Slots are stored by id; the GPA index over them is
+ * memslot_index.c. docs/memslots.md is the contract.
  */
-#include "vmm/memslot.h"
 #include "vmm/errno.h"
+#include "vmm/memslot.h"
+#include "vmm/memslot_internal.h"
 
 /*
  * Storage layout: slots[max] | sorted_base[max] | eyt_base[max + 1] (64-byte
@@ -50,196 +50,6 @@ int memslot_table_init(struct memslot_table *t, void *storage, u32 max_slots,
 	t->pool_size = pool_size;
 	t->gpa_limit = gpa_limit;
 	return 0;
-}
-
-/* Number of sorted entries whose base is <= @gfn (index of the first above). */
-static u32 sorted_upper(const struct memslot_table *t, gfn_t gfn)
-{
-	u32 lo = 0, hi = t->nslots;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (t->sorted_base[mid] <= gfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/*
- * The lookup index: the sorted bases again in Eytzinger (BFS) order, node k
- * having children 2k and 2k + 1, rebuilt after every change of the sorted
- * array (which is O(n) already). Searching it needs no data-dependent branch
- * (the comparison result becomes an index bit) and its top levels share a few
- * cache lines, which keeps the cost of a lookup nearly flat from 16 to 32764
- * slots (test/bench/bench_memslot.c).
- */
-static void eyt_rebuild(struct memslot_table *t)
-{
-	u32 n = t->nslots;
-	u64 k = 1;
-
-	if (!n)
-		return;
-	while (2 * k <= n) /* leftmost node: the smallest base */
-		k *= 2;
-	for (u32 i = 0; i < n; i++) {
-		t->eyt_base[k] = t->sorted_base[i];
-		t->eyt_id[k] = t->sorted_id[i];
-		/* In-order successor of k in the implicit tree. */
-		if (2 * k + 1 <= n) {
-			k = 2 * k + 1;
-			while (2 * k <= n)
-				k *= 2;
-		} else {
-			/* Climb past every right-child edge, then one more. */
-			k >>= __builtin_ctzll(~k) + 1;
-		}
-	}
-}
-
-/*
- * Node holding the largest base <= @gfn, or 0 if every base is above it.
- * Each step appends one bit to k: 1 where the node's base is <= gfn (go
- * right), 0 otherwise; the wanted node is where the last 1 was appended, so
- * strip the trailing zeros and that 1.
- */
-static u32 eyt_find(const struct memslot_table *t, gfn_t gfn)
-{
-	const gfn_t *b = t->eyt_base;
-	u32 n = t->nslots;
-	u64 k = 1;
-
-	while (k <= n) {
-		/*
-		 * Nodes 8k .. 8k + 7 (three levels down) share a cache line;
-		 * fetch it early, but never past the array (a prefetch into an
-		 * unmapped page costs a page walk).
-		 */
-		if (8 * k <= n)
-			__builtin_prefetch(&b[8 * k]);
-		k = 2 * k + (b[k] <= gfn);
-	}
-	return (u32)(k >> (__builtin_ctzll(k) + 1));
-}
-
-/* Sorted index of used slot @s (found by its base, which is unique). */
-static u32 sorted_index_of(const struct memslot_table *t,
-			   const struct memslot *s)
-{
-	u32 i = sorted_upper(t, s->base_gfn);
-
-	BUG_ON(i == 0 || t->sorted_id[i - 1] != s->id);
-	return i - 1;
-}
-
-static void sorted_remove(struct memslot_table *t, u32 i)
-{
-	u32 tail = t->nslots - i - 1;
-
-	__builtin_memmove(&t->sorted_base[i], &t->sorted_base[i + 1],
-			  tail * sizeof(gfn_t));
-	__builtin_memmove(&t->sorted_id[i], &t->sorted_id[i + 1],
-			  tail * sizeof(u16));
-	t->nslots--;
-}
-
-static void sorted_insert(struct memslot_table *t, gfn_t base, u16 id)
-{
-	u32 i = sorted_upper(t, base);
-	u32 tail = t->nslots - i;
-
-	__builtin_memmove(&t->sorted_base[i + 1], &t->sorted_base[i],
-			  tail * sizeof(gfn_t));
-	__builtin_memmove(&t->sorted_id[i + 1], &t->sorted_id[i],
-			  tail * sizeof(u16));
-	t->sorted_base[i] = base;
-	t->sorted_id[i] = id;
-	t->nslots++;
-}
-
-const struct memslot *memslot_find_next(const struct memslot_table *t,
-					gfn_t gfn)
-{
-	u32 i = sorted_upper(t, gfn);
-
-	if (i > 0) {
-		const struct memslot *s = &t->slots[t->sorted_id[i - 1]];
-
-		if (memslot_contains(s, gfn))
-			return s;
-	}
-	return i < t->nslots ? &t->slots[t->sorted_id[i]] : NULL;
-}
-
-/* Does [gfn, gfn + npages) overlap a used slot other than @self? */
-static bool range_overlaps(const struct memslot_table *t, gfn_t gfn, u64 npages,
-			   u32 self)
-{
-	u32 i = sorted_upper(t, gfn);
-
-	/*
-	 * Start at the last slot based at or below gfn; walk up while slots
-	 * start below the end of the range. Apart from @self, the first slot
-	 * visited that ends above gfn overlaps, so at most three are visited.
-	 */
-	for (i = i ? i - 1 : 0; i < t->nslots; i++) {
-		const struct memslot *s = &t->slots[t->sorted_id[i]];
-
-		if (s->base_gfn >= gfn + npages)
-			break;
-		if (s->id != self && memslot_end_gfn(s) > gfn)
-			return true;
-	}
-	return false;
-}
-
-const struct memslot *memslot_find(struct memslot_table *t, gfn_t gfn)
-{
-	u32 hit = __atomic_load_n(&t->last_hit, __ATOMIC_RELAXED);
-	const struct memslot *s = &t->slots[hit];
-	u32 k;
-
-	if (memslot_contains(s, gfn))
-		return s;
-	k = eyt_find(t, gfn);
-	if (!k)
-		return NULL;
-	s = &t->slots[t->eyt_id[k]];
-	if (!memslot_contains(s, gfn))
-		return NULL;
-	__atomic_store_n(&t->last_hit, s->id, __ATOMIC_RELAXED);
-	return s;
-}
-
-const struct memslot *memslot_find_gpa(struct memslot_table *t, gpa_t gpa)
-{
-	return memslot_find(t, gpa_to_gfn(gpa));
-}
-
-const struct memslot *memslot_translate(struct memslot_table *t, gpa_t gpa,
-					u64 *pool_offset)
-{
-	const struct memslot *s = memslot_find_gpa(t, gpa);
-
-	if (s)
-		*pool_offset = memslot_gfn_to_pool(s, gpa_to_gfn(gpa)) +
-			       (gpa & ~PAGE_MASK);
-	return s;
-}
-
-const struct memslot *memslot_get(const struct memslot_table *t, u32 id)
-{
-	if (id >= t->max_slots || !t->slots[id].npages)
-		return NULL;
-	return &t->slots[id];
-}
-
-const struct memslot *memslot_at(const struct memslot_table *t, u32 i)
-{
-	return i < t->nslots ? &t->slots[t->sorted_id[i]] : NULL;
 }
 
 /* Request checks common to every kind, in KVM's order (docs/memslots.md). */
@@ -350,7 +160,7 @@ int memslot_set_prepare(struct memslot_table *t, const struct memslot_region *r,
 		return err;
 	if ((c->kind == MEMSLOT_CHANGE_CREATE ||
 	     c->kind == MEMSLOT_CHANGE_MOVE) &&
-	    range_overlaps(t, c->new_gfn, c->new_npages, r->slot))
+	    memslot_index_overlaps(t, c->new_gfn, c->new_npages, r->slot))
 		return -EEXIST;
 	err = plan_dirty_bitmap(old, r, c);
 	if (err)
@@ -376,17 +186,17 @@ static void commit_slot(struct memslot_table *t, const struct memslot_change *c)
 		s->npages = c->new_npages;
 		s->pool_offset = c->pool_offset;
 		s->flags = c->new_flags;
-		sorted_insert(t, s->base_gfn, s->id);
+		memslot_index_insert(t, s);
 		break;
 	case MEMSLOT_CHANGE_DELETE:
-		sorted_remove(t, sorted_index_of(t, s));
+		memslot_index_remove(t, s);
 		mem_set(s, 0, sizeof(*s));
 		break;
 	case MEMSLOT_CHANGE_MOVE:
-		sorted_remove(t, sorted_index_of(t, s));
+		memslot_index_remove(t, s);
 		s->base_gfn = c->new_gfn;
 		s->flags = c->new_flags;
-		sorted_insert(t, s->base_gfn, s->id);
+		memslot_index_insert(t, s);
 		break;
 	case MEMSLOT_CHANGE_FLAGS:
 		s->flags = c->new_flags;
@@ -405,7 +215,7 @@ void memslot_set_commit(struct memslot_table *t, const struct memslot_change *c)
 		return;
 	commit_slot(t, c);
 	if (c->kind != MEMSLOT_CHANGE_FLAGS)
-		eyt_rebuild(t);
+		memslot_index_rebuild(t);
 	if (c->kind != MEMSLOT_CHANGE_DELETE) {
 		if (c->dirty_bitmap_taken) {
 			s->dirty_bitmap = c->dirty_bitmap_new;
