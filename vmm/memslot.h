@@ -35,7 +35,7 @@ enum memslot_lock_state {
 };
 
 /*
- * One slot. Read-only to everybody but memslot.c; a slot with npages == 0 is
+ * One slot. Written only by memslot*.c, read by anyone; npages == 0 means
  * unused. dirty_bitmap holds one bit per page (bit i of word i / 64 = page
  * base_gfn + i) and is present iff memslot_dirty_logging(); spp_map holds one
  * u32 access map per page when SPP storage is attached, else NULL.
@@ -53,7 +53,7 @@ struct memslot {
 };
 
 /*
- * The table. Fields are private to memslot.c; use the accessors. All storage
+ * The table. Fields are private to memslot*.c; use the accessors. All storage
  * comes from the caller (memslot_table_init). Changes (set, lock, unlock,
  * SPP attach) must be serialised by the caller and exclude lookups; lookups
  * may run concurrently with each other (the last-hit cache is written with
