@@ -58,6 +58,8 @@ PURE_SRCS := \
 	vmm/insn_format.c \
 	vmm/insn_tables.c \
 	vmm/insn_tables_vex.c \
+	vmm/memslot.c \
+	vmm/memslot_index.c \
 	vmm/vm_config.c \
 
 
