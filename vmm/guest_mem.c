@@ -1,70 +1,183 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest linear memory access for exit handlers (string I/O now, the
- * emulator later). Segmentation follows SDM Vol 3A 3.4 / 5.3 (64-bit mode:
- * only FS/GS bases apply); translation of paged addresses uses the guest
- * page walker.
+ * Guest memory access on behalf of exit handlers and the emulator:
+ * segment:offset -> linear (gwalk_seg_linear: base, limit, type and
+ * canonical checks) -> guest physical (gwalk_translate: the paging walk with
+ * every permission check, A/D updates by cmpxchg) -> guest RAM. Accesses
+ * that cross a page are split; faults are injected with the exact error
+ * code and CR2; a walk through non-RAM stops the VM.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/errno.h"
 #include "vmm/exit.h"
 #include "vmm/guest_mem.h"
+#include "vmm/gwalk.h"
 #include "vmm/vm.h"
 
-static const u32 seg_base_field[] = {
-    [SEG_ES] = VMCS_GUEST_ES_BASE, [SEG_CS] = VMCS_GUEST_CS_BASE,
-    [SEG_SS] = VMCS_GUEST_SS_BASE, [SEG_DS] = VMCS_GUEST_DS_BASE,
-    [SEG_FS] = VMCS_GUEST_FS_BASE, [SEG_GS] = VMCS_GUEST_GS_BASE,
-};
+#define RFLAGS_AC BIT(18)
+#define RFLAGS_VM BIT(17)
 
-static bool long_mode(void)
+/* VMCS fields of segment register n are at the same stride as ES's. */
+static void read_seg(unsigned n, struct gwalk_seg *s)
 {
-	return vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA;
+	u32 d = 2 * n;
+
+	s->base = vmcs_read_raw(VMCS_GUEST_ES_BASE + d);
+	s->limit = (u32)vmcs_read_raw(VMCS_GUEST_ES_LIMIT + d);
+	s->ar = (u32)vmcs_read_raw(VMCS_GUEST_ES_AR + d);
 }
 
-static u64 linear_address(unsigned seg, u64 offset)
+static enum gwalk_seg_mode seg_mode(const struct gwalk_ctx *c)
 {
-	if (long_mode() && seg != SEG_FS && seg != SEG_GS)
-		return offset;
-	return vmcs_read_raw(seg_base_field[seg & 7]) + offset;
+	if (c->efer & GWALK_EFER_LMA &&
+	    vmcs_read32(VMCS_GUEST_CS_AR) & VMX_AR_L)
+		return GWALK_SEG_LONG;
+	if (!(c->cr0 & GWALK_CR0_PE) ||
+	    vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_VM)
+		return GWALK_SEG_REAL;
+	return GWALK_SEG_PROT;
 }
 
-/* Guest physical address of linear, or -EIO after stopping the VM. */
-static int translate(struct vcpu *v, u64 linear, unsigned len, gpa_t *gpa)
+static void walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 {
-	if (!(vmcs_readl(VMCS_GUEST_CR0) & CR0_PG)) {
-		*gpa = long_mode() ? linear : (u32)linear;
-		return 0;
+	struct cpuid_regs r = cpuid(0x80000000);
+
+	mem_set(c, 0, sizeof(*c));
+	c->cr0 = vcpu_read_cr0(v);
+	c->cr3 = vmcs_readl(VMCS_GUEST_CR3);
+	c->cr4 = vcpu_read_cr4(v);
+	c->efer = vmcs_read64(VMCS_GUEST_EFER);
+	c->pdpte[0] = vmcs_read64(VMCS_GUEST_PDPTE0);
+	c->pdpte[1] = vmcs_read64(VMCS_GUEST_PDPTE1);
+	c->pdpte[2] = vmcs_read64(VMCS_GUEST_PDPTE2);
+	c->pdpte[3] = vmcs_read64(VMCS_GUEST_PDPTE3);
+	c->cpl = (u8)vcpu_cpl(v);
+	c->ac = vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_AC;
+	c->gbpages = cpuid(0x80000001).edx & CPUID_80000001_EDX_1G;
+	c->maxphyaddr = r.eax >= 0x80000008 ? (u8)cpuid(0x80000008).eax : 36;
+	/* PKRU is not yet tracked per guest: keys grant every access. */
+	c->pkru = 0;
+}
+
+static int read_gpa(void *opaque, gpa_t gpa, void *buf, u32 size)
+{
+	void *p = vm_gpa_ptr(opaque, gpa, size);
+
+	if (!p)
+		return -EFAULT;
+	mem_copy(buf, p, size);
+	return 0;
+}
+
+static int cmpxchg_gpa(void *opaque, gpa_t gpa, u64 old, u64 new_val,
+		       u32 size)
+{
+	void *p = vm_gpa_ptr(opaque, gpa, size);
+	bool ok;
+
+	if (!p)
+		return -EFAULT;
+	if (size == 4) {
+		u32 o = (u32)old;
+
+		ok = __atomic_compare_exchange_n((u32 *)p, &o, (u32)new_val,
+						 false, __ATOMIC_SEQ_CST,
+						 __ATOMIC_SEQ_CST);
+	} else {
+		ok = __atomic_compare_exchange_n((u64 *)p, &old, new_val, false,
+						 __ATOMIC_SEQ_CST,
+						 __ATOMIC_SEQ_CST);
 	}
-	vm_stop(v->vm,
-		"access to paged linear address 0x%lx (%u bytes) at "
-		"RIP 0x%lx needs the guest page walker",
-		linear, len, v->rip);
-	return -EIO;
+	return ok ? 0 : -EAGAIN;
 }
 
-static int access(struct vcpu *v, unsigned seg, u64 offset, void *buf,
-		  unsigned len, bool write)
+static int inject(struct vcpu *v, const struct gwalk_fault *f)
 {
-	gpa_t gpa;
-	void *p;
-	int rc = translate(v, linear_address(seg, offset), len, &gpa);
+	if (f->vector == X86_EXC_PF)
+		write_cr2(f->cr2); /* VM entry leaves CR2 to the guest */
+	vcpu_inject_exception(v, f->vector, true, f->error_code);
+	return -EFAULT;
+}
 
-	if (rc)
-		return rc;
-	p = vm_gpa_ptr(v->vm, gpa, len);
-	if (!p) {
-		vm_stop(v->vm,
-			"string I/O to GPA 0x%lx outside guest RAM at "
-			"RIP 0x%lx",
-			gpa, v->rip);
+/* Translate one linear address for acc; 0 and *gpa, or a negative errno
+ * after injecting the fault or stopping the VM. */
+static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
+		     u32 acc, gpa_t *gpa)
+{
+	const struct gwalk_ops ops = { read_gpa, cmpxchg_gpa, v->vm };
+	struct gwalk_result res;
+
+	switch (gwalk_translate(c, &ops, la, acc, &res)) {
+	case GWALK_OK:
+		*gpa = res.gpa;
+		return 0;
+	case GWALK_FAULT:
+		return inject(v, &res.fault);
+	case GWALK_RETRY:
+		return -EAGAIN;
+	default:
+		vm_stop(v->vm, "guest page tables at GPA 0x%lx are not in RAM "
+			"(walk of 0x%lx at RIP 0x%lx)",
+			res.bad_gpa, la, v->rip);
 		return -EIO;
 	}
-	if (write)
-		mem_copy(p, buf, len);
-	else
-		mem_copy(buf, p, len);
+}
+
+/* Translate [la, la + len) (len <= PAGE_SIZE: at most two pages) into
+ * host pointers, checking both pages before anything is touched. */
+static int map_range(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
+		     unsigned len, u32 acc, u8 *ptr[2], unsigned n[2])
+{
+	n[0] = MIN(len, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	n[1] = len - n[0];
+	for (unsigned i = 0; i < 2 && n[i]; i++) {
+		gva_t a = i ? la + n[0] : la;
+		gpa_t gpa;
+		int rc = translate(v, c, a, acc, &gpa);
+
+		if (rc)
+			return rc;
+		ptr[i] = vm_gpa_ptr(v->vm, gpa, n[i]);
+		if (!ptr[i]) {
+			vm_stop(v->vm, "access to GPA 0x%lx outside guest RAM "
+				"at RIP 0x%lx",
+				gpa, v->rip);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int access(struct vcpu *v, unsigned seg, u64 offset, u8 *buf,
+		  unsigned len, bool write)
+{
+	struct gwalk_ctx c;
+	struct gwalk_seg s;
+	struct gwalk_fault f;
+	u32 acc = write ? GWALK_ACC_WRITE : 0;
+	unsigned n[2];
+	u8 *p[2];
+	gva_t la;
+	int rc;
+
+	BUG_ON(len > PAGE_SIZE);
+	walk_ctx(v, &c);
+	read_seg(seg, &s);
+	if (gwalk_seg_linear(seg_mode(&c), c.cr4 & GWALK_CR4_LA57, seg, &s,
+			     offset, len, acc, &la, &f))
+		return inject(v, &f);
+	rc = map_range(v, &c, la, len, acc, p, n);
+	if (rc)
+		return rc;
+	for (unsigned i = 0; i < 2 && n[i]; i++) {
+		if (write)
+			mem_copy(p[i], buf, n[i]);
+		else
+			mem_copy(buf, p[i], n[i]);
+		buf += n[i];
+	}
 	return 0;
 }
 
@@ -77,5 +190,5 @@ int guest_read_seg(struct vcpu *v, unsigned seg, u64 offset, void *buf,
 int guest_write_seg(struct vcpu *v, unsigned seg, u64 offset, const void *buf,
 		    unsigned len)
 {
-	return access(v, seg, offset, (void *)(uintptr_t)buf, len, true);
+	return access(v, seg, offset, (u8 *)(uintptr_t)buf, len, true);
 }
