@@ -74,9 +74,9 @@ HOST_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/h/%.o) $(BUILD)/h/test/unit/host_supp
 HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 
 # Test guests (guests/): 64-bit and 32-bit ELF, and real-mode flat binaries.
-GUESTS64 := hello
-GUESTS32 :=
-GUESTS_REAL :=
+GUESTS64 := hello exits triple udstorm loop ring3 probe bench
+GUESTS32 := mode32
+GUESTS_REAL := real16
 GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
            -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
            -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror \
@@ -105,7 +105,7 @@ $(BUILD)/k/%.o: %.c
 
 # Structure offsets for NASM, generated from C (vmm/asm_offsets.c).
 ASM_OFFSETS := $(BUILD)/gen/asm_offsets.inc
-$(ASM_OFFSETS): vmm/asm_offsets.c vmm/vcpu.h
+$(ASM_OFFSETS): vmm/asm_offsets.c vmm/vcpu.h arch/x86/vmcs.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GEN     $@")
 	$(Q)$(CC) $(KCFLAGS) -MF $(BUILD)/gen/asm_offsets.d -S $< -o $(@:.inc=.s)

@@ -7,9 +7,10 @@
  */
 #include <stddef.h>
 
+#include "arch/x86/vmcs.h"
 #include "vmm/vcpu.h"
 
-#define DEFINE(sym, val)                                                     \
+#define DEFINE(sym, val)                                                       \
 	__asm__ volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
 #define OFFSET(sym, str, mem) DEFINE(sym, offsetof(struct str, mem))
 
@@ -33,5 +34,6 @@ void asm_offsets(void)
 	OFFSET(VCPU_R14, vcpu, gpr[GPR_R14]);
 	OFFSET(VCPU_R15, vcpu, gpr[GPR_R15]);
 	OFFSET(VCPU_LAUNCHED, vcpu, launched);
-	DEFINE(VMCS_HOST_RSP_FIELD, 0x6c14);
+	OFFSET(VCPU_HOST_RSP, vcpu, host_rsp);
+	DEFINE(VMCS_HOST_RSP_FIELD, VMCS_HOST_RSP);
 }

@@ -35,12 +35,6 @@ void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
 	v->vm->counters[CNT_EXCEPTIONS_REFLECTED]++;
 }
 
-unsigned vcpu_cpl(struct vcpu *v)
-{
-	(void)v; /* one vCPU per VMCS: the current VMCS is v's */
-	return (vmcs_read32(VMCS_GUEST_SS_AR) >> VMX_AR_DPL_SHIFT) & 3;
-}
-
 u64 vcpu_read_cr0(struct vcpu *v)
 {
 	return (vmcs_readl(VMCS_GUEST_CR0) & ~v->cr0_mask) |

@@ -6,6 +6,7 @@
 #ifndef MICA_VMM_EXIT_H
 #define MICA_VMM_EXIT_H
 
+#include "arch/x86/vmcs.h"
 #include "mm/types.h"
 #include "vmm/vcpu.h"
 
@@ -21,8 +22,13 @@ void vcpu_skip_insn(struct vcpu *v);
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
 			   u32 error);
 
-/* Current privilege level (SS.DPL, SDM Vol 3C "Guest Register State"). */
-unsigned vcpu_cpl(struct vcpu *v);
+/* Current privilege level (SS.DPL, SDM Vol 3C "Guest Register State");
+ * v's VMCS must be current. */
+static inline unsigned vcpu_cpl(struct vcpu *v)
+{
+	(void)v;
+	return (vmcs_read32(VMCS_GUEST_SS_AR) >> VMX_AR_DPL_SHIFT) & 3;
+}
 
 /* CR0/CR4 as the guest sees them: host-owned bits from the read shadow. */
 u64 vcpu_read_cr0(struct vcpu *v);

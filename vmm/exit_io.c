@@ -72,7 +72,8 @@ static void pio_simple(struct vcpu *v, u16 port, unsigned size, bool in)
 		else
 			*rax = (*rax & ~GENMASK(8 * size - 1, 0)) | val;
 	} else {
-		pio_write(v->vm, port, size, (u32)*rax);
+		pio_write(v->vm, port, size,
+			  (u32)(*rax & GENMASK(8 * size - 1, 0)));
 	}
 	vcpu_skip_insn(v);
 }

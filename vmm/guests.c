@@ -50,11 +50,14 @@ static void summarize(const struct vm *vm, u64 insns)
 	else
 		printk("mica: guest %s: stopped: %s (after %lu exits)\n",
 		       vm->cfg.name, vm->stop_msg, vm->vcpu.exits_total);
-	printk("%sok %u - guest %s ended as expected (%s%s%d)\n",
-	       ok ? "" : "not ", ++tap_n, vm->cfg.name,
-	       vm->cfg.expect == VM_EXPECT_EXIT ? "exit " : "stop: ",
-	       vm->cfg.expect == VM_EXPECT_EXIT ? "" : vm->cfg.expect_msg,
-	       vm->cfg.expect == VM_EXPECT_EXIT ? vm->cfg.expect_code : 0);
+	if (vm->cfg.expect == VM_EXPECT_EXIT)
+		printk("%sok %u - guest %s ended as expected (exit %d)\n",
+		       ok ? "" : "not ", ++tap_n, vm->cfg.name,
+		       vm->cfg.expect_code);
+	else
+		printk("%sok %u - guest %s ended as expected (stopped: %s)\n",
+		       ok ? "" : "not ", ++tap_n, vm->cfg.name,
+		       vm->cfg.expect_msg);
 }
 
 /* Run one module; returns false when it did not end as expected. */

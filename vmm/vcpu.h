@@ -39,7 +39,7 @@ struct vcpu {
 	/* gpr[GPR_RSP] is unused here: RSP lives in the VMCS guest area. */
 	u64 gpr[GPR_COUNT];
 	u64 launched; /* 0 until the first successful VMLAUNCH */
-	u64 host_rsp; /* scratch for the entry stub */
+	u64 host_rsp; /* RSP last written to VMCS_HOST_RSP (0: none yet) */
 
 	struct vm *vm;
 	void *vmcs;
@@ -59,12 +59,15 @@ struct vcpu {
 };
 
 /*
- * Enter the guest (VMLAUNCH when !launched, else VMRESUME) and return at
- * the next VM exit with the guest GPRs saved in vcpu->gpr. Returns 0 after
- * a VM exit, VMX_FAIL_INVALID/VMX_FAIL_VALID when the VM-entry instruction
- * itself failed (guest state untouched). vmm/vmx_entry.asm.
+ * Run the guest: enter it (VMLAUNCH when !launched, else VMRESUME) and
+ * handle each VM exit with c_vmx_exit() until that returns false. Returns 0
+ * then, or VMX_FAIL_INVALID/VMX_FAIL_VALID when a VM-entry instruction
+ * itself failed. vmm/vmx_entry.asm.
  */
-int vmx_enter(struct vcpu *vcpu) __must_check;
+int vmx_run(struct vcpu *vcpu) __must_check;
+
+/* Handle the exit just taken (guest GPRs saved in v); true to re-enter. */
+bool c_vmx_exit(struct vcpu *v);
 
 /* The host RIP every VM exit lands on (vmm/vmx_entry.asm). */
 void vmx_exit_entry(void);

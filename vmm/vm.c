@@ -171,18 +171,18 @@ void vm_run(struct vm *vm)
 	int rc;
 
 	vm->start_tsc = rdtsc();
-	while (vm->state == VM_RUNNING) {
-		rc = vmx_enter(v);
-		if (unlikely(rc)) {
-			vmx_report_failure(
-			    v->launched ? "vmresume" : "vmlaunch", rc);
-			vm_stop(vm, "VM entry instruction failed (%s)",
-				rc == VMX_FAIL_VALID
-				    ? vmx_insn_error_name(
-					  vmcs_read32(VMCS_VM_INSN_ERROR))
-				    : "VMfailInvalid");
-			break;
-		}
-		vmx_handle_exit(v);
+	rc = vmx_run(v);
+	if (unlikely(rc)) {
+		vmx_report_failure(v->launched ? "vmresume" : "vmlaunch", rc);
+		vm_stop(vm, "VM entry instruction failed (%s)",
+			rc == VMX_FAIL_VALID ? vmx_insn_error_name(vmcs_read32(
+						   VMCS_VM_INSN_ERROR))
+					     : "VMfailInvalid");
 	}
+}
+
+bool c_vmx_exit(struct vcpu *v)
+{
+	vmx_handle_exit(v);
+	return v->vm->state == VM_RUNNING;
 }

@@ -1,10 +1,13 @@
 ; SPDX-License-Identifier: MIT
-; VM entry and exit. vmx_enter(vcpu) saves the host's callee-saved registers,
-; records RSP as the VMCS host RSP, loads the guest GPRs from the vcpu and
-; executes VMLAUNCH or VMRESUME. A VM exit lands on vmx_exit_entry with RSP
-; as recorded; it stores the guest GPRs back and returns 0 from vmx_enter.
-; A failed VMLAUNCH/VMRESUME falls through and returns -1 (VMfailInvalid,
-; CF=1) or -2 (VMfailValid, ZF=1) with the guest registers untouched.
+; VM entry and exit loop. vmx_run(vcpu) saves the host's callee-saved
+; registers, records RSP as the VMCS host RSP (only when it changed), loads
+; the guest GPRs from the vcpu and executes VMLAUNCH or VMRESUME. A VM exit
+; lands on vmx_exit_entry with RSP as recorded; it stores the guest GPRs and
+; calls c_vmx_exit(vcpu) with the stack as vmx_run left it. While that
+; returns non-zero the guest is re-entered straight away, without unwinding
+; to C: the exit path costs only what the handler does.
+; vmx_run returns 0 once c_vmx_exit returns 0, or -1 (VMfailInvalid, CF=1)
+; / -2 (VMfailValid, ZF=1) when VMLAUNCH/VMRESUME itself failed.
 ; Offsets come from vmm/asm_offsets.c (build/gen/asm_offsets.inc).
 
 %include "asm_offsets.inc"
@@ -12,10 +15,11 @@
 bits 64
 section .text
 
-global vmx_enter
+global vmx_run
 global vmx_exit_entry
+extern c_vmx_exit
 
-vmx_enter:
+vmx_run:
 	push rbx
 	push rbp
 	push r12
@@ -23,10 +27,13 @@ vmx_enter:
 	push r14
 	push r15
 	push rdi                        ; the vcpu, found again at exit
+	cmp rsp, [rdi + VCPU_HOST_RSP]  ; same stack depth as last time?
+	je vmx_guest_enter
+	mov [rdi + VCPU_HOST_RSP], rsp
 	mov rax, VMCS_HOST_RSP_FIELD
 	vmwrite rax, rsp
-	jbe .fail_early                 ; CF or ZF: cannot even set host RSP
-
+	jbe vmx_entry_failed             ; CF or ZF: cannot even set host RSP
+vmx_guest_enter:
 	mov rax, [rdi + VCPU_RAX]
 	mov rcx, [rdi + VCPU_RCX]
 	mov rdx, [rdi + VCPU_RDX]
@@ -45,27 +52,15 @@ vmx_enter:
 	mov rdi, [rdi + VCPU_RDI]       ; MOV leaves the flags of CMP intact
 	jne .resume
 	vmlaunch
-	jmp .failed
+	jmp vmx_entry_failed
 .resume:
 	vmresume
-.failed:
-	; only reached when the entry instruction failed
-	pop rdi
-	jmp .fail_status
-.fail_early:
-	pop rdi
-.fail_status:
+vmx_entry_failed:
+	; only reached when the entry instruction failed; flags say how
 	mov eax, -1                     ; VMX_FAIL_INVALID
-	jc .out
+	jc vmx_run_out
 	mov eax, -2                     ; VMX_FAIL_VALID
-.out:
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
-	ret
+	jmp vmx_run_out
 
 vmx_exit_entry:
 	push rdi                        ; guest RDI
@@ -87,8 +82,12 @@ vmx_exit_entry:
 	pop rax
 	mov [rdi + VCPU_RDI], rax
 	mov qword [rdi + VCPU_LAUNCHED], 1
+	call c_vmx_exit                 ; RSP is 16-byte aligned here
+	mov rdi, [rsp]
+	test eax, eax
+	jnz vmx_guest_enter
+vmx_run_out:
 	pop rdi
-	xor eax, eax
 	pop r15
 	pop r14
 	pop r13

@@ -176,60 +176,93 @@ enum vmcs_field {
 	VMCS_HOST_RIP = 0x6c16,
 };
 
-#define VMCS_WIDTH(f)	      (((unsigned)(f) >> 13) & 3)
-#define VMCS_WIDTH_16	      0
-#define VMCS_WIDTH_64	      1
-#define VMCS_WIDTH_32	      2
-#define VMCS_WIDTH_NATURAL    3
+#define VMCS_WIDTH(f)	   (((unsigned)(f) >> 13) & 3)
+#define VMCS_WIDTH_16	   0
+#define VMCS_WIDTH_64	   1
+#define VMCS_WIDTH_32	   2
+#define VMCS_WIDTH_NATURAL 3
 
-/* Raw VMREAD/VMWRITE; a failure is a hypervisor bug and panics by name. */
-u64 vmcs_read_raw(u32 field);
-void vmcs_write_raw(u32 field, u64 value);
+/* Report a failed VMREAD/VMWRITE and panic: a hypervisor bug. */
+__noreturn void vmcs_access_failed(const char *op, u32 field, u64 value);
+
+/*
+ * Raw VMREAD/VMWRITE, inline because they sit on every exit path. CF or ZF
+ * set means the access failed (SDM Vol 3C 31.2, "Conventions"): one JBE
+ * covers both.
+ */
+static inline u64 vmcs_read_raw(u32 field)
+{
+	u64 v;
+
+	__asm__ goto("vmread %1, %0\n\t"
+		     "jbe %l[fail]"
+		     : "=r"(v)
+		     : "r"((u64)field)
+		     : "cc"
+		     : fail);
+	return v;
+fail:
+	vmcs_access_failed("vmread", field, 0);
+}
+
+static inline void vmcs_write_raw(u32 field, u64 value)
+{
+	__asm__ goto("vmwrite %0, %1\n\t"
+		     "jbe %l[fail]"
+		     :
+		     : "r"(value), "r"((u64)field)
+		     : "cc", "memory"
+		     : fail);
+	return;
+fail:
+	vmcs_access_failed("vmwrite", field, value);
+}
+
 /* For fields that may not exist on this CPU: 0 or -EIO, never panics. */
 int vmcs_write_optional(u32 field, u64 value) __must_check;
 
-#define VMCS_CHECK_WIDTH(f, w)                                               \
+#define VMCS_CHECK_WIDTH(f, w)                                                 \
 	_Static_assert(VMCS_WIDTH(f) == (w), "VMCS field width mismatch")
 
-#define vmcs_read16(f)                                                       \
-	({                                                                   \
-		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_16);                          \
-		(u16) vmcs_read_raw(f);                                      \
+#define vmcs_read16(f)                                                         \
+	({                                                                     \
+		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_16);                            \
+		(u16) vmcs_read_raw(f);                                        \
 	})
-#define vmcs_read32(f)                                                       \
-	({                                                                   \
-		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_32);                          \
-		(u32) vmcs_read_raw(f);                                      \
+#define vmcs_read32(f)                                                         \
+	({                                                                     \
+		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_32);                            \
+		(u32) vmcs_read_raw(f);                                        \
 	})
-#define vmcs_read64(f)                                                       \
-	({                                                                   \
-		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_64);                          \
-		vmcs_read_raw(f);                                            \
+#define vmcs_read64(f)                                                         \
+	({                                                                     \
+		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_64);                            \
+		vmcs_read_raw(f);                                              \
 	})
-#define vmcs_readl(f)                                                        \
-	({                                                                   \
-		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_NATURAL);                     \
-		vmcs_read_raw(f);                                            \
+#define vmcs_readl(f)                                                          \
+	({                                                                     \
+		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_NATURAL);                       \
+		vmcs_read_raw(f);                                              \
 	})
-#define vmcs_write16(f, v)                                                   \
-	do {                                                                 \
-		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_16);                          \
-		vmcs_write_raw(f, (u16)(v));                                 \
+#define vmcs_write16(f, v)                                                     \
+	do {                                                                   \
+		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_16);                            \
+		vmcs_write_raw(f, (u16)(v));                                   \
 	} while (0)
-#define vmcs_write32(f, v)                                                   \
-	do {                                                                 \
-		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_32);                          \
-		vmcs_write_raw(f, (u32)(v));                                 \
+#define vmcs_write32(f, v)                                                     \
+	do {                                                                   \
+		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_32);                            \
+		vmcs_write_raw(f, (u32)(v));                                   \
 	} while (0)
-#define vmcs_write64(f, v)                                                   \
-	do {                                                                 \
-		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_64);                          \
-		vmcs_write_raw(f, (u64)(v));                                 \
+#define vmcs_write64(f, v)                                                     \
+	do {                                                                   \
+		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_64);                            \
+		vmcs_write_raw(f, (u64)(v));                                   \
 	} while (0)
-#define vmcs_writel(f, v)                                                    \
-	do {                                                                 \
-		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_NATURAL);                     \
-		vmcs_write_raw(f, (u64)(v));                                 \
+#define vmcs_writel(f, v)                                                      \
+	do {                                                                   \
+		VMCS_CHECK_WIDTH(f, VMCS_WIDTH_NATURAL);                       \
+		vmcs_write_raw(f, (u64)(v));                                   \
 	} while (0)
 
 /* Exit controls (SDM Vol 3C, "VM-Exit Controls"). */
@@ -254,16 +287,16 @@ enum vmx_entry_ctl {
 
 /* VM-entry interruption-information field (SDM Vol 3C, "VM-Entry Controls
  * for Event Injection"); the exit interruption info uses the same layout. */
-#define INTR_INFO_VECTOR_MASK	 0xff
-#define INTR_INFO_TYPE_SHIFT	 8
-#define INTR_TYPE_EXT_INTR	 0
-#define INTR_TYPE_NMI		 2
-#define INTR_TYPE_HW_EXCEPTION	 3
-#define INTR_TYPE_SW_INTR	 4
-#define INTR_TYPE_PRIV_SW_EXC	 5
-#define INTR_TYPE_SW_EXCEPTION	 6
-#define INTR_INFO_DELIVER_ERROR	 BIT(11)
-#define INTR_INFO_VALID		 BIT(31)
+#define INTR_INFO_VECTOR_MASK	0xff
+#define INTR_INFO_TYPE_SHIFT	8
+#define INTR_TYPE_EXT_INTR	0
+#define INTR_TYPE_NMI		2
+#define INTR_TYPE_HW_EXCEPTION	3
+#define INTR_TYPE_SW_INTR	4
+#define INTR_TYPE_PRIV_SW_EXC	5
+#define INTR_TYPE_SW_EXCEPTION	6
+#define INTR_INFO_DELIVER_ERROR BIT(11)
+#define INTR_INFO_VALID		BIT(31)
 
 /* Segment access rights as held in the VMCS (SDM Vol 3C, "Guest Register
  * State", Table "Format of Access Rights"). */

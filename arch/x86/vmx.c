@@ -63,7 +63,7 @@ int invept(u64 type, u64 eptp)
 {
 	struct {
 		u64 eptp, reserved;
-	} desc = { eptp, 0 };
+	} desc = {eptp, 0};
 	bool cf, zf;
 
 	__asm__ volatile("invept %2, %3"
@@ -77,7 +77,7 @@ int invvpid(u64 type, u16 vpid, u64 gva)
 {
 	struct {
 		u64 vpid, gva;
-	} desc = { vpid, gva };
+	} desc = {vpid, gva};
 	bool cf, zf;
 
 	__asm__ volatile("invvpid %2, %3"
@@ -108,26 +108,15 @@ static int vmwrite_checked(u32 field, u64 value)
 	return vmx_status(cf, zf);
 }
 
-u64 vmcs_read_raw(u32 field)
+void vmcs_access_failed(const char *op, u32 field, u64 value)
 {
-	u64 v = 0;
-	int rc = vmread_checked(field, &v);
+	u64 err;
 
-	if (unlikely(rc)) {
-		vmx_report_failure("vmread", rc);
-		panic("VMREAD of field 0x%04x failed", field);
-	}
-	return v;
-}
-
-void vmcs_write_raw(u32 field, u64 value)
-{
-	int rc = vmwrite_checked(field, value);
-
-	if (unlikely(rc)) {
-		vmx_report_failure("vmwrite", rc);
-		panic("VMWRITE of field 0x%04x = 0x%lx failed", field, value);
-	}
+	/* With no current VMCS even this read fails: VMfailInvalid. */
+	vmx_report_failure(op, vmread_checked(VMCS_VM_INSN_ERROR, &err)
+				   ? VMX_FAIL_INVALID
+				   : VMX_FAIL_VALID);
+	panic("%s of VMCS field 0x%04x (value 0x%lx) failed", op, field, value);
 }
 
 int vmcs_write_optional(u32 field, u64 value)
@@ -136,32 +125,32 @@ int vmcs_write_optional(u32 field, u64 value)
 }
 
 static const char *const insn_errors[] = {
-	[1] = "VMCALL executed in VMX root operation",
-	[2] = "VMCLEAR with invalid physical address",
-	[3] = "VMCLEAR with VMXON pointer",
-	[4] = "VMLAUNCH with non-clear VMCS",
-	[5] = "VMRESUME with non-launched VMCS",
-	[6] = "VMRESUME after VMXOFF",
-	[7] = "VM entry with invalid control field(s)",
-	[8] = "VM entry with invalid host-state field(s)",
-	[9] = "VMPTRLD with invalid physical address",
-	[10] = "VMPTRLD with VMXON pointer",
-	[11] = "VMPTRLD with incorrect VMCS revision identifier",
-	[12] = "VMREAD/VMWRITE from/to unsupported VMCS component",
-	[13] = "VMWRITE to read-only VMCS component",
-	[15] = "VMXON executed in VMX root operation",
-	[16] = "VM entry with invalid executive-VMCS pointer",
-	[17] = "VM entry with non-launched executive VMCS",
-	[18] = "VM entry with executive-VMCS pointer not VMXON pointer",
-	[19] = "VMCALL with non-clear VMCS",
-	[20] = "VMCALL with invalid VM-exit control fields",
-	[22] = "VMCALL with incorrect MSEG revision identifier",
-	[23] = "VMXOFF under dual-monitor treatment of SMIs and SMM",
-	[24] = "VMCALL with invalid SMM-monitor features",
-	[25] = "VM entry with invalid VM-execution control fields in "
-	       "executive VMCS",
-	[26] = "VM entry with events blocked by MOV SS",
-	[28] = "invalid operand to INVEPT/INVVPID",
+    [1] = "VMCALL executed in VMX root operation",
+    [2] = "VMCLEAR with invalid physical address",
+    [3] = "VMCLEAR with VMXON pointer",
+    [4] = "VMLAUNCH with non-clear VMCS",
+    [5] = "VMRESUME with non-launched VMCS",
+    [6] = "VMRESUME after VMXOFF",
+    [7] = "VM entry with invalid control field(s)",
+    [8] = "VM entry with invalid host-state field(s)",
+    [9] = "VMPTRLD with invalid physical address",
+    [10] = "VMPTRLD with VMXON pointer",
+    [11] = "VMPTRLD with incorrect VMCS revision identifier",
+    [12] = "VMREAD/VMWRITE from/to unsupported VMCS component",
+    [13] = "VMWRITE to read-only VMCS component",
+    [15] = "VMXON executed in VMX root operation",
+    [16] = "VM entry with invalid executive-VMCS pointer",
+    [17] = "VM entry with non-launched executive VMCS",
+    [18] = "VM entry with executive-VMCS pointer not VMXON pointer",
+    [19] = "VMCALL with non-clear VMCS",
+    [20] = "VMCALL with invalid VM-exit control fields",
+    [22] = "VMCALL with incorrect MSEG revision identifier",
+    [23] = "VMXOFF under dual-monitor treatment of SMIs and SMM",
+    [24] = "VMCALL with invalid SMM-monitor features",
+    [25] = "VM entry with invalid VM-execution control fields in "
+	   "executive VMCS",
+    [26] = "VM entry with events blocked by MOV SS",
+    [28] = "invalid operand to INVEPT/INVVPID",
 };
 
 const char *vmx_insn_error_name(u32 err)

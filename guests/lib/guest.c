@@ -55,27 +55,6 @@ unsigned g_tap_failed(void)
 	return tap_fail;
 }
 
-long g_hypercall(unsigned long nr, unsigned long a0, unsigned long a1,
-		 unsigned long a2, unsigned long a3, unsigned long a4)
-{
-	long ret;
-#if defined(__x86_64__)
-	register unsigned long r8 __asm__("r8") = a4;
-
-	__asm__ volatile("vmcall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "c"(a3), "r"(r8)
-			 : "memory");
-#else
-	(void)a4;
-	__asm__ volatile("vmcall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "c"(a3)
-			 : "memory");
-#endif
-	return ret;
-}
-
 void g_exit(int code)
 {
 	g_hypercall(HC_EXIT, (unsigned long)code, 0, 0, 0, 0);

@@ -32,9 +32,28 @@ __attribute__((format(printf, 2, 3))) bool g_ok(bool cond, const char *fmt,
 						...);
 unsigned g_tap_failed(void);
 
-/* Hypercall (VMCALL); returns RAX. */
-long g_hypercall(unsigned long nr, unsigned long a0, unsigned long a1,
-		 unsigned long a2, unsigned long a3, unsigned long a4);
+/* Hypercall (VMCALL); returns RAX. Inline: it is what benchmarks time. */
+static inline long g_hypercall(unsigned long nr, unsigned long a0,
+			       unsigned long a1, unsigned long a2,
+			       unsigned long a3, unsigned long a4)
+{
+	long ret;
+#if defined(__x86_64__)
+	register unsigned long r8 __asm__("r8") = a4;
+
+	__asm__ volatile("vmcall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "c"(a3), "r"(r8)
+			 : "memory");
+#else
+	(void)a4;
+	__asm__ volatile("vmcall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "c"(a3)
+			 : "memory");
+#endif
+	return ret;
+}
 __attribute__((noreturn)) void g_exit(int code);
 
 static inline u64 g_rdtsc(void)
@@ -79,5 +98,15 @@ int g_fault_vector(void);
 u64 g_fault_error(void);
 /* Count of exceptions the handler saw in total. */
 u64 g_fault_count(void);
+
+/* The part of the exception frame a hook may change to resume elsewhere. */
+struct g_iret {
+	u64 rip, cs, rflags, rsp, ss;
+};
+
+/* An optional hook called first for every exception; returning true means
+ * it handled the exception (having possibly changed *iret). */
+typedef bool (*g_fault_hook_fn)(u64 vector, u64 error, struct g_iret *iret);
+void g_set_fault_hook(g_fault_hook_fn fn);
 
 #endif /* MICA_GUESTS_GUEST_H */

@@ -8,7 +8,8 @@
 
 struct frame {
 	u64 r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
-	u64 vector, error, rip, cs, rflags, rsp, ss;
+	u64 vector, error;
+	struct g_iret iret;
 };
 
 struct gate {
@@ -23,22 +24,25 @@ static struct gate idt[32] __attribute__((aligned(16)));
 static unsigned skip_len;
 static int last_vector = -1;
 static u64 last_error, fault_total;
+static g_fault_hook_fn fault_hook;
 
 void g_exception(struct frame *f);
 
 void g_exception(struct frame *f)
 {
 	fault_total++;
+	if (fault_hook && fault_hook(f->vector, f->error, &f->iret))
+		return;
 	if (skip_len) {
 		last_vector = (int)f->vector;
 		last_error = f->error;
-		f->rip += skip_len;
+		f->iret.rip += skip_len;
 		skip_len = 0;
 		return;
 	}
 	g_printf("unexpected exception %lu error 0x%lx at RIP 0x%lx\n",
 		 (unsigned long)f->vector, (unsigned long)f->error,
-		 (unsigned long)f->rip);
+		 (unsigned long)f->iret.rip);
 	g_exit(99);
 }
 
@@ -81,4 +85,9 @@ u64 g_fault_error(void)
 u64 g_fault_count(void)
 {
 	return fault_total;
+}
+
+void g_set_fault_hook(g_fault_hook_fn fn)
+{
+	fault_hook = fn;
 }

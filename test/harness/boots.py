@@ -7,6 +7,8 @@ guests print ("ok N - ..." / "not ok N - ...", optionally "[guest] "-prefixed).
 Keep the number of Bochs boots small: put many guests in one boot.
 """
 
+import guests
+
 # status: the mica exit status the boot must end with (drivers/platform.h).
 # expect: (description, regex that must match the serial log).
 # reject: (description, regex that must NOT match).
@@ -60,14 +62,32 @@ BOOTS = [
         ],
     },
     {
+        "name": "vmx-tigerlake",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "guests": guests.VMX_SUITE,
+        "status": 0,
+        "timeout": 300,
+        "expect": [
+            ("every guest ran and ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(guests.VMX_SUITE)),
+            ("triple fault is diagnosed with guest state",
+             r"guest triple: stopped: triple fault at RIP 0x[0-9a-f]+ \(CR0"),
+        ],
+    },
+    {
         "name": "qemu-kvm",
         "platform": "qemu-kvm",
         "cmdline": "",
+        "guests": guests.VMX_SUITE,
         "status": 0,
-        "timeout": 120,
+        "timeout": 300,
         "expect": [
             ("boot reaches ready", r"mica: ready"),
-            ("VMX capability report", r"vmx: EPT yes"),
+            ("every guest ran and ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(guests.VMX_SUITE)),
         ],
     },
 ]

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guests  # noqa: E402
 import platforms  # noqa: E402
 
 NAMES = {0: "ok", 1: "fail", 2: "panic", 3: "no-vmx", 4: "bad-boot"}
@@ -34,14 +35,18 @@ def main():
     if plat not in platforms.PLATFORMS:
         sys.exit("run: unknown platform %s (one of %s)" %
                  (plat, ", ".join(platforms.PLATFORMS)))
-    cmdline = args.cmdline
-    if args.guests:
-        cmdline = (cmdline + " guests=" + args.guests).strip()
+    names = args.guests.replace(",", " ").split() or guests.DEMO
+    unknown = [n for n in names if n not in guests.GUESTS]
+    if unknown:
+        sys.exit("run: unknown guest(s) %s; known: %s" %
+                 (", ".join(unknown), ", ".join(sorted(guests.GUESTS))))
     iso = os.path.join(args.build, "iso", "run.iso")
     os.makedirs(os.path.dirname(iso), exist_ok=True)
-    subprocess.run(["sh", "test/harness/mkiso.sh", iso,
-                    os.path.join(args.build, "mica.elf"), "--cmdline", cmdline],
-                   check=True)
+    cmd = ["sh", "test/harness/mkiso.sh", iso,
+           os.path.join(args.build, "mica.elf"), "--cmdline", args.cmdline]
+    for path, line in guests.modules(args.build, names):
+        cmd += ["--module", path, line]
+    subprocess.run(cmd, check=True)
     res = platforms.boot(plat, iso, timeout=args.timeout,
                          stream=lambda t: (sys.stdout.write(t.replace("\r", "")),
                                            sys.stdout.flush()))

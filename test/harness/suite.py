@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boots  # noqa: E402
+import guests  # noqa: E402
 import platforms  # noqa: E402
 
 TAP_RE = re.compile(r"^(?:\[([\w.-]+)\] )?(not ok|ok)\b\s*\d*\s*(?:- )?(.*)$")
@@ -138,7 +139,7 @@ def job_boot(tap, args, spec):
     os.makedirs(os.path.dirname(iso), exist_ok=True)
     cmd = ["sh", "test/harness/mkiso.sh", iso, os.path.join(args.build, "mica.elf"),
            "--cmdline", spec.get("cmdline", "")]
-    for mod, margs in spec.get("modules", []):
+    for mod, margs in guests.modules(args.build, spec.get("guests", [])):
         cmd += ["--module", mod, margs]
     rc, out = run_cmd(cmd, 120)
     if rc != 0:

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+"""The test guests and the module command line each boots with.
+
+Each entry: name -> (file under build/guests/, module arguments). The module
+line is "<name> <arguments>"; see docs/guests.md for the options.
+"""
+
+GUESTS = {
+    "hello": ("hello.elf", ""),
+    "exits": ("exits.elf", "expect=stop:halted"),
+    "mode32": ("mode32.elf", "mode=32"),
+    "real16": ("real16.bin", "mode=real load=0x10000"),
+    "ring3": ("ring3.elf", ""),
+    "probe": ("probe.elf", ""),
+    "udstorm": ("udstorm.elf", ""),
+    "triple": ("triple.elf", "expect=stop:triple"),
+    "loop": ("loop.elf", "budget=20000000 expect=stop:budget"),
+    "broken-cr0": ("hello.elf", "broken=cr0 expect=stop:CR0.PG_is_1"),
+    "broken-cs": ("hello.elf", "broken=cs expect=stop:both_L_and_D/B"),
+    "broken-rflags": ("hello.elf", "broken=rflags expect=stop:RFLAGS_bit_1"),
+    "bench": ("bench.elf", ""),
+}
+
+# What `make run` shows when GUESTS is not given.
+DEMO = ["hello", "mode32", "real16", "exits", "triple"]
+
+# The issue-10 suite: every entry mode, every exit, every bad guest.
+VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
+             "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
+             "broken-rflags"]
+
+
+def modules(build, names):
+    """[(path, module line)] for names, in order; KeyError for unknown."""
+    out = []
+    for n in names:
+        f, args = GUESTS[n]
+        out.append(("%s/guests/%s" % (build, f), ("%s %s" % (n, args)).strip()))
+    return out
