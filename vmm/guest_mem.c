@@ -71,8 +71,7 @@ static int read_gpa(void *opaque, gpa_t gpa, void *buf, u32 size)
 	return 0;
 }
 
-static int cmpxchg_gpa(void *opaque, gpa_t gpa, u64 old, u64 new_val,
-		       u32 size)
+static int cmpxchg_gpa(void *opaque, gpa_t gpa, u64 old, u64 new_val, u32 size)
 {
 	void *p = vm_gpa_ptr(opaque, gpa, size);
 	bool ok;
@@ -106,7 +105,7 @@ static int inject(struct vcpu *v, const struct gwalk_fault *f)
 static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 		     u32 acc, gpa_t *gpa)
 {
-	const struct gwalk_ops ops = { read_gpa, cmpxchg_gpa, v->vm };
+	const struct gwalk_ops ops = {read_gpa, cmpxchg_gpa, v->vm};
 	struct gwalk_result res;
 
 	switch (gwalk_translate(c, &ops, la, acc, &res)) {
@@ -118,7 +117,8 @@ static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 	case GWALK_RETRY:
 		return -EAGAIN;
 	default:
-		vm_stop(v->vm, "guest page tables at GPA 0x%lx are not in RAM "
+		vm_stop(v->vm,
+			"guest page tables at GPA 0x%lx are not in RAM "
 			"(walk of 0x%lx at RIP 0x%lx)",
 			res.bad_gpa, la, v->rip);
 		return -EIO;
@@ -141,7 +141,8 @@ static int map_range(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 			return rc;
 		ptr[i] = vm_gpa_ptr(v->vm, gpa, n[i]);
 		if (!ptr[i]) {
-			vm_stop(v->vm, "access to GPA 0x%lx outside guest RAM "
+			vm_stop(v->vm,
+				"access to GPA 0x%lx outside guest RAM "
 				"at RIP 0x%lx",
 				gpa, v->rip);
 			return -EIO;

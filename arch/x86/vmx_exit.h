@@ -88,23 +88,23 @@ const char *vmx_exit_reason_name(u32 basic);
 
 /* I/O instruction qualification (SDM Vol 3C, Table "Exit Qualification for
  * I/O Instructions"). */
-#define IO_QUAL_SIZE(q)	  (((q)&7) + 1)
-#define IO_QUAL_IN	  BIT(3)
-#define IO_QUAL_STRING	  BIT(4)
-#define IO_QUAL_REP	  BIT(5)
-#define IO_QUAL_IMM	  BIT(6)
-#define IO_QUAL_PORT(q)	  ((u16)((q) >> 16))
+#define IO_QUAL_SIZE(q) (((q)&7) + 1)
+#define IO_QUAL_IN	BIT(3)
+#define IO_QUAL_STRING	BIT(4)
+#define IO_QUAL_REP	BIT(5)
+#define IO_QUAL_IMM	BIT(6)
+#define IO_QUAL_PORT(q) ((u16)((q) >> 16))
 
 /* Control-register access qualification (Table "Exit Qualification for
  * Control-Register Accesses"). */
-#define CR_QUAL_NUM(q)	  ((q)&0xf)
-#define CR_QUAL_TYPE(q)	  (((q) >> 4) & 3)
+#define CR_QUAL_NUM(q)	      ((q)&0xf)
+#define CR_QUAL_TYPE(q)	      (((q) >> 4) & 3)
 #define CR_QUAL_TYPE_MOV_TO   0
 #define CR_QUAL_TYPE_MOV_FROM 1
 #define CR_QUAL_TYPE_CLTS     2
 #define CR_QUAL_TYPE_LMSW     3
-#define CR_QUAL_GPR(q)	  (((q) >> 8) & 0xf)
-#define CR_QUAL_LMSW_SRC(q) ((u16)((q) >> 16))
+#define CR_QUAL_GPR(q)	      (((q) >> 8) & 0xf)
+#define CR_QUAL_LMSW_SRC(q)   ((u16)((q) >> 16))
 
 /* EPT violation qualification (Table "Exit Qualification for EPT
  * Violations"). */
