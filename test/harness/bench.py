@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guests  # noqa: E402
 import platforms  # noqa: E402
 
 rows = []
@@ -55,6 +56,29 @@ def boot_cost(build):
         "Bochs tigerlake TSC delta")
 
 
+EXIT_TARGETS = {
+    "exit_null_hypercall": ("<= 150", "null VMCALL round trip"),
+    "exit_cpuid": ("<= 250", "CPUID leaf 0 round trip"),
+    "exit_pio_out_uart": ("<= 300", "1-byte OUT to the vUART scratch register"),
+    "exit_pio_in_unclaimed": ("", "1-byte IN from an unclaimed port"),
+}
+
+
+def guest_exit_costs(build):
+    """Round-trip instruction counts measured by the bench guest."""
+    iso = os.path.join(build, "iso", "bench-guest.iso")
+    cmd = ["sh", "test/harness/mkiso.sh", iso, os.path.join(build, "mica.elf")]
+    for path, line in guests.modules(build, ["bench"]):
+        cmd += ["--module", path, line]
+    subprocess.run(cmd, check=True)
+    res = platforms.boot("bochs-tigerlake", iso, timeout=120)
+    for m in re.finditer(r"^\[bench\] bench (\S+) (\d+)$", res.log, re.M):
+        name, val = m.group(1), m.group(2)
+        target, what = EXIT_TARGETS.get(name, ("", name))
+        row("exit: " + what, val, "instructions", target,
+            "Bochs tigerlake, RDTSC in the guest, min of 64")
+
+
 def host_benches(build):
     for path in sorted(glob.glob(os.path.join(build, "bench", "bench_*"))):
         out = subprocess.run([path], capture_output=True, text=True)
@@ -74,6 +98,7 @@ def main():
     subprocess.run(["make", "--no-print-directory", "bench-host"], check=True)
     image_sizes(args.build)
     boot_cost(args.build)
+    guest_exit_costs(args.build)
     host_benches(args.build)
     return 0
 
