@@ -59,6 +59,8 @@ PURE_SRCS := \
 	vmm/insn_tables.c \
 	vmm/insn_tables_vex.c \
 	vmm/memslot.c \
+	vmm/mmio_bus.c \
+	vmm/mmio_dev.c \
 	vmm/memslot_index.c \
 	vmm/vm_config.c \
 
