@@ -8,6 +8,7 @@
 #include "arch/x86/vmcs.h"
 #include "drivers/console.h"
 #include "vmm/exit.h"
+#include "vmm/mmio_emulate.h"
 #include "vmm/vm.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
@@ -92,14 +93,34 @@ static void handle_preemption_timer(struct vcpu *v)
 		v->vm->cfg.budget, v->rip);
 }
 
-static void handle_ept(struct vcpu *v)
+/* EPT violation: RAM is mapped up front, so the access is MMIO. */
+static void handle_ept_violation(struct vcpu *v)
 {
-	const char *kind = v->exit_qual & EPT_QUAL_WRITE   ? "write"
-			   : v->exit_qual & EPT_QUAL_FETCH ? "fetch"
-							   : "read";
+	u64 q = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+	struct mmio_fault f = {
+	    .gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR),
+	    .qual = q,
+	    .gla_valid = q & EPT_QUAL_GLA_VALID,
+	    .gla = (q & EPT_QUAL_GLA_VALID) ? vmcs_readl(VMCS_GUEST_LINEAR_ADDR)
+					    : 0,
+	};
 
-	vm_stop(v->vm, "unhandled MMIO: %s of GPA 0x%lx at RIP 0x%lx", kind,
-		vmcs_read64(VMCS_GUEST_PHYS_ADDR), v->rip);
+	v->vm->counters[CNT_EXIT_EPT_VIOLATION]++;
+	if (q & EPT_QUAL_FETCH) {
+		vm_stop(v->vm,
+			"instruction fetch from MMIO GPA 0x%lx at RIP "
+			"0x%lx",
+			f.gpa, v->rip);
+		return;
+	}
+	mmio_emulate(v, &f);
+}
+
+static void handle_ept_misconfig(struct vcpu *v)
+{
+	v->vm->counters[CNT_EXIT_EPT_MISCONFIG]++;
+	vm_stop(v->vm, "EPT misconfiguration at GPA 0x%lx (hypervisor bug)",
+		vmcs_read64(VMCS_GUEST_PHYS_ADDR));
 }
 
 static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
@@ -121,8 +142,8 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_ENTRY_MSR_LOAD] = handle_entry_failure,
     [VMX_EXIT_ENTRY_MACHINE_CHECK] = handle_entry_failure,
     /* 48 - 63 */
-    [VMX_EXIT_EPT_VIOLATION] = handle_ept,
-    [VMX_EXIT_EPT_MISCONFIG] = handle_ept,
+    [VMX_EXIT_EPT_VIOLATION] = handle_ept_violation,
+    [VMX_EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
     [VMX_EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
     [VMX_EXIT_WBINVD] = handle_cache_flush,
     [VMX_EXIT_XSETBV] = handle_xsetbv,

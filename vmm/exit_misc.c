@@ -10,6 +10,8 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/exit.h"
+#include "vmm/guest_mem.h"
+#include "vmm/mmio_emulate.h"
 #include "vmm/vm.h"
 
 void handle_hlt(struct vcpu *v)
@@ -34,6 +36,26 @@ static void reflect(struct vcpu *v, u32 info)
 			      has_err ? vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0);
 }
 
+/*
+ * Forced emulation (module option forced-emu): "ud2; .ascii \"mica\""
+ * before an instruction makes mica emulate that instruction, so the same
+ * test runs natively and through the emulator.
+ */
+static bool forced_emulation(struct vcpu *v)
+{
+	u8 sig[FORCED_EMU_SIG_LEN];
+
+	if (!v->vm->cfg.forced_emu)
+		return false;
+	if (guest_read_seg(v, SEG_CS, v->rip, sig, sizeof(sig)) ||
+	    mem_cmp(sig, FORCED_EMU_SIG, FORCED_EMU_SIG_LEN))
+		return false;
+	v->rip += FORCED_EMU_SIG_LEN;
+	vmcs_writel(VMCS_GUEST_RIP, v->rip);
+	mmio_emulate(v, NULL);
+	return true;
+}
+
 void handle_exception_nmi(struct vcpu *v)
 {
 	u32 info = vmcs_read32(VMCS_EXIT_INTR_INFO);
@@ -41,5 +63,7 @@ void handle_exception_nmi(struct vcpu *v)
 
 	if (type == INTR_TYPE_NMI)
 		return; /* a host NMI: nothing to forward */
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_EXC_UD && forced_emulation(v))
+		return;
 	reflect(v, info);
 }

@@ -22,6 +22,12 @@
 #define GUEST_REAL_SP	   0xfff0
 #define GUEST_DEFAULT_LOAD 0x100000ULL
 
+/* Emulated devices above guest RAM (reachable through the identity map of
+ * 64-bit guests, which covers 4 GiB). */
+#define GUEST_MMIO_UART	 0xc0000000ULL
+#define GUEST_MMIO_IORAM 0xc0010000ULL
+#define GUEST_IORAM_SIZE 0x10000ULL
+
 #define GUEST_SEL_CODE64 0x08
 #define GUEST_SEL_DATA	 0x10
 #define GUEST_SEL_CODE32 0x18

@@ -14,6 +14,7 @@
 #include "vmm/exit.h"
 #include "vmm/guest_mem.h"
 #include "vmm/gwalk.h"
+#include "vmm/mmio_bus.h"
 #include "vmm/vm.h"
 
 #define RFLAGS_AC BIT(18)
@@ -125,30 +126,83 @@ static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 	}
 }
 
-/* Translate [la, la + len) (len <= PAGE_SIZE: at most two pages) into
- * host pointers, checking both pages before anything is touched. */
-static int map_range(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
-		     unsigned len, u32 acc, u8 *ptr[2], unsigned n[2])
+int guest_translate(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 {
+	struct gwalk_ctx c;
+
+	walk_ctx(v, &c);
+	return translate(v, &c, la, acc, gpa);
+}
+
+bool guest_translate_peek(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
+{
+	const struct gwalk_ops ops = {read_gpa, cmpxchg_gpa, v->vm};
+	struct gwalk_result res;
+	struct gwalk_ctx c;
+
+	walk_ctx(v, &c);
+	if (gwalk_translate(&c, &ops, la, acc, &res) != GWALK_OK)
+		return false;
+	*gpa = res.gpa;
+	return true;
+}
+
+int guest_phys_rw(struct vcpu *v, gpa_t gpa, void *buf, unsigned len,
+		  bool write)
+{
+	void *p = vm_ram_ptr(v->vm, gpa, len, write);
+
+	if (p) {
+		if (write)
+			mem_copy(p, buf, len);
+		else
+			mem_copy(buf, p, len);
+		return 0;
+	}
+	if (len > MMIO_MAX_ACCESS) {
+		vm_stop(v->vm,
+			"%u-byte access to MMIO at GPA 0x%lx (RIP 0x%lx)", len,
+			gpa, v->rip);
+		return -EIO;
+	}
+	if (!(write ? mmio_write(&v->vm->bus, gpa, buf, len)
+		    : mmio_read(&v->vm->bus, gpa, buf, len)))
+		v->vm->counters[CNT_MMIO_UNBACKED]++;
+	return 0;
+}
+
+int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len, u32 acc)
+{
+	bool write = acc & GWALK_ACC_WRITE;
+	struct gwalk_ctx c;
+	gpa_t gpa[2];
+	unsigned n[2];
+	u8 *b = buf;
+	int rc;
+
+	BUG_ON(len > PAGE_SIZE);
+	walk_ctx(v, &c);
+	/* Both pages of a page-crossing access are checked before either is
+	 * touched, as the CPU does. */
 	n[0] = MIN(len, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	n[1] = len - n[0];
 	for (unsigned i = 0; i < 2 && n[i]; i++) {
-		gva_t a = i ? la + n[0] : la;
-		gpa_t gpa;
-		int rc = translate(v, c, a, acc, &gpa);
-
+		rc = translate(v, &c, i ? la + n[0] : la, acc, &gpa[i]);
 		if (rc)
 			return rc;
-		ptr[i] = vm_gpa_ptr(v->vm, gpa, n[i]);
-		if (!ptr[i]) {
-			vm_stop(v->vm,
-				"access to GPA 0x%lx outside guest RAM "
-				"at RIP 0x%lx",
-				gpa, v->rip);
-			return -EIO;
-		}
+	}
+	for (unsigned i = 0; i < 2 && n[i]; i++) {
+		rc = guest_phys_rw(v, gpa[i], b, n[i], write);
+		if (rc)
+			return rc;
+		b += n[i];
 	}
 	return 0;
+}
+
+u64 guest_seg_base(unsigned seg)
+{
+	return vmcs_read_raw(VMCS_GUEST_ES_BASE + 2 * seg);
 }
 
 static int access(struct vcpu *v, unsigned seg, u64 offset, u8 *buf,
@@ -158,28 +212,14 @@ static int access(struct vcpu *v, unsigned seg, u64 offset, u8 *buf,
 	struct gwalk_seg s;
 	struct gwalk_fault f;
 	u32 acc = write ? GWALK_ACC_WRITE : 0;
-	unsigned n[2];
-	u8 *p[2];
 	gva_t la;
-	int rc;
 
-	BUG_ON(len > PAGE_SIZE);
 	walk_ctx(v, &c);
 	read_seg(seg, &s);
 	if (gwalk_seg_linear(seg_mode(&c), c.cr4 & GWALK_CR4_LA57, seg, &s,
 			     offset, len, acc, &la, &f))
 		return inject(v, &f);
-	rc = map_range(v, &c, la, len, acc, p, n);
-	if (rc)
-		return rc;
-	for (unsigned i = 0; i < 2 && n[i]; i++) {
-		if (write)
-			mem_copy(p[i], buf, n[i]);
-		else
-			mem_copy(buf, p[i], n[i]);
-		buf += n[i];
-	}
-	return 0;
+	return guest_linear_rw(v, la, buf, len, acc);
 }
 
 int guest_read_seg(struct vcpu *v, unsigned seg, u64 offset, void *buf,

@@ -25,4 +25,31 @@ int guest_read_seg(struct vcpu *v, unsigned seg, u64 offset, void *buf,
 int guest_write_seg(struct vcpu *v, unsigned seg, u64 offset, const void *buf,
 		    unsigned len) __must_check;
 
+/*
+ * Translate linear address la for access acc (GWALK_ACC_* bits) through
+ * the guest's paging. 0 and *gpa, or a negative errno after injecting the
+ * fault (-EFAULT), asking for a retry (-EAGAIN) or stopping the VM (-EIO).
+ */
+int guest_translate(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa) __must_check;
+
+/* As guest_translate() but never injects or stops anything: true and
+ * *gpa when the access would succeed. (A/D bits are set as the CPU would.) */
+bool guest_translate_peek(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa);
+
+/*
+ * Access len bytes (within one page) at guest-physical gpa: guest RAM when
+ * the VM's memory allows that access there, the MMIO bus otherwise.
+ * Returns 0, or -EIO after stopping the VM.
+ */
+int guest_phys_rw(struct vcpu *v, gpa_t gpa, void *buf, unsigned len,
+		  bool write) __must_check;
+
+/* Access len (<= PAGE_SIZE) bytes at linear address la, splitting at the
+ * page boundary; errors as guest_translate(). */
+int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len,
+		    u32 acc) __must_check;
+
+/* Base of segment register seg from the VMCS. */
+u64 guest_seg_base(unsigned seg);
+
 #endif /* MICA_VMM_GUEST_MEM_H */

@@ -51,6 +51,9 @@ enum mica_counter {
 	CNT_PIO_UNCLAIMED = 7,
 	CNT_MSR_DENIED = 8,
 	CNT_EXCEPTIONS_REFLECTED = 9,
+	CNT_EMULATED = 10,	    /* instructions emulated (MMIO, forced) */
+	CNT_MMIO_UNBACKED = 11,	    /* accesses to GPAs no device claims */
+	CNT_EMULATION_SKIPPED = 12, /* decoded access missed the fault GPA */
 	CNT_MAX,
 };
 

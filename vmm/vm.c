@@ -30,6 +30,12 @@ void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 len)
 	return phys_ptr(vm->pool + gpa);
 }
 
+void *vm_ram_ptr(struct vm *vm, gpa_t gpa, u64 len, bool write)
+{
+	(void)write; /* all RAM is writable until read-only slots exist */
+	return vm_gpa_ptr(vm, gpa, len);
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
@@ -101,6 +107,20 @@ static int load_image(struct vm *vm, gpa_t *entry)
 	return 0;
 }
 
+static int setup_devices(struct vm *vm)
+{
+	if (mm_alloc_pages(GUEST_IORAM_SIZE / PAGE_SIZE, PAGE_SIZE, &vm->ioram))
+		return -ENOMEM;
+	mmio_bus_init(&vm->bus);
+	mmio_uart_init(&vm->dev_uart, GUEST_MMIO_UART, &vm->uart);
+	mmio_ioram_init(&vm->dev_ioram, GUEST_MMIO_IORAM, phys_ptr(vm->ioram),
+			GUEST_IORAM_SIZE);
+	if (mmio_register(&vm->bus, &vm->dev_uart) ||
+	    mmio_register(&vm->bus, &vm->dev_ioram))
+		panic("vm: fixed MMIO devices overlap");
+	return 0;
+}
+
 static int alloc_memory(struct vm *vm)
 {
 	vm->pool_pages = vm->cfg.mem_size / PAGE_SIZE;
@@ -131,6 +151,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned id)
 	vcpu_reset_live_msrs();
 	rc = alloc_memory(vm);
 	if (!rc)
+		rc = setup_devices(vm);
+	if (!rc)
 		rc = vm_ept_init(vm);
 	if (!rc)
 		rc = load_image(vm, &entry);
@@ -160,6 +182,8 @@ void vm_destroy(struct vm *vm)
 		mm_free_pages(vm->vcpu.vmcs_pa, 1);
 	}
 	vm_ept_destroy(vm);
+	if (vm->ioram)
+		mm_free_pages(vm->ioram, GUEST_IORAM_SIZE / PAGE_SIZE);
 	if (vm->pool_pages)
 		mm_free_pages(vm->pool, vm->pool_pages);
 }

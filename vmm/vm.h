@@ -7,6 +7,7 @@
 #define MICA_VMM_VM_H
 
 #include "drivers/vuart.h"
+#include "vmm/mmio_bus.h"
 #include "mm/types.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/vcpu.h"
@@ -28,6 +29,9 @@ struct vm {
 	u64 eptp;
 	struct vcpu vcpu;
 	struct vuart uart;
+	struct mmio_bus bus;
+	struct mmio_dev dev_uart, dev_ioram;
+	hpa_t ioram;
 
 	enum vm_state state;
 	int exit_code;	    /* guest's own status when VM_DONE */
@@ -41,6 +45,11 @@ struct vm {
 /* Translate guest physical RAM to a host pointer; NULL outside RAM or when
  * [gpa, gpa + len) crosses the end of RAM. */
 void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 len);
+
+/* Host pointer to guest RAM at [gpa, gpa + len) when that access (a write
+ * if `write`) may go straight to RAM; NULL when it must be emulated as
+ * MMIO (no RAM there, or a read-only mapping for a write). */
+void *vm_ram_ptr(struct vm *vm, gpa_t gpa, u64 len, bool write);
 
 /* Stop the VM with a diagnostic (printf-style); the vCPU loop ends. */
 __printf(2, 3) void vm_stop(struct vm *vm, const char *fmt, ...);

@@ -164,5 +164,6 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 		rc = parse_expect(cl, cfg, err, n);
 	if (!rc)
 		rc = parse_broken(cl, cfg, err, n);
+	cfg->forced_emu = cmdline_has(cl, "forced-emu");
 	return rc;
 }

@@ -41,6 +41,7 @@ struct vm_config {
 	gpa_t load_addr; /* flat images: where to load and enter */
 	u64 budget;	 /* instructions (TSC ticks) before the VM is stopped */
 	enum vm_broken broken;
+	bool forced_emu; /* forced-emu: ud2 + "mica" emulates the next insn */
 	enum vm_expect expect;
 	int expect_code;
 	char expect_msg[VM_EXPECT_MSG_MAX];

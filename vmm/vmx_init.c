@@ -5,6 +5,7 @@
  * from IA32_VMX_BASIC, and VMXON's status flags are checked.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_caps.h"
 #include "boot/layout.h"
@@ -30,6 +31,7 @@ int vmx_init(void)
 	int rc;
 
 	host_cr4_extras();
+	fpu_init();
 	cr4 = read_cr4() | CR4_VMXE;
 	cr0 = (cr0 | c->cr0_fixed0) & c->cr0_fixed1;
 	cr4 = (cr4 | c->cr4_fixed0) & c->cr4_fixed1;

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Vector-register access for the emulator. One asm statement per register
+ * and form, selected by a table: register numbers must be encoded in the
+ * instruction itself.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
+
+typedef void (*vec_fn)(void *buf);
+
+#define VEC_FNS(n)                                                             \
+	static void rd128_##n(void *b)                                         \
+	{                                                                      \
+		__asm__ volatile("movdqu %%xmm" #n ", (%0)"                    \
+				 :                                             \
+				 : "r"(b)                                      \
+				 : "memory");                                  \
+	}                                                                      \
+	static void rd256_##n(void *b)                                         \
+	{                                                                      \
+		__asm__ volatile("vmovdqu %%ymm" #n ", (%0)"                   \
+				 :                                             \
+				 : "r"(b)                                      \
+				 : "memory");                                  \
+	}                                                                      \
+	static void wr128_##n(void *b)                                         \
+	{                                                                      \
+		__asm__ volatile("movdqu (%0), %%xmm" #n                       \
+				 :                                             \
+				 : "r"(b)                                      \
+				 : "memory");                                  \
+	}                                                                      \
+	static void wr128z_##n(void *b)                                        \
+	{                                                                      \
+		__asm__ volatile("vmovdqu (%0), %%xmm" #n                      \
+				 :                                             \
+				 : "r"(b)                                      \
+				 : "memory");                                  \
+	}                                                                      \
+	static void wr256_##n(void *b)                                         \
+	{                                                                      \
+		__asm__ volatile("vmovdqu (%0), %%ymm" #n                      \
+				 :                                             \
+				 : "r"(b)                                      \
+				 : "memory");                                  \
+	}
+
+VEC_FNS(0)
+VEC_FNS(1)
+VEC_FNS(2)
+VEC_FNS(3)
+VEC_FNS(4)
+VEC_FNS(5)
+VEC_FNS(6)
+VEC_FNS(7)
+VEC_FNS(8)
+VEC_FNS(9)
+VEC_FNS(10)
+VEC_FNS(11)
+VEC_FNS(12)
+VEC_FNS(13)
+VEC_FNS(14)
+VEC_FNS(15)
+
+#define ROW(kind)                                                              \
+	{                                                                      \
+		kind##_0, kind##_1, kind##_2, kind##_3, kind##_4, kind##_5,    \
+		    kind##_6, kind##_7, kind##_8, kind##_9, kind##_10,         \
+		    kind##_11, kind##_12, kind##_13, kind##_14, kind##_15      \
+	}
+
+static const vec_fn rd128[16] = ROW(rd128), rd256[16] = ROW(rd256);
+static const vec_fn wr128[16] = ROW(wr128), wr128z[16] = ROW(wr128z);
+static const vec_fn wr256[16] = ROW(wr256);
+
+void fpu_init(void)
+{
+	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}
+
+void fpu_read_vec(unsigned reg, void *buf, unsigned len)
+{
+	(len == 32 ? rd256 : rd128)[reg & 15](buf);
+}
+
+void fpu_write_vec(unsigned reg, const void *buf, unsigned len, bool zero_upper)
+{
+	void *b = (void *)(uintptr_t)buf;
+
+	if (len == 32)
+		wr256[reg & 15](b);
+	else
+		(zero_upper ? wr128z : wr128)[reg & 15](b);
+}
+
+u64 fpu_xcr0(void)
+{
+	u32 lo, hi;
+
+	if (!(read_cr4() & CR4_OSXSAVE))
+		return 0;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((u64)hi << 32) | lo;
+}

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MMIO path of DESIGN.md section 2: fetch up to 15 bytes at CS:RIP
+ * through the guest walker (execute access, page crossing, RAM only),
+ * decode, check that the decoded access really targets the faulting GPA
+ * (time of check / time of use), then emulate through callbacks that route
+ * every fragment to guest RAM or the MMIO bus. The VM-exit instruction
+ * length is never used here: it is undefined for EPT exits.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "vmm/errno.h"
+#include "vmm/exit.h"
+#include "vmm/guest_mem.h"
+#include "vmm/gwalk.h"
+#include "vmm/insn.h"
+#include "vmm/insn_emulate.h"
+#include "vmm/mmio_emulate.h"
+#include "vmm/vm.h"
+
+#define RFLAGS_AC BIT(18)
+
+struct emu {
+	struct em_ctx ctx; /* first: callbacks get &ctx */
+	struct vcpu *v;
+	struct insn insn;
+	bool injected; /* a callback already injected a fault */
+};
+
+static struct emu *to_emu(struct em_ctx *c)
+{
+	return (struct emu *)c;
+}
+
+static u64 cb_read_gpr(struct em_ctx *c, unsigned reg)
+{
+	struct vcpu *v = to_emu(c)->v;
+
+	return reg == GPR_RSP ? vmcs_readl(VMCS_GUEST_RSP) : v->gpr[reg & 15];
+}
+
+static void cb_write_gpr(struct em_ctx *c, unsigned reg, u64 val)
+{
+	struct vcpu *v = to_emu(c)->v;
+
+	if (reg == GPR_RSP)
+		vmcs_writel(VMCS_GUEST_RSP, val);
+	else
+		v->gpr[reg & 15] = val;
+}
+
+static enum em_mem_result mem_status(struct emu *e, int rc)
+{
+	if (!rc)
+		return EM_MEM_OK;
+	if (rc == -EFAULT) {
+		e->injected = true;
+		return EM_MEM_EXCEPTION;
+	}
+	return EM_MEM_RETRY; /* -EAGAIN: walk again later; -EIO: VM stopped */
+}
+
+static enum em_mem_result cb_read_mem(struct em_ctx *c, gva_t la, void *buf,
+				      unsigned size)
+{
+	struct emu *e = to_emu(c);
+
+	return mem_status(e, guest_linear_rw(e->v, la, buf, size, 0));
+}
+
+static enum em_mem_result cb_write_mem(struct em_ctx *c, gva_t la,
+				       const void *buf, unsigned size)
+{
+	struct emu *e = to_emu(c);
+
+	return mem_status(e, guest_linear_rw(e->v, la, (void *)(uintptr_t)buf,
+					     size, GWALK_ACC_WRITE));
+}
+
+/* Atomic compare-exchange on host memory of size 1..16. */
+static bool host_cmpxchg(void *p, void *old, const void *new_val, unsigned size)
+{
+	switch (size) {
+	case 1:
+		return __atomic_compare_exchange_n(
+		    (u8 *)p, (u8 *)old, *(const u8 *)new_val, false,
+		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	case 2:
+		return __atomic_compare_exchange_n(
+		    (u16 *)p, (u16 *)old, *(const u16 *)new_val, false,
+		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	case 4:
+		return __atomic_compare_exchange_n(
+		    (u32 *)p, (u32 *)old, *(const u32 *)new_val, false,
+		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	case 8:
+		return __atomic_compare_exchange_n(
+		    (u64 *)p, (u64 *)old, *(const u64 *)new_val, false,
+		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	default: {
+		u64 *o = old;
+		const u64 *n = new_val;
+		bool ok;
+
+		__asm__ volatile("lock cmpxchg16b %1"
+				 : "=@ccz"(ok), "+m"(*(u64(*)[2])p), "+a"(o[0]),
+				   "+d"(o[1])
+				 : "b"(n[0]), "c"(n[1])
+				 : "memory");
+		return ok;
+	}
+	}
+}
+
+/*
+ * LOCKed read-modify-write. On RAM within one page it is a real atomic on
+ * the host mapping. On MMIO, or across a page boundary, it is a read and a
+ * conditional write: a device has no atomic operations to offer, and mica
+ * runs one vCPU per VM (docs/emulation.md).
+ */
+static enum em_mem_result cb_cmpxchg(struct em_ctx *c, gva_t la, void *old,
+				     const void *new_val, unsigned size,
+				     bool *swapped)
+{
+	struct emu *e = to_emu(c);
+	u8 cur[16];
+	gpa_t gpa;
+	void *p;
+	int rc;
+
+	if ((la & (PAGE_SIZE - 1)) + size <= PAGE_SIZE) {
+		rc = guest_translate(e->v, la, GWALK_ACC_WRITE, &gpa);
+		if (rc)
+			return mem_status(e, rc);
+		p = vm_ram_ptr(e->v->vm, gpa, size, true);
+		if (p) {
+			*swapped = host_cmpxchg(p, old, new_val, size);
+			return EM_MEM_OK;
+		}
+	}
+	rc = guest_linear_rw(e->v, la, cur, size, GWALK_ACC_WRITE);
+	if (rc)
+		return mem_status(e, rc);
+	*swapped = !mem_cmp(cur, old, size);
+	if (*swapped)
+		rc = guest_linear_rw(e->v, la, (void *)(uintptr_t)new_val, size,
+				     GWALK_ACC_WRITE);
+	else
+		mem_copy(old, cur, size);
+	return mem_status(e, rc);
+}
+
+static void cb_read_vec(struct em_ctx *c, unsigned reg, void *buf, unsigned len)
+{
+	(void)c;
+	fpu_read_vec(reg, buf, len);
+}
+
+static void cb_write_vec(struct em_ctx *c, unsigned reg, const void *buf,
+			 unsigned len, bool zero_upper)
+{
+	(void)c;
+	fpu_write_vec(reg, buf, len, zero_upper);
+}
+
+static const struct em_ops emu_ops = {
+    .read_gpr = cb_read_gpr,
+    .write_gpr = cb_write_gpr,
+    .read_mem = cb_read_mem,
+    .write_mem = cb_write_mem,
+    .cmpxchg_mem = cb_cmpxchg,
+    .read_vec = cb_read_vec,
+    .write_vec = cb_write_vec,
+};
+
+static enum insn_mode cpu_mode(void)
+{
+	u32 cs_ar = vmcs_read32(VMCS_GUEST_CS_AR);
+
+	if ((vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA) && (cs_ar & VMX_AR_L))
+		return INSN_MODE_64;
+	return (cs_ar & VMX_AR_DB) ? INSN_MODE_32 : INSN_MODE_16;
+}
+
+/* Linear address of offset off in segment seg for the current mode. */
+static gva_t seg_linear(enum insn_mode mode, unsigned seg, u64 off)
+{
+	if (mode == INSN_MODE_64)
+		return (seg == INSN_SEG_FS || seg == INSN_SEG_GS)
+			   ? guest_seg_base(seg) + off
+			   : off;
+	return (u32)(guest_seg_base(seg) + off);
+}
+
+/* Fetch and decode; false after stopping the VM or injecting a fault. */
+static bool fetch_decode(struct emu *e, enum insn_mode mode)
+{
+	struct vcpu *v = e->v;
+	gva_t la = seg_linear(mode, INSN_SEG_CS, v->rip);
+	u8 bytes[INSN_MAX_LEN];
+	unsigned have = MIN(INSN_MAX_LEN, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	int rc;
+
+	for (;;) {
+		for (unsigned off = 0; off < have;) {
+			unsigned n =
+			    MIN(have - off,
+				PAGE_SIZE - ((la + off) & (PAGE_SIZE - 1)));
+			gpa_t gpa;
+			void *p;
+
+			if (guest_translate(v, la + off, GWALK_ACC_FETCH, &gpa))
+				return false;
+			p = vm_ram_ptr(v->vm, gpa, n, false);
+			if (!p) {
+				vm_stop(v->vm,
+					"instruction fetch from MMIO or "
+					"unbacked GPA 0x%lx at RIP 0x%lx",
+					gpa, v->rip);
+				return false;
+			}
+			mem_copy(bytes + off, p, n);
+			off += n;
+		}
+		rc = insn_decode(&e->insn, bytes, have, mode);
+		if (rc != INSN_E_MORE || have == INSN_MAX_LEN)
+			break;
+		have = INSN_MAX_LEN; /* the instruction crosses the page */
+	}
+	if (rc == INSN_OK)
+		return true;
+	vcpu_inject_exception(v,
+			      rc == INSN_E_TOO_LONG ? X86_EXC_GP : X86_EXC_UD,
+			      rc == INSN_E_TOO_LONG, 0);
+	return false;
+}
+
+static bool targets(struct vcpu *v, gva_t la, unsigned size, u32 acc,
+		    const struct mmio_fault *f)
+{
+	gpa_t gpa;
+
+	if (f->gla_valid && (la >> PAGE_SHIFT) != (f->gla >> PAGE_SHIFT) &&
+	    ((la + size - 1) >> PAGE_SHIFT) != (f->gla >> PAGE_SHIFT))
+		return false;
+	for (unsigned i = 0; i < 2; i++) {
+		gva_t a = i ? la + size - 1 : la;
+
+		if (guest_translate_peek(v, a, acc, &gpa) &&
+		    (gpa >> PAGE_SHIFT) == (f->gpa >> PAGE_SHIFT))
+			return true;
+	}
+	return false;
+}
+
+/* Does the decoded instruction access f->gpa? (time-of-use check) */
+static bool verify(struct emu *e, enum insn_mode mode,
+		   const struct mmio_fault *f)
+{
+	const struct insn *in = &e->insn;
+	struct vcpu *v = e->v;
+	u64 gpr[GPR_COUNT];
+	unsigned size = MAX(in->opsize, 1);
+	u32 acc = (f->qual & EPT_QUAL_WRITE) ? GWALK_ACC_WRITE : 0;
+	unsigned src_seg;
+
+	mem_copy(gpr, v->gpr, sizeof(gpr));
+	gpr[GPR_RSP] = vmcs_readl(VMCS_GUEST_RSP);
+	if (in->mem.present && !(in->attr & INSN_A_VSIB))
+		return targets(
+		    v,
+		    seg_linear(mode, in->mem.seg,
+			       insn_mem_ea(in, gpr, v->rip + in->len)),
+		    size, acc, f);
+	if (!(in->attr & INSN_A_STRING))
+		return false;
+	src_seg = in->pfx.seg != INSN_SEG_NONE ? in->pfx.seg : INSN_SEG_DS;
+	return targets(v, seg_linear(mode, src_seg, gpr[GPR_RSI]), size, acc,
+		       f) ||
+	       targets(v, seg_linear(mode, INSN_SEG_ES, gpr[GPR_RDI]), size,
+		       acc, f);
+}
+
+static void setup_ctx(struct emu *e, enum insn_mode mode)
+{
+	struct em_ctx *c = &e->ctx;
+	struct vcpu *v = e->v;
+	u64 cr0 = vcpu_read_cr0(v);
+
+	mem_set(c, 0, sizeof(*c));
+	c->ops = &emu_ops;
+	c->opaque = e;
+	c->rip = v->rip;
+	c->rflags = vmcs_readl(VMCS_GUEST_RFLAGS);
+	for (unsigned s = 0; s < 6; s++)
+		c->seg_base[s] = guest_seg_base(s);
+	c->cr0 = cr0;
+	c->cr4 = vcpu_read_cr4(v);
+	c->xcr0 = fpu_xcr0();
+	c->align_check = (cr0 & CR0_AM) && vcpu_cpl(v) == 3;
+	c->stack_size = mode == INSN_MODE_64			      ? 8
+			: (vmcs_read32(VMCS_GUEST_SS_AR) & VMX_AR_DB) ? 4
+								      : 2;
+}
+
+static void commit(struct emu *e, enum em_result r)
+{
+	vmcs_writel(VMCS_GUEST_RFLAGS, e->ctx.rflags);
+	if (r != EM_DONE)
+		return; /* REP budget used: RIP stays, the guest re-executes */
+	vmcs_writel(VMCS_GUEST_RIP, e->ctx.rip);
+	/* A completed instruction ends STI / MOV SS blocking. */
+	if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3)
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+}
+
+static void unsupported(struct emu *e)
+{
+	char form[96];
+
+	insn_emulate_describe(&e->ctx, form, sizeof(form));
+	vm_stop(e->v->vm, "cannot emulate %s at RIP 0x%lx", form, e->v->rip);
+}
+
+void mmio_emulate(struct vcpu *v, const struct mmio_fault *f)
+{
+	static struct emu e; /* one vCPU runs at a time: no stack cost */
+	enum insn_mode mode = cpu_mode();
+	enum em_result r;
+
+	mem_set(&e, 0, sizeof(e));
+	e.v = v;
+	if (!fetch_decode(&e, mode))
+		return;
+	if (f && !verify(&e, mode, f)) {
+		v->vm->counters[CNT_EMULATION_SKIPPED]++;
+		return;
+	}
+	setup_ctx(&e, mode);
+	r = insn_emulate(&e.ctx, &e.insn);
+	v->vm->counters[CNT_EMULATED]++;
+	switch (r) {
+	case EM_DONE:
+	case EM_CONTINUE:
+		commit(&e, r);
+		break;
+	case EM_EXCEPTION:
+		if (!e.injected)
+			vcpu_inject_exception(v, e.ctx.exc.vector,
+					      e.ctx.exc.has_error_code,
+					      e.ctx.exc.error_code);
+		break;
+	case EM_RETRY:
+		break;
+	default:
+		unsupported(&e);
+		break;
+	}
+}
