@@ -37,6 +37,9 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # and, with sanitizers, into every host test program.
 # One line per file, sorted by directory.
 PURE_SRCS := \
+	ept/ept_format.c \
+	mm/pgtable.c \
+	mm/pt_format_x86.c \
 	vmm/memslot.c \
 	vmm/memslot_index.c \
 
