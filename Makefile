@@ -37,11 +37,14 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # and, with sanitizers, into every host test program.
 # One line per file, sorted by directory.
 PURE_SRCS := \
+	ept/ept_build.c \
+	ept/ept_check.c \
 	ept/ept_format.c \
 	mm/pgtable.c \
 	mm/pt_format_x86.c \
 	vmm/memslot.c \
 	vmm/memslot_index.c \
+	vmm/vm_memory.c \
 
 
 KERNEL_C   := $(sort $(wildcard boot/*.c arch/x86/*.c mm/*.c ept/*.c vmm/*.c drivers/*.c))

@@ -255,6 +255,8 @@ static void pt_apply(struct pt *pt, struct pt_op *op, u64 *table, u64 base,
 
 		if (pt_direct(pt, op, eb, level)) {
 			*ep = pt_new_entry(pt, op, eb, level);
+			if (pt->fmt->is_present(old))
+				pt->nr_replaced++;
 			if (pt_is_table(pt, old, level))
 				pt_free_subtree(pt, old, level);
 			continue;
@@ -401,6 +403,7 @@ int pt_init(struct pt *pt, const struct pt_format *fmt,
 	pt->ctx = ctx;
 	pt->nr_tables = 0;
 	pt->count_slack = 0;
+	pt->nr_replaced = 0;
 	if (!ops->reserve(ctx, 1))
 		return -ENOMEM;
 	pt->budget = 1;
@@ -486,6 +489,7 @@ static u64 pt_zap_table(struct pt *pt, u64 *table, u64 base, unsigned level,
 			pt_free_subtree(pt, e, level);
 		}
 	}
+	pt->nr_replaced += n;
 	return n;
 }
 

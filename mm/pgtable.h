@@ -65,6 +65,8 @@ struct pt {
 	u64 nr_tables;	 /* table pages in use, root included */
 	u64 budget;	 /* pages reserved for the operation in progress */
 	u64 count_slack; /* pages reserved but not used (should stay 0) */
+	u64 nr_replaced; /* present entries overwritten or cleared, ever:
+			  * a change means TLBs may hold stale entries */
 };
 
 /* map flags */
