@@ -158,13 +158,14 @@ int ept_map_slot(struct ept_vm *v, const struct memslot *s, u32 mode,
 	if ((mode & MEMSLOT_LOCK_WRITE) && !memslot_readonly(s) &&
 	    !memslot_dirty_logging(s))
 		perm |= EPT_W;
-	*flush = true;
-	while (done < size) {
+	u64 replaced = v->pt.nr_replaced;
+	int rc = 0;
+
+	while (done < size && !rc) {
 		u64 contig, chunk;
 		hpa_t hpa =
 		    v->ops->pool_hpa(v->ctx, s->pool_offset + done, &contig);
 		unsigned l = maxl;
-		int rc;
 
 		chunk = MIN(contig, size - done);
 		if (v->ops->force_4k) {
@@ -179,11 +180,11 @@ int ept_map_slot(struct ept_vm *v, const struct memslot *s, u32 mode,
 		}
 		rc = pt_map(&v->pt, gpa + done, hpa, chunk, ept_ram_attrs(perm),
 			    l, 0);
-		if (rc)
-			return rc;
 		done += chunk;
 	}
-	return 0;
+	/* leaves replaced (e.g. W dropped by a read lock): stale TLBs */
+	*flush = v->pt.nr_replaced != replaced;
+	return rc;
 }
 
 bool ept_zap(struct ept_vm *v, gpa_t gpa, u64 size)

@@ -96,9 +96,9 @@ int __must_check ept_handle_misconfig(struct ept_vm *v, gpa_t gpa);
  * Map slot s completely (lock): R+X, plus W if mode has MEMSLOT_LOCK_WRITE
  * and the slot is writable and not dirty logged (a dirty-logged slot is
  * mapped write-protected and becomes writable page by page on write faults).
- * Large leaves where alignment allows. Returns 0 and sets *flush (existing
- * translations may have been replaced), or -ENOMEM (the EPT is consistent
- * but may be partly populated; the slot is not locked by the caller).
+ * Large leaves where alignment allows. *flush tells whether translations
+ * were replaced (INVEPT needed). Returns 0, or -ENOMEM (the EPT is
+ * consistent but may be partly populated; the caller does not lock).
  */
 int __must_check ept_map_slot(struct ept_vm *v, const struct memslot *s,
 			      u32 mode, bool *flush);

@@ -658,6 +658,48 @@ static void world_fini(struct world *w)
 	free(w->tstore);
 }
 
+/* The 12 generation bits in MMIO entries wrap: every wrap zaps them all. */
+static void test_generation_wrap(void)
+{
+	static struct world w;
+	struct memslot_change c;
+	struct memslot_region r = {.slot = 1, .gpa = 16 << 20, .size = 4096};
+	u64 old, pte;
+	bool ok = true, looked_current = false; /* zap at the right time */
+	unsigned lvl;
+
+	world_init(&w, 1);
+	/* a slot at 16M keeps the MMIO entry at 0 to 2M (no 1G leaf) */
+	ok &= vm_set_memory_region(&w.vm, &r, &c) == 0;
+	ok &= vm_ept_violation(&w.vm, 0x1000, EPT_ACC_READ) == EPT_FAULT_MMIO;
+	ok &= pt_lookup(&w.vm.ept.pt, 0x1000, &old, &lvl) == 0 &&
+	      ept_is_mmio(old);
+	for (u64 i = 0; i <= EPT_MMIO_GEN_MASK && ok; i++) {
+		r.size = (i & 1) ? 4096 : 0;
+		ok &= vm_set_memory_region(&w.vm, &r, &c) == 0;
+		if (pt_lookup(&w.vm.ept.pt, 0x1000, &pte, &lvl) == 0) {
+			ok &= pte == old &&
+			      !ept_mmio_current(pte, memslot_generation(&w.t));
+		} else {
+			/* zapped when the low bits wrapped, before the
+			 * entry's generation could come round again */
+			u64 g = memslot_generation(&w.t);
+
+			looked_current =
+			    (g & EPT_MMIO_GEN_MASK) == 0 &&
+			    ept_mmio_current(old, g + ept_mmio_gen(old));
+			break;
+		}
+	}
+	ok &= looked_current && w.vm.mmio_wraps == 1;
+	ok &= vm_ept_violation(&w.vm, 0x1000, EPT_ACC_READ) == EPT_FAULT_MMIO &&
+	      vm_ept_misconfig(&w.vm, 0x1000) == EPT_FAULT_MMIO;
+	world_fini(&w);
+	tap_ok(ok,
+	       "MMIO generation wrap after %llu changes zaps every MMIO entry",
+	       (unsigned long long)EPT_MMIO_GEN_MASK + 1);
+}
+
 int main(void)
 {
 	static struct world w;
@@ -711,5 +753,6 @@ int main(void)
 	       (unsigned long long)w.env.flushes);
 	world_fini(&w);
 	tap_ok(w.hp.live == 0, "all table pages freed on destroy");
+	test_generation_wrap();
 	return tap_done();
 }
