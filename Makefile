@@ -40,6 +40,7 @@ PURE_SRCS := \
 	ept/ept_build.c \
 	ept/ept_check.c \
 	ept/ept_format.c \
+	mm/hpt.c \
 	mm/pgtable.c \
 	mm/pt_format_x86.c \
 	vmm/memslot.c \
