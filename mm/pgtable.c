@@ -21,8 +21,10 @@ struct pt_op {
 	u64 attrs;    /* PT_OP_MAP: leaf attributes; PT_OP_RAW: raw entry */
 	unsigned max_level; /* PT_OP_MAP: largest leaf; PT_OP_RAW: its level */
 	unsigned flags;
-	u64 full_cost
-	    [PT_MAX_LEVELS]; /* pages for a fully covered new subtree */
+	/* pages for a fully covered new subtree, per level */
+	u64 full_cost[PT_MAX_LEVELS];
+	/* MAP: fully covered entries of the level become leaves */
+	bool direct_full[PT_MAX_LEVELS];
 };
 
 /* Virtual state of a table that does not exist yet in the counting pass. */
@@ -70,14 +72,14 @@ static bool pt_direct(const struct pt *pt, const struct pt_op *op, u64 base,
 	return false;
 }
 
-static u64 pt_new_entry(const struct pt *pt, const struct pt_op *op, u64 base,
-			unsigned level)
+/* tmpl: the format's leaf for frame 0 at this level (see pt_format). */
+static u64 pt_new_entry(const struct pt_op *op, u64 tmpl, u64 base)
 {
 	if (op->kind == PT_OP_UNMAP)
 		return 0;
 	if (op->kind == PT_OP_RAW)
 		return op->attrs;
-	return pt->fmt->mk_leaf(op->pa + (base - op->va), op->attrs, level);
+	return tmpl | (op->pa + (base - op->va));
 }
 
 static u64 pt_first_index(u64 base, unsigned level, u64 va)
@@ -109,6 +111,7 @@ static void pt_fill_full_cost(const struct pt *pt, struct pt_op *op)
 		else
 			direct = l <= op->max_level && pt_leaf_ok(pt, l) &&
 				 IS_ALIGNED(op->pa - op->va, pt_level_size(l));
+		op->direct_full[l] = op->kind == PT_OP_MAP && direct;
 		op->full_cost[l] = direct || l == 0
 				       ? 0
 				       : 1 + PT_ENTRIES * op->full_cost[l - 1];
@@ -243,39 +246,89 @@ static bool pt_merge_entry(struct pt *pt, u64 *ep, unsigned level,
 			   unsigned max_level);
 
 static void pt_apply(struct pt *pt, struct pt_op *op, u64 *table, u64 base,
-		     unsigned level)
+		     unsigned level);
+
+/* Apply op to entry i of table (level, table base address base). */
+static void pt_apply_entry(struct pt *pt, struct pt_op *op, u64 *table,
+			   u64 base, unsigned level, u64 i, u64 tmpl)
 {
-	u64 first = pt_first_index(base, level, op->va);
-	u64 lasti = pt_last_index(base, level, op->last);
+	u64 eb = base + (i << pt_level_shift(level));
+	u64 *ep = &table[i];
+	u64 old = *ep;
 
-	for (u64 i = first; i <= lasti; i++) {
-		u64 eb = base + (i << pt_level_shift(level));
-		u64 *ep = &table[i];
-		u64 old = *ep;
+	if (pt_direct(pt, op, eb, level)) {
+		*ep = pt_new_entry(op, tmpl, eb);
+		if (old && pt->fmt->is_present(old))
+			pt->nr_replaced++;
+		if (old && pt_is_table(pt, old, level))
+			pt_free_subtree(pt, old, level);
+		return;
+	}
+	if (!pt->fmt->is_present(old) && op->kind == PT_OP_UNMAP)
+		return;
+	if (!pt_is_table(pt, old, level))
+		pt_make_table(pt, ep, level);
+	pt_apply(pt, op, pt_virt(pt, *ep), eb, level - 1);
+	if (op->kind == PT_OP_UNMAP && pt_table_empty(pt_virt(pt, *ep))) {
+		old = *ep;
+		*ep = 0;
+		pt_free_subtree(pt, old, level);
+	} else if (op->kind == PT_OP_MAP && (op->flags & PT_MAP_MERGE)) {
+		pt_merge_entry(pt, ep, level, op->max_level);
+	}
+}
 
-		if (pt_direct(pt, op, eb, level)) {
-			*ep = pt_new_entry(pt, op, eb, level);
+/* A run of fully covered entries that all become leaves: the hot loop of
+ * eager mapping, no per-entry decisions. */
+static void pt_apply_run(struct pt *pt, struct pt_op *op, u64 *table, u64 base,
+			 unsigned level, u64 from, u64 to, u64 tmpl)
+{
+	u64 size = pt_level_size(level);
+	u64 e =
+	    tmpl | (op->pa + (base + (from << pt_level_shift(level)) - op->va));
+
+	for (u64 i = from; i <= to; i++, e += size) {
+		u64 old = table[i];
+
+		table[i] = e;
+		if (unlikely(old)) {
 			if (pt->fmt->is_present(old))
 				pt->nr_replaced++;
 			if (pt_is_table(pt, old, level))
 				pt_free_subtree(pt, old, level);
-			continue;
-		}
-		if (!pt->fmt->is_present(old) && op->kind == PT_OP_UNMAP)
-			continue;
-		if (!pt_is_table(pt, old, level))
-			pt_make_table(pt, ep, level);
-		pt_apply(pt, op, pt_virt(pt, *ep), eb, level - 1);
-		if (op->kind == PT_OP_UNMAP &&
-		    pt_table_empty(pt_virt(pt, *ep))) {
-			old = *ep;
-			*ep = 0;
-			pt_free_subtree(pt, old, level);
-		} else if (op->kind == PT_OP_MAP &&
-			   (op->flags & PT_MAP_MERGE)) {
-			pt_merge_entry(pt, ep, level, op->max_level);
 		}
 	}
+}
+
+static void pt_apply(struct pt *pt, struct pt_op *op, u64 *table, u64 base,
+		     unsigned level)
+{
+	u64 first = pt_first_index(base, level, op->va);
+	u64 lasti = pt_last_index(base, level, op->last);
+	u64 tmpl = op->kind == PT_OP_MAP && pt_leaf_ok(pt, level)
+		       ? pt->fmt->mk_leaf(0, op->attrs, level)
+		       : 0;
+	u64 i = first;
+
+	if (op->direct_full[level]) {
+		/* entries first..lasti except possibly both ends are covered */
+		u64 size = pt_level_size(level);
+		u64 fb = base + (first << pt_level_shift(level));
+		u64 lb = base + (lasti << pt_level_shift(level));
+		u64 from = fb >= op->va ? first : first + 1;
+		u64 to = lb + (size - 1) <= op->last ? lasti : lasti - 1;
+
+		if (from <= to && to != ~0ULL) {
+			for (; i < from; i++)
+				pt_apply_entry(pt, op, table, base, level, i,
+					       tmpl);
+			pt_apply_run(pt, op, table, base, level, from, to,
+				     tmpl);
+			i = to + 1;
+		}
+	}
+	for (; i <= lasti; i++)
+		pt_apply_entry(pt, op, table, base, level, i, tmpl);
 }
 
 /* ------------------------------------------------------------ merge */

@@ -24,7 +24,9 @@
 
 /*
  * Entry encoding of one table format. An entry is empty (0), a table pointer
- * (only at levels > 0), or a leaf. A "special" leaf is present in the
+ * (only at levels > 0), or a leaf. The address field must be a plain bit
+ * field: mk_leaf(pa, a, l) == mk_leaf(0, a, l) | pa for every pa within
+ * addr_mask aligned to the level (the engine builds runs of leaves that way). A "special" leaf is present in the
  * engine's sense but translates nothing (the EPT MMIO entry); splitting one
  * copies it into every child.
  */
