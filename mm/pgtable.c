@@ -500,7 +500,7 @@ int pt_set_raw(struct pt *pt, u64 va, unsigned level, u64 pte)
 	};
 
 	if (level >= pt->fmt->levels - 1 || !pt_leaf_ok(pt, level) ||
-	    (pte && pt->fmt->is_table(pte, level)) ||
+	    (pte && level > 0 && pt->fmt->is_table(pte, level)) ||
 	    !pt_range(pt, ALIGN_DOWN(va, pt_level_size(level)),
 		      pt_level_size(level), &op.va, &op.last))
 		return -EINVAL;
