@@ -251,10 +251,99 @@ static void test_mmio(void)
 		   "foreign entries -EIO, new slot replaces MMIO");
 }
 
+/* Each corruption must be reported with its own description. ("leaf maps
+ * outside the pool" cannot be provoked: slots are validated against the
+ * pool and leaves against their slot.) */
+static void test_checker(void)
+{
+	static const struct {
+		const char *what;
+		unsigned kind;
+	} cases[] = {
+	    {"read-only slot mapped writable", 0},
+	    {"leaf maps the wrong pool frame", 1},
+	    {"RAM leaf outside every memslot", 2},
+	    {"MMIO entry over a memslot", 3},
+	    {"large leaf in a dirty-logged slot", 4},
+	    {"writable page missing from the dirty log", 5},
+	    {"leaf reaches past its memslot", 6},
+	    {"RAM leaf not write-back", 7},
+	    {"leaf without read permission", 8},
+	    {"slot locked R+W mapped without W", 9},
+	};
+	unsigned good = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct fixture f;
+		struct ept_check_report r;
+		struct pt *pt = &f.vm.ept.pt;
+		u64 rw = ept_ram_attrs(EPT_R | EPT_W), c;
+		int rc = 0;
+
+		fx_init(&f, 4 * GiB, EPT_CAP_2M | EPT_CAP_1G, false);
+		if (fx_set(&f, 0, MEM_READONLY, 0, 4 * MiB, 0) ||
+		    fx_set(&f, 1, MEM_LOG_DIRTY_PAGES, 64 * MiB, 4 * MiB, 0) ||
+		    fx_set(&f, 2, 0, 128 * MiB, 4 * MiB, POOL - 4 * MiB))
+			abort();
+		hpa_t h0 = pool_hpa(&f.env, 0, &c);
+		switch (cases[i].kind) {
+		case 0:
+			rc = pt_map(pt, 0, h0, 4096, rw, 0, 0);
+			break;
+		case 1:
+			rc = pt_map(pt, 4096, h0, 4096, rw, 0, 0);
+			break;
+		case 2:
+			rc = pt_map(pt, 32 * MiB, h0, 4096, rw, 0, 0);
+			break;
+		case 3:
+			rc = pt_set_raw(pt, 0, 1, ept_mmio_encode(0));
+			break;
+		case 4:
+			rc = pt_map(pt, 64 * MiB, h0, 2 * MiB, rw, 1, 0);
+			break;
+		case 5:
+			rc = pt_map(pt, 64 * MiB, h0, 4096, rw, 0, 0);
+			break;
+		case 6: /* a 2M leaf over a 1M slot */
+			rc = fx_set(&f, 3, 0, 256 * MiB, 1 * MiB, 0);
+			rc |= pt_map(pt, 256 * MiB, h0, 2 * MiB,
+				     ept_ram_attrs(EPT_R), 1, 0);
+			break;
+		case 7:
+			rc = pt_map(pt, 0, h0, 4096, EPT_R, 0, 0);
+			break;
+		case 8:
+			rc =
+			    pt_map(pt, 0, h0, 4096, ept_ram_attrs(EPT_X), 0, 0);
+			break;
+		case 9:
+			rc = vm_lock_memslot(
+			    &f.vm, 2, MEMSLOT_LOCK_READ | MEMSLOT_LOCK_WRITE);
+			rc |= pt_map(pt, 128 * MiB,
+				     pool_hpa(&f.env, POOL - 4 * MiB, &c), 4096,
+				     ept_ram_attrs(EPT_R), 0, 0);
+			break;
+		}
+		if (rc == 0 && ept_check(&f.vm.ept, &r) == -EFAULT &&
+		    !strcmp(r.what, cases[i].what))
+			good++;
+		else
+			tap_diag("case %u (%s): rc %d, reported: %s", i,
+				 cases[i].what, rc,
+				 r.what ? r.what : "nothing");
+		fx_fini(&f);
+	}
+	tap_ok(good == ARRAY_SIZE(cases),
+	       "ept_check names each of %u kinds of corruption (%u found)",
+	       (unsigned)ARRAY_SIZE(cases), good);
+}
+
 int main(void)
 {
 	test_leaf_sizes();
 	test_flags();
 	test_mmio();
+	test_checker();
 	return tap_done();
 }
