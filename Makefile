@@ -41,7 +41,13 @@ PURE_SRCS := \
 	boot/mb2_parse.c \
 	drivers/fmt.c \
 	drivers/vuart.c \
+	ept/ept_build.c \
+	ept/ept_check.c \
+	ept/ept_format.c \
 	mm/frame_alloc.c \
+	mm/hpt.c \
+	mm/pgtable.c \
+	mm/pt_format_x86.c \
 	vmm/elf_load.c \
 	vmm/gwalk.c \
 	vmm/gwalk_cache.c \
@@ -63,6 +69,7 @@ PURE_SRCS := \
 	vmm/mmio_dev.c \
 	vmm/memslot_index.c \
 	vmm/vm_config.c \
+	vmm/vm_memory.c \
 
 
 KERNEL_C   := $(filter-out vmm/asm_offsets.c,\

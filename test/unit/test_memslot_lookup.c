@@ -5,6 +5,7 @@
  * find_next, and a table filled with MEMSLOT_MAX_SLOTS slots created in
  * random GPA order (seeded; MICA_SEED overrides), every slot and gap looked
  * up, then half deleted in random order and everything looked up again.
+ * MICA_ITERS sets the number of random lookups in the full table.
  */
 #include "test/unit/memslot_test_util.h"
 #include "test/unit/tap.h"
@@ -161,7 +162,7 @@ static void test_full_table(void)
 	static int pos_id[FULL];
 	struct fixture f;
 	u32 wrong = 0, bad = 0;
-	u64 lookups, rnd = 0;
+	u64 lookups, rnd = 0, iters = env_u64("MICA_ITERS", 1000000);
 	int err = 0;
 
 	fixture_init(&f, FULL, 2ULL * FULL * 4096, 1ULL << 48);
@@ -184,7 +185,7 @@ static void test_full_table(void)
 		   4096 * pos_npages(id_pos[0]), 0) != 0;
 	bad += table_check(&f.t) != NULL;
 	lookups = check_all(&f, pos_id, &wrong);
-	for (u32 i = 0; i < 1000000; i++, rnd++) {
+	for (u64 i = 0; i < iters; i++, rnd++) {
 		gfn_t g = rng_below(3ULL * FULL + 16);
 		u32 p = (u32)(g / 3), k = (u32)(g % 3);
 		int id = p < FULL && k < pos_npages(p) ? pos_id[p] : -1;

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A VM's guest memory: the memslot table plus the EPT derived from it. The
+ * entry points behind the memory hypercalls (set_memory_region,
+ * lock/unlock_memslot, get_dirty_log) and the EPT exit handlers. Every
+ * change that can leave a stale translation calls the flush op (INVEPT)
+ * before returning. Callers serialise all calls per VM.
+ */
+#ifndef MICA_VMM_VM_MEMORY_H
+#define MICA_VMM_VM_MEMORY_H
+
+#include "ept/ept_build.h"
+#include "vmm/memslot.h"
+
+struct vm_memory_ops {
+	/* Invalidate the VM's EPT-derived translations (single-context
+	 * INVEPT, SDM Vol. 3C 29.4.3.1 / 30.3 "INVEPT"). */
+	void (*flush)(void *ctx);
+};
+
+struct vm_memory {
+	struct memslot_table *slots;
+	struct ept_vm ept;
+	const struct vm_memory_ops *ops;
+	void *ctx;
+	u64 flushes;	/* flush op calls */
+	u64 mmio_wraps; /* generation wraps that zapped every MMIO entry */
+};
+
+/*
+ * Bind slots (initialised by the caller) and a fresh EPT (see ept_vm_init
+ * for pt_ops/ept_ops/caps). Returns 0 or -ENOMEM.
+ */
+int __must_check vm_memory_init(struct vm_memory *m,
+				struct memslot_table *slots, u64 pool_size,
+				const struct pt_ops *pt_ops, void *pt_ctx,
+				const struct ept_vm_ops *ept_ops, void *ept_ctx,
+				u32 caps, const struct vm_memory_ops *ops,
+				void *ctx);
+
+void vm_memory_destroy(struct vm_memory *m);
+
+/*
+ * set_memory_region (KVM_SET_USER_MEMORY_REGION semantics, errors as
+ * memslot_set_prepare, docs/memslots.md): validate, apply, zap the old
+ * and new ranges, and flush. On error nothing changed. *c (may not be NULL)
+ * reports the change, including bitmap storage the caller now owns.
+ */
+int __must_check vm_set_memory_region(struct vm_memory *m,
+				      const struct memslot_region *r,
+				      struct memslot_change *c);
+
+/*
+ * Lock slot id in mode (MEMSLOT_LOCK_READ [| MEMSLOT_LOCK_WRITE]): map it
+ * entirely, then mark it locked. Errors of memslot_lock_check (nothing
+ * changed), or -ENOMEM (slot not locked; some leaves may have been added,
+ * which is harmless: the EPT is a cache).
+ */
+int __must_check vm_lock_memslot(struct vm_memory *m, u32 id, u32 mode);
+
+/*
+ * Unlock slot id or, with MEMSLOT_UNLOCK_ALL, every locked slot (returns
+ * how many). Mappings stay. Errors as memslot_unlock.
+ */
+int __must_check vm_unlock_memslot(struct vm_memory *m, u32 id);
+
+/*
+ * Copy slot id's dirty log into out (memslot_dirty_bitmap_words(npages)
+ * words) and clear it, write-protecting the slot again so that the next
+ * write to each page is seen. Errors as memslot_get_dirty_log.
+ */
+int __must_check vm_get_dirty_log(struct vm_memory *m, u32 id, u64 *out);
+
+/* EPT violation exit: see ept_handle_violation. Flushes if needed. */
+int __must_check vm_ept_violation(struct vm_memory *m, gpa_t gpa, u32 access);
+
+/* EPT misconfiguration exit: see ept_handle_misconfig. */
+int __must_check vm_ept_misconfig(struct vm_memory *m, gpa_t gpa);
+
+#endif /* MICA_VMM_VM_MEMORY_H */
