@@ -32,6 +32,12 @@ static inline void *phys_ptr(hpa_t pa)
 	return (void *)phys_to_virt(pa);
 }
 
+/* Physical address of a pointer into the physmap. */
+static inline hpa_t virt_to_phys(const void *p)
+{
+	return (hpa_t)((u64)p - PHYSMAP_BASE);
+}
+
 static inline hpa_t kernel_virt_to_phys(const void *p)
 {
 	return (hpa_t)((u64)p - KERNEL_VMA_BASE);

@@ -10,6 +10,7 @@
 #include "vmm/exit.h"
 #include "vmm/mmio_emulate.h"
 #include "vmm/vm.h"
+#include "vmm/vm_mem.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
@@ -91,36 +92,6 @@ static void handle_preemption_timer(struct vcpu *v)
 		return;
 	vm_stop(v->vm, "time budget of %lu instructions exhausted at RIP 0x%lx",
 		v->vm->cfg.budget, v->rip);
-}
-
-/* EPT violation: RAM is mapped up front, so the access is MMIO. */
-static void handle_ept_violation(struct vcpu *v)
-{
-	u64 q = vmcs_readl(VMCS_EXIT_QUALIFICATION);
-	struct mmio_fault f = {
-	    .gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR),
-	    .qual = q,
-	    .gla_valid = q & EPT_QUAL_GLA_VALID,
-	    .gla = (q & EPT_QUAL_GLA_VALID) ? vmcs_readl(VMCS_GUEST_LINEAR_ADDR)
-					    : 0,
-	};
-
-	v->vm->counters[CNT_EXIT_EPT_VIOLATION]++;
-	if (q & EPT_QUAL_FETCH) {
-		vm_stop(v->vm,
-			"instruction fetch from MMIO GPA 0x%lx at RIP "
-			"0x%lx",
-			f.gpa, v->rip);
-		return;
-	}
-	mmio_emulate(v, &f);
-}
-
-static void handle_ept_misconfig(struct vcpu *v)
-{
-	v->vm->counters[CNT_EXIT_EPT_MISCONFIG]++;
-	vm_stop(v->vm, "EPT misconfiguration at GPA 0x%lx (hypervisor bug)",
-		vmcs_read64(VMCS_GUEST_PHYS_ADDR));
 }
 
 static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {

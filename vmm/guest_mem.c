@@ -16,6 +16,7 @@
 #include "vmm/gwalk.h"
 #include "vmm/mmio_bus.h"
 #include "vmm/vm.h"
+#include "vmm/vm_mem.h"
 
 #define RFLAGS_AC BIT(18)
 #define RFLAGS_VM BIT(17)
@@ -64,9 +65,9 @@ static void walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 
 static int read_gpa(void *opaque, gpa_t gpa, void *buf, u32 size)
 {
-	void *p = vm_gpa_ptr(opaque, gpa, size);
+	void *p;
 
-	if (!p)
+	if (vm_ram_lookup(opaque, gpa, size, false, &p) != VM_RAM)
 		return -EFAULT;
 	mem_copy(buf, p, size);
 	return 0;
@@ -74,10 +75,11 @@ static int read_gpa(void *opaque, gpa_t gpa, void *buf, u32 size)
 
 static int cmpxchg_gpa(void *opaque, gpa_t gpa, u64 old, u64 new_val, u32 size)
 {
-	void *p = vm_gpa_ptr(opaque, gpa, size);
+	void *p;
 	bool ok;
 
-	if (!p)
+	/* A/D updates write the paging structure (and log it dirty). */
+	if (vm_ram_lookup(opaque, gpa, size, true, &p) != VM_RAM)
 		return -EFAULT;
 	if (size == 4) {
 		u32 o = (u32)old;
@@ -150,9 +152,10 @@ bool guest_translate_peek(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 int guest_phys_rw(struct vcpu *v, gpa_t gpa, void *buf, unsigned len,
 		  bool write)
 {
-	void *p = vm_ram_ptr(v->vm, gpa, len, write);
+	void *p;
+	enum vm_ram_kind k = vm_ram_lookup(v->vm, gpa, len, write, &p);
 
-	if (p) {
+	if (k == VM_RAM) {
 		if (write)
 			mem_copy(p, buf, len);
 		else
@@ -165,9 +168,12 @@ int guest_phys_rw(struct vcpu *v, gpa_t gpa, void *buf, unsigned len,
 			gpa, v->rip);
 		return -EIO;
 	}
-	if (!(write ? mmio_write(&v->vm->bus, gpa, buf, len)
-		    : mmio_read(&v->vm->bus, gpa, buf, len)))
-		v->vm->counters[CNT_MMIO_UNBACKED]++;
+	if (write ? mmio_write(&v->vm->bus, gpa, buf, len)
+		  : mmio_read(&v->vm->bus, gpa, buf, len))
+		return 0;
+	/* Nothing claimed it: a dropped read-only write or unbacked. */
+	v->vm->counters[k == VM_RAM_READONLY ? CNT_READONLY_WRITES
+					     : CNT_MMIO_UNBACKED]++;
 	return 0;
 }
 

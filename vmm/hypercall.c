@@ -12,13 +12,21 @@
 #include "vmm/exit.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/vm.h"
+#include "vmm/vm_mem.h"
 
 static s64 hc_check_extension(struct vcpu *v, u64 ext)
 {
-	(void)v;
 	switch (ext) {
 	case EXT_HYPERCALL_VERSION:
 		return MICA_HC_VERSION_VALUE;
+	case EXT_READONLY_MEM:
+	case EXT_LOCK_MEMSLOT:
+	case EXT_DIRTY_LOG:
+		return 1;
+	case EXT_MAX_MEMSLOTS:
+		return v->vm->cfg.max_slots;
+	case EXT_FORCED_EMULATION:
+		return v->vm->cfg.forced_emu;
 	default:
 		return 0;
 	}
@@ -60,6 +68,15 @@ static s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 		return hc_check_extension(v, a[GPR_RDI]);
 	case HC_EXIT:
 		return hc_exit(v, a[GPR_RDI]);
+	case HC_SET_MEMORY_REGION:
+		return hc_set_memory_region(v, a[GPR_RDI], a[GPR_RSI],
+					    a[GPR_RDX], a[GPR_RCX], a[GPR_R8]);
+	case HC_LOCK_MEMSLOT:
+		return hc_lock_memslot(v, a[GPR_RDI], a[GPR_RSI]);
+	case HC_UNLOCK_MEMSLOT:
+		return hc_unlock_memslot(v, a[GPR_RDI]);
+	case HC_GET_DIRTY_LOG:
+		return hc_get_dirty_log(v, a[GPR_RDI], a[GPR_RSI]);
 	case HC_TEST_COUNTER:
 		return hc_test_counter(v, a[GPR_RDI]);
 	case HC_TEST_RESET_COUNTERS:

@@ -54,6 +54,7 @@ enum mica_counter {
 	CNT_EMULATED = 10,	    /* instructions emulated (MMIO, forced) */
 	CNT_MMIO_UNBACKED = 11,	    /* accesses to GPAs no device claims */
 	CNT_EMULATION_SKIPPED = 12, /* decoded access missed the fault GPA */
+	CNT_READONLY_WRITES = 13,   /* writes to read-only slots dropped */
 	CNT_MAX,
 };
 

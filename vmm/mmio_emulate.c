@@ -19,6 +19,7 @@
 #include "vmm/insn_emulate.h"
 #include "vmm/mmio_emulate.h"
 #include "vmm/vm.h"
+#include "vmm/vm_mem.h"
 
 #define RFLAGS_AC BIT(18)
 
@@ -134,8 +135,7 @@ static enum em_mem_result cb_cmpxchg(struct em_ctx *c, gva_t la, void *old,
 		rc = guest_translate(e->v, la, GWALK_ACC_WRITE, &gpa);
 		if (rc)
 			return mem_status(e, rc);
-		p = vm_ram_ptr(e->v->vm, gpa, size, true);
-		if (p) {
+		if (vm_ram_lookup(e->v->vm, gpa, size, true, &p) == VM_RAM) {
 			*swapped = host_cmpxchg(p, old, new_val, size);
 			return EM_MEM_OK;
 		}
@@ -213,8 +213,7 @@ static bool fetch_decode(struct emu *e, enum insn_mode mode)
 
 			if (guest_translate(v, la + off, GWALK_ACC_FETCH, &gpa))
 				return false;
-			p = vm_ram_ptr(v->vm, gpa, n, false);
-			if (!p) {
+			if (vm_ram_lookup(v->vm, gpa, n, false, &p) != VM_RAM) {
 				vm_stop(v->vm,
 					"instruction fetch from MMIO or "
 					"unbacked GPA 0x%lx at RIP 0x%lx",

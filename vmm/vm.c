@@ -20,20 +20,14 @@
 #include "vmm/guest_boot.h"
 #include "vmm/guest_layout.h"
 #include "vmm/vm.h"
-#include "vmm/vm_ept.h"
+#include "vmm/vm_mem.h"
 #include "vmm/vmcs_setup.h"
 
 void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 len)
 {
-	if (gpa >= vm->cfg.mem_size || len > vm->cfg.mem_size - gpa)
-		return NULL;
-	return phys_ptr(vm->pool + gpa);
-}
+	void *p;
 
-void *vm_ram_ptr(struct vm *vm, gpa_t gpa, u64 len, bool write)
-{
-	(void)write; /* all RAM is writable until read-only slots exist */
-	return vm_gpa_ptr(vm, gpa, len);
+	return vm_ram_lookup(vm, gpa, len, false, &p) == VM_RAM ? p : NULL;
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
@@ -153,7 +147,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned id)
 	if (!rc)
 		rc = setup_devices(vm);
 	if (!rc)
-		rc = vm_ept_init(vm);
+		rc = vm_mem_init(vm);
 	if (!rc)
 		rc = load_image(vm, &entry);
 	if (!rc)
@@ -181,7 +175,7 @@ void vm_destroy(struct vm *vm)
 			vmx_report_failure("vmclear", rc);
 		mm_free_pages(vm->vcpu.vmcs_pa, 1);
 	}
-	vm_ept_destroy(vm);
+	vm_mem_destroy(vm);
 	if (vm->ioram)
 		mm_free_pages(vm->ioram, GUEST_IORAM_SIZE / PAGE_SIZE);
 	if (vm->pool_pages)

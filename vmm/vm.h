@@ -7,7 +7,9 @@
 #define MICA_VMM_VM_H
 
 #include "drivers/vuart.h"
+#include "vmm/memslot.h"
 #include "vmm/mmio_bus.h"
+#include "vmm/vm_memory.h"
 #include "mm/types.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/vcpu.h"
@@ -19,14 +21,27 @@ enum vm_state {
 	VM_STOPPED, /* mica stopped it: fault, budget, unsupported, ... */
 };
 
+/* EPT table pages, allocated with the VM: a free list threaded through
+ * the pages, and a reservation count (mm/pgtable.h pt_ops). */
+struct vm_mem_pool {
+	hpa_t base;
+	u64 npages;
+	hpa_t free_head;
+	u64 nfree, reserved;
+};
+
 struct vm {
 	struct vm_config cfg;
 	unsigned id;
 	hpa_t pool; /* host frames backing guest RAM */
 	u64 pool_pages;
-	hpa_t ept_root;
-	u64 ept_pages;
 	u64 eptp;
+	struct memslot_table slots;
+	struct vm_memory mem;
+	struct vm_mem_pool ept_pool;
+	hpa_t slot_storage;
+	u64 slot_storage_pages;
+	bool mem_ready;
 	struct vcpu vcpu;
 	struct vuart uart;
 	struct mmio_bus bus;
@@ -42,14 +57,10 @@ struct vm {
 	u64 start_tsc;
 };
 
-/* Translate guest physical RAM to a host pointer; NULL outside RAM or when
- * [gpa, gpa + len) crosses the end of RAM. */
+/* Host pointer for reading guest RAM [gpa, gpa + len) (one slot); NULL
+ * when that range is not RAM. Writes through it must go to pages the
+ * caller knows are writable (boot structures), else use vm_ram_lookup(). */
 void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 len);
-
-/* Host pointer to guest RAM at [gpa, gpa + len) when that access (a write
- * if `write`) may go straight to RAM; NULL when it must be emulated as
- * MMIO (no RAM there, or a read-only mapping for a write). */
-void *vm_ram_ptr(struct vm *vm, gpa_t gpa, u64 len, bool write);
 
 /* Stop the VM with a diagnostic (printf-style); the vCPU loop ends. */
 __printf(2, 3) void vm_stop(struct vm *vm, const char *fmt, ...);

@@ -114,6 +114,7 @@ static int parse_numbers(const char *cl, struct vm_config *cfg, char *err,
 			 size_t n)
 {
 	int rc = cmdline_get_u64(cl, "mem", &cfg->mem_size);
+	u64 slots;
 
 	if (rc == -EINVAL)
 		return bad(err, n, "mem=%s", "is not a size");
@@ -124,6 +125,11 @@ static int parse_numbers(const char *cl, struct vm_config *cfg, char *err,
 		return bad(err, n, "load=%s", "is not an address");
 	if (cmdline_get_u64(cl, "budget", &cfg->budget) == -EINVAL)
 		return bad(err, n, "budget=%s", "is not a number");
+	rc = cmdline_get_u64(cl, "slots", &slots);
+	if (rc == -EINVAL || (!rc && (slots < 1 || slots > 32764)))
+		return bad(err, n, "slots must be 1..32764%s", "");
+	if (!rc)
+		cfg->max_slots = (u32)slots;
 	return 0;
 }
 
@@ -134,6 +140,7 @@ static void set_defaults(struct vm_config *cfg)
 	cfg->mode = VM_MODE_LONG64;
 	cfg->load_addr = 0x100000;
 	cfg->budget = VM_BUDGET_DEFAULT;
+	cfg->max_slots = VM_SLOTS_DEFAULT;
 }
 
 int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)

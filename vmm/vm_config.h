@@ -33,6 +33,7 @@ enum vm_expect {
 #define VM_MEM_DEFAULT	  (16ULL << 20)
 #define VM_MEM_MAX	  (1ULL << 30)
 #define VM_BUDGET_DEFAULT 500000000ULL
+#define VM_SLOTS_DEFAULT  512
 
 struct vm_config {
 	char name[VM_NAME_MAX];
@@ -42,6 +43,7 @@ struct vm_config {
 	u64 budget;	 /* instructions (TSC ticks) before the VM is stopped */
 	enum vm_broken broken;
 	bool forced_emu; /* forced-emu: ud2 + "mica" emulates the next insn */
+	u32 max_slots;	 /* slots=N: memslot capacity (KVM: 32764) */
 	enum vm_expect expect;
 	int expect_code;
 	char expect_msg[VM_EXPECT_MSG_MAX];

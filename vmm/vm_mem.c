@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM memory glue: the memslot table and EPT of one VM, the pool of EPT
+ * table pages allocated with the VM (no allocation on the fault path:
+ * running out is -ENOMEM to a hypercall, or a stopped VM with a diagnostic
+ * on a fault), INVEPT as the flush operation, the EPT exit handlers and the
+ * memory hypercalls (DESIGN.md section 3, docs/memslots.md).
+ */
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_caps.h"
+#include "boot/layout.h"
+#include "mm/mm.h"
+#include "vmm/errno.h"
+#include "vmm/exit.h"
+#include "vmm/mmio_emulate.h"
+#include "vmm/vm.h"
+#include "vmm/vm_mem.h"
+
+#define EPTP_WB	   6ULL
+#define EPTP_WALK4 (3ULL << 3)
+#define EPTP_AD	   BIT(6)
+
+/* ---- the EPT table-page pool ---------------------------------------- */
+
+static bool pool_reserve(void *ctx, u64 n)
+{
+	struct vm_mem_pool *p = ctx;
+
+	if (p->nfree - p->reserved < n)
+		return false;
+	p->reserved += n;
+	return true;
+}
+
+static void pool_unreserve(void *ctx, u64 n)
+{
+	struct vm_mem_pool *p = ctx;
+
+	BUG_ON(n > p->reserved);
+	p->reserved -= n;
+}
+
+static void *pool_alloc(void *ctx, hpa_t *pa)
+{
+	struct vm_mem_pool *p = ctx;
+	u64 *page;
+
+	BUG_ON(!p->nfree || !p->reserved);
+	*pa = p->free_head;
+	page = phys_ptr(*pa);
+	p->free_head = page[0];
+	p->nfree--;
+	p->reserved--;
+	mem_set(page, 0, PAGE_SIZE);
+	return page;
+}
+
+static void pool_free(void *ctx, void *va, hpa_t pa)
+{
+	struct vm_mem_pool *p = ctx;
+
+	((u64 *)va)[0] = p->free_head;
+	p->free_head = pa;
+	p->nfree++;
+}
+
+static void *pool_phys_to_virt(void *ctx, hpa_t pa)
+{
+	(void)ctx;
+	return phys_ptr(pa);
+}
+
+static const struct pt_ops pool_ops = {
+	.reserve = pool_reserve,
+	.unreserve = pool_unreserve,
+	.alloc = pool_alloc,
+	.free = pool_free,
+	.phys_to_virt = pool_phys_to_virt,
+};
+
+/* ---- EPT services ----------------------------------------------------- */
+
+static hpa_t vm_pool_hpa(void *ctx, u64 off, u64 *contig)
+{
+	struct vm *vm = ctx;
+
+	*contig = vm->pool_pages * PAGE_SIZE - off;
+	return vm->pool + off;
+}
+
+static const struct ept_vm_ops ept_ops = { .pool_hpa = vm_pool_hpa };
+
+/* INVEPT single-context when the CPU has it, else all-context (SDM Vol 3C
+ * "INVEPT - Invalidate Translations Derived from EPT"). */
+static void vm_flush(void *ctx)
+{
+	struct vm *vm = ctx;
+	const struct vmx_caps *c = vmx_caps();
+	int rc;
+
+	if (c->ept_vpid & VMX_EPT_INVEPT_SINGLE)
+		rc = invept(INVEPT_SINGLE_CONTEXT, vm->eptp);
+	else
+		rc = invept(INVEPT_ALL_CONTEXT, 0);
+	if (rc) {
+		vmx_report_failure("invept", rc);
+		panic("INVEPT failed for VM %s", vm->cfg.name);
+	}
+}
+
+static const struct vm_memory_ops mem_ops = { .flush = vm_flush };
+
+/* ---- set-up and teardown ---------------------------------------------- */
+
+static void free_bitmap(u64 *bm, u64 npages);
+
+static int alloc_pages(u64 bytes, hpa_t *pa, u64 *pages)
+{
+	*pages = ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE;
+	return mm_alloc_pages(*pages, PAGE_SIZE, pa);
+}
+
+static int init_pool(struct vm *vm)
+{
+	struct vm_mem_pool *p = &vm->ept_pool;
+	/* Every page of RAM at 4K granularity, plus upper levels and MMIO
+	 * entries: a VM never needs more unless slots alias the pool. */
+	u64 n = 16 + 2 * (vm->cfg.mem_size / SIZE_2M) + vm->cfg.mem_size /
+							       SIZE_1G * 2;
+
+	if (mm_alloc_pages(n, PAGE_SIZE, &p->base))
+		return -ENOMEM;
+	p->npages = n;
+	p->free_head = 0;
+	p->nfree = 0;
+	p->reserved = 0;
+	for (u64 i = n; i-- > 0;)
+		pool_free(p, phys_ptr(p->base + i * PAGE_SIZE),
+			  p->base + i * PAGE_SIZE);
+	return 0;
+}
+
+static u32 ept_caps(void)
+{
+	return (vmx_has_ept_2m() ? EPT_CAP_2M : 0) |
+	       (vmx_has_ept_1g() ? EPT_CAP_1G : 0);
+}
+
+int vm_mem_init(struct vm *vm)
+{
+	struct memslot_region r = { .slot = 0, .gpa = 0,
+				    .size = vm->cfg.mem_size };
+	struct memslot_change c;
+	size_t bytes = memslot_table_storage_size(vm->cfg.max_slots);
+	int rc;
+
+	if (alloc_pages(bytes, &vm->slot_storage, &vm->slot_storage_pages) ||
+	    init_pool(vm))
+		return -ENOMEM;
+	rc = memslot_table_init(&vm->slots, phys_ptr(vm->slot_storage),
+				vm->cfg.max_slots,
+				vm->pool_pages * PAGE_SIZE, 1ULL << 39);
+	if (rc)
+		return rc;
+	rc = vm_memory_init(&vm->mem, &vm->slots, vm->pool_pages * PAGE_SIZE,
+			    &pool_ops, &vm->ept_pool, &ept_ops, vm, ept_caps(),
+			    &mem_ops, vm);
+	if (rc)
+		return rc;
+	vm->mem_ready = true;
+	vm->eptp = vm->mem.ept.pt.root_pa | EPTP_WB | EPTP_WALK4;
+	return vm_set_memory_region(&vm->mem, &r, &c);
+}
+
+void vm_mem_destroy(struct vm *vm)
+{
+	for (u32 i = 0; vm->mem_ready && i < memslot_count(&vm->slots); i++) {
+		const struct memslot *s = memslot_at(&vm->slots, i);
+
+		free_bitmap(s->dirty_bitmap, s->npages);
+	}
+	if (vm->mem_ready) {
+		vm_memory_destroy(&vm->mem);
+		vm_flush(vm);
+	}
+	if (vm->ept_pool.npages)
+		mm_free_pages(vm->ept_pool.base, vm->ept_pool.npages);
+	if (vm->slot_storage_pages)
+		mm_free_pages(vm->slot_storage, vm->slot_storage_pages);
+	vm->mem_ready = false;
+	vm->ept_pool.npages = vm->slot_storage_pages = 0;
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+enum vm_ram_kind vm_ram_lookup(struct vm *vm, gpa_t gpa, u64 len, bool write,
+			       void **p)
+{
+	const struct memslot *s = memslot_find_gpa(&vm->slots, gpa);
+	gfn_t gfn = gpa_to_gfn(gpa);
+
+	if (!s || gpa_to_gfn(gpa + len - 1) >= memslot_end_gfn(s))
+		return VM_RAM_NONE;
+	if (write && memslot_readonly(s))
+		return VM_RAM_READONLY;
+	if (write && memslot_dirty_logging(s))
+		memslot_mark_dirty(s, gfn);
+	*p = phys_ptr(vm->pool + memslot_gfn_to_pool(s, gfn) +
+		      (gpa & (PAGE_SIZE - 1)));
+	return VM_RAM;
+}
+
+/* ---- exits ------------------------------------------------------------ */
+
+static void stop_mem_error(struct vcpu *v, const char *what, gpa_t gpa, int rc)
+{
+	vm_stop(v->vm, "%s at GPA 0x%lx (RIP 0x%lx): %s", what, gpa, v->rip,
+		rc == -ENOMEM ? "out of EPT table pages"
+		: rc == -EFAULT ? "beyond the EPT's reach"
+				: "hypervisor bug: not an entry mica made");
+}
+
+void handle_ept_violation(struct vcpu *v)
+{
+	u64 q = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+	gpa_t gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
+	/* Qualification bits 2:0 are read, write, fetch (SDM Vol 3C, Table
+	 * "Exit Qualification for EPT Violations"), as EPT_ACC_*. */
+	int rc = vm_ept_violation(&v->vm->mem, gpa, (u32)(q & 7));
+	struct mmio_fault f = { .gpa = gpa, .qual = q };
+
+	v->vm->counters[CNT_EXIT_EPT_VIOLATION]++;
+	if (rc == EPT_FAULT_FIXED || rc == EPT_FAULT_RETRY)
+		return;
+	if (rc != EPT_FAULT_MMIO) {
+		stop_mem_error(v, "EPT violation", gpa, rc);
+		return;
+	}
+	if (q & EPT_QUAL_FETCH) {
+		vm_stop(v->vm, "instruction fetch from MMIO GPA 0x%lx at RIP "
+			"0x%lx",
+			gpa, v->rip);
+		return;
+	}
+	if (q & EPT_QUAL_GLA_VALID) {
+		f.gla_valid = true;
+		f.gla = vmcs_readl(VMCS_GUEST_LINEAR_ADDR);
+	}
+	mmio_emulate(v, &f);
+}
+
+void handle_ept_misconfig(struct vcpu *v)
+{
+	gpa_t gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
+	struct mmio_fault f = { .gpa = gpa };
+	int rc = vm_ept_misconfig(&v->vm->mem, gpa);
+
+	v->vm->counters[CNT_EXIT_EPT_MISCONFIG]++;
+	if (rc == EPT_FAULT_RETRY)
+		return;
+	if (rc != EPT_FAULT_MMIO) {
+		stop_mem_error(v, "EPT misconfiguration", gpa, rc);
+		return;
+	}
+	mmio_emulate(v, &f);
+}
+
+/* ---- hypercalls ------------------------------------------------------- */
+
+static void free_bitmap(u64 *bm, u64 npages)
+{
+	if (bm)
+		mm_free_pages(virt_to_phys(bm),
+			      ALIGN_UP(memslot_dirty_bitmap_words(npages) * 8,
+				       PAGE_SIZE) /
+				      PAGE_SIZE);
+}
+
+s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa,
+			 u64 size, u64 pool_offset)
+{
+	struct memslot_region r = { .slot = (u32)slot, .flags = (u32)flags,
+				    .gpa = gpa, .size = size,
+				    .pool_offset = pool_offset };
+	struct memslot_change c;
+	hpa_t bm = 0;
+	u64 pages = 0;
+	int rc;
+
+	if (slot > 0xffffffffULL || flags > 0xffffffffULL)
+		return -EINVAL;
+	/* Storage for a dirty log that may start with this call. */
+	if ((flags & MEM_LOG_DIRTY_PAGES) && IS_ALIGNED(size, PAGE_SIZE)) {
+		if (alloc_pages(memslot_dirty_bitmap_words(size >> PAGE_SHIFT) *
+					8,
+				&bm, &pages))
+			return -ENOMEM;
+		r.dirty_bitmap = phys_ptr(bm);
+	}
+	rc = vm_set_memory_region(&v->vm->mem, &r, &c);
+	if (bm && (rc || !c.dirty_bitmap_taken))
+		mm_free_pages(bm, pages);
+	if (!rc)
+		free_bitmap(c.dirty_bitmap_released, c.old_npages);
+	return rc;
+}
+
+s64 hc_lock_memslot(struct vcpu *v, u64 slot, u64 mode)
+{
+	if (slot > 0xffffffffULL || mode > 0xffffffffULL)
+		return -EINVAL;
+	return vm_lock_memslot(&v->vm->mem, (u32)slot, (u32)mode);
+}
+
+s64 hc_unlock_memslot(struct vcpu *v, u64 slot)
+{
+	if (slot > 0xffffffffULL)
+		return -EINVAL;
+	return vm_unlock_memslot(&v->vm->mem, (u32)slot);
+}
+
+/* The log goes to a guest buffer that must be writable RAM of this VM. */
+s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa)
+{
+	const struct memslot *s;
+	u64 bytes, *tmp, done;
+	hpa_t page;
+	int rc;
+
+	if (slot > 0xffffffffULL)
+		return -EINVAL;
+	s = memslot_get(&v->vm->slots, (u32)slot);
+	if (!s)
+		return -ENOENT;
+	bytes = memslot_dirty_bitmap_words(s->npages) * 8;
+	/* Check the whole destination before anything is harvested. */
+	for (done = 0; done < bytes; done += PAGE_SIZE) {
+		u64 n = MIN(bytes - done, PAGE_SIZE -
+						  ((bitmap_gpa + done) &
+						   (PAGE_SIZE - 1)));
+		void *p;
+
+		if (bitmap_gpa + done < bitmap_gpa ||
+		    vm_ram_lookup(v->vm, bitmap_gpa + done, n, false, &p) !=
+			    VM_RAM)
+			return -EFAULT;
+	}
+	if (alloc_pages(bytes, &page, &done))
+		return -ENOMEM;
+	tmp = phys_ptr(page);
+	rc = vm_get_dirty_log(&v->vm->mem, (u32)slot, tmp);
+	for (u64 off = 0; !rc && off < bytes;) {
+		u64 n = MIN(bytes - off,
+			    PAGE_SIZE - ((bitmap_gpa + off) & (PAGE_SIZE - 1)));
+		void *p;
+
+		if (vm_ram_lookup(v->vm, bitmap_gpa + off, n, true, &p) ==
+		    VM_RAM)
+			mem_copy(p, (u8 *)tmp + off, n);
+		off += n;
+	}
+	mm_free_pages(page, done);
+	return rc;
+}

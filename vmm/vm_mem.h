@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A VM's memory in the hypervisor: its memslot table, the EPT built from
+ * it (vmm/vm_memory.c, ept/), the preallocated page pool for EPT tables,
+ * and the hypercalls and exits that act on them.
+ */
+#ifndef MICA_VMM_VM_MEM_H
+#define MICA_VMM_VM_MEM_H
+
+#include "mm/types.h"
+
+struct vm;
+struct vcpu;
+
+/* Where an access to guest-physical memory goes. */
+enum vm_ram_kind {
+	VM_RAM,		 /* a slot's pool page: access it directly */
+	VM_RAM_READONLY, /* a write to a read-only slot: goes to MMIO */
+	VM_RAM_NONE,	 /* no slot: MMIO */
+};
+
+/*
+ * Set up the memslot table (capacity from the VM config), the EPT table
+ * pool, an empty EPT, and slot 0 covering guest RAM [0, mem_size) at pool
+ * offset 0. Sets vm->eptp. Returns 0 or -ENOMEM.
+ */
+int vm_mem_init(struct vm *vm) __must_check;
+
+/* Free everything vm_mem_init() and the memory hypercalls allocated. */
+void vm_mem_destroy(struct vm *vm);
+
+/*
+ * Classify [gpa, gpa + len) for an access (a write if `write`) and, for
+ * VM_RAM, return the host pointer in *p. An access must lie within one
+ * slot to be RAM. A RAM write marks the page dirty when the slot logs
+ * dirty pages.
+ */
+enum vm_ram_kind vm_ram_lookup(struct vm *vm, gpa_t gpa, u64 len, bool write,
+			       void **p);
+
+/* EPT violation / misconfiguration exits (vmm/exit.c dispatches here). */
+void handle_ept_violation(struct vcpu *v);
+void handle_ept_misconfig(struct vcpu *v);
+
+/* Memory hypercalls; arguments as in docs/hypercalls.md. */
+s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa,
+			 u64 size, u64 pool_offset);
+s64 hc_lock_memslot(struct vcpu *v, u64 slot, u64 mode);
+s64 hc_unlock_memslot(struct vcpu *v, u64 slot);
+s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa);
+
+#endif /* MICA_VMM_VM_MEM_H */
