@@ -19,15 +19,17 @@ GUESTS = {
     "broken-cs": ("hello.elf", "broken=cs expect=stop:both_L_and_D/B"),
     "broken-rflags": ("hello.elf", "broken=rflags expect=stop:RFLAGS_bit_1"),
     "bench": ("bench.elf", ""),
+    "mmio": ("mmio.elf", ""),
+    "memslots": ("memslots.elf", ""),
 }
 
 # What `make run` shows when GUESTS is not given.
-DEMO = ["hello", "mode32", "real16", "exits", "triple"]
+DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 
 # The issue-10 suite: every entry mode, every exit, every bad guest.
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
-             "broken-rflags"]
+             "broken-rflags", "memslots", "mmio"]
 
 
 def modules(build, names):
