@@ -181,6 +181,8 @@ enum em_result em_write(struct em_state *st, gva_t la, const void *buf,
 enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
 			  const void *new_val, unsigned int size, bool *swapped)
 {
+	if (!st->ctx->ops->cmpxchg_mem)
+		return em_unsupported(st, "no cmpxchg_mem callback");
 	if (em_misaligned_ac(st, la, size))
 		return em_raise(st, EM_VEC_AC, true, 0);
 	return em_mem_status(st->ctx->ops->cmpxchg_mem(st->ctx, la, old,
@@ -398,7 +400,7 @@ enum em_result insn_emulate(struct em_ctx *ctx, const struct insn *in)
 	if (st.lock && (!(d->flags & EM_F_LOCK) || !mem))
 		return em_raise(&st, EM_VEC_UD, false, 0);
 	if ((d->flags & EM_F_MEMONLY) && !mem)
-		r = em_unsupported(&st, "register form not emulated");
+		r = em_raise(&st, EM_VEC_UD, false, 0);
 	else if (d->flags & EM_F_RAW)
 		r = d->fn(&st);
 	else if ((r = em_fetch(&st)) == EM_DONE)
@@ -407,6 +409,8 @@ enum em_result insn_emulate(struct em_ctx *ctx, const struct insn *in)
 		em_commit(&st, true);
 	else if (r == EM_CONTINUE)
 		em_commit(&st, false);
+	else if (r == EM_EXCEPTION && ctx->ops->inject)
+		ctx->ops->inject(ctx, &ctx->exc);
 	ctx->why = st.why;
 	return r;
 }

@@ -80,12 +80,17 @@ struct em_ops {
 	/*
 	 * Atomically: if memory at la equals old, store new; either way put
 	 * the value memory held into old. *swapped tells which happened.
-	 * size is 1, 2, 4, 8 or 16. Used for every LOCKed read-modify-write.
+	 * size is 1, 2, 4, 8 or 16. Used for every LOCKed read-modify-write
+	 * and XCHG with memory; if NULL those forms are EM_UNSUPPORTED.
 	 */
 	enum em_mem_result (*cmpxchg_mem)(struct em_ctx *ctx, gva_t la,
 					  void *old, const void *new_val,
 					  unsigned int size, bool *swapped);
-	/* Read the low len (16 or 32) bytes of XMM/YMM register reg 0..15. */
+	/*
+	 * Read the low len (16 or 32) bytes of XMM/YMM register reg 0..15.
+	 * read_vec/write_vec may be NULL: SSE/AVX forms are then
+	 * EM_UNSUPPORTED.
+	 */
 	void (*read_vec)(struct em_ctx *ctx, unsigned int reg, void *buf,
 			 unsigned int len);
 	/*
@@ -96,6 +101,11 @@ struct em_ops {
 	 */
 	void (*write_vec)(struct em_ctx *ctx, unsigned int reg, const void *buf,
 			  unsigned int len, bool zero_upper);
+	/*
+	 * Optional: called with ctx->exc when insn_emulate() returns
+	 * EM_EXCEPTION, so the caller may queue the event in one place.
+	 */
+	void (*inject)(struct em_ctx *ctx, const struct em_exception *exc);
 };
 
 /* Default number of REP iterations one insn_emulate() call performs. */

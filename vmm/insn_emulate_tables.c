@@ -266,8 +266,8 @@ static const struct em_desc em_vex0f[256] = {
 
 /* 0F 38 F0/F1: MOVBE (F2-prefixed: CRC32, not emulated). */
 static const struct em_desc em_movbe_rows[2] = {
-    {em_movbe, NULL, EM_F_RAW | EM_F_MEMONLY, REG, RM, 0},
-    {em_movbe, NULL, EM_F_RAW | EM_F_MEMONLY, RM, REG, 1},
+    {em_movbe, NULL, EM_F_RAW, REG, RM, 0},
+    {em_movbe, NULL, EM_F_RAW, RM, REG, 1},
 };
 
 /*

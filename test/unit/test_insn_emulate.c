@@ -559,6 +559,82 @@ static void test_misc(void)
 	       "VMOVDQU xmm zeroes YMM[255:128], MOVDQU keeps it");
 }
 
+/* Register forms that are #UD: the decoder or the emulator must say so. */
+static void test_register_ud(void)
+{
+	static const struct {
+		const char *name;
+		u8 b[4];
+		size_t n;
+	} cases[] = {
+	    {"CMPXCHG8B eax", {0x0f, 0xc7, 0xc8}, 3},
+	    {"MOVBE eax, ecx", {0x0f, 0x38, 0xf0, 0xc1}, 4},
+	    {"MOVNTDQ xmm, xmm", {0x66, 0x0f, 0xe7, 0xc1}, 4},
+	    {"MOVNTI eax, ecx", {0x0f, 0xc3, 0xc1}, 3},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc;
+		enum em_result r = EM_DONE;
+
+		reset(INSN_MODE_64);
+		rc = insn_decode(&in, cases[i].b, cases[i].n, INSN_MODE_64);
+		if (rc == INSN_OK)
+			r = insn_emulate(&ctx, &in);
+		tap_ok(rc == INSN_E_UNDEF ||
+			   (rc == INSN_OK && r == EM_EXCEPTION &&
+			    ctx.exc.vector == EM_VEC_UD),
+		       "%s: #UD (decoder %s, emulator %s)", cases[i].name,
+		       insn_status_name(rc),
+		       rc == INSN_OK ? em_result_name(r) : "-");
+	}
+	/* The emulator's own check, with the decoder's verdict bypassed. */
+	reset(INSN_MODE_64);
+	if (insn_decode(&in, (const u8[]){0x0f, 0xc7, 0x0b}, 3, INSN_MODE_64) ==
+	    INSN_OK) {
+		in.modrm.mod = 3;
+		tap_ok(insn_emulate(&ctx, &in) == EM_EXCEPTION &&
+			   ctx.exc.vector == EM_VEC_UD && g.accesses == 0,
+		       "CMPXCHG8B forced to a register operand: emulator #UD");
+	} else {
+		tap_ok(0, "decode of CMPXCHG8B [rbx]");
+	}
+}
+
+static int injected;
+
+static void t_inject(struct em_ctx *c, const struct em_exception *exc)
+{
+	(void)c;
+	injected = exc->vector + 1;
+}
+
+static void test_optional_ops(void)
+{
+	struct em_ops o = ops;
+	enum em_result r;
+
+	o.inject = t_inject;
+	reset(INSN_MODE_64);
+	ctx.ops = &o;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf6, 0x33); /* div byte [rbx] (0) */
+	tap_ok(r == EM_EXCEPTION && injected == EM_VEC_DE + 1,
+	       "inject callback receives the #DE");
+
+	o.cmpxchg_mem = NULL;
+	o.read_vec = NULL;
+	reset(INSN_MODE_64);
+	ctx.ops = &o;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf0, 0x01, 0x03);
+	tap_ok(r == EM_UNSUPPORTED && g.accesses == 1 && g.gpr_writes == 0,
+	       "LOCK ADD without a cmpxchg callback: UNSUPPORTED, no write");
+	r = RUN(INSN_MODE_64, 0xf3, 0x0f, 0x6f, 0x03);
+	tap_ok(r == EM_UNSUPPORTED,
+	       "MOVDQU without vector callbacks: UNSUPPORTED");
+}
+
 int main(void)
 {
 	test_rep_budget();
@@ -567,5 +643,7 @@ int main(void)
 	test_exceptions();
 	test_unsupported();
 	test_misc();
+	test_register_ud();
+	test_optional_ops();
 	return tap_done();
 }
