@@ -490,6 +490,48 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 }
 
 /*
+ * VEX map 1 forms with rules beyond the table (SDM Vol. 2C KANDW..KXORD,
+ * KMOVW..KMOVQ, KORTEST, KTEST, KUNPCK; MOVLPS/MOVHPS): opmask operands
+ * are k0-k7 only, each opmask form has a fixed VEX.L, and the 64-bit
+ * halves loads/stores are 128-bit only.
+ */
+static int check_vex_map1(const struct insn *in, bool mod3)
+{
+	u8 op = in->opcode, pp = in->vex.pp, w = in->vex.w, l = in->vex.l;
+	bool kreg = in->modrm.reg < 8, krm = !mod3 || in->modrm.rm < 8;
+	bool kv = in->vex.vvvv < 8;
+
+	switch (op) {
+	case 0x12:
+	case 0x13:
+	case 0x16:
+	case 0x17:
+		return pp < 2 && l ? INSN_E_UNDEF : 0;
+	case 0x41:
+	case 0x42:
+	case 0x45:
+	case 0x46:
+	case 0x47:
+	case 0x4a:
+		return l && kreg && krm && kv ? 0 : INSN_E_UNDEF;
+	case 0x4b:
+		return l && kreg && krm && kv && !(pp == 1 && w) ? 0
+								 : INSN_E_UNDEF;
+	case 0x44:
+	case 0x90:
+	case 0x91:
+	case 0x98:
+	case 0x99:
+		return !l && kreg && krm ? 0 : INSN_E_UNDEF;
+	case 0x92:
+		return !l && kreg && !(pp < 2 && w) ? 0 : INSN_E_UNDEF;
+	case 0x93:
+		return !l && krm && !(pp < 2 && w) ? 0 : INSN_E_UNDEF;
+	}
+	return 0;
+}
+
+/*
  * Resolve the row of a group, then check that the form exists for this
  * mode, mandatory prefix and ModRM.mod, and that LOCK is permitted
  * (SDM Vol. 3A 8.1.2.2; LOCK elsewhere is #UD).
@@ -560,6 +602,12 @@ static int check_form(struct insn *in, struct op_desc *e)
 			return INSN_E_UNDEF;
 		if ((e->f & OPF_L0) && in->vex.l)
 			return INSN_E_UNDEF;
+		if ((in->enc == INSN_ENC_VEX2 || in->enc == INSN_ENC_VEX3) &&
+		    in->map == INSN_MAP_0F) {
+			rc = check_vex_map1(in, mod3);
+			if (rc)
+				return rc;
+		}
 	}
 	if ((in->pfx.flags & INSN_PFX_LOCK) &&
 	    (!(e->f & OPF_LOCK) || !in->mem.present))

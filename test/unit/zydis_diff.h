@@ -264,6 +264,33 @@ static int zd_multi_rex(const u8 *b, size_t n, enum insn_mode mode)
 	return mode == INSN_MODE_64 && rex > 1;
 }
 
+/*
+ * Knights Corner VEX forms: Zydis 4.0 decodes the Xeon Phi coprocessor's
+ * VEX map-1 opcodes 18, 43, 48, 49, 84, 85, 95, 97, AE, B8, BC, BD and the
+ * 128-bit KNC mask forms of 41-4B even with ZYDIS_DECODER_MODE_KNC off.
+ * The SDM's VEX opcode map (Vol. 2D Table A-3, "VEX" rows; Vol. 2C
+ * KANDW etc.: VEX.L1 only) leaves them undefined: #UD.
+ */
+static int zd_is_knc_vex(const u8 *b, size_t n, enum insn_mode mode)
+{
+	static const u8 knc[] = {0x18, 0x43, 0x48, 0x49, 0x84, 0x85,
+				 0x95, 0x97, 0xae, 0xb8, 0xbc, 0xbd};
+	size_t i = zd_skip_prefixes(b, n, mode), k;
+	u8 op, l;
+
+	if (i + 4 > n || (b[i] != 0xc4 && b[i] != 0xc5) ||
+	    (mode != INSN_MODE_64 && b[i + 1] < 0xc0))
+		return 0;
+	if (b[i] == 0xc4 && (b[i + 1] & 0x1f) != 1)
+		return 0;
+	op = b[i] == 0xc5 ? b[i + 2] : b[i + 3];
+	l = ((b[i] == 0xc5 ? b[i + 1] : b[i + 2]) >> 2) & 1;
+	for (k = 0; k < sizeof(knc); k++)
+		if (op == knc[k])
+			return 1;
+	return op >= 0x41 && op <= 0x4b && !l;
+}
+
 struct zd_known {
 	const char *what; /* the class, with the SDM reference */
 	int (*match)(const u8 *b, size_t n, enum insn_mode mode);
@@ -274,6 +301,9 @@ static const struct zd_known zd_known_list[] = {
     {"MVEX (KNC) decoded in 64-bit mode; SDM Vol. 2A 2.7.1: EVEX P1[2] "
      "must be 1, else #UD",
      zd_is_mvex},
+    {"Knights Corner VEX forms (0F 18 43 48 49 84 85 95 97 AE B8 BC BD, "
+     "128-bit KAND..KXOR); SDM Vol. 2D Table A-3 / Vol. 2C: #UD",
+     zd_is_knc_vex},
 };
 
 /* Operand-level disagreements where Zydis 4.0 contradicts the SDM. */
