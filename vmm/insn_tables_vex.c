@@ -304,11 +304,105 @@ const struct op_desc insn_evex[7][256] =
 	    },
 	[2] =
 	    {
-		[0x00 ... 0xff] = E(ALL),
+		/* 0x00 - 0x0F: VPSHUFB, VPMADDUBSW, VPMULHRSW, VPERMILPS/PD */
+		[0x00] = E(O),
+		[0x04] = E(O),
+		[0x0b ... 0x0d] = E(O),
+		/* 0x10 - 0x1F: VPSRLVW.. (66), VPMOV*B/W/D down (F3), VPROR/LV,
+		 * VPERMPS, broadcasts, VPABS */
+		[0x10 ... 0x15] = E(O | S),
+		[0x16] = E(O),
+		[0x18 ... 0x19] = E(O),
+		[0x1a ... 0x1b] = V(O, 0),
+		[0x1c ... 0x1f] = E(O),
+		/* 0x20 - 0x2F: VPMOVSX (66) / VPMOV*S down (F3), VPTESTM/NM,
+		 * VPMULDQ, VPMOVM2*, VPCMPEQQ, VMOVNTDQA, VPACKUSDW, VSCALEF */
+		[0x20 ... 0x25] = E(O | S),
+		[0x26 ... 0x29] = E(O | S),
+		[0x2a] = V(O, S),
+		[0x2b ... 0x2d] = E(O),
+		/* 0x30 - 0x3F: VPMOVZX / VPMOV*US down, VPERMD, PMIN/PMAX */
+		[0x30 ... 0x35] = E(O | S),
+		[0x36 ... 0x37] = E(O),
+		[0x38 ... 0x3a] = E(O | S),
+		[0x3b ... 0x3f] = E(O),
+		/* 0x40 - 0x4F: VPMULLD/Q, VGETEXP, VPLZCNT, shifts, RCP14/RSQRT14 */
+		[0x40] = E(O),
+		[0x42 ... 0x47] = E(O),
+		[0x4c ... 0x4f] = E(O),
+		/* 0x50 - 0x5F: VNNI, BF16, 4VNNIW, VPOPCNT, broadcasts */
+		[0x50 ... 0x51] = E(O),
+		[0x52 ... 0x53] = E(O | S | D),
+		[0x54 ... 0x55] = E(O),
+		[0x58 ... 0x59] = E(O),
+		[0x5a ... 0x5b] = V(O, 0),
+		/* 0x60 - 0x6F: VPEXPAND/COMPRESS B/W, VPBLENDM, VP2INTERSECT */
+		[0x62 ... 0x66] = E(O),
+		[0x68] = E(D),
+		/* 0x70 - 0x7F: VPSHLDV/VPSHRDV, BF16 converts, VPERMI2/T2,
+		 * VPBROADCAST */
+		[0x70 ... 0x71] = E(O),
+		[0x72] = E(O | S | D),
+		[0x73] = E(O),
+		[0x75 ... 0x79] = E(O),
+		[0x7a ... 0x7c] = V(0, O),
+		[0x7d ... 0x7f] = E(O),
+		/* 0x80 - 0x8F: VPMULTISHIFTQB, VEXPAND/VCOMPRESS, VPERMB/W,
+		 * VPSHUFBITQMB */
+		[0x83] = E(O),
+		[0x88 ... 0x89] = E(O),
+		[0x8a ... 0x8b] = E(O),
+		[0x8d] = E(O),
+		[0x8f] = E(O),
+		/* 0x90 - 0xBF: gathers/scatters (VSIB), FMA, 4FMAPS, IFMA */
+		[0x90 ... 0x93] = VG(O, 0),
+		[0x96 ... 0x99] = E(O),
+		[0x9a ... 0x9b] = E(O | D),
+		[0x9c ... 0x9f] = E(O),
+		[0xa0 ... 0xa3] = VG(O, 0),
+		[0xa6 ... 0xa9] = E(O),
+		[0xaa ... 0xab] = E(O | D),
+		[0xac ... 0xaf] = E(O),
+		[0xb4 ... 0xbf] = E(O),
+		/* 0xC0 - 0xCF: VPCONFLICT, gather/scatter prefetch, ER, GFNI */
+		[0xc4] = E(O),
+		[0xc6 ... 0xc7] = VG(O, 0),
+		[0xc8] = E(O),
+		[0xca ... 0xcd] = E(O),
+		[0xcf] = E(O),
+		/* 0xD8 - 0xDF: VAES */
+		[0xdc ... 0xdf] = E(O),
 	    },
 	[3] =
 	    {
-		[0x00 ... 0xff] = EI(ALL),
+		/* 0x00 - 0x0F: VPERMQ/PD, VPERMILPS/PD, VRNDSCALE, VPALIGNR */
+		[0x00 ... 0x01] = EI(O),
+		[0x03] = EI(O),
+		[0x04 ... 0x05] = EI(O),
+		[0x08 ... 0x0b] = EI(O),
+		[0x0f] = EI(O),
+		/* 0x14 - 0x1F: VPEXTR*, VEXTRACTPS, VINSERT/EXTRACT 32x4 etc,
+		 * VCVTPS2PH, VPCMP(U)D/Q */
+		[0x14 ... 0x17] = EI(O),
+		[0x18 ... 0x1b] = EI(O),
+		[0x1d] = EI(O),
+		[0x1e ... 0x1f] = EI(O),
+		/* 0x20 - 0x27: VPINSR*, VINSERTPS, VPTERNLOG, VGETMANT */
+		[0x20 ... 0x23] = EI(O),
+		[0x25 ... 0x27] = EI(O),
+		/* 0x38 - 0x3F: VINSERT/EXTRACT I32x4.., VPCMP(U)B/W */
+		[0x38 ... 0x3b] = EI(O),
+		[0x3e ... 0x3f] = EI(O),
+		/* 0x42 - 0x57: VDBPSADBW, VSHUFI32X4, VPCLMULQDQ, VRANGE,
+		 * VFIXUPIMM, VREDUCE */
+		[0x42 ... 0x44] = EI(O),
+		[0x50 ... 0x51] = EI(O),
+		[0x54 ... 0x57] = EI(O),
+		/* 0x66 - 0x73: VFPCLASS, VPSHLD/VPSHRD */
+		[0x66 ... 0x67] = EI(O),
+		[0x70 ... 0x73] = EI(O),
+		/* 0xCE - 0xCF: GF2P8AFFINE(INV)QB */
+		[0xce ... 0xcf] = EI(O),
 	    },
 };
 
