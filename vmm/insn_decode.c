@@ -600,7 +600,8 @@ static int check_form(struct insn *in, struct op_desc *e)
 
 		if ((nv & col) && (in->vex.vvvv & 15))
 			return INSN_E_UNDEF;
-		if ((e->f & OPF_L0) && in->vex.l)
+		if (((e->f & OPF_L0) && in->vex.l) ||
+		    ((e->f & OPF_W0) && in->vex.w))
 			return INSN_E_UNDEF;
 		if ((in->enc == INSN_ENC_VEX2 || in->enc == INSN_ENC_VEX3) &&
 		    in->map == INSN_MAP_0F) {

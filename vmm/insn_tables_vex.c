@@ -33,11 +33,6 @@
 	{                                                                      \
 		.f = OPF_MODRM | OPF_VSIB, .osz = OSZ_X, .pm = (m), .pr = (r)  \
 	}
-#define VD(m, r)                                                               \
-	{                                                                      \
-		.f = OPF_MODRM, .imm = IMM_D, .osz = OSZ_X, .pm = (m),         \
-		.pr = (r)                                                      \
-	}
 #define N   PC_NP
 #define O   PC_66
 #define S   PC_F3
@@ -407,46 +402,74 @@ const struct op_desc insn_evex[7][256] =
 };
 
 /* XOP maps 8 (imm8), 9 and 10 (imm32): AMD APM Vol. 4 Appendix A. */
-const struct op_desc insn_xop[3][256] = {
-    [0] =
-	{
-	    /* VPMACS*, VPMADCS*, VPCMOV, VPPERM, VPROT*i, VPCOM* */
-	    [0x85 ... 0x87] = VI(N, N),
-	    [0x8e ... 0x8f] = VI(N, N),
-	    [0x95 ... 0x97] = VI(N, N),
-	    [0x9e ... 0x9f] = VI(N, N),
-	    [0xa2 ... 0xa3] = VI(N, N),
-	    [0xa6] = VI(N, N),
-	    [0xb6] = VI(N, N),
-	    [0xc0 ... 0xc3] = VI(N, N),
-	    [0xcc ... 0xcf] = VI(N, N),
-	    [0xec ... 0xef] = VI(N, N),
-	},
-    [1] =
-	{
-	    /* TBM groups 01/02, LWP 12, VFRCZ, VPROT/VPSHx, VPHADD/SUB */
-	    [0x01 ... 0x02] =
-		{.f = OPF_MODRM | OPF_GROUP, .osz = OSZ_Y, .pm = N, .pr = N},
-	    [0x12] =
-		{.f = OPF_MODRM | OPF_GROUP, .osz = OSZ_Y, .pm = 0, .pr = N},
-	    [0x80 ... 0x83] = V(N, N),
-	    [0x90 ... 0x9b] = V(N, N),
-	    [0xc1 ... 0xc3] = V(N, N),
-	    [0xc6 ... 0xc7] = V(N, N),
-	    [0xcb] = V(N, N),
-	    [0xd1 ... 0xd3] = V(N, N),
-	    [0xd6 ... 0xd7] = V(N, N),
-	    [0xdb] = V(N, N),
-	    [0xe1 ... 0xe3] = V(N, N),
-	},
-    [2] =
-	{
-	    /* BEXTR imm32, LWPINS/LWPVAL */
-	    [0x10] = VD(N, N),
-	    [0x12] = {.f = OPF_MODRM | OPF_GROUP,
-		      .imm = IMM_D,
-		      .osz = OSZ_Y,
-		      .pm = N,
-		      .pr = N},
-	},
+#define XOP(fl, n)                                                             \
+	{                                                                      \
+		.f = OPF_MODRM | (fl), .osz = OSZ_X, .pm = N, .pr = N,         \
+		.nv = (n)                                                      \
+	}
+#define XOPI(fl, n)                                                            \
+	{                                                                      \
+		.f = OPF_MODRM | (fl), .imm = IMM_B, .osz = OSZ_X, .pm = N,    \
+		.pr = N, .nv = (n)                                             \
+	}
+const struct op_desc insn_xop[3][256] =
+    {
+	[0] =
+	    {
+		/* VPMACS*, VPMADCS* (W0, L0) */
+		[0x85 ... 0x87] = XOPI(OPF_W0 | OPF_L0, 0),
+		[0x8e ... 0x8f] = XOPI(OPF_W0 | OPF_L0, 0),
+		[0x95 ... 0x97] = XOPI(OPF_W0 | OPF_L0, 0),
+		[0x9e ... 0x9f] = XOPI(OPF_W0 | OPF_L0, 0),
+		[0xa6] = XOPI(OPF_W0 | OPF_L0, 0),
+		[0xb6] = XOPI(OPF_W0 | OPF_L0, 0),
+		/* VPCMOV (W selects the operand order), VPPERM (128-bit) */
+		[0xa2] = XOPI(0, 0),
+		[0xa3] = XOPI(OPF_L0, 0),
+		/* VPROTB/W/D/Q ib: no vvvv operand */
+		[0xc0 ... 0xc3] = XOPI(OPF_W0 | OPF_L0, 0xff),
+		/* VPCOM* ib */
+		[0xcc ... 0xcf] = XOPI(OPF_W0 | OPF_L0, 0),
+		[0xec ... 0xef] = XOPI(OPF_W0 | OPF_L0, 0),
+	    },
+	[1] =
+	    {
+		/* TBM groups 01/02 (vvvv is the destination), LWP 12 */
+		[0x01 ... 0x02] = {.f = OPF_MODRM | OPF_GROUP | OPF_L0,
+				   .osz = OSZ_Y,
+				   .pm = N,
+				   .pr = N},
+		[0x12] = {.f = OPF_MODRM | OPF_GROUP | OPF_L0,
+			  .osz = OSZ_Y,
+			  .pr = N,
+			  .nv = 0xff},
+		/* VFRCZPS/PD (128/256), VFRCZSS/SD: no vvvv */
+		[0x80 ... 0x81] = XOP(OPF_W0, 0xff),
+		[0x82 ... 0x83] = XOP(OPF_W0 | OPF_L0, 0xff),
+		/* VPROT*, VPSHL*, VPSHA*: W selects the operand order */
+		[0x90 ... 0x9b] = XOP(OPF_L0, 0),
+		/* VPHADD*, VPHSUB*: no vvvv */
+		[0xc1 ... 0xc3] = XOP(OPF_W0 | OPF_L0, 0xff),
+		[0xc6 ... 0xc7] = XOP(OPF_W0 | OPF_L0, 0xff),
+		[0xcb] = XOP(OPF_W0 | OPF_L0, 0xff),
+		[0xd1 ... 0xd3] = XOP(OPF_W0 | OPF_L0, 0xff),
+		[0xd6 ... 0xd7] = XOP(OPF_W0 | OPF_L0, 0xff),
+		[0xdb] = XOP(OPF_W0 | OPF_L0, 0xff),
+		[0xe1 ... 0xe3] = XOP(OPF_W0 | OPF_L0, 0xff),
+	    },
+	[2] =
+	    {
+		/* BEXTR imm32, LWPINS/LWPVAL */
+		[0x10] = {.f = OPF_MODRM | OPF_L0,
+			  .imm = IMM_D,
+			  .osz = OSZ_Y,
+			  .pm = N,
+			  .pr = N,
+			  .nv = 0xff},
+		[0x12] = {.f = OPF_MODRM | OPF_GROUP | OPF_L0,
+			  .imm = IMM_D,
+			  .osz = OSZ_Y,
+			  .pm = N,
+			  .pr = N},
+	    },
 };
