@@ -7,7 +7,10 @@
  * page), then decoded and emulated with callbacks over a copy of the same
  * state. All GPRs, RIP, RFLAGS (minus the flags the SDM leaves undefined
  * for the form), YMM0-15 and the data page must agree; a native fault must
- * be the emulator's exception. 64-bit mode only (the host's mode).
+ * be the emulator's exception. Every form runs in 64-bit code; where the
+ * host kernel runs 32-bit code (far jump to its 32-bit user segment), the
+ * forms valid there run again in 32-bit code, otherwise that pass is
+ * skipped with the reason.
  *
  * The host is AMD. Where the SDM leaves flags undefined (and Intel and AMD
  * differ: MUL/IMUL SF/ZF/AF/PF, shift AF and multi-bit OF, BT* OF/SF/AF/PF,
@@ -110,7 +113,7 @@ static u64 rnd_val(void)
 
 /* ---------------------------------------------------------------- case */
 struct gen {
-	u8 bytes[16];
+	u8 bytes[24];
 	int len;
 	int osize;
 	bool mem, rip_rel, asz32, lock, rep, repne;
@@ -122,6 +125,7 @@ struct gen {
 };
 
 static u8 *code_page, *data_page;
+static bool mode32; /* run in a 32-bit code segment (compatibility mode) */
 
 static void put(struct gen *g, u8 b)
 {
@@ -142,7 +146,7 @@ static int gen_osize(const struct form *fm, bool osz, bool w)
 	if (w && !(fm->f & F_STACK))
 		return 8;
 	if (fm->f & F_STACK)
-		return osz ? 2 : 8;
+		return osz ? 2 : mode32 ? 4 : 8;
 	return osz ? 2 : 4;
 }
 
@@ -188,9 +192,9 @@ static void gen_modrm(struct gen *g, const struct form *fm, int *rex)
 		} else {
 			g->base = fb;
 		}
-	} else if (rm == 5 && mod == 0) {
+	} else if (rm == 5 && mod == 0) { /* RIP-relative, or disp32 */
 		put(g, (u8)(reg << 3 | 5));
-		g->rip_rel = true;
+		g->rip_rel = !mode32;
 		g->disp_off = g->len;
 		g->disp_size = 4;
 		put_n(g, 0, 4);
@@ -241,7 +245,9 @@ static void gen_insn(struct gen *g, const struct form *fm)
 	memset(g, 0, sizeof(*g));
 	g->base = g->index = -1;
 	g->modrm_reg = fm->digit;
-	g->asz32 = rnd_below(4) == 0;
+	/* 32-bit addressing: 67h in 64-bit code, the default in 32-bit code
+	 * (16-bit addressing cannot reach the scratch page: DS base 0). */
+	g->asz32 = mode32 || rnd_below(4) == 0;
 	if (fm->f & F_STR) {
 		int k = (int)rnd_below(3);
 
@@ -252,7 +258,7 @@ static void gen_insn(struct gen *g, const struct form *fm)
 		put(g, segs[rnd_below(4)]);
 	if (osz)
 		put(g, 0x66);
-	if (g->asz32)
+	if (g->asz32 && !mode32)
 		put(g, 0x67);
 	if (g->rep)
 		put(g, 0xf3);
@@ -260,7 +266,7 @@ static void gen_insn(struct gen *g, const struct form *fm)
 		put(g, 0xf2);
 	if (!(fm->f & F_VEX) && fm->pfx)
 		put(g, fm->pfx);
-	if (rnd_below(2))
+	if (rnd_below(2) && !mode32)
 		rex = 0x40 | (int)rnd_below(16);
 	rex_off = g->len;
 	w = (fm->f & F_W) ? 1 : (fm->f & F_NOW) ? 0 : (rex >> 3) & 1;
@@ -618,18 +624,26 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 	       (g.modrm_reg == g.base || g.modrm_reg == g.index));
 	setup_case(&g, fm);
 	memcpy(code_page, g.bytes, (size_t)g.len);
-	native_emit_exit(code_page + g.len);
+	if (mode32)
+		native_emit_exit32(code_page + g.len, code_page + 2048);
+	else
+		native_emit_exit(code_page + g.len);
 	native_in = start;
 	memcpy(data_page, mem_start, DATA_SIZE);
-	sig = native_run(code_page);
+	sig = native_run(code_page, mode32);
 
 	emu.s = start;
 	memcpy(emu.mem, mem_start, DATA_SIZE);
 	emu.stray = false;
 	hex(bytes, g.bytes, g.len);
-	rc = insn_decode(&in, g.bytes, (size_t)g.len, INSN_MODE_64);
+	rc = insn_decode(&in, g.bytes, (size_t)g.len,
+			 mode32 ? INSN_MODE_32 : INSN_MODE_64);
 	if (rc != INSN_OK || in.len != g.len) {
-		if (sig == SIGILL && rc != INSN_OK)
+		if (sig == SIGILL && rc != INSN_OK && rc != INSN_E_TOO_LONG)
+			return ++*faults, true;
+		/* Longer than 15 bytes: #GP(0) (SDM Vol. 2A 2.3.11). */
+		if (rc == INSN_E_TOO_LONG && sig == SIGSEGV &&
+		    native_sig_code == 0x80)
 			return ++*faults, true;
 		if (verbose)
 			tap_diag("%s: decode %s len %d (sig %d)", bytes,
@@ -643,6 +657,7 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 	ctx.cr0 = 0x80000033;	    /* PG NE ET MP PE */
 	ctx.cr4 = BIT(9) | BIT(18); /* OSFXSR OSXSAVE */
 	ctx.xcr0 = 7;
+	ctx.stack_size = mode32 ? 4 : 0;
 	while (r == EM_CONTINUE && rounds++ < 100) {
 		ctx.rep_budget = (u32)rnd_below(4); /* 0: default */
 		r = insn_emulate(&ctx, &in);
@@ -665,10 +680,13 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 				 (unsigned long long)start.gpr[12],
 				 (void *)data_page);
 		if (verbose)
-			tap_diag("%s: host signal %d (vector %d), emulator %s "
-				 "vector %d (%s)",
-				 bytes, sig, vec, em_result_name(r),
-				 ctx.exc.vector, why);
+			tap_diag("%s: host signal %d (vector %d, rip %+lld, "
+				 "cs %#llx), emulator %s vector %d (%s)",
+				 bytes, sig, vec,
+				 (long long)(native_sig_rip -
+					     (u64)(uintptr_t)code_page),
+				 (unsigned long long)native_sig_cs,
+				 em_result_name(r), ctx.exc.vector, why);
 		return false;
 	}
 	if (r != EM_DONE || emu.stray) {
@@ -679,8 +697,11 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 		return false;
 	}
 	mask = FLAGS_CMP & ~undef_flags(fm, &g);
-	for (int i = 0; i < 16; i++)
-		if (emu.s.gpr[i] != native_out.gpr[i]) {
+	/* 32-bit code: EAX..EDI only; bits 63:32 and R8-R15 are undefined
+	 * after the switch back to 64-bit mode (SDM Vol. 1 3.4.1.1). */
+	for (int i = 0; i < (mode32 ? 8 : 16); i++)
+		if ((emu.s.gpr[i] ^ native_out.gpr[i]) &
+		    (mode32 ? 0xffffffffULL : ~0ULL)) {
 			if (verbose)
 				tap_diag(
 				    "%s: r%d host %#llx emu %#llx (in %#llx"
@@ -703,7 +724,7 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 		return false;
 	}
 	if (ctx.rip != (u64)(uintptr_t)code_page + (u64)g.len ||
-	    memcmp(emu.s.ymm, native_out.ymm, sizeof(emu.s.ymm)) ||
+	    memcmp(emu.s.ymm, native_out.ymm, mode32 ? 8 * 32 : 16 * 32) ||
 	    memcmp(emu.mem, data_page, DATA_SIZE)) {
 		if (verbose)
 			tap_diag("%s: rip/ymm/memory differ (rip %d ymm %d "
@@ -716,6 +737,23 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 		return false;
 	}
 	return true;
+}
+
+/* Whether this host runs 32-bit code: a NOP in the 32-bit segment. */
+static bool probe32(void)
+{
+	code_page[0] = 0x90;
+	native_emit_exit32(code_page + 1, code_page + 2048);
+	memset(&native_in, 0, sizeof(native_in));
+	native_in.rflags = 0x202;
+	native_in.gpr[4] = data_addr(2048);
+	return native_run(code_page, true) == 0;
+}
+
+/* Forms that exist in 32-bit code (no REX.W forms; 63 is ARPL there). */
+static bool valid32(const struct form *fm)
+{
+	return !(fm->f & F_W) && !(fm->map == 0 && fm->op == 0x63);
 }
 
 static u64 env_u64(const char *name, u64 def)
@@ -731,6 +769,8 @@ int main(void)
 	u64 iters = env_u64("MICA_ITERS", 1000);
 	u8 *region;
 	u64 total = 0, bad_total = 0;
+	int nforms = 0;
+	bool can32;
 	const char *only = getenv("MICA_FORM"); /* substring of form names */
 
 	rng_state = seed ? seed : 1;
@@ -745,22 +785,34 @@ int main(void)
 	code_page = region;
 	data_page = region + 4096;
 	native_init();
-	for (size_t f = 0; f < ARRAY_SIZE(forms); f++) {
-		int bad = 0, faults = 0;
+	can32 = probe32();
+	if (!can32)
+		tap_skip("the host cannot run 32-bit code: a far jump to the "
+			 "32-bit user code segment faults (kernel without "
+			 "IA-32 emulation, or a paravirtual guest)",
+			 "host vs emulator in 32-bit code");
+	for (int m = 0; m < (can32 ? 2 : 1); m++) {
+		mode32 = m;
+		for (size_t f = 0; f < ARRAY_SIZE(forms); f++) {
+			int bad = 0, faults = 0;
 
-		if (only && !strstr(forms[f].name, only))
-			continue;
-		for (u64 i = 0; i < iters; i++)
-			if (!run_case(&forms[f], bad < 3, &faults))
-				bad++;
-		total += iters;
-		bad_total += (u64)bad;
-		tap_ok(bad == 0,
-		       "host vs emulator: %s: %llu random cases (%d host "
-		       "faults), %d mismatches",
-		       forms[f].name, (unsigned long long)iters, faults, bad);
+			if ((only && !strstr(forms[f].name, only)) ||
+			    (mode32 && !valid32(&forms[f])))
+				continue;
+			for (u64 i = 0; i < iters; i++)
+				if (!run_case(&forms[f], bad < 3, &faults))
+					bad++;
+			total += iters;
+			bad_total += (u64)bad;
+			nforms++;
+			tap_ok(bad == 0,
+			       "host vs emulator, %d-bit code: %s: %llu random "
+			       "cases (%d host faults), %d mismatches",
+			       mode32 ? 32 : 64, forms[f].name,
+			       (unsigned long long)iters, faults, bad);
+		}
 	}
-	tap_diag("%zu forms, %llu cases, %llu mismatches", ARRAY_SIZE(forms),
+	tap_diag("%d form/mode pairs, %llu cases, %llu mismatches", nforms,
 		 (unsigned long long)total, (unsigned long long)bad_total);
 	return tap_done();
 }
