@@ -559,6 +559,79 @@ static void test_misc(void)
 	       "VMOVDQU xmm zeroes YMM[255:128], MOVDQU keeps it");
 }
 
+/* 16- and 32-bit code: operand/address-size defaults and overrides. */
+static void test_legacy_modes(void)
+{
+	enum em_result r;
+
+	reset(INSN_MODE_16);
+	ctx.seg_base[INSN_SEG_DS] = 0x10000;
+	g.gpr[3] = 0xfff8;
+	g.gpr[6] = 0x0018;
+	g.gpr[0] = 0xaaaabbbbccccddddULL;
+	g.mem[0x10000] = 0x34;
+	g.mem[0x10001] = 0x12;
+	r = RUN(INSN_MODE_16, 0x8b, 0x40, 0xf0); /* mov ax, [bx+si-0x10] */
+	tap_ok(r == EM_DONE && g.gpr[0] == 0xaaaabbbbcccc1234ULL &&
+		   g.last_la[0] == 0x10000 && ctx.rip == 0x1003,
+	       "16-bit MOV AX, [BX+SI-0x10]: wraps to DS:0, 16-bit merge");
+
+	reset(INSN_MODE_16);
+	ctx.seg_base[INSN_SEG_SS] = 0x4000;
+	g.gpr[5] = 0x0102;
+	g.mem[0x4100] = 0xff;
+	g.mem[0x4101] = 0xff;
+	r = RUN(INSN_MODE_16, 0x83, 0x46, 0xfe, 0x01); /* add [bp-2], 1 */
+	tap_ok(r == EM_DONE && g.mem[0x4100] == 0 && g.mem[0x4101] == 0 &&
+		   (ctx.rflags & (BIT(0) | BIT(6))) == (BIT(0) | BIT(6)),
+	       "16-bit ADD word [BP-2], 1: SS segment, CF and ZF set");
+
+	reset(INSN_MODE_16);
+	g.gpr[7] = 0x20;
+	g.gpr[0] = 0x11223344;
+	r = RUN(INSN_MODE_16, 0x66, 0x89, 0x05); /* mov [di], eax */
+	tap_ok(r == EM_DONE && g.last_size[0] == 4 &&
+		   *(u32 *)(g.mem + 0x20) == 0x11223344,
+	       "16-bit 66 MOV [DI], EAX: 32-bit operand");
+
+	reset(INSN_MODE_16);
+	g.gpr[0] = 0x100;
+	g.gpr[1] = 0x10;
+	g.mem[0x140] = 0x42;
+	r = RUN(INSN_MODE_16, 0x67, 0x8a, 0x14, 0x88); /* mov dl,[eax+ecx*4] */
+	tap_ok(r == EM_DONE && (g.gpr[2] & 0xff) == 0x42,
+	       "16-bit 67 MOV DL, [EAX+ECX*4]: 32-bit addressing");
+
+	reset(INSN_MODE_16);
+	g.gpr[1] = 0xabcd0002;
+	g.gpr[6] = 0x100;
+	g.gpr[7] = 0x200;
+	r = RUN(INSN_MODE_16, 0xf3, 0xa5); /* rep movsw */
+	tap_ok(r == EM_DONE && g.gpr[1] == 0xabcd0000 && g.gpr[6] == 0x104 &&
+		   g.gpr[7] == 0x204,
+	       "16-bit REP MOVSW: CX counts, bits 31:16 of ECX kept");
+
+	reset(INSN_MODE_16);
+	ctx.rip = 0xfffe;
+	r = RUN(INSN_MODE_16, 0x88, 0xc4); /* mov ah, al */
+	tap_ok(r == EM_DONE && ctx.rip == 0, "16-bit IP wraps at 64 KiB");
+
+	reset(INSN_MODE_32);
+	g.gpr[3] = 0x2000;
+	g.mem[0x2000] = 0xf0;
+	r = RUN(INSN_MODE_32, 0x82, 0x03, 0x20); /* add byte [ebx], 0x20 */
+	tap_ok(r == EM_DONE && g.mem[0x2000] == 0x10 && (ctx.rflags & 1),
+	       "32-bit 82 /0 (ADD r/m8, imm8 alias): CF from 0xf0 + 0x20");
+
+	reset(INSN_MODE_32);
+	g.gpr[4] = 0x3000;
+	*(u16 *)(g.mem + 0x3000) = 0xbeef;
+	r = RUN(INSN_MODE_32, 0x66, 0x8f, 0x04, 0x24); /* pop word [esp] */
+	tap_ok(r == EM_DONE && g.gpr[4] == 0x3002 &&
+		   *(u16 *)(g.mem + 0x3002) == 0xbeef,
+	       "32-bit POP word [ESP]: address uses the incremented ESP");
+}
+
 /* Register forms that are #UD: the decoder or the emulator must say so. */
 static void test_register_ud(void)
 {
@@ -644,6 +717,7 @@ int main(void)
 	test_unsupported();
 	test_misc();
 	test_register_ud();
+	test_legacy_modes();
 	test_optional_ops();
 	return tap_done();
 }
