@@ -490,6 +490,22 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 }
 
 /*
+ * VSIB (gathers/scatters, SDM Vol. 2A 2.3.12): a SIB byte is required, no
+ * 16-bit addressing, and (VEX forms) destination, mask and index must be
+ * three different registers.
+ */
+static bool vsib_bad(const struct insn *in)
+{
+	u8 idx = in->mem.index, v = in->vex.vvvv & 15, r = in->modrm.reg;
+
+	if (!in->sib.present || in->addrsize == 2)
+		return true;
+	if (in->enc == INSN_ENC_EVEX)
+		return r == (idx | (in->vex.vvvv & 16));
+	return r == idx || r == v || v == idx;
+}
+
+/*
  * VEX map 1 forms with rules beyond the table (SDM Vol. 2C KANDW..KXORD,
  * KMOVW..KMOVQ, KORTEST, KTEST, KUNPCK; MOVLPS/MOVHPS): opmask operands
  * are k0-k7 only, each opmask form has a fixed VEX.L, and the 64-bit
@@ -499,7 +515,7 @@ static int check_vex_map1(const struct insn *in, bool mod3)
 {
 	u8 op = in->opcode, pp = in->vex.pp, w = in->vex.w, l = in->vex.l;
 	bool kreg = in->modrm.reg < 8, krm = !mod3 || in->modrm.rm < 8;
-	bool kv = in->vex.vvvv < 8;
+	bool kv = in->mode != INSN_MODE_64 || in->vex.vvvv < 8;
 
 	switch (op) {
 	case 0x12:
@@ -601,7 +617,16 @@ static int check_form(struct insn *in, struct op_desc *e)
 		if ((nv & col) && (in->vex.vvvv & 15))
 			return INSN_E_UNDEF;
 		if (((e->f & OPF_L0) && in->vex.l) ||
+		    ((e->f & OPF_L1) && !in->vex.l) ||
 		    ((e->f & OPF_W0) && in->vex.w))
+			return INSN_E_UNDEF;
+		/* VPERMQ/VPERMPD, GF2P8AFFINE(INV)QB: VEX.W1 only */
+		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F3A &&
+		    !in->vex.w &&
+		    (in->opcode < 2 || in->opcode == 0xce ||
+		     in->opcode == 0xcf))
+			return INSN_E_UNDEF;
+		if ((e->f & OPF_VSIB) && vsib_bad(in))
 			return INSN_E_UNDEF;
 		if ((in->enc == INSN_ENC_VEX2 || in->enc == INSN_ENC_VEX3) &&
 		    in->map == INSN_MAP_0F) {

@@ -132,7 +132,7 @@ enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
 		seg = INSN_SEG_DS;
 	if (st->in->mode == INSN_MODE_64) {
 		a = ea;
-		if (seg >= INSN_SEG_FS)
+		if (seg == INSN_SEG_FS || seg == INSN_SEG_GS)
 			a += ctx->seg_base[seg];
 		if (!em_canonical(ctx, a) || !em_canonical(ctx, a + size - 1))
 			return em_raise(

@@ -23,7 +23,7 @@ static u8 em_simd_pfx(const struct insn *in)
 		return 0xf3;
 	if (in->pfx.flags & INSN_PFX_REPNE)
 		return 0xf2;
-	return in->pfx.flags & INSN_PFX_OSZ ? 0x66 : 0;
+	return (in->pfx.flags & INSN_PFX_OSZ) ? 0x66 : 0;
 }
 
 /*

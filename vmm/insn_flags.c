@@ -105,7 +105,7 @@ u64 em_flags_sub(u64 a, u64 b, u64 c, unsigned int size, u64 *res)
 u64 em_alu(unsigned int op, u64 a, u64 b, u64 flags, unsigned int size,
 	   u64 *res)
 {
-	u64 cf = flags & EM_CF ? 1 : 0;
+	u64 cf = (flags & EM_CF) ? 1 : 0;
 	u64 f;
 
 	switch (op) {

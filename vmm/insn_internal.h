@@ -25,6 +25,7 @@
 #define OPF_3DNOW  BIT(12) /* 0F 0F: the imm8 suffix is the opcode */
 #define OPF_L0	   BIT(13) /* VEX.L must be 0 */
 #define OPF_W0	   BIT(14) /* VEX/XOP.W must be 0 */
+#define OPF_L1	   BIT(15) /* VEX.L must be 1 (256-bit only) */
 
 /* Immediate kinds (struct op_desc.imm). */
 enum {

@@ -40,6 +40,18 @@
 #define ALL PC_ALL
 #define NO  (PC_NP | PC_66)
 
+/* 66-only forms with extra flags and a no-vvvv mask. */
+#define VF(fl, n)                                                              \
+	{                                                                      \
+		.f = OPF_MODRM | (fl), .osz = OSZ_X, .pm = O, .pr = O,         \
+		.nv = (n)                                                      \
+	}
+#define VFI(fl, n)                                                             \
+	{                                                                      \
+		.f = OPF_MODRM | (fl), .imm = IMM_B, .osz = OSZ_X, .pm = O,    \
+		.pr = O, .nv = (n)                                             \
+	}
+
 /* VEX maps 1 (0F), 2 (0F38), 3 (0F3A); index 0 unused. */
 const struct op_desc insn_vex[4][256] =
     {
@@ -148,92 +160,135 @@ const struct op_desc insn_vex[4][256] =
 		/* 0xF8 - 0xFF */
 		[0xf8 ... 0xfe] = V(O, O),
 	    },
+	/* VEX map 2 (0F 38), all 66 unless noted. N: no vvvv operand. */
 	[2] =
 	    {
-		/* 0x00 - 0x0F */
-		[0x00 ... 0x0f] = V(O, O),
-		/* 0x10 - 0x1F */
-		[0x13] = V(O, O),
-		[0x16 ... 0x19] = V(O, O),
-		[0x1a] = V(O, 0),
-		[0x1c ... 0x1e] = V(O, O),
-		/* 0x20 - 0x2F */
-		[0x20 ... 0x25] = V(O, O),
+		/* 0x00 - 0x0F: PSHUFB..PMULHRSW, VPERMILPS/PD, VTESTPS/PD */
+		[0x00 ... 0x0b] = V(O, O),
+		[0x0c ... 0x0d] = VF(OPF_W0, 0),
+		[0x0e ... 0x0f] = VF(OPF_W0, 0xff),
+		/* 0x10 - 0x1F: VCVTPH2PS, VPERMPS, VPTEST, broadcasts, PABS */
+		[0x13] = VF(OPF_W0, 0xff),
+		[0x16] = VF(OPF_W0 | OPF_L1, 0),
+		[0x17] = VF(0, 0xff),
+		[0x18] = VF(OPF_W0, 0xff),
+		[0x19] = VF(OPF_W0 | OPF_L1, 0xff),
+		[0x1a] = {.f = OPF_MODRM | OPF_W0 | OPF_L1,
+			  .osz = OSZ_X,
+			  .pm = O,
+			  .nv = 0xff},
+		[0x1c ... 0x1e] = VF(0, 0xff),
+		/* 0x20 - 0x2F: PMOVSX, PMULDQ, PCMPEQQ, MOVNTDQA, PACKUSDW,
+		 * VMASKMOVPS/PD */
+		[0x20 ... 0x25] = VF(0, 0xff),
 		[0x28 ... 0x29] = V(O, O),
-		[0x2a] = V(O, 0),
+		[0x2a] = {.f = OPF_MODRM, .osz = OSZ_X, .pm = O, .nv = 0xff},
 		[0x2b] = V(O, O),
-		[0x2c ... 0x2f] = V(O, 0),
-		/* 0x30 - 0x3F */
-		[0x30 ... 0x3f] = V(O, O),
-		/* 0x40 - 0x4F */
-		[0x40 ... 0x41] = V(O, O),
-		[0x45 ... 0x47] = V(O, O),
-		/* 0x50 - 0x5F: AVX-VNNI, broadcasts */
-		[0x50 ... 0x53] = V(O, O),
-		[0x58 ... 0x59] = V(O, O),
-		[0x5a] = V(O, 0),
-		/* 0x78 - 0x7F */
-		[0x78 ... 0x79] = V(O, O),
-		/* 0x88 - 0x8F: VPMASKMOV */
+		[0x2c ... 0x2f] = {.f = OPF_MODRM | OPF_W0,
+				   .osz = OSZ_X,
+				   .pm = O},
+		/* 0x30 - 0x3F: PMOVZX, VPERMD, PCMPGTQ, PMIN/PMAX */
+		[0x30 ... 0x35] = VF(0, 0xff),
+		[0x36] = VF(OPF_W0 | OPF_L1, 0),
+		[0x37 ... 0x3f] = V(O, O),
+		/* 0x40 - 0x4F: PMULLD, PHMINPOSUW, variable shifts */
+		[0x40] = V(O, O),
+		[0x41] = VF(OPF_L0, 0xff),
+		[0x45] = V(O, O),
+		[0x46] = VF(OPF_W0, 0),
+		[0x47] = V(O, O),
+		/* 0x50 - 0x5F: AVX-VNNI, VPBROADCASTD/Q, VBROADCASTI128 */
+		[0x50 ... 0x53] = VF(OPF_W0, 0),
+		[0x58 ... 0x59] = VF(OPF_W0, 0xff),
+		[0x5a] = {.f = OPF_MODRM | OPF_W0 | OPF_L1,
+			  .osz = OSZ_X,
+			  .pm = O,
+			  .nv = 0xff},
+		/* 0x78 - 0x7F: VPBROADCASTB/W */
+		[0x78 ... 0x79] = VF(OPF_W0, 0xff),
+		/* 0x88 - 0x8F: VPMASKMOVD/Q */
 		[0x8c] = V(O, 0),
 		[0x8e] = V(O, 0),
-		/* 0x90 - 0x97: gathers, FMA */
+		/* 0x90 - 0x9F: gathers (vvvv is the mask), FMA */
 		[0x90 ... 0x93] = VG(O, 0),
-		[0x96 ... 0x97] = V(O, O),
-		/* 0x98 - 0x9F, 0xA6 - 0xAF, 0xB6 - 0xBF: FMA */
-		[0x98 ... 0x9f] = V(O, O),
+		[0x96 ... 0x9f] = V(O, O),
+		/* 0xA6 - 0xAF, 0xB6 - 0xBF: FMA */
 		[0xa6 ... 0xaf] = V(O, O),
 		[0xb6 ... 0xbf] = V(O, O),
-		/* 0xC8 - 0xCF */
-		[0xcf] = V(O, O),
-		/* 0xD8 - 0xDF: AES */
-		[0xdb ... 0xdf] = V(O, O),
-		/* 0xF0 - 0xF7: BMI1/BMI2 (general registers) */
-		[0xf2] = {.f = OPF_MODRM, .osz = OSZ_Y, .pm = N, .pr = N},
-		[0xf3] = {.f = OPF_MODRM | OPF_GROUP,
+		/* 0xC8 - 0xCF: GF2P8MULB */
+		[0xcf] = VF(OPF_W0, 0),
+		/* 0xD8 - 0xDF: VAESIMC (128-bit, no vvvv), VAES */
+		[0xdb] = VF(OPF_L0, 0xff),
+		[0xdc ... 0xdf] = V(O, O),
+		/* 0xF0 - 0xF7: BMI1/BMI2 on general registers, 128 only */
+		[0xf2] =
+		    {.f = OPF_MODRM | OPF_L0, .osz = OSZ_Y, .pm = N, .pr = N},
+		[0xf3] = {.f = OPF_MODRM | OPF_GROUP | OPF_L0,
 			  .osz = OSZ_Y,
 			  .pm = N,
 			  .pr = N},
-		[0xf5] = {.f = OPF_MODRM,
+		[0xf5] = {.f = OPF_MODRM | OPF_L0,
 			  .osz = OSZ_Y,
 			  .pm = N | S | D,
 			  .pr = N | S | D},
-		[0xf6] = {.f = OPF_MODRM, .osz = OSZ_Y, .pm = D, .pr = D},
-		[0xf7] = {.f = OPF_MODRM, .osz = OSZ_Y, .pm = ALL, .pr = ALL},
+		[0xf6] =
+		    {.f = OPF_MODRM | OPF_L0, .osz = OSZ_Y, .pm = D, .pr = D},
+		[0xf7] = {.f = OPF_MODRM | OPF_L0,
+			  .osz = OSZ_Y,
+			  .pm = ALL,
+			  .pr = ALL},
 	    },
+	/* VEX map 3 (0F 3A), imm8, all 66 unless noted. */
 	[3] =
 	    {
-		/* 0x00 - 0x0F */
-		[0x00 ... 0x02] = VI(O, O),
-		[0x04 ... 0x06] = VI(O, O),
-		[0x08 ... 0x0f] = VI(O, O),
-		/* 0x10 - 0x1F */
-		[0x14 ... 0x19] = VI(O, O),
-		[0x1d] = VI(O, O),
-		/* 0x20 - 0x27 */
-		[0x20 ... 0x22] = VI(O, O),
-		/* 0x30 - 0x3F: KSHIFT (register), VINSERTI128/VEXTRACTI128 */
-		[0x30 ... 0x33] = VI(0, O),
-		[0x38 ... 0x39] = VI(O, O),
-		/* 0x40 - 0x4F */
-		[0x40 ... 0x42] = VI(O, O),
+		/* 0x00 - 0x0F: VPERMQ/PD, VPBLENDD, VPERMILPS/PD, VPERM2F128,
+		 * ROUND*, BLEND*, PALIGNR */
+		[0x00 ... 0x01] = VFI(OPF_L1, 0xff),
+		[0x02] = VFI(OPF_W0, 0),
+		[0x04 ... 0x05] = VFI(OPF_W0, 0xff),
+		[0x06] = VFI(OPF_W0 | OPF_L1, 0),
+		[0x08 ... 0x09] = VFI(0, 0xff),
+		[0x0a ... 0x0f] = VI(O, O),
+		/* 0x14 - 0x1F: PEXTR*, EXTRACTPS, VINSERTF128, VEXTRACTF128,
+		 * VCVTPS2PH */
+		[0x14 ... 0x17] = VFI(OPF_L0, 0xff),
+		[0x18] = VFI(OPF_W0 | OPF_L1, 0),
+		[0x19] = VFI(OPF_W0 | OPF_L1, 0xff),
+		[0x1d] = VFI(OPF_W0, 0xff),
+		/* 0x20 - 0x22: PINSRB, INSERTPS, PINSRD/Q */
+		[0x20 ... 0x22] = VFI(OPF_L0, 0),
+		/* 0x30 - 0x3F: KSHIFT (register), VINSERTI128, VEXTRACTI128 */
+		[0x30 ... 0x33] = {.f = OPF_MODRM | OPF_L0,
+				   .imm = IMM_B,
+				   .osz = OSZ_X,
+				   .pr = O,
+				   .nv = 0xff},
+		[0x38] = VFI(OPF_W0 | OPF_L1, 0),
+		[0x39] = VFI(OPF_W0 | OPF_L1, 0xff),
+		/* 0x40 - 0x4F: DPPS/PD, MPSADBW, PCLMULQDQ, VPERM2I128,
+		 * VPERMIL2PS/PD, VBLENDV* */
+		[0x40] = VI(O, O),
+		[0x41] = VFI(OPF_L0, 0),
+		[0x42] = VI(O, O),
 		[0x44] = VI(O, O),
-		[0x46] = VI(O, O),
-		[0x48 ... 0x4c] = VI(O, O),
-		/* 0x5C - 0x7F: FMA4 (AMD) */
+		[0x46] = VFI(OPF_W0 | OPF_L1, 0),
+		[0x48 ... 0x49] = VI(O, O),
+		[0x4a ... 0x4c] = VFI(OPF_W0, 0),
+		/* 0x5C - 0x7F: FMA4 (AMD); PCMPxSTRx (128, no vvvv) */
 		[0x5c ... 0x5f] = VI(O, O),
-		[0x60 ... 0x63] = VI(O, O),
+		[0x60 ... 0x63] = VFI(OPF_L0, 0xff),
 		[0x68 ... 0x6f] = VI(O, O),
 		[0x78 ... 0x7f] = VI(O, O),
-		/* 0xC8 - 0xDF */
+		/* 0xC8 - 0xDF: GF2P8AFFINE(INV)QB, AESKEYGENASSIST */
 		[0xce ... 0xcf] = VI(O, O),
-		[0xdf] = VI(O, O),
+		[0xdf] = VFI(OPF_L0, 0xff),
 		/* 0xF0: RORX */
-		[0xf0] = {.f = OPF_MODRM,
+		[0xf0] = {.f = OPF_MODRM | OPF_L0,
 			  .imm = IMM_B,
 			  .osz = OSZ_Y,
 			  .pm = D,
-			  .pr = D},
+			  .pr = D,
+			  .nv = 0xff},
 	    },
 };
 
