@@ -18,7 +18,9 @@
  * undef_flags(). Environment: MICA_SEED, MICA_ITERS (cases per form).
  */
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "test/unit/native_exec.h"
 #include "test/unit/tap.h"
@@ -28,27 +30,27 @@
 #define DATA_SIZE 4096
 
 enum {
-	F_BYTE = 1 << 0,   /* 8-bit operation */
-	F_MODRM = 1 << 1,  /* has ModRM */
-	F_REGOK = 1 << 2,  /* mod = 3 allowed */
-	F_LOCK = 1 << 3,   /* LOCK allowed with memory */
-	F_IMM8 = 1 << 4,   /* imm8 */
-	F_IMMZ = 1 << 5,   /* imm16/imm32 by operand size */
-	F_NOOSZ = 1 << 6,  /* no random 66 */
-	F_NOW = 1 << 7,	   /* REX.W never set */
-	F_W = 1 << 8,	   /* REX.W always set */
-	F_STR = 1 << 9,	   /* string instruction */
-	F_MOFFS = 1 << 10, /* A0-A3 */
-	F_SSE = 1 << 11,   /* vector operand, mandatory prefix in pfx */
-	F_VEX = 1 << 12,   /* VEX-encoded, map 0F */
-	F_ALIGN = 1 << 13, /* mostly naturally aligned operand */
-	F_STACK = 1 << 14, /* PUSH/POP: RSP may be the base, 64-bit default */
-	F_BTREG = 1 << 15, /* BT* with a register bit offset */
-	F_DIV = 1 << 16,   /* DIV/IDIV dividend shaping */
-	F_CMPEQ = 1 << 17, /* CMPXCHG*: make the comparison succeed often */
-	F_SHIFT = 1 << 18, /* group 2 */
-	F_VL256 = 1 << 19, /* VEX.L = 1 */
-	F_CNTCL = 1 << 20, /* count in CL */
+	F_BYTE = 1 << 0,     /* 8-bit operation */
+	F_MODRM = 1 << 1,    /* has ModRM */
+	F_REGOK = 1 << 2,    /* mod = 3 allowed */
+	F_LOCKABLE = 1 << 3, /* LOCK allowed with memory */
+	F_IMM8 = 1 << 4,     /* imm8 */
+	F_IMMZ = 1 << 5,     /* imm16/imm32 by operand size */
+	F_NOOSZ = 1 << 6,    /* no random 66 */
+	F_NOW = 1 << 7,	     /* REX.W never set */
+	F_W = 1 << 8,	     /* REX.W always set */
+	F_STR = 1 << 9,	     /* string instruction */
+	F_MOFFS = 1 << 10,   /* A0-A3 */
+	F_SSE = 1 << 11,     /* vector operand, mandatory prefix in pfx */
+	F_VEX = 1 << 12,     /* VEX-encoded, map 0F */
+	F_ALIGN = 1 << 13,   /* mostly naturally aligned operand */
+	F_STACK = 1 << 14,   /* PUSH/POP: RSP may be the base, 64-bit default */
+	F_BTREG = 1 << 15,   /* BT* with a register bit offset */
+	F_DIV = 1 << 16,     /* DIV/IDIV dividend shaping */
+	F_CMPEQ = 1 << 17,   /* CMPXCHG*: make the comparison succeed often */
+	F_SHIFT = 1 << 18,   /* group 2 */
+	F_VL256 = 1 << 19,   /* VEX.L = 1 */
+	F_CNTCL = 1 << 20,   /* count in CL */
 };
 
 enum undef { U_NONE, U_LOGIC, U_MUL, U_DIV, U_SHIFT, U_BT };
@@ -117,6 +119,8 @@ struct gen {
 	int len;
 	int osize;
 	bool mem, rip_rel, asz32, lock, rep, repne;
+	u8 seg;
+	int seg_off;
 	int base, index, scale; /* -1 = none */
 	s64 disp;
 	int disp_off, disp_size;
@@ -125,6 +129,7 @@ struct gen {
 };
 
 static u8 *code_page, *data_page;
+static u64 fs_base, gs_base; /* this thread's, from arch_prctl */
 static bool mode32; /* run in a 32-bit code segment (compatibility mode) */
 
 static void put(struct gen *g, u8 b)
@@ -238,7 +243,7 @@ static void gen_vex(struct gen *g, const struct form *fm, int rex)
 /* Build one random encoding of form fm. */
 static void gen_insn(struct gen *g, const struct form *fm)
 {
-	static const u8 segs[] = {0x2e, 0x3e, 0x26, 0x36};
+	static const u8 segs[] = {0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65};
 	bool osz = !(fm->f & (F_NOOSZ | F_SSE)) && rnd_below(3) == 0;
 	int rex = 0, w, rex_off;
 
@@ -254,8 +259,14 @@ static void gen_insn(struct gen *g, const struct form *fm)
 		g->rep = k == 1;
 		g->repne = k == 2;
 	}
-	if (rnd_below(8) == 0)
-		put(g, segs[rnd_below(4)]);
+	/* Segment override: CS/DS/ES/SS are ignored in 64-bit code, FS/GS
+	 * add the thread's bases (not with 67h: base + 32-bit offset cannot
+	 * reach the scratch page). */
+	if (rnd_below(6) == 0) {
+		g->seg_off = g->len;
+		g->seg = segs[rnd_below(mode32 || g->asz32 ? 4 : 6)];
+		put(g, g->seg);
+	}
 	if (osz)
 		put(g, 0x66);
 	if (g->asz32 && !mode32)
@@ -308,7 +319,14 @@ static void gen_insn(struct gen *g, const struct form *fm)
 		g->imm = rnd_val();
 		put_n(g, g->imm, n);
 	}
-	if ((fm->f & F_LOCK) && g->mem && rnd_below(3) == 0) {
+	/* FS/GS base + RIP-relative or absolute disp32 cannot reach the
+	 * scratch page, nor can an RSP base that is also the stack: use DS. */
+	if (g->seg >= 0x64 && g->mem && !(fm->f & F_MOFFS) &&
+	    (g->base < 0 || g->base == 4)) {
+		g->seg = 0x3e;
+		g->bytes[g->seg_off] = 0x3e;
+	}
+	if ((fm->f & F_LOCKABLE) && g->mem && rnd_below(3) == 0) {
 		memmove(g->bytes + 1, g->bytes, (size_t)g->len);
 		g->bytes[0] = 0xf0;
 		g->len++;
@@ -373,6 +391,12 @@ static void shape_div(const struct gen *g, const struct form *fm)
 		r[2] = (r[2] & ~m) | ext;
 }
 
+/* Base of the segment override of g (FS/GS), else 0. */
+static u64 seg_base(const struct gen *g)
+{
+	return g->seg == 0x64 ? fs_base : g->seg == 0x65 ? gs_base : 0;
+}
+
 static void setup_case(struct gen *g, const struct form *fm)
 {
 	u64 next_rip = (u64)(uintptr_t)code_page + (u64)g->len;
@@ -412,7 +436,7 @@ static void setup_case(struct gen *g, const struct form *fm)
 			b = b > 3800 ? 3800 : b;
 		}
 		start.gpr[1] = n | (g->asz32 ? rnd() << 32 : 0);
-		start.gpr[6] = data_addr(a) | hi;
+		start.gpr[6] = (data_addr(a) - seg_base(g)) | hi;
 		start.gpr[7] = data_addr(b) | hi;
 		if (rnd_below(2)) /* make REPE continue / REPNE stop */
 			memmove(mem_start + b - (down ? n * s : 0),
@@ -424,7 +448,7 @@ static void setup_case(struct gen *g, const struct form *fm)
 				       &start.gpr[0], s);
 	}
 	if (g->mem)
-		place_operand(g, data_addr(off), next_rip);
+		place_operand(g, data_addr(off) - seg_base(g), next_rip);
 	if (fm->f & F_CMPEQ && rnd_below(2)) {
 		int sz = fm->op == 0xc7 ? ((fm->f & F_W) ? 16 : 8) : g->osize;
 		u64 pair[2] = {start.gpr[0], start.gpr[2]};
@@ -657,6 +681,8 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 	ctx.cr0 = 0x80000033;	    /* PG NE ET MP PE */
 	ctx.cr4 = BIT(9) | BIT(18); /* OSFXSR OSXSAVE */
 	ctx.xcr0 = 7;
+	ctx.seg_base[INSN_SEG_FS] = fs_base;
+	ctx.seg_base[INSN_SEG_GS] = gs_base;
 	ctx.stack_size = mode32 ? 4 : 0;
 	while (r == EM_CONTINUE && rounds++ < 100) {
 		ctx.rep_budget = (u32)rnd_below(4); /* 0: default */
@@ -785,6 +811,10 @@ int main(void)
 	code_page = region;
 	data_page = region + 4096;
 	native_init();
+	syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &fs_base);
+	syscall(SYS_arch_prctl, 0x1004 /* ARCH_GET_GS */, &gs_base);
+	tap_diag("FS base %#llx, GS base %#llx", (unsigned long long)fs_base,
+		 (unsigned long long)gs_base);
 	can32 = probe32();
 	if (!can32)
 		tap_skip("the host cannot run 32-bit code: a far jump to the "
