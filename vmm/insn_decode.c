@@ -506,6 +506,27 @@ static bool vsib_bad(const struct insn *in)
 }
 
 /*
+ * EVEX map 1 floating-point forms fix EVEX.W by element type (SDM Vol. 2
+ * "EVEX.W0" for PS/SS, "EVEX.W1" for PD/SD): W must equal 1 exactly for
+ * the 66 and F2 columns.
+ */
+static bool evex_fp_w_bad(const struct insn *in)
+{
+	static const u64 fp[4] = {
+		0x0000cb0000ff0000ULL, /* 10-17, 28, 29, 2B, 2E, 2F */
+		0x00000000f3f20000ULL, /* 51, 54-59, 5C-5F */
+		0,
+		0x0000000000000044ULL, /* C2, C6 */
+	};
+
+	u8 op = in->opcode;
+
+	if (!(fp[op >> 6] >> (op & 63) & 1))
+		return false;
+	return in->vex.w != (in->vex.pp & 1);
+}
+
+/*
  * VEX map 1 forms with rules beyond the table (SDM Vol. 2C KANDW..KXORD,
  * KMOVW..KMOVQ, KORTEST, KTEST, KUNPCK; MOVLPS/MOVHPS): opmask operands
  * are k0-k7 only, each opmask form has a fixed VEX.L, and the 64-bit
@@ -627,6 +648,14 @@ static int check_form(struct insn *in, struct op_desc *e)
 		     in->opcode == 0xcf))
 			return INSN_E_UNDEF;
 		if ((e->f & OPF_VSIB) && vsib_bad(in))
+			return INSN_E_UNDEF;
+		if (in->enc == INSN_ENC_EVEX && in->map == INSN_MAP_0F &&
+		    evex_fp_w_bad(in))
+			return INSN_E_UNDEF;
+		/* SDM 2.7.10: EVEX.L'L = 11b is reserved except as the
+		 * rounding control of a register-register form (b = 1) */
+		if (in->enc == INSN_ENC_EVEX && in->vex.l == 3 &&
+		    !(mod3 && in->vex.bcst))
 			return INSN_E_UNDEF;
 		if ((in->enc == INSN_ENC_VEX2 || in->enc == INSN_ENC_VEX3) &&
 		    in->map == INSN_MAP_0F) {
