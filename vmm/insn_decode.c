@@ -506,24 +506,29 @@ static bool vsib_bad(const struct insn *in)
 }
 
 /*
- * EVEX map 1 floating-point forms fix EVEX.W by element type (SDM Vol. 2
- * "EVEX.W0" for PS/SS, "EVEX.W1" for PD/SD): W must equal 1 exactly for
- * the 66 and F2 columns.
+ * EVEX.W fixed by element type (SDM Vol. 2 "EVEX.W0"/"EVEX.W1" in each
+ * opcode row): map-1 floating-point forms take W1 exactly in the 66 and
+ * F2 columns (PD/SD); other fixed-W forms are listed in insn_evex_w0/w1.
  */
-static bool evex_fp_w_bad(const struct insn *in)
+static bool evex_w_bad(const struct insn *in)
 {
 	static const u64 fp[4] = {
-		0x0000cb0000ff0000ULL, /* 10-17, 28, 29, 2B, 2E, 2F */
-		0x00000000f3f20000ULL, /* 51, 54-59, 5C-5F */
-		0,
-		0x0000000000000044ULL, /* C2, C6 */
+	    0x0000cb0000ff0000ULL,    /* 10-17, 28, 29, 2B, 2E, 2F */
+	    0x00000000f3f20000ULL,    /* 51, 54-59, 5C-5F */
+	    0, 0x0000000000000044ULL, /* C2, C6 */
 	};
 
 	u8 op = in->opcode;
 
-	if (!(fp[op >> 6] >> (op & 63) & 1))
+	if (in->map > 3)
 		return false;
-	return in->vex.w != (in->vex.pp & 1);
+	if (in->map == INSN_MAP_0F && fp[op >> 6] >> (op & 63) & 1)
+		return in->vex.w != (in->vex.pp & 1);
+	if (insn_evex_w0[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+		return in->vex.w;
+	if (insn_evex_w1[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+		return !in->vex.w;
+	return false;
 }
 
 /*
@@ -649,8 +654,7 @@ static int check_form(struct insn *in, struct op_desc *e)
 			return INSN_E_UNDEF;
 		if ((e->f & OPF_VSIB) && vsib_bad(in))
 			return INSN_E_UNDEF;
-		if (in->enc == INSN_ENC_EVEX && in->map == INSN_MAP_0F &&
-		    evex_fp_w_bad(in))
+		if (in->enc == INSN_ENC_EVEX && evex_w_bad(in))
 			return INSN_E_UNDEF;
 		/* SDM 2.7.10: EVEX.L'L = 11b is reserved except as the
 		 * rounding control of a register-register form (b = 1) */
