@@ -500,6 +500,17 @@ static void test_unsupported(void)
 	tap_ok(r == EM_UNSUPPORTED && g.accesses == 0,
 	       "MOVUPD (not in the list): UNSUPPORTED \"%s\"", buf);
 
+	reset(INSN_MODE_64);
+	r = RUN(INSN_MODE_64, 0xc7, 0xf8, 0x10, 0, 0, 0); /* xbegin */
+	tap_ok(r == EM_UNSUPPORTED && g.gpr_writes == 0,
+	       "XBEGIN (C7 /7) is not taken for MOV: UNSUPPORTED");
+
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf6, 0x0b, 0x01); /* F6 /1: undocumented TEST */
+	tap_ok(r == EM_UNSUPPORTED || r == (enum em_result)-1,
+	       "F6 /1 (reserved alias of TEST): not guessed");
+
 	reset(INSN_MODE_32);
 	r = RUN(INSN_MODE_32, 0x63, 0x03); /* arpl */
 	tap_ok(r == EM_UNSUPPORTED, "ARPL in 32-bit code: UNSUPPORTED");
