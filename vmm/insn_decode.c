@@ -506,9 +506,11 @@ static bool vsib_bad(const struct insn *in)
 }
 
 /*
- * EVEX.W fixed by element type (SDM Vol. 2 "EVEX.W0"/"EVEX.W1" in each
- * opcode row): map-1 floating-point forms take W1 exactly in the 66 and
- * F2 columns (PD/SD); other fixed-W forms are listed in insn_evex_w0/w1.
+ * EVEX.b and EVEX.W rules per form. Embedded broadcast exists only where
+ * insn_evex_bcst lists it; EVEX.W is fixed by element type (SDM Vol. 2
+ * "EVEX.W0"/"EVEX.W1" in each opcode row): map-1 floating-point forms
+ * take W1 exactly in the 66 and F2 columns (PD/SD); other fixed-W forms
+ * are listed in insn_evex_w0/w1.
  */
 static bool evex_w_bad(const struct insn *in)
 {
@@ -522,6 +524,9 @@ static bool evex_w_bad(const struct insn *in)
 
 	if (in->map > 3)
 		return false;
+	if (in->vex.bcst && in->mem.present &&
+	    !(insn_evex_bcst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
+		return true;
 	if (in->map == INSN_MAP_0F && fp[op >> 6] >> (op & 63) & 1)
 		return in->vex.w != (in->vex.pp & 1);
 	if (insn_evex_w0[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)

@@ -131,5 +131,7 @@ extern const struct op_desc insn_xop[3][256];
 /* EVEX forms fixed to W0 / W1: bit op of [map][pp][op >> 6]. */
 extern const u64 insn_evex_w0[4][4][4];
 extern const u64 insn_evex_w1[4][4][4];
+/* EVEX forms with embedded broadcast, same indexing. */
+extern const u64 insn_evex_bcst[4][4][4];
 
 #endif /* MICA_VMM_INSN_INTERNAL_H */
