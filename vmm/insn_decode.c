@@ -512,7 +512,7 @@ static bool vsib_bad(const struct insn *in)
  * take W1 exactly in the 66 and F2 columns (PD/SD); other fixed-W forms
  * are listed in insn_evex_w0/w1.
  */
-static bool evex_w_bad(const struct insn *in)
+static bool evex_w_bad(const struct insn *in, bool vsib)
 {
 	static const u64 fp[4] = {
 	    0x0000cb0000ff0000ULL,    /* 10-17, 28, 29, 2B, 2E, 2F */
@@ -526,6 +526,12 @@ static bool evex_w_bad(const struct insn *in)
 		return false;
 	if (in->vex.bcst && in->mem.present &&
 	    !(insn_evex_bcst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
+		return true;
+	if (in->vex.z && in->mem.present &&
+	    insn_evex_store[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+		return true;
+	/* gathers and scatters need a mask register other than k0 */
+	if (vsib && !in->vex.aaa)
 		return true;
 	if (in->map == INSN_MAP_0F && fp[op >> 6] >> (op & 63) & 1)
 		return in->vex.w != (in->vex.pp & 1);
@@ -659,7 +665,7 @@ static int check_form(struct insn *in, struct op_desc *e)
 			return INSN_E_UNDEF;
 		if ((e->f & OPF_VSIB) && vsib_bad(in))
 			return INSN_E_UNDEF;
-		if (in->enc == INSN_ENC_EVEX && evex_w_bad(in))
+		if (in->enc == INSN_ENC_EVEX && evex_w_bad(in, e->f & OPF_VSIB))
 			return INSN_E_UNDEF;
 		/* SDM 2.7.10: EVEX.L'L = 11b is reserved except as the
 		 * rounding control of a register-register form (b = 1) */
