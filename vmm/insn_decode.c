@@ -527,6 +527,11 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
 	if (in->vex.bcst && in->mem.present &&
 	    !(insn_evex_bcst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
 		return true;
+	if (in->vex.vvvv &&
+	    ((insn_evex_nv[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1) ||
+	     (in->map == INSN_MAP_0F && op < 0x12 && in->vex.pp > 1 &&
+	      in->mem.present)))
+		return true;
 	if (in->vex.z && in->mem.present &&
 	    insn_evex_store[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
 		return true;

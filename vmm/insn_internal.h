@@ -135,5 +135,7 @@ extern const u64 insn_evex_w1[4][4][4];
 extern const u64 insn_evex_bcst[4][4][4];
 /* EVEX forms storing to memory, same indexing. */
 extern const u64 insn_evex_store[4][4][4];
+/* EVEX forms without a vvvv operand, same indexing. */
+extern const u64 insn_evex_nv[4][4][4];
 
 #endif /* MICA_VMM_INSN_INTERNAL_H */
