@@ -506,6 +506,37 @@ static bool vsib_bad(const struct insn *in)
 }
 
 /*
+ * AVX512-FP16 maps 5 and 6 (SDM Vol. 2, FP16 instructions): EVEX.W0 but
+ * for the GPR-sized and quadword conversions, embedded broadcast only on
+ * packed (non-SH) forms, and no vvvv on the one-source forms.
+ */
+static bool evex_fp16_bad(const struct insn *in)
+{
+	u8 op = in->opcode, pp = in->vex.pp;
+	bool m5 = in->map == INSN_MAP_EVEX5;
+	bool gpr = m5 && pp == 2 &&
+		   (op == 0x2a || op == 0x2c || op == 0x2d || op == 0x78 ||
+		    op == 0x79 || op == 0x7b);
+	bool wfree =
+	    gpr || (m5 && ((op == 0x5b && pp == 0) || (op == 0x7a && pp == 3)));
+	bool w1 = m5 && op == 0x5a && (pp == 1 || pp == 3);
+	bool scalar = m5 ? pp >= 2 && op != 0x5b && op != 0x7a && op != 0x7d
+			 : (op & 1) && op != 0x13 && op != 0x97 && op != 0xa7 &&
+			       op != 0xb7;
+	bool onesrc = m5 ? op == 0x1d || (op >= 0x2c && op <= 0x2f) ||
+			       (op == 0x51 && !pp) || (op == 0x5a && pp < 2) ||
+			       op == 0x5b || op == 0x6e || op >= 0x78
+			 : (op == 0x13 && pp == 1) || op == 0x42 ||
+			       op == 0x4c || op == 0x4e;
+
+	if (w1 ? !in->vex.w : !wfree && in->vex.w)
+		return true;
+	if (in->vex.bcst && in->mem.present && (scalar || gpr))
+		return true;
+	return onesrc && in->vex.vvvv;
+}
+
+/*
  * EVEX.b and EVEX.W rules per form. Embedded broadcast exists only where
  * insn_evex_bcst lists it; EVEX.W is fixed by element type (SDM Vol. 2
  * "EVEX.W0"/"EVEX.W1" in each opcode row): map-1 floating-point forms
@@ -523,7 +554,7 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
 	u8 op = in->opcode;
 
 	if (in->map > 3)
-		return false;
+		return evex_fp16_bad(in);
 	if (in->vex.bcst && in->mem.present &&
 	    !(insn_evex_bcst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
 		return true;

@@ -454,6 +454,41 @@ const struct op_desc insn_evex[7][256] =
 		/* 0xCE - 0xCF: GF2P8AFFINE(INV)QB */
 		[0xce ... 0xcf] = EI(O),
 	    },
+	/* AVX512-FP16 map 5 (SDM Vol. 2, "EVEX.map5"): half-precision
+	 * arithmetic, compares, conversions, VMOVSH/VMOVW */
+	[5] =
+	    {
+		[0x10 ... 0x11] = E(S),
+		[0x1d] = E(O | N),
+		[0x2a] = E(S),
+		[0x2c ... 0x2d] = E(S),
+		[0x2e ... 0x2f] = E(N),
+		[0x51] = E(N | S),
+		[0x58 ... 0x59] = E(N | S),
+		[0x5a] = E(ALL),
+		[0x5b] = E(N | O | S),
+		[0x5c ... 0x5f] = E(N | S),
+		[0x6e] = E(O),
+		[0x78 ... 0x79] = E(N | O | S),
+		[0x7a] = E(O | S | D),
+		[0x7b] = E(O | S),
+		[0x7c] = E(N | O),
+		[0x7d] = E(ALL),
+		[0x7e] = E(O),
+	    },
+	/* AVX512-FP16 map 6: scale, getexp, rcp/rsqrt, FMA, complex FMA */
+	[6] =
+	    {
+		[0x13] = E(N | O),
+		[0x2c ... 0x2d] = E(O),
+		[0x42 ... 0x43] = E(O),
+		[0x4c ... 0x4f] = E(O),
+		[0x56 ... 0x57] = E(S | D),
+		[0x96 ... 0x9f] = E(O),
+		[0xa6 ... 0xaf] = E(O),
+		[0xb6 ... 0xbf] = E(O),
+		[0xd6 ... 0xd7] = E(S | D),
+	    },
 };
 
 /* XOP maps 8 (imm8), 9 and 10 (imm32): AMD APM Vol. 4 Appendix A. */
