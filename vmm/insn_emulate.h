@@ -134,7 +134,6 @@ struct em_ctx {
 	u64 gpr[16];
 	u16 gpr_valid; /* bit r: gpr[r] holds the guest value */
 	u16 gpr_dirty; /* bit r: gpr[r] must be written back */
-	u64 flags_out; /* staged RFLAGS */
 };
 
 /*
