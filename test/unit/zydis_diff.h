@@ -87,13 +87,15 @@ static int zd_elf_text(const u8 *img, size_t size, size_t *off, size_t *len,
 
 /* ------------------------------------------------------------ comparison */
 
-#define ZD_EXAMPLES 12
+#define ZD_EXAMPLES    12
+#define ZD_OP_EXAMPLES 4
 
 struct zd_stats {
 	unsigned long long total, valid, len_bad, val_bad, known, ops_checked,
 	    ops_bad;
-	unsigned n_ex;
+	unsigned n_ex, n_opex;
 	char ex[ZD_EXAMPLES][200];
+	char opex[ZD_OP_EXAMPLES][200]; /* operand mismatches, kept apart */
 };
 
 /*
@@ -250,18 +252,16 @@ static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
 }
 
 /*
- * More than one REX prefix before the opcode: only the last one counts
- * (SDM Vol. 2A 2.2.1), and SIB.base=101b with mod=00 means disp32 without
- * a base whatever REX.B is (Table 2-5). Zydis 4.0 reports a base register
- * (r13) and drops the displacement in e.g. 67 4c 41 8f 04 85 <disp32>.
+ * 64-bit mode, 32-bit addressing (67), REX.B = 1, mod = 00 and SIB.base =
+ * 101b: the SIB base field then means "disp32, no base" whatever REX.B is
+ * (SDM Vol. 2A 2.2.1.2, Table 2-5 "Special Cases of REX Encodings").
+ * Zydis 4.0 reports base r13d and drops the displacement (while counting
+ * its four bytes), e.g. 67 41 0f be 14 25 <disp32>.
  */
-static int zd_multi_rex(const u8 *b, size_t n, enum insn_mode mode)
+static int zd_r13d_sib(const struct insn *in)
 {
-	size_t i, rex = 0;
-
-	for (i = 0; i < zd_skip_prefixes(b, n, mode); i++)
-		rex += (b[i] & 0xf0) == 0x40;
-	return mode == INSN_MODE_64 && rex > 1;
+	return in->mode == INSN_MODE_64 && in->addrsize == 4 && in->rex.b &&
+	       in->sib.present && (in->sib.byte & 7) == 5 && in->modrm.mod == 0;
 }
 
 /*
@@ -311,9 +311,9 @@ static const struct zd_known zd_known_list[] = {
 
 /* Operand-level disagreements where Zydis 4.0 contradicts the SDM. */
 static const char *const zd_known_operands[] = {
-    "two REX prefixes: only the last counts (SDM Vol. 2A 2.2.1) and "
-    "mod=00 with SIB.base=101b is disp32 without base (Table 2-5); "
-    "Zydis reports base r13 and no displacement (zd_multi_rex)",
+    "67 + REX.B + mod=00 + SIB.base=101b is disp32 without base (SDM "
+    "Vol. 2A Table 2-5); Zydis reports base r13d and no displacement "
+    "(zd_r13d_sib)",
 };
 
 static const char *zd_known_wrong(const u8 *b, size_t n, enum insn_mode mode,
@@ -335,9 +335,15 @@ static void zd_example(struct zd_stats *st, const u8 *b, size_t n,
 	size_t i, k;
 	char f[120];
 
-	if (st->n_ex >= ZD_EXAMPLES)
-		return;
-	p = st->ex[st->n_ex++];
+	if (!strcmp(what, "length") || !strcmp(what, "validity")) {
+		if (st->n_ex >= ZD_EXAMPLES)
+			return;
+		p = st->ex[st->n_ex++];
+	} else {
+		if (st->n_opex >= ZD_OP_EXAMPLES)
+			return;
+		p = st->opex[st->n_opex++];
+	}
 	k = (size_t)snprintf(p, 200, "%s: mode %u bytes", what, mode);
 	for (i = 0; i < n && i < INSN_MAX_LEN && k < 190; i++)
 		k += (size_t)snprintf(p + k, 200 - k, " %02x", b[i]);
@@ -370,7 +376,7 @@ static unsigned zd_compare(const u8 *b, size_t n, enum insn_mode mode,
 		if (zd_supported(&in)) {
 			st->ops_checked++;
 			why = zd_operands(&in, &zi, zo);
-			if (why && zd_multi_rex(b, n, mode)) {
+			if (why && zd_r13d_sib(&in)) {
 				st->known++;
 			} else if (why) {
 				st->ops_bad++;
@@ -423,6 +429,8 @@ static void zd_report(struct zd_stats *st, const char *name)
 	       "decoder vs zydis, %s: %llu validity mismatches, %llu known "
 	       "zydis errors (zd_known_list)",
 	       name, st->val_bad, st->known);
+	for (i = 0; i < st->n_opex; i++)
+		tap_diag("  %s", st->opex[i]);
 	for (i = 0; i < st->n_ex; i++)
 		tap_diag("  %s", st->ex[i]);
 }
