@@ -79,12 +79,6 @@ enum em_result em_unsupported(struct em_state *st, const char *why)
 	return EM_UNSUPPORTED;
 }
 
-/* Mask of an address of asize bytes. */
-u64 em_addr_mask(unsigned int asize)
-{
-	return em_size_mask(asize);
-}
-
 /*
  * Effective address of the ModRM/moffs memory operand: base + index *
  * scale + disp (RIP-relative: next RIP + disp), wrapped to the address

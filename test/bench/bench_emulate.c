@@ -14,8 +14,7 @@
 #include "vmm/insn.h"
 #include "vmm/insn_emulate.h"
 
-#define RUNS  9
-#define ITERS 2000000
+#define RUNS 9
 
 static u64 regs[16];
 static u8 sink_mem[64];
@@ -77,6 +76,8 @@ int main(void)
 	struct insn in;
 	struct em_ctx ctx;
 	volatile u64 sink = 0;
+	const char *it = getenv("MICA_BENCH_ITERS");
+	int ITERS = it ? atoi(it) : 2000000;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ops = &b_ops;
