@@ -563,6 +563,12 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
 	     (in->map == INSN_MAP_0F && op < 0x12 && in->vex.pp > 1 &&
 	      in->mem.present)))
 		return true;
+	if (in->vex.bcst && !in->mem.present &&
+	    !(insn_evex_rc[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
+		return true;
+	if (in->vex.z &&
+	    insn_evex_kdst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+		return true;
 	if (in->vex.z && in->mem.present &&
 	    insn_evex_store[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
 		return true;

@@ -137,5 +137,8 @@ extern const u64 insn_evex_bcst[4][4][4];
 extern const u64 insn_evex_store[4][4][4];
 /* EVEX forms without a vvvv operand, same indexing. */
 extern const u64 insn_evex_nv[4][4][4];
+/* EVEX forms with rounding/SAE, and with an opmask destination. */
+extern const u64 insn_evex_rc[4][4][4];
+extern const u64 insn_evex_kdst[4][4][4];
 
 #endif /* MICA_VMM_INSN_INTERNAL_H */
