@@ -694,6 +694,8 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 
 		++*faults;
 		if (r == EM_EXCEPTION && ctx.exc.vector == vec &&
+		    ctx.rip == (u64)(uintptr_t)code_page &&
+		    ctx.rflags == start.rflags &&
 		    !memcmp(emu.mem, mem_start, DATA_SIZE) &&
 		    !memcmp(emu.s.gpr, start.gpr, sizeof(start.gpr)))
 			return true;
