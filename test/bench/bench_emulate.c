@@ -76,7 +76,7 @@ int main(void)
 	struct insn in;
 	struct em_ctx ctx;
 	volatile u64 sink = 0;
-	const char *it = getenv("MICA_BENCH_iters");
+	const char *it = getenv("MICA_BENCH_ITERS");
 	int iters = it ? atoi(it) : 2000000;
 
 	memset(&ctx, 0, sizeof(ctx));
