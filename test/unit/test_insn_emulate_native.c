@@ -326,11 +326,14 @@ static void gen_insn(struct gen *g, const struct form *fm)
 		g->seg = 0x3e;
 		g->bytes[g->seg_off] = 0x3e;
 	}
-	if ((fm->f & F_LOCKABLE) && g->mem && rnd_below(3) == 0) {
+	/* LOCK: often where it is allowed, rarely anywhere (#UD there). */
+	if (((fm->f & F_LOCKABLE) && g->mem && rnd_below(3) == 0) ||
+	    rnd_below(40) == 0) {
 		memmove(g->bytes + 1, g->bytes, (size_t)g->len);
 		g->bytes[0] = 0xf0;
 		g->len++;
 		g->disp_off++;
+		g->seg_off++;
 		g->lock = true;
 	}
 }
