@@ -172,6 +172,11 @@ static int decode_vex(struct insn *in, struct cur *c, u8 esc)
 	}
 done:
 	if (!m64) {
+		/* Registers 16-31 do not exist outside 64-bit mode: EVEX.R'
+		 * and EVEX.V' must select the low 16 (SDM Vol. 2A 2.7.2) */
+		if (in->enc == INSN_ENC_EVEX &&
+		    (in->vex.r2 || (in->vex.vvvv & 16)))
+			return INSN_E_UNDEF;
 		/* Outside 64-bit mode the extension bits are ignored */
 		in->vex.b = 0;
 		in->vex.x = 0;
