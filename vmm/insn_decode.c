@@ -145,7 +145,8 @@ static int decode_vex(struct insn *in, struct cur *c, u8 esc)
 
 		NEED(c, c->pos + 5);
 		p2 = p[3];
-		/* SDM 2.7.1: P0[3] = 0, P1[2] = 1; maps 1-3, 5, 6 */
+		/* SDM Vol. 2A 2.7 (EVEX prefix layout): P0[3] = 0, P1[2] = 1;
+		 * maps 1-3, 5, 6 */
 		if ((p0 & 0x08) || !(p1 & 0x04) || !(0x6e & BIT(p0 & 7)))
 			return INSN_E_UNDEF;
 		in->enc = INSN_ENC_EVEX;
@@ -173,7 +174,7 @@ static int decode_vex(struct insn *in, struct cur *c, u8 esc)
 done:
 	if (!m64) {
 		/* Registers 16-31 do not exist outside 64-bit mode: EVEX.R'
-		 * and EVEX.V' must select the low 16 (SDM Vol. 2A 2.7.2) */
+		 * and EVEX.V' must select the low 16 (SDM Vol. 2A 2.7) */
 		if (in->enc == INSN_ENC_EVEX &&
 		    (in->vex.r2 || (in->vex.vvvv & 16)))
 			return INSN_E_UNDEF;
@@ -568,6 +569,10 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
 	     (in->map == INSN_MAP_0F && op < 0x12 && in->vex.pp > 1 &&
 	      in->mem.present)))
 		return true;
+	/* zeroing-masking needs a mask: EVEX.z with k0 is #UD (SDM Vol. 2A
+	 * 2.7, EVEX exception conditions) */
+	if (in->vex.z && !in->vex.aaa)
+		return true;
 	if (in->vex.bcst && !in->mem.present &&
 	    !(insn_evex_rc[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
 		return true;
@@ -714,7 +719,7 @@ static int check_form(struct insn *in, struct op_desc *e)
 			return INSN_E_UNDEF;
 		if (in->enc == INSN_ENC_EVEX && evex_w_bad(in, e->f & OPF_VSIB))
 			return INSN_E_UNDEF;
-		/* SDM 2.7.10: EVEX.L'L = 11b is reserved except as the
+		/* SDM Vol. 2A 2.7: EVEX.L'L = 11b is reserved except as the
 		 * rounding control of a register-register form (b = 1) */
 		if (in->enc == INSN_ENC_EVEX && in->vex.l == 3 &&
 		    !(mod3 && in->vex.bcst))

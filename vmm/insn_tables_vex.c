@@ -599,7 +599,7 @@ const u64 insn_evex_w1[4][4][4] = {
 
 /*
  * EVEX forms that accept embedded broadcast (EVEX.b with a memory operand,
- * SDM Vol. 2A 2.7.5: "m32bcst"/"m64bcst" in the operand column): bit op of
+ * SDM Vol. 2A 2.7 and the "m32bcst"/"m64bcst" in the operand column): bit op of
  * [map][pp][op >> 6]. Elsewhere EVEX.b = 1 with memory is #UD.
  */
 const u64 insn_evex_bcst[4][4][4] = {
@@ -623,7 +623,7 @@ const u64 insn_evex_bcst[4][4][4] = {
 
 /*
  * EVEX forms whose memory operand is the destination: zeroing-masking
- * (EVEX.z = 1) is #UD there (SDM Vol. 2A 2.7.4). Same indexing.
+ * (EVEX.z = 1) is #UD there (SDM Vol. 2A 2.7). Same indexing.
  */
 const u64 insn_evex_store[4][4][4] = {
     [1][0] = {0x00000a00008a0000ULL, 0x0000000000000000ULL,
@@ -644,7 +644,7 @@ const u64 insn_evex_store[4][4][4] = {
 
 /*
  * EVEX forms without a vvvv operand: EVEX.vvvv must be 1111b and EVEX.V'
- * 1 (SDM Vol. 2A 2.7.1, "EVEX.vvvv is reserved and must be 1111b"). Same
+ * 1 (SDM Vol. 2A 2.7, "EVEX.vvvv is reserved and must be 1111b"). Same
  * indexing; the scalar moves (10/11 F3/F2) only in their memory forms,
  * checked by the decoder.
  */
@@ -666,7 +666,7 @@ const u64 insn_evex_nv[4][4][4] = {
 };
 
 /* EVEX forms with embedded rounding or SAE: EVEX.b with register operands
- * (SDM Vol. 2A 2.7.6) is #UD elsewhere. Same indexing. */
+ * (SDM Vol. 2A 2.7) is #UD elsewhere. Same indexing. */
 const u64 insn_evex_rc[4][4][4] = {
     [1][0] = {0x0000c00000000000ULL, 0x03000000ff020000ULL,
 	      0x0000000000000000ULL, 0x0000000000000004ULL},

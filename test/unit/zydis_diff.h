@@ -300,7 +300,7 @@ struct zd_known {
 
 /* Encodings where Zydis 4.0 contradicts the SDM (counted apart). */
 static const struct zd_known zd_known_list[] = {
-    {"MVEX (KNC) decoded in 64-bit mode; SDM Vol. 2A 2.7.1: EVEX P1[2] "
+    {"MVEX (KNC) decoded in 64-bit mode; SDM Vol. 2A 2.7: EVEX P1[2] "
      "must be 1, else #UD",
      zd_is_mvex},
     {"Knights Corner VEX forms (map 0 74/75; 0F 18 43 48 49 84 85 95 97 AE B8 "
