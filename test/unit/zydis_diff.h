@@ -240,7 +240,7 @@ static size_t zd_skip_prefixes(const u8 *b, size_t n, enum insn_mode mode)
 /*
  * MVEX (Knights Corner, 62 with P1 bit 2 clear): Zydis 4.0 decodes it in
  * 64-bit mode even with ZYDIS_DECODER_MODE_KNC disabled. The SDM defines
- * only EVEX there: Vol. 2A 2.7.1 (Table 2-30/2-31, EVEX P1 bit 10 is a
+ * only EVEX there: Vol. 2A 2.7 (the EVEX prefix layout: P1 bit 10 is a
  * fixed 1), so such bytes are #UD on every SDM-described processor.
  */
 static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
