@@ -47,7 +47,8 @@ static const u8 seg_of_prefix[8] = {
 /*
  * Consume legacy and REX prefixes. A REX prefix only counts when it
  * immediately precedes the opcode (SDM 2.2.1: otherwise ignored). In
- * 64-bit mode ES/CS/SS/DS overrides are ignored (SDM 3.3.7.1).
+ * 64-bit mode ES/CS/SS/DS overrides are ignored (SDM Vol. 2A 2.1.1,
+ * Vol. 1 3.3.7).
  */
 static int decode_prefixes(struct insn *in, struct cur *c)
 {
@@ -436,7 +437,7 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 		if (op == 0x8e && (reg > 5 || reg == 1))
 			return INSN_E_UNDEF; /* MOV CS,Ew is #UD */
 		if (op >= 0xd8) {
-			/* x87: SDM Vol. 2D Tables A-7..A-22 */
+			/* x87: SDM Vol. 2D A.5 (escape opcodes) */
 			bool ok = mod3 ? insn_x87_reg[op - 0xd8] >>
 						 (in->modrm.byte & 63) &
 					     1
