@@ -113,8 +113,7 @@ static bool em_canonical(const struct em_ctx *ctx, u64 la)
  * Linear address of a size-byte access at offset ea of segment seg. In
  * 64-bit mode only FS/GS bases apply and every byte must be canonical
  * (#SS(0) for SS references, else #GP(0); SDM Vol. 3A 3.3.7.1); otherwise
- * the address wraps at 4 GiB. Segment limits are checked by the caller's
- * translation callbacks.
+ * the address wraps at 4 GiB after an optional expand-up limit check.
  */
 enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
 			 gva_t *la)
@@ -133,6 +132,10 @@ enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
 			    st, seg == INSN_SEG_SS ? EM_VEC_SS : EM_VEC_GP,
 			    true, 0);
 	} else {
+		if (ctx->check_limits && ea + size - 1 > ctx->seg_limit[seg])
+			return em_raise(
+			    st, seg == INSN_SEG_SS ? EM_VEC_SS : EM_VEC_GP,
+			    true, 0);
 		a = (ctx->seg_base[seg] + ea) & 0xffffffffULL;
 	}
 	*la = a;

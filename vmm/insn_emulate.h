@@ -115,11 +115,19 @@ struct em_ops {
 struct em_ctx {
 	/* Inputs, set by the caller before insn_emulate(). */
 	const struct em_ops *ops;
-	void *opaque;	    /* for the callbacks */
-	u64 rip;	    /* RIP of the instruction (advanced on EM_DONE) */
-	u64 rflags;	    /* in/out; written only on success */
-	u64 seg_base[6];    /* by enum insn_seg; ignored for ES/CS/SS/DS in
+	void *opaque;	 /* for the callbacks */
+	u64 rip;	 /* RIP of the instruction (advanced on EM_DONE) */
+	u64 rflags;	 /* in/out; written only on success */
+	u64 seg_base[6]; /* by enum insn_seg; ignored for ES/CS/SS/DS in
 			    * 64-bit mode (SDM Vol. 3A 3.4.4) */
+	/*
+	 * Outside 64-bit mode with check_limits set, an access whose last
+	 * byte's offset exceeds seg_limit[seg] (the scaled limit of an
+	 * expand-up segment) raises #GP(0), or #SS(0) for SS (SDM Vol. 3A
+	 * 5.3). Expand-down segments and access rights are the caller's.
+	 */
+	bool check_limits;
+	u32 seg_limit[6];
 	u64 cr0, cr4, xcr0; /* for SSE/AVX availability checks */
 	bool align_check;   /* CR0.AM = 1 and CPL = 3 (#AC with EFLAGS.AC) */
 	u8 stack_size;	    /* SS.B: 4 (32-bit stack) or 2; 64-bit mode: 8 */

@@ -290,6 +290,26 @@ static void test_df_and_wrap(void)
 		   g.last_la[0] == 0x100,
 	       "32-bit MOV AL, [EBX]: base + offset wraps at 4 GiB");
 
+	/* Segment limits in 32-bit code: last byte beyond the limit. */
+	reset(INSN_MODE_32);
+	ctx.check_limits = true;
+	for (int s = 0; s < 6; s++)
+		ctx.seg_limit[s] = 0xffffffff;
+	ctx.seg_limit[INSN_SEG_DS] = 0x2002;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_32, 0x8b, 0x03); /* mov eax, [ebx]: bytes ..0x2003 */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   g.accesses == 0,
+	       "32-bit MOV beyond the DS limit: #GP(0), no access");
+	r = RUN(INSN_MODE_32, 0x66, 0x8b, 0x03); /* mov ax, [ebx] */
+	tap_ok(r == EM_DONE, "32-bit MOV within the DS limit: done");
+	ctx.seg_limit[INSN_SEG_DS] = 0xffffffff;
+	ctx.seg_limit[INSN_SEG_SS] = 0xffe;
+	g.gpr[4] = 0x1000;
+	r = RUN(INSN_MODE_32, 0xff, 0x33); /* push dword [ebx] */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_SS,
+	       "32-bit PUSH with ESP - 4 + 3 beyond the SS limit: #SS(0)");
+
 	/* 16-bit stack (SS.B = 0) in 32-bit code: SP wraps. */
 	reset(INSN_MODE_32);
 	ctx.stack_size = 2;
@@ -508,7 +528,7 @@ static void test_unsupported(void)
 	reset(INSN_MODE_64);
 	g.gpr[3] = 0x2000;
 	r = RUN(INSN_MODE_64, 0xf6, 0x0b, 0x01); /* F6 /1: undocumented TEST */
-	tap_ok(r == EM_UNSUPPORTED || r == (enum em_result)-1,
+	tap_ok(r == EM_UNSUPPORTED || r == (enum em_result) - 1,
 	       "F6 /1 (reserved alias of TEST): not guessed");
 
 	reset(INSN_MODE_32);
