@@ -174,10 +174,10 @@ static int decode_vex(struct insn *in, struct cur *c, u8 esc)
 	}
 done:
 	if (!m64) {
-		/* Registers 16-31 do not exist outside 64-bit mode: EVEX.R'
-		 * and EVEX.V' must select the low 16 (SDM Vol. 2A 2.7) */
-		if (in->enc == INSN_ENC_EVEX &&
-		    (in->vex.r2 || (in->vex.vvvv & 16)))
+		/* Registers 16-31 do not exist outside 64-bit mode: EVEX.V'
+		 * must select the low 16 (#UD), EVEX.R' is ignored like
+		 * R/X/B (SDM Vol. 2A 2.7) */
+		if (in->enc == INSN_ENC_EVEX && (in->vex.vvvv & 16))
 			return INSN_E_UNDEF;
 		/* Outside 64-bit mode the extension bits are ignored */
 		in->vex.b = 0;
@@ -455,8 +455,11 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 	}
 	switch (op) {
 	case 0xa6:
-	case 0xa7: /* VIA PadLock: the ModRM byte is part of the opcode */
-		return mod3 && col == PC_F3 &&
+	case 0xa7: /* VIA PadLock: the ModRM byte is part of the opcode;
+		    * all but XSTORE (A7 C0) need REP */
+		return mod3 &&
+			       (col == PC_F3 ||
+				(op == 0xa7 && !reg && col == PC_NP)) &&
 			       BIT(reg) & (op == 0xa6 ? 0x07 : 0x3f) &&
 			       !(in->modrm.byte & 7)
 			   ? 0

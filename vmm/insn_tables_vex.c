@@ -429,7 +429,10 @@ const struct op_desc insn_evex[7][256] =
 		[0x00 ... 0x01] = EI(O),
 		[0x03] = EI(O),
 		[0x04 ... 0x05] = EI(O),
-		[0x08 ... 0x0b] = EI(O),
+		[0x08] = EI(O | N), /* VRNDSCALEPS/PD; NP: VRNDSCALEPH */
+		[0x09] = EI(O),
+		[0x0a] = EI(O | N),
+		[0x0b] = EI(O),
 		[0x0f] = EI(O),
 		/* 0x14 - 0x1F: VPEXTR*, VEXTRACTPS, VINSERT/EXTRACT 32x4 etc,
 		 * VCVTPS2PH, VPCMP(U)D/Q */
@@ -439,7 +442,8 @@ const struct op_desc insn_evex[7][256] =
 		[0x1e ... 0x1f] = EI(O),
 		/* 0x20 - 0x27: VPINSR*, VINSERTPS, VPTERNLOG, VGETMANT */
 		[0x20 ... 0x23] = EI(O),
-		[0x25 ... 0x27] = EI(O),
+		[0x25] = EI(O),
+		[0x26 ... 0x27] = EI(O | N), /* VGETMANT; NP: the PH/SH forms */
 		/* 0x38 - 0x3F: VINSERT/EXTRACT I32x4.., VPCMP(U)B/W */
 		[0x38 ... 0x3b] = EI(O),
 		[0x3e ... 0x3f] = EI(O),
@@ -447,11 +451,13 @@ const struct op_desc insn_evex[7][256] =
 		 * VFIXUPIMM, VREDUCE */
 		[0x42 ... 0x44] = EI(O),
 		[0x50 ... 0x51] = EI(O),
-		[0x54 ... 0x57] = EI(O),
+		[0x54 ... 0x55] = EI(O),
+		[0x56 ... 0x57] = EI(O | N), /* VREDUCE; NP: the PH/SH forms */
 		/* 0x66 - 0x73: VFPCLASS, VPSHLD/VPSHRD */
-		[0x66 ... 0x67] = EI(O),
+		[0x66 ... 0x67] = EI(O | N), /* VFPCLASS; NP: the PH/SH forms */
 		[0x70 ... 0x73] = EI(O),
 		/* 0xCE - 0xCF: GF2P8AFFINE(INV)QB */
+		[0xc2] = EI(N | S), /* VCMPPH, VCMPSH (AVX512-FP16) */
 		[0xce ... 0xcf] = EI(O),
 	    },
 	/* AVX512-FP16 map 5 (SDM Vol. 2, "EVEX.map5"): half-precision
@@ -579,6 +585,10 @@ const u64 insn_evex_w0[4][4][4] = {
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [2][3] = {0x0000000000000000ULL, 0x00040000000c0000ULL,
 	      0x00000c000c000000ULL, 0x0000000000000000ULL},
+    [3][0] = {0x000000c000000500ULL, 0x000000c000c00000ULL,
+	      0x0000000000000000ULL, 0x0000000000000004ULL},
+    [3][2] = {0x0000000000000000ULL, 0x0000000000000000ULL,
+	      0x0000000000000000ULL, 0x0000000000000004ULL},
     [3][1] = {0x0000000220000510ULL, 0x0000000000000004ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
 };
@@ -603,6 +613,8 @@ const u64 insn_evex_w1[4][4][4] = {
  * [map][pp][op >> 6]. Elsewhere EVEX.b = 1 with memory is #UD.
  */
 const u64 insn_evex_bcst[4][4][4] = {
+    [3][0] = {0x0000004000000100ULL, 0x0000004000400000ULL,
+	      0x0000000000000000ULL, 0x0000000000000004ULL},
     [1][0] = {0x0000000000300000ULL, 0x03000000fff20000ULL,
 	      0x0000000000000000ULL, 0x0000000000000044ULL},
     [1][1] = {0x0000000000300000ULL, 0x0f4d3c44fff20000ULL,
@@ -649,6 +661,8 @@ const u64 insn_evex_store[4][4][4] = {
  * checked by the decoder.
  */
 const u64 insn_evex_nv[4][4][4] = {
+    [3][0] = {0x0000004000000100ULL, 0x000000c000400000ULL,
+	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [1][0] = {0x0000cb00008b0000ULL, 0x030000000c020000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [1][1] = {0x0000cb00008b0000ULL, 0xcf01c0000c020000ULL,
@@ -668,6 +682,10 @@ const u64 insn_evex_nv[4][4][4] = {
 /* EVEX forms with embedded rounding or SAE: EVEX.b with register operands
  * (SDM Vol. 2A 2.7) is #UD elsewhere. Same indexing. */
 const u64 insn_evex_rc[4][4][4] = {
+    [3][0] = {0x000000c000000500ULL, 0x0000000000c00000ULL,
+	      0x0000000000000000ULL, 0x0000000000000004ULL},
+    [3][2] = {0x0000000000000000ULL, 0x0000000000000000ULL,
+	      0x0000000000000000ULL, 0x0000000000000004ULL},
     [1][0] = {0x0000c00000000000ULL, 0x03000000ff020000ULL,
 	      0x0000000000000000ULL, 0x0000000000000004ULL},
     [1][1] = {0x0000c00000000000ULL, 0x0f000000ff020000ULL,
@@ -684,6 +702,10 @@ const u64 insn_evex_rc[4][4][4] = {
 
 /* EVEX forms writing an opmask register: EVEX.z must be 0. Same indexing. */
 const u64 insn_evex_kdst[4][4][4] = {
+    [3][0] = {0x0000000000000000ULL, 0x000000c000000000ULL,
+	      0x0000000000000000ULL, 0x0000000000000004ULL},
+    [3][2] = {0x0000000000000000ULL, 0x0000000000000000ULL,
+	      0x0000000000000000ULL, 0x0000000000000004ULL},
     [1][0] = {0x0000000000000000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000004ULL},
     [1][1] = {0x0000000000000000ULL, 0x0070007000000000ULL,
