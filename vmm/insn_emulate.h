@@ -24,7 +24,8 @@ enum em_result {
 	EM_DONE = 0,	/* executed: state committed, ctx->rip advanced */
 	EM_CONTINUE,	/* REP budget used up: completed iterations are
 			  * committed, RIP not advanced; call again */
-	EM_RETRY,	/* a callback asked for a retry: nothing changed */
+	EM_RETRY,	/* a callback asked for a retry, or a LOCKed update
+			  * lost a race: nothing changed, run it again */
 	EM_EXCEPTION,	/* inject ctx->exc: nothing changed (but see REP) */
 	EM_UNSUPPORTED, /* form not emulated: nothing changed; the decoded
 			  * form is ctx->insn, insn_emulate_describe() names it */
