@@ -10,8 +10,10 @@
  * effects applied) or has no effect at all. Register writes are staged and
  * flushed through write_gpr only on success, and every instruction performs
  * at most one memory write, after all of its reads, as its last step. A REP
- * string instruction commits each completed iteration (SDM Vol. 1 7.3.9.1:
+ * string instruction commits each completed iteration (SDM Vol. 2B "REP":
  * a fault mid-string leaves RCX/RSI/RDI describing the iterations done).
+ * The emulated forms are the rows of vmm/insn_emulate_tables.c; anything
+ * else is EM_UNSUPPORTED, never a guess.
  */
 #ifndef MICA_VMM_INSN_EMULATE_H
 #define MICA_VMM_INSN_EMULATE_H
