@@ -573,6 +573,12 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
 	     (in->map == INSN_MAP_0F && op < 0x12 && in->vex.pp > 1 &&
 	      in->mem.present)))
 		return true;
+	if ((in->vex.aaa || in->vex.z) &&
+	    insn_evex_nomask[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+		return true;
+	if (in->vex.l &&
+	    insn_evex_l0[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+		return true;
 	/* zeroing-masking needs a mask: EVEX.z with k0 is #UD (SDM Vol. 2A
 	 * 2.7, EVEX exception conditions) */
 	if (in->vex.z && !in->vex.aaa)

@@ -140,5 +140,8 @@ extern const u64 insn_evex_nv[4][4][4];
 /* EVEX forms with rounding/SAE, and with an opmask destination. */
 extern const u64 insn_evex_rc[4][4][4];
 extern const u64 insn_evex_kdst[4][4][4];
+/* EVEX forms without masking, and 128-bit-only EVEX forms. */
+extern const u64 insn_evex_nomask[4][4][4];
+extern const u64 insn_evex_l0[4][4][4];
 
 #endif /* MICA_VMM_INSN_INTERNAL_H */
