@@ -706,14 +706,6 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 		    !memcmp(emu.mem, mem_start, DATA_SIZE) &&
 		    !memcmp(emu.s.gpr, start.gpr, sizeof(start.gpr)))
 			return true;
-		if (verbose && getenv("MICA_DEBUG"))
-			tap_diag("base %d index %d scale %d disp %lld asz32 %d "
-				 "rip %d r11 %llx r12 %llx data %p",
-				 g.base, g.index, g.scale, (long long)g.disp,
-				 g.asz32, g.rip_rel,
-				 (unsigned long long)start.gpr[11],
-				 (unsigned long long)start.gpr[12],
-				 (void *)data_page);
 		if (verbose)
 			tap_diag("%s: host signal %d (vector %d, rip %+lld, "
 				 "cs %#llx), emulator %s vector %d (%s)",
