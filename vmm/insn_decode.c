@@ -610,10 +610,10 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
  * are k0-k7 only, each opmask form has a fixed VEX.L, and the 64-bit
  * halves loads/stores are 128-bit only.
  */
-static int check_vex_map1(const struct insn *in, bool mod3)
+static int check_vex_map1(const struct insn *in)
 {
 	u8 op = in->opcode, pp = in->vex.pp, w = in->vex.w, l = in->vex.l;
-	bool kreg = in->modrm.reg < 8, krm = !mod3 || in->modrm.rm < 8;
+	bool kreg = in->modrm.reg < 8; /* VEX.B is ignored for k in rm */
 	bool kv = in->mode != INSN_MODE_64 || in->vex.vvvv < 8;
 
 	switch (op) {
@@ -628,20 +628,19 @@ static int check_vex_map1(const struct insn *in, bool mod3)
 	case 0x46:
 	case 0x47:
 	case 0x4a:
-		return l && kreg && krm && kv ? 0 : INSN_E_UNDEF;
+		return l && kreg && kv ? 0 : INSN_E_UNDEF;
 	case 0x4b:
-		return l && kreg && krm && kv && !(pp == 1 && w) ? 0
-								 : INSN_E_UNDEF;
+		return l && kreg && kv && !(pp == 1 && w) ? 0 : INSN_E_UNDEF;
 	case 0x44:
 	case 0x90:
 	case 0x91:
 	case 0x98:
 	case 0x99:
-		return !l && kreg && krm ? 0 : INSN_E_UNDEF;
+		return !l && kreg ? 0 : INSN_E_UNDEF;
 	case 0x92:
 		return !l && kreg && !(pp < 2 && w) ? 0 : INSN_E_UNDEF;
 	case 0x93:
-		return !l && krm && !(pp < 2 && w) ? 0 : INSN_E_UNDEF;
+		return !l && !(pp < 2 && w) ? 0 : INSN_E_UNDEF;
 	}
 	return 0;
 }
@@ -736,7 +735,7 @@ static int check_form(struct insn *in, struct op_desc *e)
 			return INSN_E_UNDEF;
 		if ((in->enc == INSN_ENC_VEX2 || in->enc == INSN_ENC_VEX3) &&
 		    in->map == INSN_MAP_0F) {
-			rc = check_vex_map1(in, mod3);
+			rc = check_vex_map1(in);
 			if (rc)
 				return rc;
 		}
