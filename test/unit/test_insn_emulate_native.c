@@ -326,9 +326,15 @@ static void gen_insn(struct gen *g, const struct form *fm)
 		g->seg = 0x3e;
 		g->bytes[g->seg_off] = 0x3e;
 	}
-	/* LOCK: often where it is allowed, rarely anywhere (#UD there). */
+	/*
+	 * LOCK: often where it is allowed, rarely anywhere (#UD there). The
+	 * stray LOCK is kept to encodings of at most 15 bytes: beyond that
+	 * the host raises #GP for the length first (SDM Vol. 3A 6.9, length
+	 * limit before invalid opcode), which is the decoder's ordering to
+	 * settle, not the emulator's.
+	 */
 	if (((fm->f & F_LOCKABLE) && g->mem && rnd_below(3) == 0) ||
-	    rnd_below(40) == 0) {
+	    (g->len < INSN_MAX_LEN && rnd_below(40) == 0)) {
 		memmove(g->bytes + 1, g->bytes, (size_t)g->len);
 		g->bytes[0] = 0xf0;
 		g->len++;
