@@ -37,6 +37,7 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # and, with sanitizers, into every host test program.
 # One line per file, sorted by directory.
 PURE_SRCS := \
+	vmm/insn_check.c \
 	vmm/insn_decode.c \
 	vmm/insn_format.c \
 	vmm/insn_tables.c \

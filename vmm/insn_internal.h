@@ -144,4 +144,23 @@ extern const u64 insn_evex_kdst[4][4][4];
 extern const u64 insn_evex_nomask[4][4][4];
 extern const u64 insn_evex_l0[4][4][4];
 
+/* Prefix column (mandatory prefix) of a legacy-encoded opcode: the last
+ * of F2/F3 wins over 66, as the mandatory prefix of SSE forms. */
+static inline u8 insn_legacy_column(const struct insn *in)
+{
+	if (in->pfx.flags & INSN_PFX_REP)
+		return PC_F3;
+	if (in->pfx.flags & INSN_PFX_REPNE)
+		return PC_F2;
+	return in->pfx.flags & INSN_PFX_OSZ ? PC_66 : PC_NP;
+}
+
+/*
+ * Complete *e for the decoded ModRM (group rows, prefix- or ModRM-shaped
+ * forms) and check that the form exists in this mode with these prefixes
+ * and VEX/EVEX/XOP fields. Precondition: opcode, ModRM/SIB/disp decoded.
+ * Returns 0 or INSN_E_UNDEF / INSN_E_MODE / INSN_E_LOCK.
+ */
+int insn_check_form(struct insn *in, struct op_desc *e);
+
 #endif /* MICA_VMM_INSN_INTERNAL_H */
