@@ -201,6 +201,12 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
 	if (in->vex.l &&
 	    insn_evex_l0[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
 		return true;
+	if (in->vex.l < 1 &&
+	    insn_evex_l1[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+		return true;
+	if (in->vex.l != 2 &&
+	    insn_evex_l2[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+		return true;
 	/* zeroing-masking needs a mask: EVEX.z with k0 is #UD (SDM Vol. 2A
 	 * 2.7, EVEX exception conditions) */
 	if (in->vex.z && !in->vex.aaa)

@@ -143,6 +143,9 @@ extern const u64 insn_evex_kdst[4][4][4];
 /* EVEX forms without masking, and 128-bit-only EVEX forms. */
 extern const u64 insn_evex_nomask[4][4][4];
 extern const u64 insn_evex_l0[4][4][4];
+/* EVEX forms needing at least 256 / exactly 512 bits. */
+extern const u64 insn_evex_l1[4][4][4];
+extern const u64 insn_evex_l2[4][4][4];
 
 /* Prefix column (mandatory prefix) of a legacy-encoded opcode: the last
  * of F2/F3 wins over 66, as the mandatory prefix of SSE forms. */
