@@ -52,6 +52,7 @@ PURE_SRCS := \
 	vmm/gwalk.c \
 	vmm/gwalk_cache.c \
 	vmm/gwalk_seg.c \
+	vmm/insn_check.c \
 	vmm/insn_decode.c \
 	vmm/insn_emulate.c \
 	vmm/insn_emulate_alu.c \

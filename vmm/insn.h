@@ -64,7 +64,7 @@ enum insn_map {
 	INSN_MAP_3DNOW = 15 /* 0F 0F: opcode is the imm8 suffix */
 };
 
-/* Segment registers, numbered as the Sreg field of MOV Sreg (SDM 3.4.2). */
+/* Segment registers, numbered as the Sreg field of MOV Sreg (SDM Vol. 2A MOV). */
 enum insn_seg {
 	INSN_SEG_ES = 0,
 	INSN_SEG_CS = 1,
@@ -196,7 +196,7 @@ u64 insn_mem_ea(const struct insn *in, const u64 gpr[16], u64 next_rip);
 
 /*
  * Whether byte-register number reg (0..7) names AH/CH/DH/BH, which holds
- * only when no REX/VEX/EVEX prefix is present (SDM 3.4.1.1, Table 3-2).
+ * only when no REX/VEX/EVEX prefix is present (SDM Vol. 1 3.4.1.1).
  */
 static inline bool insn_reg8_is_high(const struct insn *in, u8 reg)
 {

@@ -47,7 +47,8 @@ static const u8 seg_of_prefix[8] = {
 /*
  * Consume legacy and REX prefixes. A REX prefix only counts when it
  * immediately precedes the opcode (SDM 2.2.1: otherwise ignored). In
- * 64-bit mode ES/CS/SS/DS overrides are ignored (SDM 3.3.7.1).
+ * 64-bit mode ES/CS/SS/DS overrides are ignored (SDM Vol. 2A 2.1.1,
+ * Vol. 1 3.3.7).
  */
 static int decode_prefixes(struct insn *in, struct cur *c)
 {
@@ -94,16 +95,6 @@ static int decode_prefixes(struct insn *in, struct cur *c)
 	}
 }
 
-/* Prefix column (mandatory prefix) of a legacy-encoded opcode. */
-static u8 legacy_column(const struct insn *in)
-{
-	if (in->pfx.flags & INSN_PFX_REP)
-		return PC_F3;
-	if (in->pfx.flags & INSN_PFX_REPNE)
-		return PC_F2;
-	return in->pfx.flags & INSN_PFX_OSZ ? PC_66 : PC_NP;
-}
-
 /*
  * VEX (C4/C5), EVEX (62) and XOP (8F) payload. SDM 2.3.2/2.3.5: a
  * preceding 66, F2, F3, LOCK or REX prefix makes the instruction #UD.
@@ -145,7 +136,8 @@ static int decode_vex(struct insn *in, struct cur *c, u8 esc)
 
 		NEED(c, c->pos + 5);
 		p2 = p[3];
-		/* SDM 2.7.1: P0[3] = 0, P1[2] = 1; maps 1-3, 5, 6 */
+		/* SDM Vol. 2A 2.7 (EVEX prefix layout): P0[3] = 0, P1[2] = 1;
+		 * maps 1-3, 5, 6 */
 		if ((p0 & 0x08) || !(p1 & 0x04) || !(0x6e & BIT(p0 & 7)))
 			return INSN_E_UNDEF;
 		in->enc = INSN_ENC_EVEX;
@@ -172,6 +164,11 @@ static int decode_vex(struct insn *in, struct cur *c, u8 esc)
 	}
 done:
 	if (!m64) {
+		/* Registers 16-31 do not exist outside 64-bit mode: EVEX.V'
+		 * must select the low 16 (#UD), EVEX.R' is ignored like
+		 * R/X/B (SDM Vol. 2A 2.7) */
+		if (in->enc == INSN_ENC_EVEX && (in->vex.vvvv & 16))
+			return INSN_E_UNDEF;
 		/* Outside 64-bit mode the extension bits are ignored */
 		in->vex.b = 0;
 		in->vex.x = 0;
@@ -378,195 +375,6 @@ static int decode_modrm(struct insn *in, struct cur *c, bool reg_only,
 	return decode_mem32(in, c, xb, vsib);
 }
 
-/* Valid ModRM.reg rows of the VEX/EVEX/XOP group opcodes. */
-static bool vex_group_ok(const struct insn *in)
-{
-	u8 reg = (in->modrm.byte >> 3) & 7, set = 0;
-
-	if (in->enc == INSN_ENC_XOP) {
-		if (in->opcode == 0x12)
-			set = 0x03; /* LLWPCB/SLWPCB, LWPINS/LWPVAL */
-		else if (in->opcode == 0x01)
-			set = 0xfe; /* TBM BLCFILL..T1MSKC */
-		else if (in->opcode == 0x02)
-			set = 0x42; /* BLCMSK, BLCI */
-	} else if (in->map == INSN_MAP_0F) {
-		if (in->opcode == 0x71)
-			set = 0x54; /* PSRLW /2, PSRAW /4, PSLLW /6 */
-		else if (in->opcode == 0x72)
-			set = in->enc == INSN_ENC_EVEX ? 0x57 : 0x54;
-		else if (in->opcode == 0x73)
-			set = 0xcc; /* PSRLQ PSRLDQ PSLLQ PSLLDQ */
-		else if (in->opcode == 0xae)
-			set = 0x0c; /* VLDMXCSR, VSTMXCSR */
-	} else if (in->map == INSN_MAP_0F38 && in->opcode == 0xf3) {
-		set = 0x0e; /* BLSR, BLSMSK, BLSI */
-	}
-	return set & BIT(reg);
-}
-
-/* Replacement rows for forms whose shape depends on prefix or ModRM. */
-static const struct op_desc form_extrq_ib = {
-    .f = OPF_MODRM, .imm = IMM_BB, .osz = OSZ_X, .pr = PC_66 | PC_F2};
-static const struct op_desc form_extrq_r = {
-    .f = OPF_MODRM, .osz = OSZ_X, .pr = PC_66 | PC_F2};
-static const struct op_desc form_crc32 = {
-    .f = OPF_MODRM, .osz = OSZ_V, .pm = PC_F2, .pr = PC_F2};
-static const struct op_desc form_movbe = {
-    .f = OPF_MODRM, .osz = OSZ_V, .pm = PC_NP | PC_66};
-static const struct op_desc form_xabort = {
-    .f = OPF_MODRM, .imm = IMM_B, .osz = OSZ_B, .pr = PC_ALL};
-static const struct op_desc form_xbegin = {
-    .f = OPF_MODRM | OPF_BRANCH, .imm = IMM_Z, .osz = OSZ_V, .pr = PC_ALL};
-
-static int check_special(struct insn *in, struct op_desc *e, u8 col)
-{
-	u8 op = in->opcode, reg = (in->modrm.byte >> 3) & 7;
-	bool mod3 = in->modrm.mod == 3;
-
-	if (in->map == INSN_MAP_1B) {
-		if (op == 0x8c && reg > 5)
-			return INSN_E_UNDEF; /* MOV Ev,Sreg: ES..GS */
-		if (op == 0x8e && (reg > 5 || reg == 1))
-			return INSN_E_UNDEF; /* MOV CS,Ew is #UD */
-		if (op >= 0xd8) {
-			/* x87: SDM Vol. 2D Tables A-7..A-22 */
-			bool ok = mod3 ? insn_x87_reg[op - 0xd8] >>
-						 (in->modrm.byte & 63) &
-					     1
-				       : insn_x87_mem[op - 0xd8] >> reg & 1;
-			return ok ? 0 : INSN_E_UNDEF;
-		}
-		return 0;
-	}
-	if (in->map == INSN_MAP_0F38) {
-		/* 0F 38 F0/F1: MOVBE (NP/66, memory) or CRC32 (F2) */
-		*e = col == PC_F2 ? form_crc32 : form_movbe;
-		if (col == PC_F2 && op == 0xf0)
-			e->osz = OSZ_B;
-		return 0;
-	}
-	switch (op) {
-	case 0xa6:
-	case 0xa7: /* VIA PadLock: the ModRM byte is part of the opcode */
-		return mod3 && col == PC_F3 &&
-			       BIT(reg) & (op == 0xa6 ? 0x07 : 0x3f) &&
-			       !(in->modrm.byte & 7)
-			   ? 0
-			   : INSN_E_UNDEF;
-	case 0x1a:
-	case 0x1b: /* MPX forms: BND0-3 only, no 16-bit addressing (SDM
-		    * Vol. 1 17.3); the rest are hint NOPs */
-		if (mod3 && col != PC_66 && !(op == 0x1a && col != PC_NP) &&
-		    !(op == 0x1b && col == PC_F2))
-			return 0;
-		if (in->modrm.reg > 3 || (!mod3 && in->addrsize == 2))
-			return INSN_E_UNDEF;
-		/* BNDMOV register form names BND0-3 in rm too; BNDLDX,
-		 * BNDSTX and BNDMK have no RIP-relative form (SDM #UD) */
-		if (mod3 && col == PC_66 && in->modrm.rm > 3)
-			return INSN_E_UNDEF;
-		if (!mod3 && (col == PC_NP || (op == 0x1b && col == PC_F3)) &&
-		    in->mode == INSN_MODE_64 && !in->sib.present &&
-		    (in->modrm.byte & 0xc7) == 0x05)
-			return INSN_E_UNDEF;
-		return 0;
-	case 0x20:
-	case 0x22: /* MOV CR: CR0, CR2-4, CR8 (SDM MOV-Move to/from CR) */
-		return BIT(in->modrm.reg) & 0x11d ? 0 : INSN_E_UNDEF;
-	case 0x21:
-	case 0x23: /* MOV DR: REX.R is #UD */
-		return in->modrm.reg > 7 ? INSN_E_UNDEF : 0;
-	case 0x78:
-	case 0x79: /* NP VMREAD/VMWRITE; 66 EXTRQ, F2 INSERTQ (AMD SSE4a) */
-		if (col == PC_NP)
-			return 0;
-		if (op == 0x78 && col == PC_66 && reg)
-			return INSN_E_UNDEF;
-		*e = op == 0x78 ? form_extrq_ib : form_extrq_r;
-		return 0;
-	}
-	return 0;
-}
-
-/*
- * Resolve the row of a group, then check that the form exists for this
- * mode, mandatory prefix and ModRM.mod, and that LOCK is permitted
- * (SDM Vol. 3A 8.1.2.2; LOCK elsewhere is #UD).
- */
-static int check_form(struct insn *in, struct op_desc *e)
-{
-	bool legacy = in->enc == INSN_ENC_LEGACY || in->enc == INSN_ENC_3DNOW;
-	u8 col = legacy ? legacy_column(in) : (u8)BIT(in->vex.pp);
-	bool mod3 = in->modrm.present && in->modrm.mod == 3;
-	u8 mask;
-	int rc;
-
-	if (in->mode == INSN_MODE_64 ? (e->f & OPF_I64) : (e->f & OPF_O64))
-		return INSN_E_MODE;
-	if (in->map == INSN_MAP_1B && in->modrm.byte == 0xf8 &&
-	    (in->opcode == 0xc6 || in->opcode == 0xc7)) {
-		*e = in->opcode == 0xc6 ? form_xabort : form_xbegin;
-	} else if (e->f & OPF_GROUP) {
-		if (legacy) {
-			const struct op_desc *r =
-			    &insn_grp[e->grp][(in->modrm.byte >> 3) & 7];
-
-			e->f |= r->f;
-			e->pm &= r->pm;
-			e->pr &= r->pr;
-			if (r->imm)
-				e->imm = r->imm;
-			if (r->osz)
-				e->osz = r->osz;
-		} else if (!vex_group_ok(in)) {
-			return INSN_E_UNDEF;
-		}
-	}
-	if (e->f & OPF_SPEC) {
-		rc = check_special(in, e, col);
-		if (rc)
-			return rc;
-	}
-	if (in->map == INSN_MAP_0F && in->opcode == 0x01 && mod3 && legacy) {
-		u8 ci = col == PC_NP   ? 0
-			: col == PC_66 ? 1
-			: col == PC_F3 ? 2
-				       : 3;
-
-		u8 reg = (in->modrm.byte >> 3) & 7, rm = in->modrm.byte & 7;
-
-		if (!(insn_0f01_reg[ci][reg] >> rm & 1))
-			return INSN_E_UNDEF;
-		if (in->mode != INSN_MODE_64 &&
-		    insn_0f01_reg64[ci][reg] >> rm & 1)
-			return INSN_E_MODE;
-		mask = col;
-	} else {
-		mask = (mod3 && !(e->f & OPF_RMREG)) ? e->pr : e->pm;
-	}
-	if (!(mask & col))
-		return INSN_E_UNDEF;
-	if (legacy && mod3 && col == PC_F3 && in->mode != INSN_MODE_64 &&
-	    in->map == INSN_MAP_0F &&
-	    ((in->opcode == 0xae && ((in->modrm.byte >> 3) & 7) < 4) ||
-	     (in->opcode == 0xc7 && ((in->modrm.byte >> 3) & 7) == 6)))
-		return INSN_E_MODE; /* RDFSBASE..WRGSBASE, SENDUIPI: o64 */
-	if (!legacy) {
-		/* SDM 2.3.6: VEX.vvvv is 1111b when it encodes no operand */
-		u8 nv = mod3 ? e->nv >> 4 : e->nv & 15;
-
-		if ((nv & col) && (in->vex.vvvv & 15))
-			return INSN_E_UNDEF;
-		if ((e->f & OPF_L0) && in->vex.l)
-			return INSN_E_UNDEF;
-	}
-	if ((in->pfx.flags & INSN_PFX_LOCK) &&
-	    (!(e->f & OPF_LOCK) || !in->mem.present))
-		return INSN_E_LOCK;
-	return 0;
-}
-
 /*
  * Operand size in bytes of the SSE/AVX data moves the emulator executes
  * (SDM Vol. 2B MOVD/MOVQ, MOVSS, MOVSD, MOVQ, MOVNTQ); other vector forms
@@ -636,7 +444,7 @@ static void set_sizes(struct insn *in, const struct op_desc *e)
 		break;
 	case OSZ_X:
 		in->opsize = vec_size(
-		    in, legacy ? legacy_column(in) : (u8)BIT(in->vex.pp),
+		    in, legacy ? insn_legacy_column(in) : (u8)BIT(in->vex.pp),
 		    legacy);
 		break;
 	default:
@@ -779,7 +587,7 @@ int insn_decode(struct insn *in, const u8 *buf, size_t avail,
 		if (rc)
 			goto out;
 	}
-	rc = check_form(in, &e);
+	rc = insn_check_form(in, &e);
 	if (rc)
 		goto out;
 	set_sizes(in, &e);

@@ -79,12 +79,6 @@ enum em_result em_unsupported(struct em_state *st, const char *why)
 	return EM_UNSUPPORTED;
 }
 
-/* Mask of an address of asize bytes. */
-u64 em_addr_mask(unsigned int asize)
-{
-	return em_size_mask(asize);
-}
-
 /*
  * Effective address of the ModRM/moffs memory operand: base + index *
  * scale + disp (RIP-relative: next RIP + disp), wrapped to the address
@@ -119,8 +113,7 @@ static bool em_canonical(const struct em_ctx *ctx, u64 la)
  * Linear address of a size-byte access at offset ea of segment seg. In
  * 64-bit mode only FS/GS bases apply and every byte must be canonical
  * (#SS(0) for SS references, else #GP(0); SDM Vol. 3A 3.3.7.1); otherwise
- * the address wraps at 4 GiB. Segment limits are checked by the caller's
- * translation callbacks.
+ * the address wraps at 4 GiB after an optional expand-up limit check.
  */
 enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
 			 gva_t *la)
@@ -132,13 +125,17 @@ enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
 		seg = INSN_SEG_DS;
 	if (st->in->mode == INSN_MODE_64) {
 		a = ea;
-		if (seg >= INSN_SEG_FS)
+		if (seg == INSN_SEG_FS || seg == INSN_SEG_GS)
 			a += ctx->seg_base[seg];
 		if (!em_canonical(ctx, a) || !em_canonical(ctx, a + size - 1))
 			return em_raise(
 			    st, seg == INSN_SEG_SS ? EM_VEC_SS : EM_VEC_GP,
 			    true, 0);
 	} else {
+		if (ctx->check_limits && ea + size - 1 > ctx->seg_limit[seg])
+			return em_raise(
+			    st, seg == INSN_SEG_SS ? EM_VEC_SS : EM_VEC_GP,
+			    true, 0);
 		a = (ctx->seg_base[seg] + ea) & 0xffffffffULL;
 	}
 	*la = a;
@@ -181,6 +178,8 @@ enum em_result em_write(struct em_state *st, gva_t la, const void *buf,
 enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
 			  const void *new_val, unsigned int size, bool *swapped)
 {
+	if (!st->ctx->ops->cmpxchg_mem)
+		return em_unsupported(st, "no cmpxchg_mem callback");
 	if (em_misaligned_ac(st, la, size))
 		return em_raise(st, EM_VEC_AC, true, 0);
 	return em_mem_status(st->ctx->ops->cmpxchg_mem(st->ctx, la, old,
@@ -398,7 +397,7 @@ enum em_result insn_emulate(struct em_ctx *ctx, const struct insn *in)
 	if (st.lock && (!(d->flags & EM_F_LOCK) || !mem))
 		return em_raise(&st, EM_VEC_UD, false, 0);
 	if ((d->flags & EM_F_MEMONLY) && !mem)
-		r = em_unsupported(&st, "register form not emulated");
+		r = em_raise(&st, EM_VEC_UD, false, 0);
 	else if (d->flags & EM_F_RAW)
 		r = d->fn(&st);
 	else if ((r = em_fetch(&st)) == EM_DONE)
@@ -407,6 +406,8 @@ enum em_result insn_emulate(struct em_ctx *ctx, const struct insn *in)
 		em_commit(&st, true);
 	else if (r == EM_CONTINUE)
 		em_commit(&st, false);
+	else if (r == EM_EXCEPTION && ctx->ops->inject)
+		ctx->ops->inject(ctx, &ctx->exc);
 	ctx->why = st.why;
 	return r;
 }

@@ -10,8 +10,10 @@
  * effects applied) or has no effect at all. Register writes are staged and
  * flushed through write_gpr only on success, and every instruction performs
  * at most one memory write, after all of its reads, as its last step. A REP
- * string instruction commits each completed iteration (SDM Vol. 1 7.3.9.1:
+ * string instruction commits each completed iteration (SDM Vol. 2B "REP":
  * a fault mid-string leaves RCX/RSI/RDI describing the iterations done).
+ * The emulated forms are the rows of vmm/insn_emulate_tables.c; anything
+ * else is EM_UNSUPPORTED, never a guess.
  */
 #ifndef MICA_VMM_INSN_EMULATE_H
 #define MICA_VMM_INSN_EMULATE_H
@@ -24,7 +26,8 @@ enum em_result {
 	EM_DONE = 0,	/* executed: state committed, ctx->rip advanced */
 	EM_CONTINUE,	/* REP budget used up: completed iterations are
 			  * committed, RIP not advanced; call again */
-	EM_RETRY,	/* a callback asked for a retry: nothing changed */
+	EM_RETRY,	/* a callback asked for a retry, or a LOCKed update
+			  * lost a race: nothing changed, run it again */
 	EM_EXCEPTION,	/* inject ctx->exc: nothing changed (but see REP) */
 	EM_UNSUPPORTED, /* form not emulated: nothing changed; the decoded
 			  * form is ctx->insn, insn_emulate_describe() names it */
@@ -80,12 +83,17 @@ struct em_ops {
 	/*
 	 * Atomically: if memory at la equals old, store new; either way put
 	 * the value memory held into old. *swapped tells which happened.
-	 * size is 1, 2, 4, 8 or 16. Used for every LOCKed read-modify-write.
+	 * size is 1, 2, 4, 8 or 16. Used for every LOCKed read-modify-write
+	 * and XCHG with memory; if NULL those forms are EM_UNSUPPORTED.
 	 */
 	enum em_mem_result (*cmpxchg_mem)(struct em_ctx *ctx, gva_t la,
 					  void *old, const void *new_val,
 					  unsigned int size, bool *swapped);
-	/* Read the low len (16 or 32) bytes of XMM/YMM register reg 0..15. */
+	/*
+	 * Read the low len (16 or 32) bytes of XMM/YMM register reg 0..15.
+	 * read_vec/write_vec may be NULL: SSE/AVX forms are then
+	 * EM_UNSUPPORTED.
+	 */
 	void (*read_vec)(struct em_ctx *ctx, unsigned int reg, void *buf,
 			 unsigned int len);
 	/*
@@ -96,6 +104,11 @@ struct em_ops {
 	 */
 	void (*write_vec)(struct em_ctx *ctx, unsigned int reg, const void *buf,
 			  unsigned int len, bool zero_upper);
+	/*
+	 * Optional: called with ctx->exc when insn_emulate() returns
+	 * EM_EXCEPTION, so the caller may queue the event in one place.
+	 */
+	void (*inject)(struct em_ctx *ctx, const struct em_exception *exc);
 };
 
 /* Default number of REP iterations one insn_emulate() call performs. */
@@ -105,11 +118,19 @@ struct em_ops {
 struct em_ctx {
 	/* Inputs, set by the caller before insn_emulate(). */
 	const struct em_ops *ops;
-	void *opaque;	    /* for the callbacks */
-	u64 rip;	    /* RIP of the instruction (advanced on EM_DONE) */
-	u64 rflags;	    /* in/out; written only on success */
-	u64 seg_base[6];    /* by enum insn_seg; ignored for ES/CS/SS/DS in
+	void *opaque;	 /* for the callbacks */
+	u64 rip;	 /* RIP of the instruction (advanced on EM_DONE) */
+	u64 rflags;	 /* in/out; written only on success */
+	u64 seg_base[6]; /* by enum insn_seg; ignored for ES/CS/SS/DS in
 			    * 64-bit mode (SDM Vol. 3A 3.4.4) */
+	/*
+	 * Outside 64-bit mode with check_limits set, an access whose last
+	 * byte's offset exceeds seg_limit[seg] (the scaled limit of an
+	 * expand-up segment) raises #GP(0), or #SS(0) for SS (SDM Vol. 3A
+	 * 5.3). Expand-down segments and access rights are the caller's.
+	 */
+	bool check_limits;
+	u32 seg_limit[6];
 	u64 cr0, cr4, xcr0; /* for SSE/AVX availability checks */
 	bool align_check;   /* CR0.AM = 1 and CPL = 3 (#AC with EFLAGS.AC) */
 	u8 stack_size;	    /* SS.B: 4 (32-bit stack) or 2; 64-bit mode: 8 */
@@ -124,7 +145,6 @@ struct em_ctx {
 	u64 gpr[16];
 	u16 gpr_valid; /* bit r: gpr[r] holds the guest value */
 	u16 gpr_dirty; /* bit r: gpr[r] must be written back */
-	u64 flags_out; /* staged RFLAGS */
 };
 
 /*

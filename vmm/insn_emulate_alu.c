@@ -132,7 +132,7 @@ enum em_result em_imul(struct em_state *st)
 		/* Signed high half from the unsigned product. */
 		lo = em_mul128(a, b, &hi);
 		hi -= ((s64)a < 0 ? b : 0) + ((s64)b < 0 ? a : 0);
-		ovf = hi != (u64)((s64)lo >> 63);
+		ovf = hi != ((lo >> 63) ? ~0ULL : 0);
 	} else {
 		s64 p = (s64)a * (s64)b;
 
@@ -272,7 +272,7 @@ enum em_result em_shift(struct em_state *st)
 	unsigned int sz = st->osize, bits = sz * 8, op = st->d->arg;
 	unsigned int n = st->src.val & (sz == 8 ? 63 : 31);
 	u64 v = st->dst.val, m = em_size_mask(sz), msb = BIT(bits - 1);
-	u64 cf = st->flags & EM_CF ? 1 : 0, of, res, f = st->flags;
+	u64 cf = (st->flags & EM_CF) ? 1 : 0, of, res, f = st->flags;
 
 	if (!n)
 		return st->dst.mem ? EM_DONE : em_store_dst(st);

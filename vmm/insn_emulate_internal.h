@@ -80,6 +80,26 @@ struct em_state {
 
 typedef enum em_result (*em_handler_t)(struct em_state *st);
 
+/* Mask of the low size bytes (size 1, 2, 4 or 8). */
+static inline u64 em_size_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : BIT(size * 8) - 1;
+}
+
+/* Mask of an address of asize bytes. */
+static inline u64 em_addr_mask(unsigned int asize)
+{
+	return em_size_mask(asize);
+}
+
+/* Sign-extend the low size bytes of v to 64 bits. */
+static inline u64 em_sext(u64 v, unsigned int size)
+{
+	unsigned int sh = 64 - size * 8;
+
+	return (u64)((s64)(v << sh) >> sh);
+}
+
 /* One table row: a handler and how to fetch its operands. */
 struct em_desc {
 	em_handler_t fn;
@@ -114,12 +134,9 @@ enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
 enum em_result em_mem_operand(struct em_state *st, unsigned int size,
 			      gva_t *la);
 enum em_result em_store_dst(struct em_state *st);
-u64 em_addr_mask(unsigned int asize);
 void em_commit(struct em_state *st, bool advance);
 
 /* Flag arithmetic (vmm/insn_flags.c). */
-u64 em_size_mask(unsigned int size);
-u64 em_sext(u64 v, unsigned int size);
 u64 em_flags_szp(u64 res, unsigned int size);
 u64 em_flags_add(u64 a, u64 b, u64 c, unsigned int size, u64 *res);
 u64 em_flags_sub(u64 a, u64 b, u64 c, unsigned int size, u64 *res);

@@ -153,6 +153,8 @@ enum em_result em_movbe(struct em_state *st)
 
 	if (in->pfx.flags & (INSN_PFX_REP | INSN_PFX_REPNE))
 		return em_unsupported(st, "CRC32 not emulated");
+	if (in->modrm.mod == 3)
+		return em_raise(st, EM_VEC_UD, false, 0);
 	r = em_mem_operand(st, sz, &la);
 	if (r != EM_DONE)
 		return r;

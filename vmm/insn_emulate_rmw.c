@@ -126,7 +126,6 @@ enum em_result em_bt(struct em_state *st)
 	unsigned int sz = st->osize, bits = sz * 8, op = st->d->arg;
 	struct em_operand *d = &st->dst;
 	u64 off, mask;
-	enum em_result r;
 
 	if (st->d->src == EM_LOC_IMM)
 		off = in->imm[0] & 0xff;
@@ -137,6 +136,7 @@ enum em_result em_bt(struct em_state *st)
 		d->reg = in->modrm.rm;
 		d->val = em_gpr(st, d->reg) & em_size_mask(sz);
 	} else {
+		enum em_result r;
 		u64 ea;
 
 		em_ea(st, &ea);

@@ -23,7 +23,7 @@ static u8 em_simd_pfx(const struct insn *in)
 		return 0xf3;
 	if (in->pfx.flags & INSN_PFX_REPNE)
 		return 0xf2;
-	return in->pfx.flags & INSN_PFX_OSZ ? 0x66 : 0;
+	return (in->pfx.flags & INSN_PFX_OSZ) ? 0x66 : 0;
 }
 
 /*
@@ -37,6 +37,8 @@ static enum em_result em_simd_check(struct em_state *st)
 	const struct em_ctx *ctx = st->ctx;
 	const struct insn *in = st->in;
 
+	if (!ctx->ops->read_vec || !ctx->ops->write_vec)
+		return em_unsupported(st, "no vector register callbacks");
 	if (em_is_vex(in)) {
 		if (!(ctx->cr4 & EM_CR4_OSXSAVE) ||
 		    (ctx->xcr0 & (EM_XCR0_SSE | EM_XCR0_AVX)) !=
@@ -68,9 +70,9 @@ static bool em_sse_kind(const struct insn *in, bool *load, bool *aligned)
 	case 0x7f:
 		*aligned = pfx == 0x66;
 		return pfx == 0x66 || pfx == 0xf3;
-	default: /* 66 0F E7: MOVNTDQ m128, xmm */
+	default: /* 66 0F E7: MOVNTDQ m128, xmm (mod = 3 is #UD) */
 		*aligned = true;
-		return pfx == 0x66 && in->modrm.mod != 3;
+		return pfx == 0x66;
 	}
 }
 
@@ -90,6 +92,8 @@ enum em_result em_sse_mov(struct em_state *st)
 
 	if (!em_sse_kind(in, &load, &aligned))
 		return em_unsupported(st, "SIMD form not emulated");
+	if (in->opcode == 0xe7 && in->modrm.mod == 3)
+		return em_raise(st, EM_VEC_UD, false, 0);
 	r = em_simd_check(st);
 	if (r != EM_DONE)
 		return r;

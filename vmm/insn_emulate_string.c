@@ -15,7 +15,7 @@ typedef enum em_result (*em_step_t)(struct em_state *st);
 /* Advance RSI (6) or RDI (7) by one element, wrapping at the address size. */
 static void em_str_advance(struct em_state *st, unsigned int reg)
 {
-	u64 step = st->flags & EM_DF ? -(u64)st->osize : st->osize;
+	u64 step = (st->flags & EM_DF) ? -(u64)st->osize : st->osize;
 
 	em_reg_write(st, reg, false, st->asize, em_gpr(st, reg) + step);
 }
@@ -133,12 +133,12 @@ static enum em_result em_string(struct em_state *st, em_step_t step, bool cmp)
 	    st->ctx->rep_budget ? st->ctx->rep_budget : EM_REP_BUDGET_DEFAULT;
 	u64 amask = em_addr_mask(st->asize);
 	u32 done = 0;
-	enum em_result r;
 
 	if (!(pfx & (INSN_PFX_REP | INSN_PFX_REPNE)))
 		return step(st);
 	for (;;) {
 		u64 rcx = em_gpr(st, 1) & amask;
+		enum em_result r;
 
 		if (!rcx)
 			return EM_DONE;
@@ -152,8 +152,8 @@ static enum em_result em_string(struct em_state *st, em_step_t step, bool cmp)
 		}
 		done++;
 		em_reg_write(st, 1, false, st->asize, rcx - 1);
-		if (cmp && (pfx & INSN_PFX_REPNE ? (st->flags & EM_ZF) != 0
-						 : (st->flags & EM_ZF) == 0))
+		if (cmp && ((pfx & INSN_PFX_REPNE) ? (st->flags & EM_ZF) != 0
+						   : (st->flags & EM_ZF) == 0))
 			return EM_DONE;
 	}
 }

@@ -124,6 +124,14 @@ static const struct em_desc em_grp9[8] = {
 	{                                                                      \
 		NULL, g, 0, 0, 0, 0                                            \
 	}
+/* C6/C7 /0: MOV r/m, imm (group 11; /7 with mod = 3 is XABORT/XBEGIN). */
+static const struct em_desc em_grp11_b[8] = {
+    [0] = MOV_ROW(EM_F_BYTE, RM, IMM),
+};
+static const struct em_desc em_grp11_v[8] = {
+    [0] = MOV_ROW(0, RM, IMM),
+};
+
 #define STR(fn, b)                                                             \
 	{                                                                      \
 		fn, NULL, EM_F_RAW | (b), 0, 0, 0                              \
@@ -177,8 +185,8 @@ static const struct em_desc em_map1b[256] = {
     /* 0xC0 - 0xC7 */
     [0xc0] = GROUP(em_grp2_c0),
     [0xc1] = GROUP(em_grp2_c1),
-    [0xc6] = MOV_ROW(EM_F_BYTE, RM, IMM),
-    [0xc7] = MOV_ROW(0, RM, IMM),
+    [0xc6] = GROUP(em_grp11_b),
+    [0xc7] = GROUP(em_grp11_v),
     /* 0xD0 - 0xD7 */
     [0xd0] = GROUP(em_grp2_d0),
     [0xd1] = GROUP(em_grp2_d1),
@@ -266,8 +274,8 @@ static const struct em_desc em_vex0f[256] = {
 
 /* 0F 38 F0/F1: MOVBE (F2-prefixed: CRC32, not emulated). */
 static const struct em_desc em_movbe_rows[2] = {
-    {em_movbe, NULL, EM_F_RAW | EM_F_MEMONLY, REG, RM, 0},
-    {em_movbe, NULL, EM_F_RAW | EM_F_MEMONLY, RM, REG, 1},
+    {em_movbe, NULL, EM_F_RAW, REG, RM, 0},
+    {em_movbe, NULL, EM_F_RAW, RM, REG, 1},
 };
 
 /*

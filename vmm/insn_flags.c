@@ -7,20 +7,6 @@
  */
 #include "vmm/insn_emulate_internal.h"
 
-/* Mask of the low size bytes (size 1, 2, 4 or 8). */
-u64 em_size_mask(unsigned int size)
-{
-	return size >= 8 ? ~0ULL : BIT(size * 8) - 1;
-}
-
-/* Sign-extend the low size bytes of v to 64 bits. */
-u64 em_sext(u64 v, unsigned int size)
-{
-	unsigned int sh = 64 - size * 8;
-
-	return (u64)((s64)(v << sh) >> sh);
-}
-
 /* Most significant bit of an operand of size bytes. */
 static u64 em_msb(u64 v, unsigned int size)
 {
@@ -105,7 +91,7 @@ u64 em_flags_sub(u64 a, u64 b, u64 c, unsigned int size, u64 *res)
 u64 em_alu(unsigned int op, u64 a, u64 b, u64 flags, unsigned int size,
 	   u64 *res)
 {
-	u64 cf = flags & EM_CF ? 1 : 0;
+	u64 cf = (flags & EM_CF) ? 1 : 0;
 	u64 f;
 
 	switch (op) {

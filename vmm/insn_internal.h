@@ -24,6 +24,8 @@
 #define OPF_RMREG  BIT(11) /* mod field ignored: always a register (MOV CR) */
 #define OPF_3DNOW  BIT(12) /* 0F 0F: the imm8 suffix is the opcode */
 #define OPF_L0	   BIT(13) /* VEX.L must be 0 */
+#define OPF_W0	   BIT(14) /* VEX/XOP.W must be 0 */
+#define OPF_L1	   BIT(15) /* VEX.L must be 1 (256-bit only) */
 
 /* Immediate kinds (struct op_desc.imm). */
 enum {
@@ -126,5 +128,42 @@ extern const u64 insn_3dnow[4];
 extern const struct op_desc insn_vex[4][256];
 extern const struct op_desc insn_evex[7][256];
 extern const struct op_desc insn_xop[3][256];
+/* EVEX forms fixed to W0 / W1: bit op of [map][pp][op >> 6]. */
+extern const u64 insn_evex_w0[4][4][4];
+extern const u64 insn_evex_w1[4][4][4];
+/* EVEX forms with embedded broadcast, same indexing. */
+extern const u64 insn_evex_bcst[4][4][4];
+/* EVEX forms storing to memory, same indexing. */
+extern const u64 insn_evex_store[4][4][4];
+/* EVEX forms without a vvvv operand, same indexing. */
+extern const u64 insn_evex_nv[4][4][4];
+/* EVEX forms with rounding/SAE, and with an opmask destination. */
+extern const u64 insn_evex_rc[4][4][4];
+extern const u64 insn_evex_kdst[4][4][4];
+/* EVEX forms without masking, and 128-bit-only EVEX forms. */
+extern const u64 insn_evex_nomask[4][4][4];
+extern const u64 insn_evex_l0[4][4][4];
+/* EVEX forms needing at least 256 / exactly 512 bits. */
+extern const u64 insn_evex_l1[4][4][4];
+extern const u64 insn_evex_l2[4][4][4];
+
+/* Prefix column (mandatory prefix) of a legacy-encoded opcode: the last
+ * of F2/F3 wins over 66, as the mandatory prefix of SSE forms. */
+static inline u8 insn_legacy_column(const struct insn *in)
+{
+	if (in->pfx.flags & INSN_PFX_REP)
+		return PC_F3;
+	if (in->pfx.flags & INSN_PFX_REPNE)
+		return PC_F2;
+	return in->pfx.flags & INSN_PFX_OSZ ? PC_66 : PC_NP;
+}
+
+/*
+ * Complete *e for the decoded ModRM (group rows, prefix- or ModRM-shaped
+ * forms) and check that the form exists in this mode with these prefixes
+ * and VEX/EVEX/XOP fields. Precondition: opcode, ModRM/SIB/disp decoded.
+ * Returns 0 or INSN_E_UNDEF / INSN_E_MODE / INSN_E_LOCK.
+ */
+int insn_check_form(struct insn *in, struct op_desc *e);
 
 #endif /* MICA_VMM_INSN_INTERNAL_H */

@@ -513,7 +513,7 @@ const struct op_desc insn_grp[GRP_COUNT][8] = {
 };
 
 /*
- * 0F 01 with mod == 3 (SDM Table A-6 group 7, Table 1-? VMX/SVM): bit rm
+ * 0F 01 with mod == 3 (SDM Vol. 2D Table A-6 group 7; AMD APM Vol. 3 for SVM/SNP/MONITORX): bit rm
  * of [column][reg]. Columns NP, 66, F3, F2 as the mandatory prefix.
  */
 const u8 insn_0f01_reg[4][8] = {
@@ -541,7 +541,7 @@ const u8 insn_0f01_reg64[4][8] = {
 };
 
 /*
- * x87 register forms (SDM Table A-10..A-17 "mod = 11"): bit reg*8+rm.
+ * x87 register forms (SDM Vol. 2D A.5, "ModR/M byte outside 00H-BFH"): bit reg*8+rm.
  * D9: FNOP only at D0; E2 E3 E6 E7 and EF undefined. DA: FCMOVcc, E9
  * FUCOMPP. DB: FCMOVNcc, E0-E4 (8087/287 NOPs), FUCOMI/FCOMI. DD: FFREE,
  * FXCH alias, FST(P), FUCOM(P). DE: D9 FCOMPP, aliases. DF: FFREEP and
@@ -558,7 +558,7 @@ const u64 insn_x87_reg[8] = {
     0x00ffff01ffffffffULL, /* DF */
 };
 
-/* x87 memory forms (SDM Table A-8..): D9 /1, DB /4 /6, DD /5 undefined. */
+/* x87 memory forms (SDM Vol. 2D A.5): D9 /1, DB /4 /6, DD /5 undefined. */
 const u8 insn_x87_mem[8] = {0xff, 0xfd, 0xff, 0xaf, 0xff, 0xdf, 0xff, 0xff};
 
 /* 3DNow! suffixes (AMD 3DNow! Technology Manual, Table 5-1). */

@@ -14,8 +14,7 @@
 #include "vmm/insn.h"
 #include "vmm/insn_emulate.h"
 
-#define RUNS  9
-#define ITERS 2000000
+#define RUNS 9
 
 static u64 regs[16];
 static u8 sink_mem[64];
@@ -77,6 +76,8 @@ int main(void)
 	struct insn in;
 	struct em_ctx ctx;
 	volatile u64 sink = 0;
+	const char *it = getenv("MICA_BENCH_ITERS");
+	int iters = it ? atoi(it) : 2000000;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ops = &b_ops;
@@ -90,25 +91,25 @@ int main(void)
 		struct insn tmp;
 
 		t = now_ns();
-		for (int i = 0; i < ITERS; i++) {
+		for (int i = 0; i < iters; i++) {
 			sink += (u64)insn_decode(&tmp, bytes, sizeof(bytes),
 						 INSN_MODE_64);
 			__asm__ volatile("" : : "r"(&tmp) : "memory");
 		}
-		dec[r] = (now_ns() - t) / ITERS;
+		dec[r] = (now_ns() - t) / iters;
 		t = now_ns();
-		for (int i = 0; i < ITERS; i++) {
+		for (int i = 0; i < iters; i++) {
 			ctx.rip = 0x1000;
 			sink += insn_emulate(&ctx, &in);
 			__asm__ volatile("" : : "r"(&ctx) : "memory");
 		}
-		emu[r] = (now_ns() - t) / ITERS;
+		emu[r] = (now_ns() - t) / iters;
 	}
 	qsort(dec, RUNS, sizeof(double), cmp_double);
 	qsort(emu, RUNS, sizeof(double), cmp_double);
 	printf("# mov [rbx], eax: decode %.2f ns, emulate %.2f ns (median of "
 	       "%d runs x %d)\n",
-	       dec[RUNS / 2], emu[RUNS / 2], RUNS, ITERS);
+	       dec[RUNS / 2], emu[RUNS / 2], RUNS, iters);
 	printf("bench emulate_decode_ns %.2f\n", dec[RUNS / 2]);
 	printf("bench emulate_mov_store_ns %.2f\n", emu[RUNS / 2]);
 	printf("bench emulate_mov_store_ratio %.2f\n",

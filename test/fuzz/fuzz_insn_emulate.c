@@ -240,6 +240,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	ctx.xcr0 = (data[0] & 32) ? 3 : 7;
 	ctx.stack_size = (data[0] & 64) ? 2 : 0;
 	ctx.seg_base[INSN_SEG_FS] = 0x7000;
+	ctx.check_limits = data[0] & 128;
+	for (int i = 0; i < 6; i++)
+		ctx.seg_limit[i] = 0xfff0U << (data[1] >> 4);
 	n = data[18] % 16;
 	if (n > size - 19)
 		n = size - 19;

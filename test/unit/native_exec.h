@@ -11,11 +11,13 @@
 #define MICA_TEST_NATIVE_EXEC_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 struct native_state {
 	uint64_t gpr[16]; /* by encoding number: RAX RCX RDX RBX RSP ... */
@@ -32,10 +34,19 @@ _Static_assert(__builtin_offsetof(struct native_state, ymm) == 160,
 struct native_state native_in __attribute__((aligned(64)));
 struct native_state native_out __attribute__((aligned(64)));
 uint64_t native_host_rsp;
-uint64_t native_code;
+uint64_t native_code; /* where native_enter jumps: the code or native_go32 */
+struct __attribute__((packed)) {
+	uint32_t offset;
+	uint16_t sel;
+} native_far; /* m16:32 far pointer into the 32-bit code segment */
+
+/* Linux x86-64 user code segments (arch/x86/include/asm/segment.h). */
+#define NATIVE_USER32_CS 0x23
+#define NATIVE_USER_CS	 0x33
 
 void native_enter(void *code);
 void native_exit(void);
+void native_go32(void);
 
 /* clang-format off */
 #define NATIVE_YMM_LOAD(n) "vmovdqu " #n "*32+160(%rax), %ymm" #n "\n"
@@ -47,7 +58,8 @@ __asm__(
 	"native_enter:\n"
 	"push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
 	"mov %rsp, native_host_rsp(%rip)\n"
-	"mov %rdi, native_code(%rip)\n"
+	/* 64-bit processes run with null DS/ES, which 32-bit code cannot use. */
+	"mov $0x2b, %eax\n mov %eax, %ds\n mov %eax, %es\n"
 	"lea native_in(%rip), %rax\n"
 	NATIVE_YMM_LOAD(0) NATIVE_YMM_LOAD(1) NATIVE_YMM_LOAD(2)
 	NATIVE_YMM_LOAD(3) NATIVE_YMM_LOAD(4) NATIVE_YMM_LOAD(5)
@@ -63,6 +75,10 @@ __asm__(
 	"mov 112(%rax), %r14\n mov 120(%rax), %r15\n"
 	"mov 32(%rax), %rsp\n mov 0(%rax), %rax\n"
 	"jmp *native_code(%rip)\n"
+	/* Enter compatibility mode: a far jump, which leaves RFLAGS alone. */
+	".globl native_go32\n"
+	"native_go32:\n"
+	"ljmpl *native_far(%rip)\n"
 	".globl native_exit\n"
 	"native_exit:\n"
 	"mov %rax, native_out+0(%rip)\n mov %rcx, native_out+8(%rip)\n"
@@ -86,12 +102,29 @@ __asm__(
 	"ret\n");
 /* clang-format on */
 
+/* Append "jmp *0(%rip); .quad native_exit" at p; returns its length. */
+static int native_emit_exit(uint8_t *p)
+{
+	uint64_t a = (uint64_t)(uintptr_t)&native_exit;
+
+	p[0] = 0xff;
+	p[1] = 0x25;
+	memset(p + 2, 0, 4);
+	memcpy(p + 6, &a, 8);
+	return 14;
+}
+
 static sigjmp_buf native_jmp;
 static volatile int native_sig, native_sig_code;
+static volatile uint64_t native_sig_rip, native_sig_cs;
 
 static void native_on_signal(int sig, siginfo_t *si, void *uc)
 {
-	(void)uc;
+	ucontext_t *u = uc;
+
+	native_sig_rip = (uint64_t)u->uc_mcontext.gregs[16 /* REG_RIP */];
+	native_sig_cs =
+	    (uint64_t)u->uc_mcontext.gregs[18 /* REG_CSGSFS */] & 0xffff;
 	native_sig = sig;
 	native_sig_code = si->si_code;
 	siglongjmp(native_jmp, 1);
@@ -115,26 +148,37 @@ static void native_init(void)
 
 /*
  * Execute the instruction at code (followed by native_emit_exit()'s
- * jump). Returns 0, or the signal number the instruction raised.
+ * jump, or native_emit_exit32()'s in 32-bit code, which must then lie
+ * below 4 GiB). Returns 0, or the signal number the instruction raised.
  */
-static int native_run(void *code)
+static int native_run(void *code, bool compat)
 {
 	native_sig = 0;
+	native_code = (uint64_t)(uintptr_t)code;
+	if (compat) {
+		native_far.offset = (uint32_t)(uintptr_t)code;
+		native_far.sel = NATIVE_USER32_CS;
+		native_code = (uint64_t)(uintptr_t)&native_go32;
+	}
 	if (sigsetjmp(native_jmp, 1) == 0)
 		native_enter(code);
 	return native_sig;
 }
 
-/* Append "jmp *0(%rip); .quad native_exit" at p; returns its length. */
-static int native_emit_exit(uint8_t *p)
+/*
+ * 32-bit code epilogue at p: "ljmp $0x33, stub" back to 64-bit mode, and
+ * at stub (below 4 GiB) the 64-bit jump to native_exit.
+ */
+static int native_emit_exit32(uint8_t *p, uint8_t *stub)
 {
-	uint64_t a = (uint64_t)(uintptr_t)&native_exit;
+	uint32_t s = (uint32_t)(uintptr_t)stub;
 
-	p[0] = 0xff;
-	p[1] = 0x25;
-	memset(p + 2, 0, 4);
-	memcpy(p + 6, &a, 8);
-	return 14;
+	p[0] = 0xea;
+	memcpy(p + 1, &s, 4);
+	p[5] = NATIVE_USER_CS;
+	p[6] = 0;
+	native_emit_exit(stub);
+	return 7;
 }
 
 #endif /* MICA_TEST_NATIVE_EXEC_H */

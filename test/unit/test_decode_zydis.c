@@ -24,7 +24,7 @@
 #include "test/unit/zydis_diff.h"
 #include "vmm/insn.h"
 
-#define DEFAULT_ITERS 1500000ULL
+#define DEFAULT_ITERS 10000000ULL
 
 static const char *const elf64_files[] = {
     "/usr/bin/gdb",

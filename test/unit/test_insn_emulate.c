@@ -290,6 +290,26 @@ static void test_df_and_wrap(void)
 		   g.last_la[0] == 0x100,
 	       "32-bit MOV AL, [EBX]: base + offset wraps at 4 GiB");
 
+	/* Segment limits in 32-bit code: last byte beyond the limit. */
+	reset(INSN_MODE_32);
+	ctx.check_limits = true;
+	for (int s = 0; s < 6; s++)
+		ctx.seg_limit[s] = 0xffffffff;
+	ctx.seg_limit[INSN_SEG_DS] = 0x2002;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_32, 0x8b, 0x03); /* mov eax, [ebx]: bytes ..0x2003 */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   g.accesses == 0,
+	       "32-bit MOV beyond the DS limit: #GP(0), no access");
+	r = RUN(INSN_MODE_32, 0x66, 0x8b, 0x03); /* mov ax, [ebx] */
+	tap_ok(r == EM_DONE, "32-bit MOV within the DS limit: done");
+	ctx.seg_limit[INSN_SEG_DS] = 0xffffffff;
+	ctx.seg_limit[INSN_SEG_SS] = 0xffe;
+	g.gpr[4] = 0x1000;
+	r = RUN(INSN_MODE_32, 0xff, 0x33); /* push dword [ebx] */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_SS,
+	       "32-bit PUSH with ESP - 4 + 3 beyond the SS limit: #SS(0)");
+
 	/* 16-bit stack (SS.B = 0) in 32-bit code: SP wraps. */
 	reset(INSN_MODE_32);
 	ctx.stack_size = 2;
@@ -500,6 +520,17 @@ static void test_unsupported(void)
 	tap_ok(r == EM_UNSUPPORTED && g.accesses == 0,
 	       "MOVUPD (not in the list): UNSUPPORTED \"%s\"", buf);
 
+	reset(INSN_MODE_64);
+	r = RUN(INSN_MODE_64, 0xc7, 0xf8, 0x10, 0, 0, 0); /* xbegin */
+	tap_ok(r == EM_UNSUPPORTED && g.gpr_writes == 0,
+	       "XBEGIN (C7 /7) is not taken for MOV: UNSUPPORTED");
+
+	reset(INSN_MODE_64);
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf6, 0x0b, 0x01); /* F6 /1: undocumented TEST */
+	tap_ok(r == EM_UNSUPPORTED || r == (enum em_result) - 1,
+	       "F6 /1 (reserved alias of TEST): not guessed");
+
 	reset(INSN_MODE_32);
 	r = RUN(INSN_MODE_32, 0x63, 0x03); /* arpl */
 	tap_ok(r == EM_UNSUPPORTED, "ARPL in 32-bit code: UNSUPPORTED");
@@ -559,6 +590,155 @@ static void test_misc(void)
 	       "VMOVDQU xmm zeroes YMM[255:128], MOVDQU keeps it");
 }
 
+/* 16- and 32-bit code: operand/address-size defaults and overrides. */
+static void test_legacy_modes(void)
+{
+	enum em_result r;
+
+	reset(INSN_MODE_16);
+	ctx.seg_base[INSN_SEG_DS] = 0x10000;
+	g.gpr[3] = 0xfff8;
+	g.gpr[6] = 0x0018;
+	g.gpr[0] = 0xaaaabbbbccccddddULL;
+	g.mem[0x10000] = 0x34;
+	g.mem[0x10001] = 0x12;
+	r = RUN(INSN_MODE_16, 0x8b, 0x40, 0xf0); /* mov ax, [bx+si-0x10] */
+	tap_ok(r == EM_DONE && g.gpr[0] == 0xaaaabbbbcccc1234ULL &&
+		   g.last_la[0] == 0x10000 && ctx.rip == 0x1003,
+	       "16-bit MOV AX, [BX+SI-0x10]: wraps to DS:0, 16-bit merge");
+
+	reset(INSN_MODE_16);
+	ctx.seg_base[INSN_SEG_SS] = 0x4000;
+	g.gpr[5] = 0x0102;
+	g.mem[0x4100] = 0xff;
+	g.mem[0x4101] = 0xff;
+	r = RUN(INSN_MODE_16, 0x83, 0x46, 0xfe, 0x01); /* add [bp-2], 1 */
+	tap_ok(r == EM_DONE && g.mem[0x4100] == 0 && g.mem[0x4101] == 0 &&
+		   (ctx.rflags & (BIT(0) | BIT(6))) == (BIT(0) | BIT(6)),
+	       "16-bit ADD word [BP-2], 1: SS segment, CF and ZF set");
+
+	reset(INSN_MODE_16);
+	g.gpr[7] = 0x20;
+	g.gpr[0] = 0x11223344;
+	r = RUN(INSN_MODE_16, 0x66, 0x89, 0x05); /* mov [di], eax */
+	tap_ok(r == EM_DONE && g.last_size[0] == 4 &&
+		   *(u32 *)(g.mem + 0x20) == 0x11223344,
+	       "16-bit 66 MOV [DI], EAX: 32-bit operand");
+
+	reset(INSN_MODE_16);
+	g.gpr[0] = 0x100;
+	g.gpr[1] = 0x10;
+	g.mem[0x140] = 0x42;
+	r = RUN(INSN_MODE_16, 0x67, 0x8a, 0x14, 0x88); /* mov dl,[eax+ecx*4] */
+	tap_ok(r == EM_DONE && (g.gpr[2] & 0xff) == 0x42,
+	       "16-bit 67 MOV DL, [EAX+ECX*4]: 32-bit addressing");
+
+	reset(INSN_MODE_16);
+	g.gpr[1] = 0xabcd0002;
+	g.gpr[6] = 0x100;
+	g.gpr[7] = 0x200;
+	r = RUN(INSN_MODE_16, 0xf3, 0xa5); /* rep movsw */
+	tap_ok(r == EM_DONE && g.gpr[1] == 0xabcd0000 && g.gpr[6] == 0x104 &&
+		   g.gpr[7] == 0x204,
+	       "16-bit REP MOVSW: CX counts, bits 31:16 of ECX kept");
+
+	reset(INSN_MODE_16);
+	ctx.rip = 0xfffe;
+	r = RUN(INSN_MODE_16, 0x88, 0xc4); /* mov ah, al */
+	tap_ok(r == EM_DONE && ctx.rip == 0, "16-bit IP wraps at 64 KiB");
+
+	reset(INSN_MODE_32);
+	g.gpr[3] = 0x2000;
+	g.mem[0x2000] = 0xf0;
+	r = RUN(INSN_MODE_32, 0x82, 0x03, 0x20); /* add byte [ebx], 0x20 */
+	tap_ok(r == EM_DONE && g.mem[0x2000] == 0x10 && (ctx.rflags & 1),
+	       "32-bit 82 /0 (ADD r/m8, imm8 alias): CF from 0xf0 + 0x20");
+
+	reset(INSN_MODE_32);
+	g.gpr[4] = 0x3000;
+	*(u16 *)(g.mem + 0x3000) = 0xbeef;
+	r = RUN(INSN_MODE_32, 0x66, 0x8f, 0x04, 0x24); /* pop word [esp] */
+	tap_ok(r == EM_DONE && g.gpr[4] == 0x3002 &&
+		   *(u16 *)(g.mem + 0x3002) == 0xbeef,
+	       "32-bit POP word [ESP]: address uses the incremented ESP");
+}
+
+/* Register forms that are #UD: the decoder or the emulator must say so. */
+static void test_register_ud(void)
+{
+	static const struct {
+		const char *name;
+		u8 b[4];
+		size_t n;
+	} cases[] = {
+	    {"CMPXCHG8B eax", {0x0f, 0xc7, 0xc8}, 3},
+	    {"MOVBE eax, ecx", {0x0f, 0x38, 0xf0, 0xc1}, 4},
+	    {"MOVNTDQ xmm, xmm", {0x66, 0x0f, 0xe7, 0xc1}, 4},
+	    {"MOVNTI eax, ecx", {0x0f, 0xc3, 0xc1}, 3},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc;
+		enum em_result r = EM_DONE;
+
+		reset(INSN_MODE_64);
+		rc = insn_decode(&in, cases[i].b, cases[i].n, INSN_MODE_64);
+		if (rc == INSN_OK)
+			r = insn_emulate(&ctx, &in);
+		tap_ok(rc == INSN_E_UNDEF ||
+			   (rc == INSN_OK && r == EM_EXCEPTION &&
+			    ctx.exc.vector == EM_VEC_UD),
+		       "%s: #UD (decoder %s, emulator %s)", cases[i].name,
+		       insn_status_name(rc),
+		       rc == INSN_OK ? em_result_name(r) : "-");
+	}
+	/* The emulator's own check, with the decoder's verdict bypassed. */
+	reset(INSN_MODE_64);
+	if (insn_decode(&in, (const u8[]){0x0f, 0xc7, 0x0b}, 3, INSN_MODE_64) ==
+	    INSN_OK) {
+		in.modrm.mod = 3;
+		tap_ok(insn_emulate(&ctx, &in) == EM_EXCEPTION &&
+			   ctx.exc.vector == EM_VEC_UD && g.accesses == 0,
+		       "CMPXCHG8B forced to a register operand: emulator #UD");
+	} else {
+		tap_ok(0, "decode of CMPXCHG8B [rbx]");
+	}
+}
+
+static int injected;
+
+static void t_inject(struct em_ctx *c, const struct em_exception *exc)
+{
+	(void)c;
+	injected = exc->vector + 1;
+}
+
+static void test_optional_ops(void)
+{
+	struct em_ops o = ops;
+	enum em_result r;
+
+	o.inject = t_inject;
+	reset(INSN_MODE_64);
+	ctx.ops = &o;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf6, 0x33); /* div byte [rbx] (0) */
+	tap_ok(r == EM_EXCEPTION && injected == EM_VEC_DE + 1,
+	       "inject callback receives the #DE");
+
+	o.cmpxchg_mem = NULL;
+	o.read_vec = NULL;
+	reset(INSN_MODE_64);
+	ctx.ops = &o;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0xf0, 0x01, 0x03);
+	tap_ok(r == EM_UNSUPPORTED && g.accesses == 1 && g.gpr_writes == 0,
+	       "LOCK ADD without a cmpxchg callback: UNSUPPORTED, no write");
+	r = RUN(INSN_MODE_64, 0xf3, 0x0f, 0x6f, 0x03);
+	tap_ok(r == EM_UNSUPPORTED,
+	       "MOVDQU without vector callbacks: UNSUPPORTED");
+}
+
 int main(void)
 {
 	test_rep_budget();
@@ -567,5 +747,8 @@ int main(void)
 	test_exceptions();
 	test_unsupported();
 	test_misc();
+	test_register_ud();
+	test_legacy_modes();
+	test_optional_ops();
 	return tap_done();
 }

@@ -87,13 +87,15 @@ static int zd_elf_text(const u8 *img, size_t size, size_t *off, size_t *len,
 
 /* ------------------------------------------------------------ comparison */
 
-#define ZD_EXAMPLES 12
+#define ZD_EXAMPLES    12
+#define ZD_OP_EXAMPLES 4
 
 struct zd_stats {
 	unsigned long long total, valid, len_bad, val_bad, known, ops_checked,
 	    ops_bad;
-	unsigned n_ex;
+	unsigned n_ex, n_opex;
 	char ex[ZD_EXAMPLES][200];
+	char opex[ZD_OP_EXAMPLES][200]; /* operand mismatches, kept apart */
 };
 
 /*
@@ -238,7 +240,7 @@ static size_t zd_skip_prefixes(const u8 *b, size_t n, enum insn_mode mode)
 /*
  * MVEX (Knights Corner, 62 with P1 bit 2 clear): Zydis 4.0 decodes it in
  * 64-bit mode even with ZYDIS_DECODER_MODE_KNC disabled. The SDM defines
- * only EVEX there: Vol. 2A 2.7.1 (Table 2-30/2-31, EVEX P1 bit 10 is a
+ * only EVEX there: Vol. 2A 2.7 (the EVEX prefix layout: P1 bit 10 is a
  * fixed 1), so such bytes are #UD on every SDM-described processor.
  */
 static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
@@ -250,18 +252,45 @@ static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
 }
 
 /*
- * More than one REX prefix before the opcode: only the last one counts
- * (SDM Vol. 2A 2.2.1), and SIB.base=101b with mod=00 means disp32 without
- * a base whatever REX.B is (Table 2-5). Zydis 4.0 reports a base register
- * (r13) and drops the displacement in e.g. 67 4c 41 8f 04 85 <disp32>.
+ * 64-bit mode, 32-bit addressing (67), REX.B = 1, mod = 00 and SIB.base =
+ * 101b: the SIB base field then means "disp32, no base" whatever REX.B is
+ * (SDM Vol. 2A 2.2.1.2, Table 2-5 "Special Cases of REX Encodings").
+ * Zydis 4.0 reports base r13d and drops the displacement (while counting
+ * its four bytes), e.g. 67 41 0f be 14 25 <disp32>.
  */
-static int zd_multi_rex(const u8 *b, size_t n, enum insn_mode mode)
+static int zd_r13d_sib(const struct insn *in)
 {
-	size_t i, rex = 0;
+	return in->mode == INSN_MODE_64 && in->addrsize == 4 && in->rex.b &&
+	       in->sib.present && (in->sib.byte & 7) == 5 && in->modrm.mod == 0;
+}
 
-	for (i = 0; i < zd_skip_prefixes(b, n, mode); i++)
-		rex += (b[i] & 0xf0) == 0x40;
-	return mode == INSN_MODE_64 && rex > 1;
+/*
+ * Knights Corner VEX forms: Zydis 4.0 decodes the Xeon Phi coprocessor's
+ * VEX map-0 JKZD/JKNZD rel8 (74/75), its VEX map-1 opcodes 18, 43, 48, 49, 84, 85, 95, 97, AE, B8, BC, BD and the
+ * 128-bit KNC mask forms of 41-4B even with ZYDIS_DECODER_MODE_KNC off.
+ * The SDM's VEX opcode map (Vol. 2D Table A-3, "VEX" rows; Vol. 2C
+ * KANDW etc.: VEX.L1 only) leaves them undefined: #UD.
+ */
+static int zd_is_knc_vex(const u8 *b, size_t n, enum insn_mode mode)
+{
+	static const u8 knc[] = {0x18, 0x43, 0x48, 0x49, 0x84, 0x85,
+				 0x95, 0x97, 0xae, 0xb8, 0xbc, 0xbd};
+	size_t i = zd_skip_prefixes(b, n, mode), k;
+	u8 op, l;
+
+	if (i + 4 > n || (b[i] != 0xc4 && b[i] != 0xc5) ||
+	    (mode != INSN_MODE_64 && b[i + 1] < 0xc0))
+		return 0;
+	if (b[i] == 0xc4 && (b[i + 1] & 0x1f) == 0)
+		return b[i + 3] == 0x74 || b[i + 3] == 0x75; /* JKZD/JKNZD */
+	if (b[i] == 0xc4 && (b[i + 1] & 0x1f) != 1)
+		return 0;
+	op = b[i] == 0xc5 ? b[i + 2] : b[i + 3];
+	l = ((b[i] == 0xc5 ? b[i + 1] : b[i + 2]) >> 2) & 1;
+	for (k = 0; k < sizeof(knc); k++)
+		if (op == knc[k])
+			return 1;
+	return op >= 0x41 && op <= 0x4b && !l;
 }
 
 struct zd_known {
@@ -271,16 +300,20 @@ struct zd_known {
 
 /* Encodings where Zydis 4.0 contradicts the SDM (counted apart). */
 static const struct zd_known zd_known_list[] = {
-    {"MVEX (KNC) decoded in 64-bit mode; SDM Vol. 2A 2.7.1: EVEX P1[2] "
+    {"MVEX (KNC) decoded in 64-bit mode; SDM Vol. 2A 2.7: EVEX P1[2] "
      "must be 1, else #UD",
      zd_is_mvex},
+    {"Knights Corner VEX forms (map 0 74/75; 0F 18 43 48 49 84 85 95 97 AE B8 "
+     "BC BD, "
+     "128-bit KAND..KXOR); SDM Vol. 2D Table A-3 / Vol. 2C: #UD",
+     zd_is_knc_vex},
 };
 
 /* Operand-level disagreements where Zydis 4.0 contradicts the SDM. */
 static const char *const zd_known_operands[] = {
-    "two REX prefixes: only the last counts (SDM Vol. 2A 2.2.1) and "
-    "mod=00 with SIB.base=101b is disp32 without base (Table 2-5); "
-    "Zydis reports base r13 and no displacement (zd_multi_rex)",
+    "67 + REX.B + mod=00 + SIB.base=101b is disp32 without base (SDM "
+    "Vol. 2A Table 2-5); Zydis reports base r13d and no displacement "
+    "(zd_r13d_sib)",
 };
 
 static const char *zd_known_wrong(const u8 *b, size_t n, enum insn_mode mode,
@@ -302,9 +335,15 @@ static void zd_example(struct zd_stats *st, const u8 *b, size_t n,
 	size_t i, k;
 	char f[120];
 
-	if (st->n_ex >= ZD_EXAMPLES)
-		return;
-	p = st->ex[st->n_ex++];
+	if (!strcmp(what, "length") || !strcmp(what, "validity")) {
+		if (st->n_ex >= ZD_EXAMPLES)
+			return;
+		p = st->ex[st->n_ex++];
+	} else {
+		if (st->n_opex >= ZD_OP_EXAMPLES)
+			return;
+		p = st->opex[st->n_opex++];
+	}
 	k = (size_t)snprintf(p, 200, "%s: mode %u bytes", what, mode);
 	for (i = 0; i < n && i < INSN_MAX_LEN && k < 190; i++)
 		k += (size_t)snprintf(p + k, 200 - k, " %02x", b[i]);
@@ -337,7 +376,7 @@ static unsigned zd_compare(const u8 *b, size_t n, enum insn_mode mode,
 		if (zd_supported(&in)) {
 			st->ops_checked++;
 			why = zd_operands(&in, &zi, zo);
-			if (why && zd_multi_rex(b, n, mode)) {
+			if (why && zd_r13d_sib(&in)) {
 				st->known++;
 			} else if (why) {
 				st->ops_bad++;
@@ -390,6 +429,8 @@ static void zd_report(struct zd_stats *st, const char *name)
 	       "decoder vs zydis, %s: %llu validity mismatches, %llu known "
 	       "zydis errors (zd_known_list)",
 	       name, st->val_bad, st->known);
+	for (i = 0; i < st->n_opex; i++)
+		tap_diag("  %s", st->opex[i]);
 	for (i = 0; i < st->n_ex; i++)
 		tap_diag("  %s", st->ex[i]);
 }
