@@ -66,11 +66,12 @@ PURE_SRCS := \
 	vmm/insn_tables.c \
 	vmm/insn_tables_vex.c \
 	vmm/memslot.c \
+	vmm/memslot_index.c \
 	vmm/mmio_bus.c \
 	vmm/mmio_dev.c \
-	vmm/memslot_index.c \
 	vmm/vm_config.c \
 	vmm/vm_memory.c \
+
 
 
 KERNEL_C   := $(filter-out vmm/asm_offsets.c,\
