@@ -48,8 +48,9 @@ int guest_main(u32 magic, u32 info)
 	*UNBACKED = 5;
 	g_ok(counter(CNT_MMIO_UNBACKED) == before + 2,
 	     "unbacked read and write counted");
-	g_ok(counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_EPT_MISCONFIG) >=
-		     counter(CNT_EMULATED),
+	g_ok(counter(CNT_EXIT_EPT_VIOLATION) +
+		     counter(CNT_EXIT_EPT_MISCONFIG) >=
+		 counter(CNT_EMULATED),
 	     "every emulation came from an EPT violation or a cached MMIO "
 	     "entry (%ld + %ld)",
 	     counter(CNT_EXIT_EPT_VIOLATION), counter(CNT_EXIT_EPT_MISCONFIG));

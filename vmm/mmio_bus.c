@@ -55,8 +55,7 @@ bool mmio_read(struct mmio_bus *bus, gpa_t gpa, void *buf, unsigned len)
 	return false;
 }
 
-bool mmio_write(struct mmio_bus *bus, gpa_t gpa, const void *buf,
-		unsigned len)
+bool mmio_write(struct mmio_bus *bus, gpa_t gpa, const void *buf, unsigned len)
 {
 	struct mmio_dev *d = mmio_find(bus, gpa, len);
 

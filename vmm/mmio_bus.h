@@ -49,8 +49,7 @@ struct mmio_dev *mmio_find(struct mmio_bus *bus, gpa_t gpa, unsigned len);
  * when a device served it, false when the default did.
  */
 bool mmio_read(struct mmio_bus *bus, gpa_t gpa, void *buf, unsigned len);
-bool mmio_write(struct mmio_bus *bus, gpa_t gpa, const void *buf,
-		unsigned len);
+bool mmio_write(struct mmio_bus *bus, gpa_t gpa, const void *buf, unsigned len);
 
 /* Devices any VM can have (vmm/mmio_dev.c). */
 

@@ -14,8 +14,7 @@ static int buf_read(struct mmio_dev *d, u64 off, void *buf, unsigned len)
 	return 0;
 }
 
-static int buf_write(struct mmio_dev *d, u64 off, const void *buf,
-		     unsigned len)
+static int buf_write(struct mmio_dev *d, u64 off, const void *buf, unsigned len)
 {
 	mem_copy((u8 *)d->priv + off, buf, len);
 	return 0;
@@ -23,16 +22,22 @@ static int buf_write(struct mmio_dev *d, u64 off, const void *buf,
 
 void mmio_ioram_init(struct mmio_dev *d, gpa_t base, void *buf, u64 size)
 {
-	*d = (struct mmio_dev){ .name = "ioram", .base = base, .size = size,
-				.read = buf_read, .write = buf_write,
-				.priv = buf };
+	*d = (struct mmio_dev){.name = "ioram",
+			       .base = base,
+			       .size = size,
+			       .read = buf_read,
+			       .write = buf_write,
+			       .priv = buf};
 }
 
 void mmio_rom_init(struct mmio_dev *d, gpa_t base, const void *buf, u64 size)
 {
-	*d = (struct mmio_dev){ .name = "rom", .base = base, .size = size,
-				.read = buf_read, .write = NULL,
-				.priv = (void *)(uintptr_t)buf };
+	*d = (struct mmio_dev){.name = "rom",
+			       .base = base,
+			       .size = size,
+			       .read = buf_read,
+			       .write = NULL,
+			       .priv = (void *)(uintptr_t)buf};
 }
 
 static int uart_read(struct mmio_dev *d, u64 off, void *buf, unsigned len)
@@ -56,7 +61,10 @@ static int uart_write(struct mmio_dev *d, u64 off, const void *buf,
 
 void mmio_uart_init(struct mmio_dev *d, gpa_t base, struct vuart *u)
 {
-	*d = (struct mmio_dev){ .name = "uart", .base = base, .size = 8,
-				.read = uart_read, .write = uart_write,
-				.priv = u };
+	*d = (struct mmio_dev){.name = "uart",
+			       .base = base,
+			       .size = 8,
+			       .read = uart_read,
+			       .write = uart_write,
+			       .priv = u};
 }

@@ -72,11 +72,11 @@ static void *pool_phys_to_virt(void *ctx, hpa_t pa)
 }
 
 static const struct pt_ops pool_ops = {
-	.reserve = pool_reserve,
-	.unreserve = pool_unreserve,
-	.alloc = pool_alloc,
-	.free = pool_free,
-	.phys_to_virt = pool_phys_to_virt,
+    .reserve = pool_reserve,
+    .unreserve = pool_unreserve,
+    .alloc = pool_alloc,
+    .free = pool_free,
+    .phys_to_virt = pool_phys_to_virt,
 };
 
 /* ---- EPT services ----------------------------------------------------- */
@@ -89,7 +89,7 @@ static hpa_t vm_pool_hpa(void *ctx, u64 off, u64 *contig)
 	return vm->pool + off;
 }
 
-static const struct ept_vm_ops ept_ops = { .pool_hpa = vm_pool_hpa };
+static const struct ept_vm_ops ept_ops = {.pool_hpa = vm_pool_hpa};
 
 /* INVEPT single-context when the CPU has it, else all-context (SDM Vol 3C
  * "INVEPT - Invalidate Translations Derived from EPT"). */
@@ -109,7 +109,7 @@ static void vm_flush(void *ctx)
 	}
 }
 
-static const struct vm_memory_ops mem_ops = { .flush = vm_flush };
+static const struct vm_memory_ops mem_ops = {.flush = vm_flush};
 
 /* ---- set-up and teardown ---------------------------------------------- */
 
@@ -126,8 +126,8 @@ static int init_pool(struct vm *vm)
 	struct vm_mem_pool *p = &vm->ept_pool;
 	/* Every page of RAM at 4K granularity, plus upper levels and MMIO
 	 * entries: a VM never needs more unless slots alias the pool. */
-	u64 n = 16 + 2 * (vm->cfg.mem_size / SIZE_2M) + vm->cfg.mem_size /
-							       SIZE_1G * 2;
+	u64 n = 16 + 2 * (vm->cfg.mem_size / SIZE_2M) +
+		vm->cfg.mem_size / SIZE_1G * 2;
 
 	if (mm_alloc_pages(n, PAGE_SIZE, &p->base))
 		return -ENOMEM;
@@ -149,8 +149,8 @@ static u32 ept_caps(void)
 
 int vm_mem_init(struct vm *vm)
 {
-	struct memslot_region r = { .slot = 0, .gpa = 0,
-				    .size = vm->cfg.mem_size };
+	struct memslot_region r = {
+	    .slot = 0, .gpa = 0, .size = vm->cfg.mem_size};
 	struct memslot_change c;
 	size_t bytes = memslot_table_storage_size(vm->cfg.max_slots);
 	int rc;
@@ -159,8 +159,8 @@ int vm_mem_init(struct vm *vm)
 	    init_pool(vm))
 		return -ENOMEM;
 	rc = memslot_table_init(&vm->slots, phys_ptr(vm->slot_storage),
-				vm->cfg.max_slots,
-				vm->pool_pages * PAGE_SIZE, 1ULL << 39);
+				vm->cfg.max_slots, vm->pool_pages * PAGE_SIZE,
+				1ULL << 39);
 	if (rc)
 		return rc;
 	rc = vm_memory_init(&vm->mem, &vm->slots, vm->pool_pages * PAGE_SIZE,
@@ -216,7 +216,7 @@ enum vm_ram_kind vm_ram_lookup(struct vm *vm, gpa_t gpa, u64 len, bool write,
 static void stop_mem_error(struct vcpu *v, const char *what, gpa_t gpa, int rc)
 {
 	vm_stop(v->vm, "%s at GPA 0x%lx (RIP 0x%lx): %s", what, gpa, v->rip,
-		rc == -ENOMEM ? "out of EPT table pages"
+		rc == -ENOMEM	? "out of EPT table pages"
 		: rc == -EFAULT ? "beyond the EPT's reach"
 				: "hypervisor bug: not an entry mica made");
 }
@@ -228,7 +228,7 @@ void handle_ept_violation(struct vcpu *v)
 	/* Qualification bits 2:0 are read, write, fetch (SDM Vol 3C, Table
 	 * "Exit Qualification for EPT Violations"), as EPT_ACC_*. */
 	int rc = vm_ept_violation(&v->vm->mem, gpa, (u32)(q & 7));
-	struct mmio_fault f = { .gpa = gpa, .qual = q };
+	struct mmio_fault f = {.gpa = gpa, .qual = q};
 
 	v->vm->counters[CNT_EXIT_EPT_VIOLATION]++;
 	if (rc == EPT_FAULT_FIXED || rc == EPT_FAULT_RETRY)
@@ -238,7 +238,8 @@ void handle_ept_violation(struct vcpu *v)
 		return;
 	}
 	if (q & EPT_QUAL_FETCH) {
-		vm_stop(v->vm, "instruction fetch from MMIO GPA 0x%lx at RIP "
+		vm_stop(v->vm,
+			"instruction fetch from MMIO GPA 0x%lx at RIP "
 			"0x%lx",
 			gpa, v->rip);
 		return;
@@ -253,7 +254,7 @@ void handle_ept_violation(struct vcpu *v)
 void handle_ept_misconfig(struct vcpu *v)
 {
 	gpa_t gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
-	struct mmio_fault f = { .gpa = gpa };
+	struct mmio_fault f = {.gpa = gpa};
 	int rc = vm_ept_misconfig(&v->vm->mem, gpa);
 
 	v->vm->counters[CNT_EXIT_EPT_MISCONFIG]++;
@@ -274,15 +275,17 @@ static void free_bitmap(u64 *bm, u64 npages)
 		mm_free_pages(virt_to_phys(bm),
 			      ALIGN_UP(memslot_dirty_bitmap_words(npages) * 8,
 				       PAGE_SIZE) /
-				      PAGE_SIZE);
+				  PAGE_SIZE);
 }
 
-s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa,
-			 u64 size, u64 pool_offset)
+s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
+			 u64 pool_offset)
 {
-	struct memslot_region r = { .slot = (u32)slot, .flags = (u32)flags,
-				    .gpa = gpa, .size = size,
-				    .pool_offset = pool_offset };
+	struct memslot_region r = {.slot = (u32)slot,
+				   .flags = (u32)flags,
+				   .gpa = gpa,
+				   .size = size,
+				   .pool_offset = pool_offset};
 	struct memslot_change c;
 	hpa_t bm = 0;
 	u64 pages = 0;
@@ -293,7 +296,7 @@ s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa,
 	/* Storage for a dirty log that may start with this call. */
 	if ((flags & MEM_LOG_DIRTY_PAGES) && IS_ALIGNED(size, PAGE_SIZE)) {
 		if (alloc_pages(memslot_dirty_bitmap_words(size >> PAGE_SHIFT) *
-					8,
+				    8,
 				&bm, &pages))
 			return -ENOMEM;
 		r.dirty_bitmap = phys_ptr(bm);
@@ -336,14 +339,13 @@ s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa)
 	bytes = memslot_dirty_bitmap_words(s->npages) * 8;
 	/* Check the whole destination before anything is harvested. */
 	for (done = 0; done < bytes; done += PAGE_SIZE) {
-		u64 n = MIN(bytes - done, PAGE_SIZE -
-						  ((bitmap_gpa + done) &
-						   (PAGE_SIZE - 1)));
+		u64 n = MIN(bytes - done, PAGE_SIZE - ((bitmap_gpa + done) &
+						       (PAGE_SIZE - 1)));
 		void *p;
 
 		if (bitmap_gpa + done < bitmap_gpa ||
 		    vm_ram_lookup(v->vm, bitmap_gpa + done, n, false, &p) !=
-			    VM_RAM)
+			VM_RAM)
 			return -EFAULT;
 	}
 	if (alloc_pages(bytes, &page, &done))

@@ -43,8 +43,8 @@ void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
 
 /* Memory hypercalls; arguments as in docs/hypercalls.md. */
-s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa,
-			 u64 size, u64 pool_offset);
+s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
+			 u64 pool_offset);
 s64 hc_lock_memslot(struct vcpu *v, u64 slot, u64 mode);
 s64 hc_unlock_memslot(struct vcpu *v, u64 slot);
 s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa);
