@@ -43,6 +43,7 @@ PURE_SRCS := \
 	mm/hpt.c \
 	mm/pgtable.c \
 	mm/pt_format_x86.c \
+	mm/pt_pool.c \
 	vmm/memslot.c \
 	vmm/memslot_index.c \
 	vmm/vm_memory.c \

@@ -13,8 +13,9 @@
 #include "vmm/memslot.h"
 
 struct vm_memory_ops {
-	/* Invalidate the VM's EPT-derived translations (single-context
-	 * INVEPT, SDM Vol. 3C 29.4.3.1 / 30.3 "INVEPT"). */
+	/* Invalidate the VM's EPT-derived translations: single-context
+	 * INVEPT (SDM Vol. 3C, "Invalidating Cached Translation Information"
+	 * and the INVEPT entry of the VMX instruction reference). */
 	void (*flush)(void *ctx);
 };
 
