@@ -39,6 +39,7 @@ int __must_check vm_memory_init(struct vm_memory *m,
 				u32 caps, const struct vm_memory_ops *ops,
 				void *ctx);
 
+/* Free the EPT's table pages; the memslot table stays the caller's. */
 void vm_memory_destroy(struct vm_memory *m);
 
 /*
