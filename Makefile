@@ -48,6 +48,7 @@ PURE_SRCS := \
 	mm/hpt.c \
 	mm/pgtable.c \
 	mm/pt_format_x86.c \
+	mm/pt_pool.c \
 	vmm/elf_load.c \
 	vmm/gwalk.c \
 	vmm/gwalk_cache.c \

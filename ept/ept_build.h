@@ -116,7 +116,10 @@ bool ept_zap_all_mmio(struct ept_vm *v);
 /*
  * Write-protect slot s for dirty logging after its log was harvested: every
  * writable leaf in the slot loses W, so the next write faults and is
- * recorded. Returns true if any leaf changed (INVEPT needed).
+ * recorded. Returns true if any leaf changed (INVEPT needed). This is the
+ * write-protection backend; an EPT A/D backend would instead fold and
+ * clear the D bits of the slot's leaves into the bitmap (pt_for_each_leaf
+ * may rewrite attribute bits), and PML would drain the log buffer into it.
  */
 bool ept_write_protect_slot(struct ept_vm *v, const struct memslot *s);
 

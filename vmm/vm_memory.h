@@ -13,8 +13,9 @@
 #include "vmm/memslot.h"
 
 struct vm_memory_ops {
-	/* Invalidate the VM's EPT-derived translations (single-context
-	 * INVEPT, SDM Vol. 3C 29.4.3.1 / 30.3 "INVEPT"). */
+	/* Invalidate the VM's EPT-derived translations: single-context
+	 * INVEPT (SDM Vol. 3C, "Invalidating Cached Translation Information"
+	 * and the INVEPT entry of the VMX instruction reference). */
 	void (*flush)(void *ctx);
 };
 
@@ -38,6 +39,7 @@ int __must_check vm_memory_init(struct vm_memory *m,
 				u32 caps, const struct vm_memory_ops *ops,
 				void *ctx);
 
+/* Free the EPT's table pages; the memslot table stays the caller's. */
 void vm_memory_destroy(struct vm_memory *m);
 
 /*

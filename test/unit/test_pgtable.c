@@ -463,5 +463,6 @@ int main(void)
 	test_mmio_entry();
 	test_random(&pt_format_x86_4level, seed, iters);
 	test_random(&ept_format_4level, seed ^ 0x5EED, iters);
+	test_random(&ept_format_5level, seed ^ 0x5EED5, iters / 4);
 	return tap_done();
 }

@@ -119,6 +119,9 @@ static int m_set_expect(const struct model *m, const struct memslot_region *r,
 			    g < m->s[i].gfn + m->s[i].npages &&
 			    m->s[i].gfn < g + np)
 				return -EEXIST;
+	if ((r->flags & MEM_LOG_DIRTY_PAGES) && !(r->flags & MEM_READONLY) &&
+	    !(s->used && (s->flags & MEM_LOG_DIRTY_PAGES)) && !r->dirty_bitmap)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -136,6 +139,7 @@ struct world {
 	/* counters */
 	u64 ops, errors, mmio, ram, misconf, retries, enomem, logs, wraps;
 	u64 fail;
+	u64 err_by_code[128]; /* error paths taken, by errno */
 	char why[256];
 };
 
@@ -351,7 +355,7 @@ static void op_set(struct world *w, u64 *rs)
 	default:
 		break;
 	}
-	r.dirty_bitmap = calloc(MAXBITMAP, 8);
+	r.dirty_bitmap = rnd_below(rs, 16) ? calloc(MAXBITMAP, 8) : NULL;
 	int want = m_set_expect(&w->m, &r, &none);
 
 	take_snap(w, &before);
@@ -369,6 +373,7 @@ static void op_set(struct world *w, u64 *rs)
 			w_fail(w, "failed/no-op set (rc %lld) changed state",
 			       (u64)rc, 0);
 		w->errors += rc != 0;
+		w->err_by_code[-rc & 127] += rc != 0;
 		free(r.dirty_bitmap);
 		return;
 	}
@@ -441,6 +446,7 @@ static void op_lock(struct world *w, u64 *rs)
 			w_fail(w, "failed lock (rc %lld) changed state",
 			       (u64)rc, 0);
 		w->errors++;
+		w->err_by_code[-rc & 127]++;
 		return;
 	}
 	w->m.s[id].lock = mode;
@@ -475,6 +481,7 @@ static void op_unlock(struct world *w, u64 *rs)
 		if (!snap_eq(&before, &after))
 			w_fail(w, "failed unlock changed state", 0, 0);
 		w->errors++;
+		w->err_by_code[-rc & 127]++;
 		return;
 	}
 	for (u32 i = 0; i < NSLOTS; i++)
@@ -605,6 +612,7 @@ static void op_dirty_log(struct world *w, u64 *rs)
 		if (!snap_eq(&before, &after))
 			w_fail(w, "failed get_dirty_log changed state", 0, 0);
 		w->errors++;
+		w->err_by_code[-rc & 127]++;
 		return;
 	}
 	struct mslot *s = &w->m.s[id];
@@ -751,6 +759,14 @@ int main(void)
 	       (unsigned long long)large, (unsigned long long)w.vm.mmio_wraps,
 	       (unsigned long long)maxtables,
 	       (unsigned long long)w.env.flushes);
+	const u64 *e = w.err_by_code;
+	tap_ok(e[EINVAL] && e[EEXIST] && e[EBUSY] && e[ENOENT] && e[EPERM] &&
+		   e[ENOMEM],
+	       "error paths taken: EINVAL %llu, EEXIST %llu, EBUSY %llu, "
+	       "ENOENT %llu, EPERM %llu, ENOMEM (bitmap) %llu",
+	       (unsigned long long)e[EINVAL], (unsigned long long)e[EEXIST],
+	       (unsigned long long)e[EBUSY], (unsigned long long)e[ENOENT],
+	       (unsigned long long)e[EPERM], (unsigned long long)e[ENOMEM]);
 	world_fini(&w);
 	tap_ok(w.hp.live == 0, "all table pages freed on destroy");
 	test_generation_wrap();
