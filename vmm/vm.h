@@ -7,6 +7,7 @@
 #define MICA_VMM_VM_H
 
 #include "drivers/vuart.h"
+#include "mm/pt_pool.h"
 #include "vmm/memslot.h"
 #include "vmm/mmio_bus.h"
 #include "vmm/vm_memory.h"
@@ -21,15 +22,6 @@ enum vm_state {
 	VM_STOPPED, /* mica stopped it: fault, budget, unsupported, ... */
 };
 
-/* EPT table pages, allocated with the VM: a free list threaded through
- * the pages, and a reservation count (mm/pgtable.h pt_ops). */
-struct vm_mem_pool {
-	hpa_t base;
-	u64 npages;
-	hpa_t free_head;
-	u64 nfree, reserved;
-};
-
 struct vm {
 	struct vm_config cfg;
 	unsigned id;
@@ -38,7 +30,9 @@ struct vm {
 	u64 eptp;
 	struct memslot_table slots;
 	struct vm_memory mem;
-	struct vm_mem_pool ept_pool;
+	struct pt_pool ept_pool; /* EPT table pages, allocated with the VM */
+	hpa_t ept_pool_pa;
+	u64 ept_pool_pages;
 	hpa_t slot_storage;
 	u64 slot_storage_pages;
 	bool mem_ready;

@@ -11,6 +11,7 @@
 #include "arch/x86/vmx_caps.h"
 #include "boot/layout.h"
 #include "mm/mm.h"
+#include "mm/pt_pool.h"
 #include "vmm/errno.h"
 #include "vmm/exit.h"
 #include "vmm/mmio_emulate.h"
@@ -20,64 +21,6 @@
 #define EPTP_WB	   6ULL
 #define EPTP_WALK4 (3ULL << 3)
 #define EPTP_AD	   BIT(6)
-
-/* ---- the EPT table-page pool ---------------------------------------- */
-
-static bool pool_reserve(void *ctx, u64 n)
-{
-	struct vm_mem_pool *p = ctx;
-
-	if (p->nfree - p->reserved < n)
-		return false;
-	p->reserved += n;
-	return true;
-}
-
-static void pool_unreserve(void *ctx, u64 n)
-{
-	struct vm_mem_pool *p = ctx;
-
-	BUG_ON(n > p->reserved);
-	p->reserved -= n;
-}
-
-static void *pool_alloc(void *ctx, hpa_t *pa)
-{
-	struct vm_mem_pool *p = ctx;
-	u64 *page;
-
-	BUG_ON(!p->nfree || !p->reserved);
-	*pa = p->free_head;
-	page = phys_ptr(*pa);
-	p->free_head = page[0];
-	p->nfree--;
-	p->reserved--;
-	mem_set(page, 0, PAGE_SIZE);
-	return page;
-}
-
-static void pool_free(void *ctx, void *va, hpa_t pa)
-{
-	struct vm_mem_pool *p = ctx;
-
-	((u64 *)va)[0] = p->free_head;
-	p->free_head = pa;
-	p->nfree++;
-}
-
-static void *pool_phys_to_virt(void *ctx, hpa_t pa)
-{
-	(void)ctx;
-	return phys_ptr(pa);
-}
-
-static const struct pt_ops pool_ops = {
-    .reserve = pool_reserve,
-    .unreserve = pool_unreserve,
-    .alloc = pool_alloc,
-    .free = pool_free,
-    .phys_to_virt = pool_phys_to_virt,
-};
 
 /* ---- EPT services ----------------------------------------------------- */
 
@@ -123,21 +66,16 @@ static int alloc_pages(u64 bytes, hpa_t *pa, u64 *pages)
 
 static int init_pool(struct vm *vm)
 {
-	struct vm_mem_pool *p = &vm->ept_pool;
 	/* Every page of RAM at 4K granularity, plus upper levels and MMIO
 	 * entries: a VM never needs more unless slots alias the pool. */
 	u64 n = 16 + 2 * (vm->cfg.mem_size / SIZE_2M) +
-		vm->cfg.mem_size / SIZE_1G * 2;
+		2 * (vm->cfg.mem_size / SIZE_1G);
 
-	if (mm_alloc_pages(n, PAGE_SIZE, &p->base))
+	if (mm_alloc_pages(n, PAGE_SIZE, &vm->ept_pool_pa))
 		return -ENOMEM;
-	p->npages = n;
-	p->free_head = 0;
-	p->nfree = 0;
-	p->reserved = 0;
-	for (u64 i = n; i-- > 0;)
-		pool_free(p, phys_ptr(p->base + i * PAGE_SIZE),
-			  p->base + i * PAGE_SIZE);
+	vm->ept_pool_pages = n;
+	pt_pool_init(&vm->ept_pool, phys_ptr(vm->ept_pool_pa), vm->ept_pool_pa,
+		     n);
 	return 0;
 }
 
@@ -164,8 +102,8 @@ int vm_mem_init(struct vm *vm)
 	if (rc)
 		return rc;
 	rc = vm_memory_init(&vm->mem, &vm->slots, vm->pool_pages * PAGE_SIZE,
-			    &pool_ops, &vm->ept_pool, &ept_ops, vm, ept_caps(),
-			    &mem_ops, vm);
+			    &pt_pool_ops, &vm->ept_pool, &ept_ops, vm,
+			    ept_caps(), &mem_ops, vm);
 	if (rc)
 		return rc;
 	vm->mem_ready = true;
@@ -184,12 +122,12 @@ void vm_mem_destroy(struct vm *vm)
 		vm_memory_destroy(&vm->mem);
 		vm_flush(vm);
 	}
-	if (vm->ept_pool.npages)
-		mm_free_pages(vm->ept_pool.base, vm->ept_pool.npages);
+	if (vm->ept_pool_pages)
+		mm_free_pages(vm->ept_pool_pa, vm->ept_pool_pages);
 	if (vm->slot_storage_pages)
 		mm_free_pages(vm->slot_storage, vm->slot_storage_pages);
 	vm->mem_ready = false;
-	vm->ept_pool.npages = vm->slot_storage_pages = 0;
+	vm->ept_pool_pages = vm->slot_storage_pages = 0;
 }
 
 /* ---- lookups ---------------------------------------------------------- */
