@@ -21,6 +21,7 @@ GUESTS = {
     "bench": ("bench.elf", ""),
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
+    "paging": ("paging.elf", "forced-emu budget=4000000000"),
 }
 
 # What `make run` shows when GUESTS is not given.
@@ -29,7 +30,7 @@ DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 # The issue-10 suite: every entry mode, every exit, every bad guest.
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
-             "broken-rflags", "memslots", "mmio"]
+             "broken-rflags", "memslots", "mmio", "paging"]
 
 
 def modules(build, names):
