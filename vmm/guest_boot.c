@@ -59,7 +59,7 @@ static void write_mb1_info(struct vm *vm)
 	const char *src = vm->cfg.cmdline ? vm->cfg.cmdline : "";
 	size_t n = 0;
 
-	while (src[n] && n < GUEST_MB1_CMDLINE_MAX - 1) {
+	while (n < GUEST_MB1_CMDLINE_MAX - 1 && src[n]) {
 		cl[n] = src[n];
 		n++;
 	}
