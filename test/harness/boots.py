@@ -62,6 +62,28 @@ BOOTS = [
         ],
     },
     {
+        "name": "text-readonly",
+        "platform": "bochs-tigerlake",
+        "cmdline": "mica.selftest=write-text",
+        "status": 2,
+        "timeout": 60,
+        "expect": [
+            ("a write to kernel text is a #PF (present, write)",
+             r"EXCEPTION #PF \(vector 14\) error 0x3\b"),
+        ],
+    },
+    {
+        "name": "data-noexec",
+        "platform": "bochs-tigerlake",
+        "cmdline": "mica.selftest=exec-data",
+        "status": 2,
+        "timeout": 60,
+        "expect": [
+            ("executing kernel data is a #PF (present, fetch)",
+             r"EXCEPTION #PF \(vector 14\) error 0x11\b"),
+        ],
+    },
+    {
         "name": "vmx-tigerlake",
         "platform": "bochs-tigerlake",
         "cmdline": "",
