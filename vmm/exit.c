@@ -54,8 +54,7 @@ static void stop_with_state(struct vcpu *v, const char *what)
 	vm_stop(v->vm,
 		"%s at RIP 0x%lx (CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx)",
 		what, v->rip, vcpu_read_cr0(v), vmcs_readl(VMCS_GUEST_CR3),
-		vcpu_read_cr4(v),
-		vmcs_read64(VMCS_GUEST_EFER));
+		vcpu_read_cr4(v), vmcs_read64(VMCS_GUEST_EFER));
 }
 
 static void handle_triple_fault(struct vcpu *v)
