@@ -40,6 +40,8 @@ PURE_SRCS := \
 	boot/cmdline.c \
 	boot/mb2_parse.c \
 	drivers/fmt.c \
+	drivers/pc_devices.c \
+	drivers/vlapic.c \
 	drivers/vuart.c \
 	ept/ept_build.c \
 	ept/ept_check.c \

@@ -9,7 +9,7 @@ GUESTS = {
     "hello": ("hello.elf", ""),
     "exits": ("exits.elf", "expect=stop:halted"),
     "mode32": ("mode32.elf", "mode=32"),
-    "real16": ("real16.bin", "mode=real load=0x10000"),
+    "real16": ("real16.bin", "mode=real load=0x10000 expect=exit:1"),
     "ring3": ("ring3.elf", ""),
     "probe": ("probe.elf", ""),
     "udstorm": ("udstorm.elf", ""),
