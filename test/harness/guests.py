@@ -22,6 +22,8 @@ GUESTS = {
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
     "paging": ("paging.elf", "forced-emu budget=4000000000"),
+    # multiboot1 test kernel: status 1 = (0 failures << 1) | 1, as QEMU
+    "pcenv": ("pcenv.elf", "mode=32 mem=128M expect=exit:1"),
 }
 
 # What `make run` shows when GUESTS is not given.
@@ -30,7 +32,7 @@ DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 # The issue-10 suite: every entry mode, every exit, every bad guest.
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
-             "broken-rflags", "memslots", "mmio", "paging"]
+             "broken-rflags", "memslots", "mmio", "paging", "pcenv"]
 
 
 def modules(build, names):
