@@ -55,6 +55,12 @@ struct vm {
 
 	u64 budget_left; /* preemption-timer units not yet armed */
 	u64 counters[CNT_MAX];
+	struct {
+		bool armed;
+		u8 len;
+		gpa_t gpa;
+		u8 bytes[8];
+	} patch; /* test hook: bytes written before the next emulation */
 	u64 start_tsc;
 };
 

@@ -9,7 +9,8 @@
 #include "vmm/vm_config.h"
 
 static const char *const known_keys[] = {
-    "mem", "mode", "load", "budget", "expect", "broken", "forced-emu", "slots",
+    "mem",    "mode",	    "load",  "budget", "expect",
+    "broken", "forced-emu", "slots", "case",
 };
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)

@@ -24,6 +24,9 @@ GUESTS = {
     "paging": ("paging.elf", "forced-emu budget=4000000000"),
     # multiboot1 test kernel: status 1 = (0 failures << 1) | 1, as QEMU
     "pcenv": ("pcenv.elf", "mode=32 mem=128M expect=exit:1"),
+    "toctou": ("mmiobad.elf", "case=toctou"),
+    "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
+    "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
 }
 
 # What `make run` shows when GUESTS is not given.
@@ -32,7 +35,8 @@ DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 # The issue-10 suite: every entry mode, every exit, every bad guest.
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
-             "broken-rflags", "memslots", "mmio", "paging", "pcenv"]
+             "broken-rflags", "memslots", "mmio", "paging", "pcenv",
+             "toctou", "mmio-unsupported", "mmio-fetch"]
 
 
 def modules(build, names):
