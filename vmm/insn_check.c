@@ -68,6 +68,8 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 		}
 		return 0;
 	}
+	if (in->map == INSN_MAP_0F3A) /* HRESET: ModRM is C0 */
+		return in->modrm.byte == 0xc0 ? 0 : INSN_E_UNDEF;
 	if (in->map == INSN_MAP_0F38) {
 		/* 0F 38 F0/F1: MOVBE (NP/66, memory) or CRC32 (F2) */
 		*e = col == PC_F2 ? form_crc32 : form_movbe;
@@ -81,7 +83,7 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 		    * all but XSTORE (A7 C0) need REP */
 		return mod3 &&
 			       (col == PC_F3 ||
-				(op == 0xa7 && !reg && col == PC_NP)) &&
+				(op == 0xa7 && !reg && col != PC_F2)) &&
 			       BIT(reg) & (op == 0xa6 ? 0x07 : 0x3f) &&
 			       !(in->modrm.byte & 7)
 			   ? 0
@@ -345,6 +347,20 @@ int insn_check_form(struct insn *in, struct op_desc *e)
 		if (((e->f & OPF_L0) && in->vex.l) ||
 		    ((e->f & OPF_L1) && !in->vex.l) ||
 		    ((e->f & OPF_W0) && in->vex.w))
+			return INSN_E_UNDEF;
+		/* AMX TDP*: three distinct tile registers tmm0-7 */
+		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F38 &&
+		    (in->opcode == 0x5c || in->opcode == 0x5e)) {
+			u8 r = in->modrm.reg, m = in->modrm.rm;
+			u8 v = in->vex.vvvv;
+
+			if (r > 7 || m > 7 || v > 7 || r == m || r == v ||
+			    m == v)
+				return INSN_E_UNDEF;
+		}
+		/* KSHIFTR/L: opmask destination k0-k7 */
+		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F3A &&
+		    (in->opcode & 0xfc) == 0x30 && in->modrm.reg > 7)
 			return INSN_E_UNDEF;
 		/* VPERMQ/VPERMPD, GF2P8AFFINE(INV)QB: VEX.W1 only */
 		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F3A &&

@@ -204,6 +204,13 @@ const struct op_desc insn_vex[4][256] =
 			  .osz = OSZ_X,
 			  .pm = O,
 			  .nv = 0xff},
+		/* 0x5C, 0x5E: AMX TDPBF16PS (F3), TDPB[SU]{SU}D (tile regs) */
+		[0x5c] = {.f = OPF_MODRM | OPF_W0 | OPF_L0,
+			  .osz = OSZ_X,
+			  .pr = S},
+		[0x5e] = {.f = OPF_MODRM | OPF_W0 | OPF_L0,
+			  .osz = OSZ_X,
+			  .pr = ALL},
 		/* 0x78 - 0x7F: VPBROADCASTB/W */
 		[0x78 ... 0x79] = VF(OPF_W0, 0xff),
 		/* 0x88 - 0x8F: VPMASKMOVD/Q */
