@@ -177,61 +177,64 @@ static bool evex_fp16_bad(const struct insn *in)
  * take W1 exactly in the 66 and F2 columns (PD/SD); other fixed-W forms
  * are listed in insn_evex_w0/w1.
  */
-static bool evex_w_bad(const struct insn *in, bool vsib)
+/* Whether the EVEX form of *in is listed in a [map][pp][op >> 6] table. */
+static bool evex_in(const u64 t[4][4][4], const struct insn *in)
 {
-	static const u64 fp[4] = {
-	    0x0000cb0000ff0000ULL,    /* 10-17, 28, 29, 2B, 2E, 2F */
-	    0x00000000f3f20000ULL,    /* 51, 54-59, 5C-5F */
-	    0, 0x0000000000000044ULL, /* C2, C6 */
-	};
+	return t[in->map][in->vex.pp][in->opcode >> 6] >> (in->opcode & 63) & 1;
+}
 
-	u8 op = in->opcode;
-
-	if (in->map > 3)
-		return evex_fp16_bad(in);
-	if (in->vex.bcst && in->mem.present &&
-	    !(insn_evex_bcst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
-		return true;
-	if (in->vex.vvvv &&
-	    ((insn_evex_nv[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1) ||
-	     (in->map == INSN_MAP_0F && op < 0x12 && in->vex.pp > 1 &&
-	      in->mem.present)))
-		return true;
-	if ((in->vex.aaa || in->vex.z) &&
-	    insn_evex_nomask[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
-	if (in->vex.l &&
-	    insn_evex_l0[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
-	if (in->vex.l < 1 &&
-	    insn_evex_l1[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
-	if (in->vex.l != 2 &&
-	    insn_evex_l2[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
+/* Masking, zeroing and register-range rules shared by all EVEX maps. */
+static bool evex_mask_bad(const struct insn *in, bool vsib)
+{
 	/* zeroing-masking needs a mask: EVEX.z with k0 is #UD (SDM Vol. 2A
 	 * 2.7, EVEX exception conditions) */
 	if (in->vex.z && !in->vex.aaa)
 		return true;
-	if (in->vex.bcst && !in->mem.present &&
-	    !(insn_evex_rc[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
-		return true;
-	if (in->vex.z &&
-	    insn_evex_kdst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
-	if (in->vex.z && in->mem.present &&
-	    insn_evex_store[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
 	/* gathers and scatters need a mask register other than k0 */
 	if (vsib && !in->vex.aaa)
 		return true;
+	if (in->map > 3)
+		return false;
+	/* VPSLLDQ/VPSRLDQ (66 0F 73 /7, /3) have no masking */
+	if (in->map == INSN_MAP_0F && in->opcode == 0x73 &&
+	    (in->modrm.byte & 0x18) == 0x18 && (in->vex.aaa || in->vex.z))
+		return true;
+	if ((in->vex.aaa || in->vex.z) && evex_in(insn_evex_nomask, in))
+		return true;
+	if (evex_in(insn_evex_kdst, in) && (in->vex.z || in->modrm.reg > 7))
+		return true; /* opmask destination: k0-k7, no zeroing */
+	return in->vex.z && in->mem.present && evex_in(insn_evex_store, in);
+}
+
+static bool evex_w_bad(const struct insn *in, bool vsib)
+{
+	static const u64 fp[4] = {
+	    0x0000cb0000ff0000ULL,    /* 10-17, 28, 29, 2B, 2E, 2F */
+	    0x00000000f7f20000ULL,    /* 51, 54-5A, 5C-5F */
+	    0, 0x0000000000000044ULL, /* C2, C6 */
+	};
+	u8 op = in->opcode, l = in->vex.l;
+
+	if (evex_mask_bad(in, vsib))
+		return true;
+	if (in->map > 3)
+		return evex_fp16_bad(in);
+	if (in->vex.bcst && (in->mem.present ? !evex_in(insn_evex_bcst, in)
+					     : !evex_in(insn_evex_rc, in)))
+		return true;
+	if (in->vex.vvvv && (evex_in(insn_evex_nv, in) ||
+			     (in->map == INSN_MAP_0F && op < 0x12 &&
+			      in->vex.pp > 1 && in->mem.present)))
+		return true;
+	if ((l && evex_in(insn_evex_l0, in)) ||
+	    (l < 1 && evex_in(insn_evex_l1, in)) ||
+	    (l != 2 && evex_in(insn_evex_l2, in)))
+		return true;
 	if (in->map == INSN_MAP_0F && fp[op >> 6] >> (op & 63) & 1)
 		return in->vex.w != (in->vex.pp & 1);
-	if (insn_evex_w0[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+	if (evex_in(insn_evex_w0, in))
 		return in->vex.w;
-	if (insn_evex_w1[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return !in->vex.w;
-	return false;
+	return evex_in(insn_evex_w1, in) && !in->vex.w;
 }
 
 /*
