@@ -139,6 +139,32 @@ static bool vsib_bad(const struct insn *in)
 	return r == idx || r == v || v == idx;
 }
 
+/* FP16 forms with embedded rounding or SAE (EVEX.b on registers). */
+static bool fp16_rc(const struct insn *in)
+{
+	u8 op = in->opcode;
+
+	if (in->map == INSN_MAP_EVEX5)
+		return op == 0x2a || (op >= 0x2c && op <= 0x2f) || op == 0x51 ||
+		       (op >= 0x58 && op <= 0x5f) || (op >= 0x78 && op <= 0x7d);
+	return op == 0x13 || op == 0x2c || op == 0x2d || op == 0x42 ||
+	       op == 0x43 || op == 0x56 || op == 0x57 || op == 0xd6 ||
+	       op == 0xd7 || (op >= 0x96 && op <= 0xbf);
+}
+
+/*
+ * Complex FP16 multiply(-add) (map 6 56/57/D6/D7): the destination may
+ * not be one of the sources (SDM Vol. 2C VFCMADDCPH/VFMULCPH: #UD when
+ * the destination register is also a source).
+ */
+static bool fp16_complex_overlap(const struct insn *in)
+{
+	u8 d = in->modrm.reg; /* R and R' applied */
+
+	return d == in->vex.vvvv ||
+	       (in->modrm.mod == 3 && d == (in->modrm.rm | (in->vex.x << 4)));
+}
+
 /*
  * AVX512-FP16 maps 5 and 6 (SDM Vol. 2, FP16 instructions): EVEX.W0 but
  * for the GPR-sized and quadword conversions, embedded broadcast only on
@@ -154,18 +180,29 @@ static bool evex_fp16_bad(const struct insn *in)
 	bool wfree =
 	    gpr || (m5 && ((op == 0x5b && pp == 0) || (op == 0x7a && pp == 3)));
 	bool w1 = m5 && op == 0x5a && (pp == 1 || pp == 3);
-	bool scalar = m5 ? pp >= 2 && op != 0x5b && op != 0x7a && op != 0x7d
-			 : (op & 1) && op != 0x13 && op != 0x97 && op != 0xa7 &&
-			       op != 0xb7;
-	bool onesrc = m5 ? op == 0x1d || (op >= 0x2c && op <= 0x2f) ||
+	bool scalar =
+	    m5 ? pp >= 2 && op != 0x5b && op != 0x7a && op != 0x7d
+	       : ((op & 1) && op != 0x97 && op != 0xa7 && op != 0xb7) ||
+		     (op == 0x13 && !pp);
+	bool onesrc = m5 ? (op == 0x1d && pp) || (op >= 0x2c && op <= 0x2f) ||
 			       (op == 0x51 && !pp) || (op == 0x5a && pp < 2) ||
-			       op == 0x5b || op == 0x6e || op >= 0x78
+			       op == 0x5b || op == 0x6e || op >= 0x78 ||
+			       (op < 0x12 && pp == 2 && in->mem.present)
 			 : (op == 0x13 && pp == 1) || op == 0x42 ||
 			       op == 0x4c || op == 0x4e;
+	bool nomask =
+	    gpr ||
+	    (m5 && (op == 0x2e || op == 0x2f || op == 0x6e || op == 0x7e));
 
 	if (w1 ? !in->vex.w : !wfree && in->vex.w)
 		return true;
-	if (in->vex.bcst && in->mem.present && (scalar || gpr))
+	if (in->vex.bcst && (in->mem.present ? scalar || gpr : !fp16_rc(in)))
+		return true;
+	if (nomask && (in->vex.aaa || in->vex.z))
+		return true;
+	if (m5 && op == 0x11 && in->mem.present && in->vex.z)
+		return true; /* VMOVSH store */
+	if (!m5 && (op & 0x7e) == 0x56 && fp16_complex_overlap(in))
 		return true;
 	return onesrc && in->vex.vvvv;
 }

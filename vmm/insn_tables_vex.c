@@ -375,13 +375,14 @@ const struct op_desc insn_evex[7][256] =
 		/* 0x20 - 0x2F: VPMOVSX (66) / VPMOV*S down (F3), VPTESTM/NM,
 		 * VPMULDQ, VPMOVM2*, VPCMPEQQ, VMOVNTDQA, VPACKUSDW, VSCALEF */
 		[0x20 ... 0x25] = E(O | S),
-		[0x26 ... 0x29] = E(O | S),
+		[0x26 ... 0x27] = E(O | S),
+		[0x28 ... 0x29] = V(O, O | S), /* F3: VPMOVM2x, VPMOVx2M */
 		[0x2a] = V(O, S),
 		[0x2b ... 0x2d] = E(O),
 		/* 0x30 - 0x3F: VPMOVZX / VPMOV*US down, VPERMD, PMIN/PMAX */
 		[0x30 ... 0x35] = E(O | S),
 		[0x36 ... 0x37] = E(O),
-		[0x38 ... 0x3a] = E(O | S),
+		[0x38 ... 0x3a] = V(O, O | S),
 		[0x3b ... 0x3f] = E(O),
 		/* 0x40 - 0x4F: VPMULLD/Q, VGETEXP, VPLZCNT, shifts, RCP14/RSQRT14 */
 		[0x40] = E(O),
@@ -389,7 +390,8 @@ const struct op_desc insn_evex[7][256] =
 		[0x4c ... 0x4f] = E(O),
 		/* 0x50 - 0x5F: VNNI, BF16, 4VNNIW, VPOPCNT, broadcasts */
 		[0x50 ... 0x51] = E(O),
-		[0x52 ... 0x53] = E(O | S | D),
+		[0x52] = V(O | S | D, O | S), /* F2: VP4DPWSSD (memory) */
+		[0x53] = V(O | D, O),
 		[0x54 ... 0x55] = E(O),
 		[0x58 ... 0x59] = E(O),
 		[0x5a ... 0x5b] = V(O, 0),
@@ -414,11 +416,11 @@ const struct op_desc insn_evex[7][256] =
 		/* 0x90 - 0xBF: gathers/scatters (VSIB), FMA, 4FMAPS, IFMA */
 		[0x90 ... 0x93] = VG(O, 0),
 		[0x96 ... 0x99] = E(O),
-		[0x9a ... 0x9b] = E(O | D),
+		[0x9a ... 0x9b] = V(O | D, O), /* F2: V4FMADDPS/SS (memory) */
 		[0x9c ... 0x9f] = E(O),
 		[0xa0 ... 0xa3] = VG(O, 0),
 		[0xa6 ... 0xa9] = E(O),
-		[0xaa ... 0xab] = E(O | D),
+		[0xaa ... 0xab] = V(O | D, O),
 		[0xac ... 0xaf] = E(O),
 		[0xb4 ... 0xbf] = E(O),
 		/* 0xC0 - 0xCF: VPCONFLICT, gather/scatter prefetch, ER, GFNI */
@@ -735,15 +737,15 @@ const u64 insn_evex_kdst[4][4][4] = {
  * VCOMISS, scalar <-> GPR conversions): EVEX.aaa and EVEX.z must be 0.
  * Same indexing. */
 const u64 insn_evex_nomask[4][4][4] = {
-    [1][0] = {0x0000c00000cc0000ULL, 0x0000000000000000ULL,
+    [1][0] = {0x0000c80000cc0000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
-    [1][1] = {0x0000c00000cc0000ULL, 0x4000400000000000ULL,
-	      0x0000000000000000ULL, 0x0040000000400030ULL},
+    [1][1] = {0x0000c80000cc0000ULL, 0x4000400000000000ULL,
+	      0x0000000000000000ULL, 0x0040008000400030ULL},
     [1][2] = {0x0000340000000000ULL, 0x4b00000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [1][3] = {0x0000340000000000ULL, 0x0b00000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
-    [2][1] = {0x0000000000000000ULL, 0x0000000000000000ULL,
+    [2][1] = {0x0000040000000000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x00000000f0000000ULL},
     [2][3] = {0x0000000000000000ULL, 0x0000010000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
