@@ -145,8 +145,9 @@ static bool fp16_rc(const struct insn *in)
 	u8 op = in->opcode;
 
 	if (in->map == INSN_MAP_EVEX5)
-		return op == 0x2a || (op >= 0x2c && op <= 0x2f) || op == 0x51 ||
-		       (op >= 0x58 && op <= 0x5f) || (op >= 0x78 && op <= 0x7d);
+		return op == 0x1d || op == 0x2a || (op >= 0x2c && op <= 0x2f) ||
+		       op == 0x51 || (op >= 0x58 && op <= 0x5f) ||
+		       (op >= 0x78 && op <= 0x7d);
 	return op == 0x13 || op == 0x2c || op == 0x2d || op == 0x42 ||
 	       op == 0x43 || op == 0x56 || op == 0x57 || op == 0xd6 ||
 	       op == 0xd7 || (op >= 0x96 && op <= 0xbf);
@@ -181,7 +182,8 @@ static bool evex_fp16_bad(const struct insn *in)
 	    gpr || (m5 && ((op == 0x5b && pp == 0) || (op == 0x7a && pp == 3)));
 	bool w1 = m5 && op == 0x5a && (pp == 1 || pp == 3);
 	bool scalar =
-	    m5 ? pp >= 2 && op != 0x5b && op != 0x7a && op != 0x7d
+	    m5 ? (pp >= 2 && op != 0x5b && op != 0x7a && op != 0x7d) ||
+		     (op == 0x1d && !pp)
 	       : ((op & 1) && op != 0x97 && op != 0xa7 && op != 0xb7) ||
 		     (op == 0x13 && !pp);
 	bool onesrc = m5 ? (op == 0x1d && pp) || (op >= 0x2c && op <= 0x2f) ||

@@ -205,10 +205,10 @@ const struct op_desc insn_vex[4][256] =
 			  .pm = O,
 			  .nv = 0xff},
 		/* 0x5C, 0x5E: AMX TDPBF16PS (F3), TDPB[SU]{SU}D (tile regs) */
-		[0x5c] = {.f = OPF_MODRM | OPF_W0 | OPF_L0,
+		[0x5c] = {.f = OPF_MODRM | OPF_W0 | OPF_L0 | OPF_O64,
 			  .osz = OSZ_X,
 			  .pr = S},
-		[0x5e] = {.f = OPF_MODRM | OPF_W0 | OPF_L0,
+		[0x5e] = {.f = OPF_MODRM | OPF_W0 | OPF_L0 | OPF_O64,
 			  .osz = OSZ_X,
 			  .pr = ALL},
 		/* 0x78 - 0x7F: VPBROADCASTB/W */
@@ -684,7 +684,7 @@ const u64 insn_evex_nv[4][4][4] = {
 	      0x0000000f000f0f00ULL, 0x00000000000015d0ULL},
     [2][2] = {0x073f073f003f0000ULL, 0x0004000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
-    [3][1] = {0x0a0000402af00333ULL, 0x0000004000400000ULL,
+    [3][1] = {0x0a0000402af00333ULL, 0x000000c000400000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
 };
 
