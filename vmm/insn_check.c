@@ -161,8 +161,9 @@ static bool fp16_rc(const struct insn *in)
 static bool fp16_complex_overlap(const struct insn *in)
 {
 	u8 d = in->modrm.reg; /* R and R' applied */
+	u8 v = in->mode == INSN_MODE_64 ? in->vex.vvvv : in->vex.vvvv & 7;
 
-	return d == in->vex.vvvv ||
+	return d == v ||
 	       (in->modrm.mod == 3 && d == (in->modrm.rm | (in->vex.x << 4)));
 }
 
@@ -202,6 +203,8 @@ static bool evex_fp16_bad(const struct insn *in)
 		return true;
 	if (nomask && (in->vex.aaa || in->vex.z))
 		return true;
+	if (gpr && in->vex.w && in->mode != INSN_MODE_64)
+		return true; /* 64-bit GPR operand outside 64-bit mode */
 	if (m5 && op == 0x11 && in->mem.present && in->vex.z)
 		return true; /* VMOVSH store */
 	if (!m5 && (op & 0x7e) == 0x56 && fp16_complex_overlap(in))
@@ -234,6 +237,12 @@ static bool evex_mask_bad(const struct insn *in, bool vsib)
 		return true;
 	if (in->map > 3)
 		return false;
+	/* shifts by imm8: VPSRLD/VPSLLD W0, VPSRLQ/VPSLLQ W1 (/2, /6) */
+	if (in->map == INSN_MAP_0F &&
+	    (in->opcode == 0x72 || in->opcode == 0x73) &&
+	    (in->modrm.byte & 0x38) % 0x20 == 0x10 &&
+	    in->vex.w != (in->opcode == 0x73))
+		return true;
 	/* VPSLLDQ/VPSRLDQ (66 0F 73 /7, /3) have no masking */
 	if (in->map == INSN_MAP_0F && in->opcode == 0x73 &&
 	    (in->modrm.byte & 0x18) == 0x18 && (in->vex.aaa || in->vex.z))
