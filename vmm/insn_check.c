@@ -130,7 +130,8 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
  */
 static bool vsib_bad(const struct insn *in)
 {
-	u8 idx = in->mem.index, v = in->vex.vvvv & 15, r = in->modrm.reg;
+	u8 idx = in->mem.index, r = in->modrm.reg;
+	u8 v = in->vex.vvvv & (in->mode == INSN_MODE_64 ? 15 : 7);
 
 	if (!in->sib.present || in->addrsize == 2)
 		return true;
@@ -185,11 +186,13 @@ static bool evex_fp16_bad(const struct insn *in)
 	bool scalar =
 	    m5 ? (pp >= 2 && op != 0x5b && op != 0x7a && op != 0x7d) ||
 		     (op == 0x1d && !pp)
-	       : ((op & 1) && op != 0x97 && op != 0xa7 && op != 0xb7) ||
+	       : ((op & 1) && op != 0x13 && op != 0x97 && op != 0xa7 &&
+		  op != 0xb7) ||
 		     (op == 0x13 && !pp);
 	bool onesrc = m5 ? (op == 0x1d && pp) || (op >= 0x2c && op <= 0x2f) ||
 			       (op == 0x51 && !pp) || (op == 0x5a && pp < 2) ||
-			       op == 0x5b || op == 0x6e || op >= 0x78 ||
+			       op == 0x5b || op == 0x6e ||
+			       (op >= 0x78 && !(op == 0x7b && pp == 2)) ||
 			       (op < 0x12 && pp == 2 && in->mem.present)
 			 : (op == 0x13 && pp == 1) || op == 0x42 ||
 			       op == 0x4c || op == 0x4e;
@@ -232,8 +235,8 @@ static bool evex_mask_bad(const struct insn *in, bool vsib)
 	 * 2.7, EVEX exception conditions) */
 	if (in->vex.z && !in->vex.aaa)
 		return true;
-	/* gathers and scatters need a mask register other than k0 */
-	if (vsib && !in->vex.aaa)
+	/* gathers and scatters need a mask other than k0, no zeroing */
+	if (vsib && (!in->vex.aaa || in->vex.z))
 		return true;
 	if (in->map > 3)
 		return false;
@@ -261,7 +264,9 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
 	    0x00000000f7f20000ULL,    /* 51, 54-5A, 5C-5F */
 	    0, 0x0000000000000044ULL, /* C2, C6 */
 	};
-	u8 op = in->opcode, l = in->vex.l;
+	u8 op = in->opcode;
+	/* with EVEX.b on registers L'L is the rounding mode: 512-bit */
+	u8 l = in->vex.bcst && !in->mem.present ? 2 : in->vex.l;
 
 	if (evex_mask_bad(in, vsib))
 		return true;

@@ -485,7 +485,7 @@ const struct op_desc insn_evex[7][256] =
 		[0x5c ... 0x5f] = E(N | S),
 		[0x6e] = E(O),
 		[0x78 ... 0x79] = E(N | O | S),
-		[0x7a] = E(O | S | D),
+		[0x7a] = E(O | D),
 		[0x7b] = E(O | S),
 		[0x7c] = E(N | O),
 		[0x7d] = E(ALL),
@@ -584,11 +584,11 @@ const struct op_desc insn_xop[3][256] =
  * down-converts, BF16; map 3: VPERMILPS, VRNDSCALEPS/SS, VCVTPS2PH,
  * VINSERTPS, VDBPSADBW; map 1: the doubleword integer forms) */
 const u64 insn_evex_w0[4][4][4] = {
-    [1][1] = {0x0000000000000000ULL, 0x00400c4408000000ULL,
+    [1][1] = {0x0000000000000000ULL, 0x00410c4408000000ULL,
 	      0x0000000000000000ULL, 0x4404000000040000ULL},
     [1][2] = {0x0000000000000000ULL, 0x0000000008000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
-    [2][1] = {0x00000c0041081000ULL, 0x0f000000010f0000ULL,
+    [2][1] = {0x00200c2041081000ULL, 0x0f000000010f0000ULL,
 	      0x0000000000008000ULL, 0x0000000000008000ULL},
     [2][2] = {0x043f003f003f0000ULL, 0x0004000000040000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
@@ -737,6 +737,8 @@ const u64 insn_evex_kdst[4][4][4] = {
  * VCOMISS, scalar <-> GPR conversions): EVEX.aaa and EVEX.z must be 0.
  * Same indexing. */
 const u64 insn_evex_nomask[4][4][4] = {
+    [2][2] = {0x0500050000000000ULL, 0x0000000000000000ULL,
+	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [1][0] = {0x0000c80000cc0000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [1][1] = {0x0000c80000cc0000ULL, 0x4000400000000000ULL,

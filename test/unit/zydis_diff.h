@@ -252,7 +252,8 @@ static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
 }
 
 /*
- * 64-bit mode, 32-bit addressing (67), REX.B = 1, mod = 00 and SIB.base =
+ * 64-bit mode, 32-bit addressing (67), REX.B or VEX/EVEX.B = 1, mod = 00
+ * and SIB.base =
  * 101b: the SIB base field then means "disp32, no base" whatever REX.B is
  * (SDM Vol. 2A 2.2.1.2, Table 2-5 "Special Cases of REX Encodings").
  * Zydis 4.0 reports base r13d and drops the displacement (while counting
@@ -260,8 +261,9 @@ static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
  */
 static int zd_r13d_sib(const struct insn *in)
 {
-	return in->mode == INSN_MODE_64 && in->addrsize == 4 && in->rex.b &&
-	       in->sib.present && (in->sib.byte & 7) == 5 && in->modrm.mod == 0;
+	return in->mode == INSN_MODE_64 && in->addrsize == 4 &&
+	       (in->rex.b || in->vex.b) && in->sib.present &&
+	       (in->sib.byte & 7) == 5 && in->modrm.mod == 0;
 }
 
 /*
