@@ -28,6 +28,8 @@ static bool vex_group_ok(const struct insn *in)
 			set = 0xcc; /* PSRLQ PSRLDQ PSLLQ PSLLDQ */
 		else if (in->opcode == 0xae)
 			set = 0x0c; /* VLDMXCSR, VSTMXCSR */
+	} else if (in->map == INSN_MAP_0F38 && (in->opcode & 0xfe) == 0xc6) {
+		set = 0x66; /* VGATHERPF0/1, VSCATTERPF0/1 (AVX512PF) */
 	} else if (in->map == INSN_MAP_0F38 && in->opcode == 0xf3) {
 		set = 0x0e; /* BLSR, BLSMSK, BLSI */
 	}

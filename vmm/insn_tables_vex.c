@@ -312,10 +312,10 @@ const struct op_desc insn_evex[7][256] =
 	    {
 		/* 0x10 - 0x17 */
 		[0x10 ... 0x11] = E(ALL),
-		[0x12] = E(ALL),
+		[0x12] = V(ALL, N | S | D), /* 66: VMOVLPD (memory only) */
 		[0x13] = V(NO, 0),
 		[0x14 ... 0x15] = E(NO),
-		[0x16] = E(NO | S),
+		[0x16] = V(NO | S, N | S), /* 66: VMOVHPD (memory only) */
 		[0x17] = V(NO, 0),
 		/* 0x28 - 0x2F */
 		[0x28 ... 0x29] = E(NO),
@@ -425,7 +425,9 @@ const struct op_desc insn_evex[7][256] =
 		[0xb4 ... 0xbf] = E(O),
 		/* 0xC0 - 0xCF: VPCONFLICT, gather/scatter prefetch, ER, GFNI */
 		[0xc4] = E(O),
-		[0xc6 ... 0xc7] = VG(O, 0),
+		[0xc6 ... 0xc7] = {.f = OPF_MODRM | OPF_VSIB | OPF_GROUP,
+				   .osz = OSZ_X,
+				   .pm = O}, /* AVX512PF */
 		[0xc8] = E(O),
 		[0xca ... 0xcd] = E(O),
 		[0xcf] = E(O),
@@ -777,14 +779,14 @@ const u64 insn_evex_l1[4][4][4] = {
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
 };
 
-/* EVEX forms that exist only at 512 bits (256-bit lanes, AVX512ER, 4FMAPS,
- * 4VNNIW). Same indexing. */
+/* EVEX forms that exist only at 512 bits (256-bit lanes, AVX512ER/PF,
+ * 4FMAPS, 4VNNIW). Same indexing. */
 const u64 insn_evex_l2[4][4][4] = {
     [2][3] = {0x0000000000000000ULL, 0x00000000000c0000ULL,
 	      0x0000040004000000ULL,
 	      0x0000000000000000ULL}, /* 4VNNIW, 4FMAPS */
     [2][1] = {0x0000000008000000ULL, 0x0000000008000000ULL,
-	      0x0000000000000000ULL, 0x0000000000001500ULL},
+	      0x0000000000000000ULL, 0x00000000000015c0ULL},
     [3][1] = {0x0c0000000c000000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
 };
