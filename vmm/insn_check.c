@@ -277,9 +277,11 @@ static bool evex_w_bad(const struct insn *in, bool vsib)
 	if (in->vex.bcst && (in->mem.present ? !evex_in(insn_evex_bcst, in)
 					     : !evex_in(insn_evex_rc, in)))
 		return true;
-	if (in->vex.vvvv && (evex_in(insn_evex_nv, in) ||
-			     (in->map == INSN_MAP_0F && op < 0x12 &&
-			      in->vex.pp > 1 && in->mem.present)))
+	/* with VSIB, EVEX.V' extends the index, not vvvv */
+	if ((vsib ? in->vex.vvvv & 15 : in->vex.vvvv) &&
+	    (evex_in(insn_evex_nv, in) ||
+	     (in->map == INSN_MAP_0F && op < 0x12 && in->vex.pp > 1 &&
+	      in->mem.present)))
 		return true;
 	if ((l && evex_in(insn_evex_l0, in)) ||
 	    (l < 1 && evex_in(insn_evex_l1, in)) ||

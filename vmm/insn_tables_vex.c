@@ -739,7 +739,7 @@ const u64 insn_evex_kdst[4][4][4] = {
  * VCOMISS, scalar <-> GPR conversions): EVEX.aaa and EVEX.z must be 0.
  * Same indexing. */
 const u64 insn_evex_nomask[4][4][4] = {
-    [2][2] = {0x0500050000000000ULL, 0x0000000000000000ULL,
+    [2][2] = {0x0700070000000000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [1][0] = {0x0000c80000cc0000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
