@@ -141,7 +141,7 @@ static enum em_mem_result cb_cmpxchg(struct em_ctx *c, gva_t la, void *old,
 			return EM_MEM_OK;
 		}
 	}
-	rc = guest_linear_rw(e->v, la, cur, size, GWALK_ACC_WRITE);
+	rc = guest_linear_read_for_write(e->v, la, cur, size);
 	if (rc)
 		return mem_status(e, rc);
 	*swapped = !mem_cmp(cur, old, size);

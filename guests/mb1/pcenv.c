@@ -8,10 +8,10 @@
  */
 #include "guests/lib/guest.h"
 
-#define APIC	  0xfee00000UL
-#define TESTMEM	  0xff000000UL
-#define IPI_VEC	  0x40
-#define MSR_EFER  0xc0000080
+#define APIC	      0xfee00000UL
+#define TESTMEM	      0xff000000UL
+#define IPI_VEC	      0x40
+#define MSR_EFER      0xc0000080
 #define MSR_APIC_BASE 0x1b
 
 static volatile u32 *apic(u32 off)
@@ -31,8 +31,9 @@ static u64 rdmsr_catch(u32 msr, int *vec)
 
 static void wrmsr(u32 msr, u64 v)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)v),
-			 "d"((u32)(v >> 32)));
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
 }
 
 static void test_long_mode(u32 magic)
@@ -45,8 +46,8 @@ static void test_long_mode(u32 magic)
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	g_ok(rdmsr_catch(MSR_EFER, &vec) & (1 << 10),
 	     "the kernel's own CR0 write put it in long mode (EFER.LMA)");
-	g_ok(cr0 == 0x80000011,
-	     "CR0 reads back as written, NE = 0 (0x%lx)", (unsigned long)cr0);
+	g_ok(cr0 == 0x80000011, "CR0 reads back as written, NE = 0 (0x%lx)",
+	     (unsigned long)cr0);
 	g_ok(cr4 == 0x20, "CR4 reads back as written, no VMXE (0x%lx)",
 	     (unsigned long)cr4);
 }
@@ -94,7 +95,7 @@ static void test_apic(void)
 
 static void test_fwcfg(void)
 {
-	char sig[5] = { 0 };
+	char sig[5] = {0};
 	u16 ncpus;
 
 	__asm__ volatile("outw %0, %1" : : "a"((u16)0), "Nd"((u16)0x510));
@@ -118,14 +119,14 @@ static void test_testmem(void)
 	*(volatile u32 *)(m + 4) = 0x44556677;
 	*(volatile u64 *)(m + 8) = 0x8899aabbccddeeffULL;
 	g_ok(*(volatile u64 *)m == 0x4455667722330011ULL &&
-		     *(volatile u64 *)(m + 8) == 0x8899aabbccddeeffULL,
+		 *(volatile u64 *)(m + 8) == 0x8899aabbccddeeffULL,
 	     "0xFF000000 region: 1/2/4/8-byte stores and loads");
 	*(volatile u32 *)(m + 0x23) = 0xcafef00d;
 	g_ok(*(volatile u32 *)(m + 0x23) == 0xcafef00d && m[0x26] == 0xca,
 	     "misaligned 4-byte access");
 	*(volatile u64 *)(m + 0xffc) = 0x0123456789abcdefULL;
 	g_ok(*(volatile u64 *)(m + 0xffc) == 0x0123456789abcdefULL &&
-		     m[0x1000] == 0x67,
+		 m[0x1000] == 0x67,
 	     "8-byte access crossing a page boundary");
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1 << 9) | (1 << 10)));
@@ -142,8 +143,8 @@ static void test_testmem(void)
 
 static void test_latch(void)
 {
-	static const u8 out[4] = { 0xde, 0xad, 0xbe, 0xef };
-	u8 in[4] = { 0 };
+	static const u8 out[4] = {0xde, 0xad, 0xbe, 0xef};
+	u8 in[4] = {0};
 	const u8 *src = out;
 	u8 *dst = in;
 	unsigned long n = 4;
@@ -152,13 +153,18 @@ static void test_latch(void)
 	__asm__ volatile("outl %0, %1" : : "a"(0x11223344U), "Nd"((u16)0xe0));
 	__asm__ volatile("outb %0, %1" : : "a"((u8)0x99), "Nd"((u16)0xe2));
 	__asm__ volatile("inl %1, %0" : "=a"(d) : "Nd"((u16)0xe0));
-	g_ok(d == 0x11993344, "latch: 4-byte write, 1-byte write at +2, "
-			      "4-byte read (0x%x)",
+	g_ok(d == 0x11993344,
+	     "latch: 4-byte write, 1-byte write at +2, "
+	     "4-byte read (0x%x)",
 	     d);
-	__asm__ volatile("rep outsb" : "+S"(src), "+c"(n) : "d"((u16)0xe1)
+	__asm__ volatile("rep outsb"
+			 : "+S"(src), "+c"(n)
+			 : "d"((u16)0xe1)
 			 : "memory");
 	n = 4;
-	__asm__ volatile("rep insb" : "+D"(dst), "+c"(n) : "d"((u16)0xe1)
+	__asm__ volatile("rep insb"
+			 : "+D"(dst), "+c"(n)
+			 : "d"((u16)0xe1)
 			 : "memory");
 	g_ok(in[0] == 0xef && in[3] == 0xef,
 	     "latch: REP OUTSB then REP INSB through one port");
@@ -180,7 +186,8 @@ static void test_msrs_and_features(void)
 	g_cpuid(0xa, 0, r);
 	g_ok(r[0] == 0, "CPUID leaf 0xA (PMU) is zero");
 	wrmsr(0x3b, 1234);
-	g_ok(rdmsr_catch(0x3b, &vec) == 1234 && vec < 0, "TSC_ADJUST round trip");
+	g_ok(rdmsr_catch(0x3b, &vec) == 1234 && vec < 0,
+	     "TSC_ADJUST round trip");
 	wrmsr(0xc0000101, 0x12345000);
 	g_ok(rdmsr_catch(0xc0000101, &vec) == 0x12345000, "GS_BASE round trip");
 	wrmsr(0xc0000102, 0x6789a000);
