@@ -19,6 +19,7 @@ GUESTS = {
     "broken-cs": ("hello.elf", "broken=cs expect=stop:both_L_and_D/B"),
     "broken-rflags": ("hello.elf", "broken=rflags expect=stop:RFLAGS_bit_1"),
     "bench": ("bench.elf", ""),
+    "emu": ("emu.elf", "forced-emu budget=2000000000"),
 }
 
 # What `make run` shows when GUESTS is not given.
