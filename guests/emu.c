@@ -144,6 +144,8 @@ enum gen {
 #define O_REP	BIT(12) /* REP-prefixed: RCX is the count */
 #define O_BIG	BIT(13) /* long REP over WIN_BIG bytes, DF = 0 */
 #define O_PDI	BIT(14) /* memory operand at [rdi] (RBX is an input) */
+#define O_RAMIO BIT(15) /* MMIO run: window crosses from RAM into ioram */
+#define O_IORAM BIT(16) /* MMIO run: window crosses from ioram into RAM */
 
 #define BIT(n) (1u << (n))
 
@@ -499,8 +501,6 @@ enum gen {
 	STRF(X, rmovsq_mr, "REP MOVSQ MMIO->RAM", "rep movsq", 8,              \
 	     O_SI_M | O_DI_S | O_REP)                                          \
 	STRF(X, movsd_mr, "MOVSD MMIO->RAM", "movsd", 4, O_SI_M | O_DI_S)      \
-	STRF(X, movsb_xp, "REP MOVSB RAM->MMIO across 4 KiB", "rep movsb", 1,  \
-	     O_SI_S | O_DI_M | O_REP | O_CROSS)                                \
 	STRF(X, rstosb, "REP STOSB", "rep stosb", 1, O_DI_M | O_REP)           \
 	STRF(X, rstosd, "REP STOSD", "rep stosd", 4, O_DI_M | O_REP)           \
 	STRF(X, rstosq, "REP STOSQ", "rep stosq", 8, O_DI_M | O_REP)           \
@@ -531,7 +531,21 @@ enum gen {
 	STRF(X, big_stosd, "REP STOSD 8 KiB", "rep stosd", 4,                  \
 	     O_DI_M | O_REP | O_BIG)
 
-/* SSE and AVX moves; a few forms cross a 4 KiB boundary. */
+/*
+ * Accesses across a 4 KiB boundary. The MMIO run has three layouts: both
+ * halves in ioram, RAM then ioram, ioram then RAM (through the alias
+ * mapping of alias_setup); the native and forced runs cross between two
+ * RAM pages.
+ */
+#define XP(X, id, t, pre, insn, post, gen, size, opt)                          \
+	X(id##_mm, t " across 4 KiB, MMIO|MMIO", pre, insn, insn, post, gen,   \
+	  size, (opt) | O_CROSS, 0, 0)                                         \
+	X(id##_rm, t " across 4 KiB, RAM|MMIO", pre, insn, insn, post, gen,    \
+	  size, (opt) | O_CROSS | O_RAMIO, 0, 0)                               \
+	X(id##_mr, t " across 4 KiB, MMIO|RAM", pre, insn, insn, post, gen,    \
+	  size, (opt) | O_CROSS | O_IORAM, 0, 0)
+
+/* SSE and AVX moves. */
 #define FORMS_SIMD(X)                                                          \
 	FV(X, movd_l, "MOVD xmm, m32 (66 0F 6E)",                              \
 	   "movd xmm0, dword ptr [rbx]", 4, 0)                                 \
@@ -582,22 +596,27 @@ enum gen {
 	   "vmovdqa ymm0, ymmword ptr [rbx]", 32, O_A32)                       \
 	FY(X, vmovdqa_sy, "VMOVDQA m256, ymm (VEX.256)",                       \
 	   "vmovdqa ymmword ptr [rbx], ymm1", 32, O_A32)                       \
-	F(X, xp_st16, "MOV m16, r16 across 4 KiB", "mov word ptr [rbx], cx",   \
-	  G_DEF, 2, O_CROSS, 0)                                                \
-	F(X, xp_st32, "MOV m32, r32 across 4 KiB", "mov dword ptr [rbx], ecx", \
-	  G_DEF, 4, O_CROSS, 0)                                                \
-	F(X, xp_ld64, "MOV r64, m64 across 4 KiB", "mov rcx, qword ptr [rbx]", \
-	  G_DEF, 8, O_CROSS, 0)                                                \
-	F(X, xp_add64, "ADD m64, r64 across 4 KiB",                            \
-	  "add qword ptr [rbx], rcx", G_DEF, 8, O_CROSS, 0)                    \
-	F(X, xp_lcx64, "LOCK CMPXCHG m64 across 4 KiB (equal)",                \
-	  "lock cmpxchg qword ptr [rbx], rcx", G_EQ, 8, O_CROSS, 0)            \
-	FV(X, xp_movdqu_l, "MOVDQU xmm, m128 across 4 KiB",                    \
-	   "movdqu xmm0, xmmword ptr [rbx]", 16, O_CROSS)                      \
-	FV(X, xp_movdqu_s, "MOVDQU m128, xmm across 4 KiB",                    \
-	   "movdqu xmmword ptr [rbx], xmm1", 16, O_CROSS)                      \
-	FY(X, xp_vmovdqu_s, "VMOVDQU m256, ymm across 4 KiB",                  \
-	   "vmovdqu ymmword ptr [rbx], ymm1", 32, O_CROSS)
+	XP(X, xp_st16, "MOV m16, r16", "", "mov word ptr [rbx], cx", "",       \
+	   G_DEF, 2, 0)                                                        \
+	XP(X, xp_st32, "MOV m32, r32", "", "mov dword ptr [rbx], ecx", "",     \
+	   G_DEF, 4, 0)                                                        \
+	XP(X, xp_ld64, "MOV r64, m64", "", "mov rcx, qword ptr [rbx]", "",     \
+	   G_DEF, 8, 0)                                                        \
+	XP(X, xp_add64, "ADD m64, r64", "", "add qword ptr [rbx], rcx", "",    \
+	   G_DEF, 8, 0)                                                        \
+	XP(X, xp_lcx64, "LOCK CMPXCHG m64 (equal)", "",                        \
+	   "lock cmpxchg qword ptr [rbx], rcx", "", G_EQ, 8, 0)                \
+	XP(X, xp_movdqu_l, "MOVDQU xmm, m128", PRE_X,                          \
+	   "movdqu xmm0, xmmword ptr [rbx]", POST_X, G_DEF, 16, O_VEC)         \
+	XP(X, xp_movdqu_s, "MOVDQU m128, xmm", PRE_X,                          \
+	   "movdqu xmmword ptr [rbx], xmm1", POST_X, G_DEF, 16, O_VEC)         \
+	XP(X, xp_vmovdqu_s, "VMOVDQU m256, ymm", PRE_Y,                        \
+	   "vmovdqu ymmword ptr [rbx], ymm1", POST_Y, G_DEF, 32,               \
+	   O_VEC | O_AVX)                                                      \
+	XP(X, xp_rmovsb, "REP MOVSB RAM->MMIO", "", "rep movsb", "", G_STR, 1, \
+	   O_SI_S | O_DI_M | O_REP)                                            \
+	XP(X, xp_rstosq, "REP STOSQ", "", "rep stosq", "", G_STR, 8,           \
+	   O_DI_M | O_REP)
 
 #define FORMS(X)                                                               \
 	FORMS_MOV(X)                                                           \
@@ -631,7 +650,7 @@ struct form {
 	const char *title;
 	emu_fn native, forced, mmio;
 	u8 gen, size;
-	u16 opt;
+	u32 opt;
 	u16 undef; /* flags the SDM leaves undefined */
 	u16 sh;	   /* SH() for shifts and rotates, else 0 */
 };
@@ -650,7 +669,12 @@ static const struct form forms[] = {FORMS(ENTRY)};
  * RAM (the other side of string moves). */
 u8 emu_ram_m[0x3000] __attribute__((aligned(4096)));
 static u8 ram_s[0x3000] __attribute__((aligned(4096)));
-static u8 tmpl_m[WIN_BIG], tmpl_s[WIN_BIG];	/* inputs */
+static u8 tmpl_m[WIN_BIG], tmpl_s[WIN_BIG];
+/* Page tables of the alias mapping and the two RAM pages it maps. */
+static u64 alias_pd[512] __attribute__((aligned(4096)));
+static u64 alias_pt[512] __attribute__((aligned(4096)));
+static u8 alias_ram[2][4096] __attribute__((aligned(4096)));
+static u64 alias_base; /* 0 until alias_setup() succeeded */ /* inputs */
 static u8 res_m[3][WIN_BIG], res_s[3][WIN_BIG]; /* native, MMIO, forced */
 
 enum { V_NATIVE, V_MMIO, V_FORCED };
@@ -840,6 +864,14 @@ static void gen_string(const struct form *f, struct input *in, unsigned w)
 	if (f->opt & O_BIG) {
 		psi = pdi = 0;
 		cnt = w / s;
+	} else if (f->opt & O_CROSS) {
+		/* Start within 8 bytes of the page boundary at w / 2 and
+		 * walk at least 9 bytes towards it: both pages are touched. */
+		df = rnd() & 1;
+		psi = w / 2 - (df ? 0 : 8) + (unsigned)(rnd() % 8);
+		pdi = w / 2 - (df ? 0 : 8) + (unsigned)(rnd() % 8);
+		cnt = 9 / s + 1 +
+		      (unsigned)(rnd() % ((w / 2 - 8) / s - 9 / s - 1));
 	} else {
 		df = rnd() & 1;
 		psi = w / 2 - 4 + (unsigned)(rnd() % 8);
@@ -1153,7 +1185,9 @@ static bool run_input(const struct form *f, const struct input *in,
 {
 	unsigned po = page_off(f);
 	u64 mram = (u64)emu_ram_m + po, sram = (u64)ram_s + po;
-	u64 mio = IORAM + po;
+	u64 mio = (f->opt & O_RAMIO)   ? alias_base + 0x1000 - w / 2
+		  : (f->opt & O_IORAM) ? alias_base + 0x2000 - w / 2
+				       : IORAM + po;
 	long e0, e1, e2;
 	bool idle;
 
@@ -1296,6 +1330,32 @@ static bool forced_probe(void)
 	       g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) > before;
 }
 
+/*
+ * Map three 4 KiB pages at a free 1 GiB slot above the identity map: RAM,
+ * ioram's first page, RAM. Accesses there cross RAM|MMIO and MMIO|RAM.
+ * (The guest's own page tables: PML4[0] -> PDPT; SDM Vol. 3A 4.5.)
+ */
+static void alias_setup(void)
+{
+	u64 cr3;
+	u64 *pdpt;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	pdpt = (u64 *)(((u64 *)(cr3 & ~0xfffULL))[0] & 0xffffffffff000ULL);
+	for (unsigned i = 4; i < 512; i++) {
+		if (pdpt[i] & 1)
+			continue;
+		alias_pt[0] = (u64)alias_ram[0] | 3;
+		alias_pt[1] = IORAM | 3;
+		alias_pt[2] = (u64)alias_ram[1] | 3;
+		alias_pd[0] = (u64)alias_pt | 3;
+		pdpt[i] = (u64)alias_pd | 3;
+		__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+		alias_base = (u64)i << 30;
+		return;
+	}
+}
+
 int guest_main(u32 magic, u32 info)
 {
 	unsigned inputs = 0, ran = 0, skipped = 0, failed = 0;
@@ -1307,6 +1367,7 @@ int guest_main(u32 magic, u32 info)
 	g_idt_init();
 	g_set_fault_hook(emu_fault_hook);
 	cpu_setup(&avx, &movbe);
+	alias_setup();
 	forced = forced_probe();
 	g_printf("# emu: %u forms, seed 0x%lx, %u inputs per form, AVX %s, "
 		 "MOVBE %s\n",
@@ -1320,6 +1381,12 @@ int guest_main(u32 magic, u32 info)
 
 		if ((f->opt & O_AVX) && !avx) {
 			g_ok(true, "%s # SKIP no AVX (CPUID.1:ECX.AVX/XSAVE)",
+			     f->title);
+			skipped++;
+			continue;
+		}
+		if ((f->opt & (O_RAMIO | O_IORAM)) && !alias_base) {
+			g_ok(true, "%s # SKIP no free PDPT slot for the alias",
 			     f->title);
 			skipped++;
 			continue;
