@@ -671,6 +671,8 @@ u8 emu_ram_m[0x3000] __attribute__((aligned(4096)));
 static u8 ram_s[0x3000] __attribute__((aligned(4096)));
 static u8 tmpl_m[WIN_BIG], tmpl_s[WIN_BIG];
 /* Page tables of the alias mapping and the two RAM pages it maps. */
+static u64 alias_pml4[512] __attribute__((aligned(4096)));
+static u64 alias_pdpt[512] __attribute__((aligned(4096)));
 static u64 alias_pd[512] __attribute__((aligned(4096)));
 static u64 alias_pt[512] __attribute__((aligned(4096)));
 static u8 alias_ram[2][4096] __attribute__((aligned(4096)));
@@ -1333,24 +1335,34 @@ static bool forced_probe(void)
 /*
  * Map three 4 KiB pages at a free 1 GiB slot above the identity map: RAM,
  * ioram's first page, RAM. Accesses there cross RAM|MMIO and MMIO|RAM.
- * (The guest's own page tables: PML4[0] -> PDPT; SDM Vol. 3A 4.5.)
+ * The guest switches to copies of its PML4 and first PDPT (SDM Vol. 3A
+ * 4.5) so the tables mica built stay as they are.
  */
 static void alias_setup(void)
 {
+	const u64 addr = 0xffffffffff000ULL, *pml4, *pdpt;
 	u64 cr3;
-	u64 *pdpt;
 
 	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	pdpt = (u64 *)(((u64 *)(cr3 & ~0xfffULL))[0] & 0xffffffffff000ULL);
+	pml4 = (const u64 *)(cr3 & addr);
+	pdpt = (const u64 *)(pml4[0] & addr);
+	for (unsigned i = 0; i < 512; i++) {
+		alias_pml4[i] = pml4[i];
+		alias_pdpt[i] = pdpt[i];
+	}
 	for (unsigned i = 4; i < 512; i++) {
-		if (pdpt[i] & 1)
+		if (alias_pdpt[i] & 1)
 			continue;
 		alias_pt[0] = (u64)alias_ram[0] | 3;
 		alias_pt[1] = IORAM | 3;
 		alias_pt[2] = (u64)alias_ram[1] | 3;
 		alias_pd[0] = (u64)alias_pt | 3;
-		pdpt[i] = (u64)alias_pd | 3;
-		__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+		alias_pdpt[i] = (u64)alias_pd | 3;
+		alias_pml4[0] = (alias_pml4[0] & ~addr) | (u64)alias_pdpt;
+		__asm__ volatile("mov %0, %%cr3"
+				 :
+				 : "r"((cr3 & ~addr) | (u64)alias_pml4)
+				 : "memory");
 		alias_base = (u64)i << 30;
 		return;
 	}
