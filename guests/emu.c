@@ -9,8 +9,9 @@
  *             (ud2 "mica", module option forced-emu), so mica emulates it.
  * All GPRs, RFLAGS (the flags the SDM defines for the form), the stack
  * pointer, vector registers where used, the exception raised, and the
- * memory windows must agree exactly. Needs module options forced-emu and a
- * budget large enough for a few hundred thousand exits.
+ * memory windows must agree exactly. RBX (RDI for CMPXCHG8B/16B) points
+ * at the memory operand; string forms use RSI/RDI. Needs the module option
+ * forced-emu and a budget for about 300,000 exits.
  */
 #include "guests/lib/guest.h"
 
@@ -128,6 +129,8 @@ enum gen {
 	G_SCAS,	 /* string scan: runs of the accumulator value */
 };
 
+#define BIT(n) (1u << (n))
+
 /* Form options. */
 #define O_A16	BIT(0)	/* operand 16-byte aligned */
 #define O_A32	BIT(1)	/* operand 32-byte aligned */
@@ -146,8 +149,6 @@ enum gen {
 #define O_PDI	BIT(14) /* memory operand at [rdi] (RBX is an input) */
 #define O_RAMIO BIT(15) /* MMIO run: window crosses from RAM into ioram */
 #define O_IORAM BIT(16) /* MMIO run: window crosses from ioram into RAM */
-
-#define BIT(n) (1u << (n))
 
 /* Shift/rotate descriptor: group-2 /reg + 1 in bits 15:8, count (0: CL). */
 #define SH(reg, cnt) ((((reg) + 1) << 8) | (cnt))
