@@ -99,6 +99,18 @@ BOOTS = [
         ],
     },
     {
+        "name": "emulator",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "guests": ["emu"],
+        "status": 0,
+        "timeout": 400,
+        "expect": [
+            ("every form agrees natively, on MMIO and emulated",
+             r"guest emu ended as expected"),
+        ],
+    },
+    {
         "name": "qemu-kvm",
         "platform": "qemu-kvm",
         "cmdline": "",

@@ -27,6 +27,7 @@ GUESTS = {
     "toctou": ("mmiobad.elf", "case=toctou"),
     "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
     "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
+    "emu": ("emu.elf", "forced-emu budget=2000000000"),
 }
 
 # What `make run` shows when GUESTS is not given.
