@@ -184,6 +184,8 @@ static const struct bcase bad[] = {
 	{"lock cmpxchg8b reg", 64, "f00fc7c8", INSN_E_UNDEF},
 	{"lea with register", 64, "8dc0", INSN_E_UNDEF},
 	{"ff /7", 64, "ff38", INSN_E_UNDEF},
+	{"evex vpextrw with vvvv != 1111b (SDM 2.7.4)", 16, "62e13d08c5e7db",
+	 INSN_E_UNDEF},
 	{"mov cr1", 64, "0f20c8", INSN_E_UNDEF},
 	{"mov cs,ax", 64, "8ec8", INSN_E_UNDEF},
 	{"66 before vex", 64, "66c5f877", INSN_E_UNDEF},
