@@ -89,7 +89,7 @@ HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 
 # Test guests (guests/): 64-bit and 32-bit ELF, and real-mode flat binaries.
 GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots paging mmiobad emu
-GUESTS32 := mode32
+GUESTS32 := mode32 paging32
 GUESTS_REAL := real16
 GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
            -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
@@ -99,7 +99,8 @@ GLIB_C   := guests/lib/guest.c drivers/fmt.c
 GLIB64_OBJS := $(patsubst %,$(BUILD)/g64/%.o,$(basename $(GLIB_C) \
                guests/lib/idt64.c guests/lib/crt64.asm guests/lib/isr64.asm))
 GLIB32_OBJS := $(patsubst %,$(BUILD)/g32/%.o,$(basename $(GLIB_C) \
-               guests/lib/libgcc32.c guests/lib/crt32.asm))
+               guests/lib/libgcc32.c guests/lib/crt32.asm \
+               guests/lib/idt32.c guests/lib/isr32.asm))
 # Multiboot1 test kernels: x86-64 code behind a 32-bit entry, converted
 # to ELF32 as the kernels they imitate are (guests/mb1/).
 GUESTS_MB1 := pcenv

@@ -28,6 +28,7 @@ GUESTS = {
     "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
     "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
     "emu": ("emu.elf", "forced-emu budget=2000000000"),
+    "paging32": ("paging32.elf", "mode=32 forced-emu budget=4000000000"),
 }
 
 # What `make run` shows when GUESTS is not given.
@@ -37,7 +38,7 @@ DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
-             "toctou", "mmio-unsupported", "mmio-fetch"]
+             "toctou", "mmio-unsupported", "mmio-fetch", "paging32"]
 
 
 def modules(build, names):

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * paging32: the paging64 comparison (guests/paging.c) for the two 32-bit
+ * paging modes: 32-bit paging (with PSE 4 MiB pages for the identity map)
+ * and PAE. Every combination of leaf P/RW/US/A/D (and XD under PAE with
+ * EFER.NXE), PDE RW/US, CR0.WP, CR4.SMAP, EFLAGS.AC and read/write is
+ * accessed at CPL 0 natively and through mica's emulator; fault, error
+ * code, CR2, the leaf's A/D bits and the data must be identical.
+ */
+#include "guests/lib/guest.h"
+
+#define TEST_VA	 0x40000000U
+#define P	 (1ULL << 0)
+#define W	 (1ULL << 1)
+#define U	 (1ULL << 2)
+#define A	 (1ULL << 5)
+#define D	 (1ULL << 6)
+#define PS	 (1ULL << 7)
+#define XD	 (1ULL << 63)
+#define CR0_PG	 (1U << 31)
+#define CR0_WP	 (1U << 16)
+#define CR4_PSE	 (1U << 4)
+#define CR4_PAE	 (1U << 5)
+#define CR4_SMAP (1U << 21)
+#define MSR_EFER 0xc0000080
+
+static u32 pd32[1024] __attribute__((aligned(4096)));
+static u32 pt32[1024] __attribute__((aligned(4096)));
+static u64 pdpt[4] __attribute__((aligned(32)));
+static u64 pd_low[512] __attribute__((aligned(4096)));
+static u64 pd_test[512] __attribute__((aligned(4096)));
+static u64 pt64[512] __attribute__((aligned(4096)));
+static u32 data[1024] __attribute__((aligned(4096)));
+static bool pae;
+
+struct record {
+	int vector;
+	u32 error, cr2;
+	u64 pte;
+	u32 value;
+};
+
+static u32 rd_cr(int n)
+{
+	u32 v;
+
+	if (n == 0)
+		__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	else if (n == 2)
+		__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	else
+		__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static void wr_cr(int n, u32 v)
+{
+	if (n == 0)
+		__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+	else if (n == 2)
+		__asm__ volatile("mov %0, %%cr2" : : "r"(v) : "memory");
+	else if (n == 3)
+		__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+	else
+		__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static void paging_on(bool use_pae)
+{
+	pae = use_pae;
+	wr_cr(0, rd_cr(0) & ~CR0_PG);
+	if (use_pae) {
+		__asm__ volatile("wrmsr"
+				 :
+				 : "c"(MSR_EFER), "a"(1U << 11), "d"(0));
+		wr_cr(4, (rd_cr(4) | CR4_PAE) & ~CR4_PSE);
+		wr_cr(3, (u32)pdpt);
+	} else {
+		wr_cr(4, (rd_cr(4) | CR4_PSE) & ~CR4_PAE);
+		wr_cr(3, (u32)pd32);
+	}
+	wr_cr(0, rd_cr(0) | CR0_PG);
+}
+
+static void paging_off(void)
+{
+	wr_cr(0, rd_cr(0) & ~CR0_PG);
+	wr_cr(4, rd_cr(4) & ~(CR4_PAE | CR4_SMAP));
+}
+
+static void build_tables(void)
+{
+	for (u32 i = 0; i < 4; i++) /* 0..16 MiB, 4 MiB pages */
+		pd32[i] = i * 0x400000 | P | W | PS;
+	pd32[TEST_VA >> 22] = (u32)pt32 | P | A;
+	for (u32 i = 0; i < 8; i++) /* 0..16 MiB, 2 MiB pages */
+		pd_low[i] = (u64)i * 0x200000 | P | W | PS;
+	pdpt[0] = (u32)pd_low | P;
+	pdpt[1] = (u32)pd_test | P;
+	pd_test[0] = (u32)pt64 | P | A;
+}
+
+static u32 access(bool write, bool emulate, volatile u32 *p, u32 val)
+{
+	u32 out = 0;
+
+	g_expect_fault(2);
+	if (write && emulate)
+		__asm__ volatile(".byte 0x0f,0x0b,'m','i','c','a'\n\t"
+				 "mov %%eax, (%%ebx)"
+				 :
+				 : "a"(val), "b"(p)
+				 : "memory");
+	else if (write)
+		__asm__ volatile("mov %%eax, (%%ebx)"
+				 :
+				 : "a"(val), "b"(p)
+				 : "memory");
+	else if (emulate)
+		__asm__ volatile(".byte 0x0f,0x0b,'m','i','c','a'\n\t"
+				 "mov (%%ebx), %%eax"
+				 : "=a"(out)
+				 : "b"(p), "a"(0)
+				 : "memory");
+	else
+		__asm__ volatile("mov (%%ebx), %%eax"
+				 : "=a"(out)
+				 : "b"(p), "a"(0)
+				 : "memory");
+	return out;
+}
+
+static void set_entries(unsigned c)
+{
+	u64 pte = (u32)data | P, pde = P | A;
+
+	if (!(c & 2)) /* bit 1 of c: present */
+		pte &= ~P;
+	pte |= (c & 4 ? W : 0) | (c & 8 ? U : 0) | (c & 16 ? A : 0) |
+	       (c & 32 ? D : 0);
+	pde |= (c & 128 ? W : 0) | (c & 256 ? U : 0);
+	if (pae) {
+		pt64[1] = pte | (c & 64 ? XD : 0);
+		pd_test[0] = (u32)pt64 | pde;
+	} else {
+		pt32[1] = (u32)pte;
+		pd32[TEST_VA >> 22] = (u32)pt32 | (u32)pde;
+	}
+}
+
+static void run_case(unsigned c, bool emulate, struct record *r)
+{
+	volatile u32 *va = (volatile u32 *)(TEST_VA + 0x1000 + 4 * (c & 7));
+
+	set_entries(c);
+	wr_cr(0, c & 512 ? rd_cr(0) | CR0_WP : rd_cr(0) & ~CR0_WP);
+	wr_cr(4, c & 1024 ? rd_cr(4) | CR4_SMAP : rd_cr(4) & ~CR4_SMAP);
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	wr_cr(2, 0);
+	data[c & 7] = 0x5a5a0000 + c;
+	if (c & 2048)
+		__asm__ volatile("stac" ::: "cc");
+	r->value = access(c & 1, emulate, va, 0xc0de0000 + c);
+	__asm__ volatile("clac" ::: "cc");
+	r->vector = g_fault_vector();
+	r->error = (u32)g_fault_error();
+	r->cr2 = rd_cr(2);
+	r->pte = pae ? pt64[1] : pt32[1];
+	if (c & 1)
+		r->value = data[c & 7];
+}
+
+static unsigned compare_mode(bool use_pae, unsigned *faults)
+{
+	unsigned diffs = 0;
+
+	paging_on(use_pae);
+	for (unsigned c = 0; c < 4096; c++) {
+		struct record n, e;
+
+		if (!use_pae && (c & 64))
+			continue; /* no XD bit in 32-bit paging */
+		run_case(c, false, &n);
+		run_case(c, true, &e);
+		*faults += n.vector >= 0;
+		if (n.vector == e.vector && n.error == e.error &&
+		    n.cr2 == e.cr2 && n.pte == e.pte && n.value == e.value)
+			continue;
+		if (diffs++ < 6)
+			g_printf("# %s case 0x%x: native %d/0x%x/0x%x/0x%llx/"
+				 "0x%x emulated %d/0x%x/0x%x/0x%llx/0x%x\n",
+				 use_pae ? "PAE" : "32-bit", c, n.vector,
+				 n.error, n.cr2, (unsigned long long)n.pte,
+				 n.value, e.vector, e.error, e.cr2,
+				 (unsigned long long)e.pte, e.value);
+	}
+	paging_off();
+	return diffs;
+}
+
+int guest_main(u32 magic, u32 info)
+{
+	unsigned f32 = 0, fpae = 0, d32, dpae;
+	u32 r[4];
+
+	(void)magic;
+	(void)info;
+	g_idt_init();
+	g_cpuid(7, 0, r);
+	if (!(r[1] & (1u << 20))) {
+		g_printf("ok 1 - 32-bit paging matrix # SKIP no SMAP\n");
+		return 0;
+	}
+	build_tables();
+	d32 = compare_mode(false, &f32);
+	g_ok(d32 == 0,
+	     "32-bit paging: 2048 cases (%u faulting), native = emulated: "
+	     "%u differences",
+	     f32, d32);
+	dpae = compare_mode(true, &fpae);
+	g_ok(dpae == 0,
+	     "PAE paging: 4096 cases (%u faulting), native = emulated: %u "
+	     "differences",
+	     fpae, dpae);
+	return (int)g_tap_failed();
+}
