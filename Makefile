@@ -95,7 +95,7 @@ GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
            -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
            -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror \
            -Wno-unused-function -I. -MMD -MP
-GLIB_C   := guests/lib/guest.c drivers/fmt.c
+GLIB_C   := guests/lib/guest.c guests/lib/fault.c drivers/fmt.c
 GLIB64_OBJS := $(patsubst %,$(BUILD)/g64/%.o,$(basename $(GLIB_C) \
                guests/lib/idt64.c guests/lib/crt64.asm guests/lib/isr64.asm))
 GLIB32_OBJS := $(patsubst %,$(BUILD)/g32/%.o,$(basename $(GLIB_C) \

@@ -4,6 +4,7 @@
  * the 64-bit one (guests/lib/idt64.c): g_idt_init, g_expect_fault,
  * g_fault_vector, g_fault_error, g_fault_count.
  */
+#include "guests/lib/fault.h"
 #include "guests/lib/guest.h"
 
 struct frame32 {
@@ -19,20 +20,15 @@ struct gate32 {
 
 extern const u32 g_isr32_table[32];
 static struct gate32 idt[32] __attribute__((aligned(8)));
-static unsigned skip_len;
-static int last_vector = -1;
-static u64 last_error, fault_total;
 
 void g_exception32(struct frame32 *f);
 
 void g_exception32(struct frame32 *f)
 {
-	fault_total++;
-	if (skip_len) {
-		last_vector = (int)f->vector;
-		last_error = f->error;
-		f->eip += skip_len;
-		skip_len = 0;
+	unsigned skip = g_fault_take(f->vector, f->error);
+
+	if (skip) {
+		f->eip += skip;
 		return;
 	}
 	g_printf("unexpected exception %u error 0x%x at EIP 0x%x\n", f->vector,
@@ -55,27 +51,4 @@ void g_idt_init(void)
 		idt[v] = (struct gate32){(u16)h, cs, 0, 0x8e, (u16)(h >> 16)};
 	}
 	__asm__ volatile("lidt %0" : : "m"(idtr));
-}
-
-void g_expect_fault(unsigned insn_len)
-{
-	last_vector = -1;
-	last_error = 0;
-	skip_len = insn_len;
-}
-
-int g_fault_vector(void)
-{
-	skip_len = 0;
-	return last_vector;
-}
-
-u64 g_fault_error(void)
-{
-	return last_error;
-}
-
-u64 g_fault_count(void)
-{
-	return fault_total;
 }

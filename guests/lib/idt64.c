@@ -4,6 +4,7 @@
  * isr64.asm and a handler that either resumes after an expected fault or
  * reports an unexpected one and ends the guest.
  */
+#include "guests/lib/fault.h"
 #include "guests/lib/guest.h"
 
 struct frame {
@@ -23,9 +24,6 @@ extern const u64 g_isr_table[256];
 static struct gate idt[256] __attribute__((aligned(16)));
 static u64 irq_seen[256];
 static g_irq_hook_fn irq_hook;
-static unsigned skip_len;
-static int last_vector = -1;
-static u64 last_error, fault_total;
 static g_fault_hook_fn fault_hook;
 
 void g_exception(struct frame *f);
@@ -38,14 +36,13 @@ void g_exception(struct frame *f)
 			irq_hook((unsigned)f->vector);
 		return;
 	}
-	fault_total++;
+	unsigned skip;
+
 	if (fault_hook && fault_hook(f->vector, f->error, &f->iret))
 		return;
-	if (skip_len) {
-		last_vector = (int)f->vector;
-		last_error = f->error;
-		f->iret.rip += skip_len;
-		skip_len = 0;
+	skip = g_fault_take((unsigned)f->vector, f->error);
+	if (skip) {
+		f->iret.rip += skip;
 		return;
 	}
 	g_printf("unexpected exception %lu error 0x%lx at RIP 0x%lx\n",
@@ -70,29 +67,6 @@ void g_idt_init(void)
 		    (u16)h, cs, 0, 0x8e, (u16)(h >> 16), (u32)(h >> 32), 0};
 	}
 	__asm__ volatile("lidt %0" : : "m"(idtr));
-}
-
-void g_expect_fault(unsigned insn_len)
-{
-	last_vector = -1;
-	last_error = 0;
-	skip_len = insn_len;
-}
-
-int g_fault_vector(void)
-{
-	skip_len = 0;
-	return last_vector;
-}
-
-u64 g_fault_error(void)
-{
-	return last_error;
-}
-
-u64 g_fault_count(void)
-{
-	return fault_total;
 }
 
 void g_set_fault_hook(g_fault_hook_fn fn)
