@@ -97,7 +97,8 @@ GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
            -Wno-unused-function -I. -MMD -MP
 GLIB_C   := guests/lib/guest.c guests/lib/fault.c drivers/fmt.c
 GLIB64_OBJS := $(patsubst %,$(BUILD)/g64/%.o,$(basename $(GLIB_C) \
-               guests/lib/idt64.c guests/lib/crt64.asm guests/lib/isr64.asm))
+               guests/lib/idt64.c guests/lib/user.c guests/lib/crt64.asm \
+               guests/lib/isr64.asm))
 GLIB32_OBJS := $(patsubst %,$(BUILD)/g32/%.o,$(basename $(GLIB_C) \
                guests/lib/libgcc32.c guests/lib/crt32.asm \
                guests/lib/idt32.c guests/lib/isr32.asm))

@@ -8,7 +8,11 @@
  *           run it natively instead of emulating the old one;
  *   unsupp  an instruction the emulator does not know (x87 FLD) on MMIO at
  *           CPL 0: the VM is stopped with a diagnostic;
- *   fetch   a jump into MMIO: instruction fetch from MMIO stops the VM.
+ *   fetch   a jump into MMIO: instruction fetch from MMIO stops the VM;
+ *   user    CPL 3: MMIO on a supervisor-only page faults (#PF U=1);
+ *           an unsupported instruction on MMIO is #UD, not a stopped VM;
+ *           an emulated REP MOVSB from MMIO to a supervisor-only RAM page
+ *           gets the #PF the CPU would raise (P|W|U, CR2 = destination).
  */
 #include "guests/lib/guest.h"
 
@@ -55,6 +59,43 @@ static void test_toctou(void)
 	     "reached RAM, not MMIO");
 }
 
+#define PD_MICA	   0x4000UL
+#define SUPER_PAGE 0xe00000UL /* 14 MiB: made supervisor-only below */
+
+void user_read(void), user_fld(void), user_movs(void);
+__asm__(".text\n"
+	"user_read: mov $0xc0010000, %rbx\n mov (%rbx), %eax\n hlt\n"
+	"user_fld: mov $0xc0010000, %rbx\n flds (%rbx)\n hlt\n"
+	"user_movs: mov $0xc0010000, %rsi\n mov $0xe00000, %rdi\n"
+	"  mov $4, %ecx\n rep movsb\n hlt\n");
+
+static void test_user(void)
+{
+	u64 cr2, cr3;
+
+	g_user_setup();
+	g_expect_fault(2);
+	g_user_run(user_read, 0);
+	g_ok(g_fault_vector() == 14 && g_fault_error() == 5,
+	     "CPL 3 read of a supervisor-only MMIO page: #PF error 0x%lx",
+	     (unsigned long)g_fault_error());
+	g_user_map(0xc0010000);
+	g_expect_fault(2);
+	g_user_run(user_fld, 0);
+	g_ok(g_fault_vector() == 6,
+	     "CPL 3 unsupported instruction on MMIO: #UD, the VM runs on");
+	((u64 *)PD_MICA)[SUPER_PAGE >> 21] &= ~(1ULL << 2);
+	__asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3)::"memory");
+	g_expect_fault(2);
+	g_user_run(user_movs, 0);
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	g_ok(g_fault_vector() == 14 && g_fault_error() == 7 &&
+		 cr2 == SUPER_PAGE,
+	     "CPL 3 emulated REP MOVSB into a supervisor page: #PF error "
+	     "0x%lx, CR2 0x%lx",
+	     (unsigned long)g_fault_error(), (unsigned long)cr2);
+}
+
 int guest_main(u32 magic, u32 info)
 {
 	const char *cl =
@@ -70,6 +111,10 @@ int guest_main(u32 magic, u32 info)
 		__asm__ volatile("flds (%0)" : : "r"(IORAM) : "memory");
 		g_printf("not ok 1 - an unsupported MMIO instruction ran on\n");
 		return 1;
+	}
+	if (has_word(cl, "case=user")) {
+		test_user();
+		return (int)g_tap_failed();
 	}
 	if (has_word(cl, "case=fetch")) {
 		((void (*)(void))IORAM)();

@@ -109,6 +109,16 @@ struct g_iret {
 typedef bool (*g_fault_hook_fn)(u64 vector, u64 error, struct g_iret *iret);
 void g_set_fault_hook(g_fault_hook_fn fn);
 
+/*
+ * CPL 3 (64-bit guests, guests/lib/user.c): g_user_setup() once, then
+ * g_user_run(fn, hook) runs fn at CPL 3 until fn executes HLT. hook (may be
+ * NULL) sees the exceptions raised at CPL 3 first. g_user_map(va) makes the
+ * 2 MiB page holding va user-accessible.
+ */
+void g_user_setup(void);
+void g_user_map(u64 va);
+void g_user_run(void (*fn)(void), g_fault_hook_fn hook);
+
 /* Vectors 32-255 are interrupts: counted, then passed to the hook. */
 typedef void (*g_irq_hook_fn)(unsigned vector);
 void g_set_irq_hook(g_irq_hook_fn fn);

@@ -27,6 +27,7 @@ GUESTS = {
     "toctou": ("mmiobad.elf", "case=toctou"),
     "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
     "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
+    "mmio-user": ("mmiobad.elf", "case=user"),
     "emu": ("emu.elf", "forced-emu budget=2000000000"),
     "paging32": ("paging32.elf", "mode=32 forced-emu budget=4000000000"),
 }
@@ -38,7 +39,8 @@ DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
-             "toctou", "mmio-unsupported", "mmio-fetch", "paging32"]
+             "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
+             "mmio-user"]
 
 
 def modules(build, names):
