@@ -53,6 +53,8 @@ int vlapic_pending(const struct vlapic *a)
 
 void vlapic_accept(struct vlapic *a, int v)
 {
+	if (a->irr[v / 32] & (1U << (v % 32)))
+		a->irr_count--;
 	a->irr[v / 32] &= ~(1U << (v % 32));
 	a->isr[v / 32] |= 1U << (v % 32);
 }
@@ -76,6 +78,8 @@ static void send_ipi(struct vlapic *a, u32 lo)
 		a->ipis_ignored++; /* INIT/SIPI to other CPUs: none exist */
 		return;
 	}
+	if (!(a->irr[vec / 32] & (1U << (vec % 32))))
+		a->irr_count++;
 	a->irr[vec / 32] |= 1U << (vec % 32);
 	a->ipis_self++;
 }

@@ -42,6 +42,7 @@ struct vlapic {
 	u32 tpr, ldr, dfr, spiv, esr, icr_lo, icr_hi;
 	u32 lvt[7]; /* timer, thermal, perf, LINT0, LINT1, error, CMCI */
 	u32 timer_icr, timer_dcr;
+	u32 irr_count; /* bits set in irr: lets the exit path test one word */
 	u64 ipis_self, ipis_ignored, eois;
 };
 

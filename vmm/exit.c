@@ -126,30 +126,47 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_XSETBV] = handle_xsetbv,
 };
 
+/* Everything off the fast path: unknown reasons, entry failures, exits
+ * without a handler. Kept out of line so the fast path saves no
+ * registers it does not use. */
+static __attribute__((noinline, cold)) void exit_slow(struct vcpu *v)
+{
+	u32 basic = VMX_EXIT_REASON_BASIC(v->exit_reason);
+
+	v->exit_qual = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+	if (basic < VMX_EXIT_REASON_MAX)
+		v->exit_count[basic]++;
+	if (basic < VMX_EXIT_REASON_MAX &&
+	    (v->exit_reason & VMX_EXIT_REASON_ENTRY_FAIL))
+		handle_entry_failure(v);
+	else
+		handle_unexpected(v);
+}
+
 void vmx_handle_exit(struct vcpu *v)
 {
-	u32 basic;
+	u32 reason = vmcs_read32(VMCS_EXIT_REASON);
+	u32 basic = VMX_EXIT_REASON_BASIC(reason);
 	exit_handler_fn fn;
 
-	v->exit_reason = vmcs_read32(VMCS_EXIT_REASON);
-	basic = VMX_EXIT_REASON_BASIC(v->exit_reason);
+	v->exit_reason = reason;
 	v->rip = vmcs_readl(VMCS_GUEST_RIP);
 	v->exits_total++;
-	if (unlikely(basic >= VMX_EXIT_REASON_MAX)) {
-		v->exit_qual = vmcs_readl(VMCS_EXIT_QUALIFICATION);
-		handle_unexpected(v);
-		return;
+	if (likely(basic < VMX_EXIT_REASON_MAX && (s32)reason >= 0)) {
+		fn = exit_handlers[basic];
+		if (likely(fn)) {
+			v->exit_count[basic]++;
+			fn(v);
+			return;
+		}
 	}
-	v->exit_count[basic]++;
-	if (unlikely(v->exit_reason & VMX_EXIT_REASON_ENTRY_FAIL)) {
-		v->exit_qual = vmcs_readl(VMCS_EXIT_QUALIFICATION);
-		handle_entry_failure(v);
-		return;
-	}
-	fn = exit_handlers[basic];
-	if (unlikely(!fn)) {
-		v->exit_qual = vmcs_readl(VMCS_EXIT_QUALIFICATION);
-		fn = handle_unexpected;
-	}
-	fn(v);
+	exit_slow(v);
+}
+
+bool c_vmx_exit(struct vcpu *v)
+{
+	vmx_handle_exit(v);
+	if (unlikely(v->vm->lapic.irr_count))
+		vm_inject_pending(v);
+	return v->vm->state == VM_RUNNING;
 }

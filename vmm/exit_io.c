@@ -43,6 +43,8 @@ static u32 pio_read(struct vm *vm, u16 port, unsigned size)
 {
 	u32 val = 0;
 
+	if (size == 1 && is_uart(port)) /* the common case first */
+		return vuart_read(&vm->uart, port - UART_COM1);
 	if (pc_devices_read(&vm->pcdev, port, size, &val))
 		return val;
 	for (unsigned i = 0; i < size; i++) {
@@ -65,6 +67,10 @@ static u32 pio_read(struct vm *vm, u16 port, unsigned size)
  */
 static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
 {
+	if (size == 1 && is_uart(port)) { /* the common case first */
+		vuart_write(&vm->uart, port - UART_COM1, (u8)val);
+		return;
+	}
 	if (port == DEBUG_EXIT_PORT) {
 		vuart_flush(&vm->uart);
 		vm_done(vm, (int)((val << 1) | 1));

@@ -193,13 +193,3 @@ void vm_run(struct vm *vm)
 	}
 }
 
-bool c_vmx_exit(struct vcpu *v)
-{
-	vmx_handle_exit(v);
-	if (unlikely(v->vm->lapic.irr[0] | v->vm->lapic.irr[1] |
-		     v->vm->lapic.irr[2] | v->vm->lapic.irr[3] |
-		     v->vm->lapic.irr[4] | v->vm->lapic.irr[5] |
-		     v->vm->lapic.irr[6] | v->vm->lapic.irr[7]))
-		vm_inject_pending(v);
-	return v->vm->state == VM_RUNNING;
-}
