@@ -44,6 +44,7 @@ PURE_SRCS := \
 	ept/ept_build.c \
 	ept/ept_check.c \
 	ept/ept_format.c \
+	ept/ept_spp.c \
 	mm/frame_alloc.c \
 	mm/hpt.c \
 	mm/pgtable.c \
