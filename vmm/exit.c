@@ -118,6 +118,7 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
     [VMX_EXIT_WBINVD] = handle_cache_flush,
     [VMX_EXIT_XSETBV] = handle_xsetbv,
+    [VMX_EXIT_SPP] = handle_spp,
 };
 
 void vmx_handle_exit(struct vcpu *v)

@@ -55,6 +55,8 @@ enum mica_counter {
 	CNT_MMIO_UNBACKED = 11,	    /* accesses to GPAs no device claims */
 	CNT_EMULATION_SKIPPED = 12, /* decoded access missed the fault GPA */
 	CNT_READONLY_WRITES = 13,   /* writes to read-only slots dropped */
+	CNT_SPP_DENIED = 14,	    /* writes sub-page protection dropped */
+	CNT_EXIT_SPP = 15,	    /* SPP-related exits (SPPT misses) */
 	CNT_MAX,
 };
 

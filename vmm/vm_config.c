@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Module command-line parsing for guests (pure). Keys: mem=, mode=, load=,
- * budget=, expect=, broken= (test only). The first word is the name.
+ * budget=, expect=, broken= (test only), spp=. The first word is the name.
  */
 #include "boot/cmdline.h"
 #include "drivers/fmt.h"
 #include "vmm/errno.h"
 #include "vmm/vm_config.h"
 
-static const char *const known_keys[] = {"mem",	   "mode",   "load",
-					 "budget", "expect", "broken"};
+static const char *const known_keys[] = {"mem",	   "mode",   "load", "budget",
+					 "expect", "broken", "spp"};
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
 {
@@ -74,6 +74,20 @@ static int parse_broken(const char *cl, struct vm_config *cfg, char *err,
 	else
 		return bad(err, n, "broken must be cr0, cs or rflags, not '%s'",
 			   v);
+	return 0;
+}
+
+/* spp=soft: the software SPP path even where the CPU has SPP. */
+static int parse_spp(const char *cl, struct vm_config *cfg, char *err, size_t n)
+{
+	char v[8];
+
+	if (cmdline_get(cl, "spp", v, sizeof(v)) == -ENOENT)
+		return 0;
+	if (streq(v, "soft"))
+		cfg->spp_soft = true;
+	else if (!streq(v, "auto"))
+		return bad(err, n, "spp must be soft or auto, not '%s'", v);
 	return 0;
 }
 
@@ -171,6 +185,8 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 		rc = parse_expect(cl, cfg, err, n);
 	if (!rc)
 		rc = parse_broken(cl, cfg, err, n);
+	if (!rc)
+		rc = parse_spp(cl, cfg, err, n);
 	cfg->forced_emu = cmdline_has(cl, "forced-emu");
 	return rc;
 }
