@@ -272,15 +272,17 @@ bool ept_write_protect_slot(struct ept_vm *v, const struct memslot *s)
 struct ept_refresh {
 	struct ept_vm *v;
 	const struct memslot *s;
+	gfn_t gfn;
 	bool changed;
 };
 
 static int ept_refresh_fn(void *arg, u64 va, unsigned level, u64 *ptep)
 {
 	struct ept_refresh *r = arg;
-	gfn_t gfn = gpa_to_gfn(va);
+	gfn_t gfn = r->gfn;
 	u64 extra, e = *ptep;
 
+	(void)va;
 	if (ept_is_mmio(e))
 		return 0;
 	if (level != PT_LEVEL_4K) {
@@ -303,7 +305,7 @@ static int ept_refresh_fn(void *arg, u64 va, unsigned level, u64 *ptep)
 
 bool ept_spp_refresh(struct ept_vm *v, gfn_t gfn)
 {
-	struct ept_refresh r = {.v = v};
+	struct ept_refresh r = {.v = v, .gfn = gfn};
 	gpa_t gpa = gfn_to_gpa(gfn);
 
 	r.s = memslot_find(v->slots, gfn);

@@ -17,6 +17,23 @@ static int bad(char *err, size_t n, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
+static bool has_eq(const char *w)
+{
+	while (*w && *w != '=')
+		w++;
+	return *w == '=';
+}
+
+/* The text after the first word of cl. */
+static const char *skip_word(const char *cl)
+{
+	while (*cl == ' ' || *cl == '\t')
+		cl++;
+	while (*cl && *cl != ' ' && *cl != '\t')
+		cl++;
+	return cl;
+}
+
 static bool streq(const char *a, const char *b)
 {
 	while (*a && *a == *b) {
@@ -166,7 +183,7 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 	cfg->cmdline = cl;
 	err[0] = '\0';
 	rc = cmdline_word(cl, 0, cfg->name, sizeof(cfg->name));
-	if (rc <= 0 || cfg->name[rc - 1] == '=' || key_known(cfg->name))
+	if (rc <= 0 || has_eq(cfg->name))
 		return bad(err, n,
 			   "module command line must start with a "
 			   "guest name (at most 23 characters)%s",
@@ -178,6 +195,8 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 		if (!key_known(word))
 			return bad(err, n, "unknown guest option '%s'", word);
 	}
+	/* Options follow the name: a guest may be named like an option. */
+	cl = skip_word(cl);
 	rc = parse_numbers(cl, cfg, err, n);
 	if (!rc)
 		rc = parse_mode(cl, cfg, err, n);
