@@ -21,6 +21,8 @@ GUESTS = {
     "bench": ("bench.elf", ""),
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
+    "spp": ("spp.elf", ""),
+    "spp-soft": ("spp.elf", "spp=soft"),
 }
 
 # What `make run` shows when GUESTS is not given.
@@ -30,6 +32,10 @@ DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio"]
+
+# Sub-page protection: the same guest on whatever path the CPU offers, and
+# with the software path forced.
+SPP_SUITE = ["spp", "spp-soft"]
 
 
 def modules(build, names):
