@@ -19,6 +19,7 @@ GUESTS = {
     "broken-cs": ("hello.elf", "broken=cs expect=stop:both_L_and_D/B"),
     "broken-rflags": ("hello.elf", "broken=rflags expect=stop:RFLAGS_bit_1"),
     "bench": ("bench.elf", ""),
+    "bench-spp-soft": ("bench.elf", "spp=soft"),
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
     "spp": ("spp.elf", ""),
