@@ -326,6 +326,85 @@ static void test_exits(void)
 	     e1 - e0);
 }
 
+static long set_region(unsigned long slot, unsigned long flags,
+		       unsigned long gpa, unsigned long size, unsigned long off)
+{
+	return g_hypercall(HC_SET_MEMORY_REGION, slot, flags, gpa, size, off);
+}
+
+/* Maps belong to slots: created with full access after enable, moved with
+ * the slot, gone with it; locked slots keep them. */
+static void test_slot_life(void)
+{
+	unsigned long s1 = 0x2000000, moved = 0x3000000, pg = s1 + 3 * PAGE;
+	long d0;
+
+	g_ok(!set_region(1, 0, s1, 0x100000, 0xd00000) &&
+		 !get_access(s1, 8, mapbuf) && mapbuf[0] == FULL &&
+		 mapbuf[7] == FULL,
+	     "a slot created after enable has full-access maps");
+	reset(pg, 0, EVEN);
+	d0 = counter(CNT_SPP_DENIED);
+	put(pg, 4, 0x11111111);
+	put(pg + SUB, 4, 0x22222222);
+	g_ok(changed(pg, PAGE, 0) == 4 && counter(CNT_SPP_DENIED) - d0 == 1,
+	     "its pages can be protected");
+	g_ok(!set_region(1, 0, moved, 0x100000, 0xd00000) &&
+		 !get_access(moved + 3 * PAGE, 1, mapbuf) &&
+		 mapbuf[0] == EVEN && get_access(pg, 1, mapbuf) == -EFAULT,
+	     "moving the slot moves its maps");
+	put(moved + 3 * PAGE + 2 * SUB, 4, 0x33333333);
+	put(moved + 3 * PAGE + 3 * SUB, 4, 0x44444444);
+	g_ok(changed(moved + 3 * PAGE, PAGE, 0) == 8 &&
+		 counter(CNT_SPP_DENIED) - d0 == 2,
+	     "and the protection applies at the new GPA");
+	g_ok(!g_hypercall(HC_LOCK_MEMSLOT, 1, 3, 0, 0, 0),
+	     "lock the slot read/write");
+	put(moved + 3 * PAGE + 4 * SUB, 4, 0x55555555);
+	put(moved + 3 * PAGE + 5 * SUB, 4, 0x66666666);
+	g_ok(changed(moved + 3 * PAGE, PAGE, 0) == 12 &&
+		 counter(CNT_SPP_DENIED) - d0 == 3,
+	     "a locked slot keeps its protection");
+	g_ok(g_hypercall(HC_UNLOCK_MEMSLOT, 1, 0, 0, 0, 0) == 0 &&
+		 !set_region(1, 0, 0, 0, 0) &&
+		 get_access(moved, 1, mapbuf) == -EFAULT,
+	     "deleting the slot drops its maps");
+}
+
+/* Read-only wins; dirty logging records allowed writes only. */
+static void test_slot_flags(void)
+{
+	static u64 log[1];
+	unsigned long ro = 0x4000000, dl = 0x5000000;
+	long r0, d0, rc;
+
+	g_ok(!set_region(2, 2, ro, 0x100000, 0xe00000) && !protect(ro, EVEN),
+	     "a read-only slot with a protected page");
+	r0 = counter(CNT_READONLY_WRITES);
+	d0 = counter(CNT_SPP_DENIED);
+	put(ro, 4, 0x12345678);
+	put(ro + SUB, 4, 0x12345678);
+	g_ok(*(volatile u32 *)ro != 0x12345678 &&
+		 *(volatile u32 *)(ro + SUB) != 0x12345678 &&
+		 counter(CNT_READONLY_WRITES) - r0 == 2 &&
+		 counter(CNT_SPP_DENIED) == d0,
+	     "read-only wins over a writable subpage");
+	g_ok(!set_region(2, 0, 0, 0, 0), "delete it");
+	g_ok(!set_region(3, 1, dl, 16 * PAGE, 0xf00000) && !protect(dl, EVEN) &&
+		 !protect(dl + 2 * PAGE, EVEN) &&
+		 !g_hypercall(HC_GET_DIRTY_LOG, 3, (unsigned long)log, 0, 0, 0),
+	     "a dirty-logged slot with two protected pages");
+	put(dl + 8, 8, 1);		/* allowed: logged */
+	put(dl + 2 * PAGE + SUB, 8, 1); /* denied: not logged */
+	rc = g_hypercall(HC_GET_DIRTY_LOG, 3, (unsigned long)log, 0, 0, 0);
+	g_ok(!rc && log[0] == 1 && *(volatile u64 *)(dl + 8) == 1 &&
+		 *(volatile u64 *)(dl + 2 * PAGE + SUB) != 1,
+	     "an allowed write to a protected page is logged, a denied one "
+	     "is not (log 0x%lx)",
+	     (unsigned long)log[0]);
+	g_ok(!set_region(3, 0, 0, 0, 0), "delete it");
+}
+
 int guest_main(u32 magic, u32 info)
 {
 	u64 cr4;
@@ -344,5 +423,7 @@ int guest_main(u32 magic, u32 info)
 	test_page_cross();
 	test_rep();
 	test_exits();
+	test_slot_life();
+	test_slot_flags();
 	return (int)g_tap_failed();
 }
