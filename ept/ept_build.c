@@ -82,9 +82,15 @@ static int ept_fault_ram(struct ept_vm *v, const struct memslot *s, gpa_t gpa,
 	if (!memslot_readonly(s) &&
 	    (!memslot_dirty_logging(s) || (access & EPT_ACC_WRITE)))
 		perm |= EPT_W;
-	if (pt_lookup(&v->pt, gpa, &pte, &cur) == 0 && !ept_is_mmio(pte) &&
-	    (pte & want) == want)
-		return EPT_FAULT_FIXED; /* another vCPU got here first */
+	if (pt_lookup(&v->pt, gpa, &pte, &cur) == 0 && !ept_is_mmio(pte)) {
+		if ((pte & want) == want)
+			return EPT_FAULT_FIXED; /* another vCPU got here first */
+		/* A write to a sub-page protected page that is mapped already:
+		 * nothing to build, emulate it. */
+		if (cur == PT_LEVEL_4K && (access & EPT_ACC_WRITE) &&
+		    ept_wp(v, gfn, &extra))
+			return EPT_FAULT_MMIO;
+	}
 	level = ept_pick_level(v, s, gfn);
 	if (level == PT_LEVEL_4K && ept_wp(v, gfn, &extra)) {
 		wp = true;
