@@ -176,9 +176,19 @@ static void test_get_set(void)
 	g_ok(!set_access(TPAGE + PAGE, 4, mapbuf), "restore them");
 }
 
+static u32 denied_on(unsigned long gpa)
+{
+	static u32 cnt;
+
+	if (hc(HC_SUBPAGE_GET_DENIED, gpa / PAGE, 1, (unsigned long)&cnt, 0))
+		return ~0u;
+	return cnt;
+}
+
 static void test_subpages(void)
 {
 	long d0 = counter(CNT_SPP_DENIED);
+	u32 p0 = denied_on(TPAGE), n0 = denied_on(NEIGHBOR);
 	unsigned landed = 0, kept = 0;
 
 	reset(TPAGE, 0, EVEN);
@@ -197,6 +207,8 @@ static void test_subpages(void)
 	     "first and last byte of every subpage: writable ones land (%u), "
 	     "protected ones do not (%u), 32 denials counted",
 	     landed, kept);
+	g_ok(denied_on(TPAGE) - p0 == 32 && denied_on(NEIGHBOR) == n0,
+	     "get_denied counts them on the page that denied them");
 }
 
 static void test_sizes(void)

@@ -88,6 +88,9 @@ static s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 	case HC_SUBPAGE_GET_ACCESS:
 		return hc_subpage_get_access(v, a[GPR_RDI], a[GPR_RSI],
 					     a[GPR_RDX], a[GPR_RCX]);
+	case HC_SUBPAGE_GET_DENIED:
+		return hc_subpage_get_denied(v, a[GPR_RDI], a[GPR_RSI],
+					     a[GPR_RDX], a[GPR_RCX]);
 	case HC_TEST_COUNTER:
 		return hc_test_counter(v, a[GPR_RDI]);
 	case HC_TEST_RESET_COUNTERS:

@@ -23,6 +23,7 @@ enum mica_hypercall {
 	HC_ENABLE_SPP = 8,
 	HC_SUBPAGE_SET_ACCESS = 9,
 	HC_SUBPAGE_GET_ACCESS = 10,
+	HC_SUBPAGE_GET_DENIED = 11,  /* per-page denied-write counts */
 	HC_TEST_COUNTER = 64,	     /* (counter) -> value; test hook */
 	HC_TEST_RESET_COUNTERS = 65, /* () -> 0; test hook */
 	HC_MAX,

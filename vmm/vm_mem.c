@@ -126,10 +126,7 @@ void vm_mem_destroy(struct vm *vm)
 		const struct memslot *s = memslot_at(&vm->slots, i);
 
 		free_bitmap(s->dirty_bitmap, s->npages);
-		if (s->spp_map)
-			mm_free_pages(virt_to_phys(s->spp_map),
-				      ALIGN_UP(s->npages * 4, PAGE_SIZE) /
-					  PAGE_SIZE);
+		vm_spp_free_maps(s->spp_map, s->npages);
 	}
 	vm_spp_destroy(vm);
 	if (vm->mem_ready) {

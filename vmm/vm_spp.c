@@ -30,21 +30,29 @@ s64 vm_spp_extension(const struct vm *vm)
 	return vmx_has_spp() && !vm->cfg.spp_soft ? 2 : 1;
 }
 
-static void free_maps(u32 *maps, u64 npages)
+/* A slot's SPP storage: npages access maps, then npages denied-write
+ * counters (read with HC_SUBPAGE_GET_DENIED). */
+static u64 maps_pages(u64 npages)
+{
+	return ALIGN_UP(npages * 2 * sizeof(u32), PAGE_SIZE) / PAGE_SIZE;
+}
+
+void vm_spp_free_maps(u32 *maps, u64 npages)
 {
 	if (maps)
-		mm_free_pages(virt_to_phys(maps),
-			      ALIGN_UP(npages * 4, PAGE_SIZE) / PAGE_SIZE);
+		mm_free_pages(virt_to_phys(maps), maps_pages(npages));
 }
 
 static u32 *alloc_maps(u64 npages)
 {
-	u64 n = ALIGN_UP(npages * 4, PAGE_SIZE) / PAGE_SIZE;
 	hpa_t pa;
+	u32 *p;
 
-	if (mm_alloc_pages(n, PAGE_SIZE, &pa))
+	if (mm_alloc_pages(maps_pages(npages), PAGE_SIZE, &pa))
 		return NULL;
-	return phys_ptr(pa);
+	p = phys_ptr(pa);
+	mem_set(p + npages, 0, npages * sizeof(u32));
+	return p;
 }
 
 /* ---- enable ------------------------------------------------------------ */
@@ -72,7 +80,7 @@ static int enable_hw(struct vm *vm)
 static void free_slot_maps(struct vm *vm, u32 **maps, u32 n)
 {
 	for (u32 i = 0; i < n; i++)
-		free_maps(maps[i], memslot_at(&vm->slots, i)->npages);
+		vm_spp_free_maps(maps[i], memslot_at(&vm->slots, i)->npages);
 }
 
 s64 hc_enable_spp(struct vcpu *v)
@@ -217,6 +225,32 @@ s64 hc_subpage_get_access(struct vcpu *v, u64 gfn, u64 npages, u64 maps_gpa,
 	return 0;
 }
 
+s64 hc_subpage_get_denied(struct vcpu *v, u64 gfn, u64 npages, u64 counts_gpa,
+			  u64 flags)
+{
+	struct vm *vm = v->vm;
+	u32 cnt[64];
+	int rc = subpage_check(v, gfn, npages, counts_gpa, flags, true);
+
+	if (rc)
+		return rc;
+	for (u64 done = 0; done < npages;) {
+		u64 n = MIN(npages - done, ARRAY_SIZE(cnt));
+
+		for (u64 i = 0; i < n; i++) {
+			gfn_t g = gfn + done + i;
+			const struct memslot *s = memslot_find(&vm->slots, g);
+
+			cnt[i] = s->spp_map[s->npages + g - s->base_gfn];
+		}
+		rc = guest_buf(vm, counts_gpa + done * 4, n * 4, true,
+			       (u8 *)cnt);
+		BUG_ON(rc);
+		done += n;
+	}
+	return 0;
+}
+
 /* ---- slots --------------------------------------------------------------- */
 
 int vm_spp_slot_prepare(struct vm *vm, u64 size, u32 **maps)
@@ -230,7 +264,7 @@ int vm_spp_slot_prepare(struct vm *vm, u64 size, u32 **maps)
 
 void vm_spp_slot_abort(u64 size, u32 *maps)
 {
-	free_maps(maps, size >> PAGE_SHIFT);
+	vm_spp_free_maps(maps, size >> PAGE_SHIFT);
 }
 
 void vm_spp_slot_commit(struct vm *vm, const struct memslot_change *c,
@@ -242,8 +276,8 @@ void vm_spp_slot_commit(struct vm *vm, const struct memslot_change *c,
 		BUG_ON(rc);
 		maps = NULL;
 	}
-	free_maps(maps, c->new_npages);
-	free_maps(c->spp_map_released, c->old_npages);
+	vm_spp_free_maps(maps, c->new_npages);
+	vm_spp_free_maps(c->spp_map_released, c->old_npages);
 	/* SPPT leaves describe maps of pages that moved or went away. */
 	if (vm->spp.hw && c->kind != MEMSLOT_CHANGE_NONE) {
 		bool flush = false;
@@ -282,6 +316,15 @@ void vm_spp_denied(struct vcpu *v, gpa_t gpa, u64 len)
 {
 	struct vm *vm = v->vm;
 	u64 n = ++vm->counters[CNT_SPP_DENIED];
+	const struct memslot *s = memslot_find_gpa(&vm->slots, gpa);
+
+	if (s && s->spp_map) {
+		u32 *cnt =
+		    &s->spp_map[s->npages + gpa_to_gfn(gpa) - s->base_gfn];
+
+		if (*cnt != 0xFFFFFFFFu)
+			(*cnt)++;
+	}
 
 	if (vm->spp.logged >= SPP_LOG_FIRST && (n & (n - 1)))
 		return;

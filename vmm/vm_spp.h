@@ -37,6 +37,11 @@ s64 hc_subpage_set_access(struct vcpu *v, u64 gfn, u64 npages, u64 maps_gpa,
 			  u64 flags);
 s64 hc_subpage_get_access(struct vcpu *v, u64 gfn, u64 npages, u64 maps_gpa,
 			  u64 flags);
+s64 hc_subpage_get_denied(struct vcpu *v, u64 gfn, u64 npages, u64 counts_gpa,
+			  u64 flags);
+
+/* Free a slot's SPP storage (struct memslot.spp_map of npages pages). */
+void vm_spp_free_maps(u32 *maps, u64 npages);
 
 /*
  * Slot changes: vm_spp_slot_prepare allocates the access maps a slot of
