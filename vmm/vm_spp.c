@@ -30,11 +30,42 @@ s64 vm_spp_extension(const struct vm *vm)
 	return vmx_has_spp() && !vm->cfg.spp_soft ? 2 : 1;
 }
 
-/* A slot's SPP storage: npages access maps, then npages denied-write
- * counters (read with HC_SUBPAGE_GET_DENIED). */
+/*
+ * A slot's SPP storage: npages access maps, npages denied-write counters
+ * (HC_SUBPAGE_GET_DENIED), then per 2M region of GPA the slot touches the
+ * number of its protected pages, so that force_4k need not scan maps.
+ */
+static u64 regions(u64 npages)
+{
+	return npages / 512 + 2;
+}
+
 static u64 maps_pages(u64 npages)
 {
-	return ALIGN_UP(npages * 2 * sizeof(u32), PAGE_SIZE) / PAGE_SIZE;
+	return ALIGN_UP((npages * 2 + regions(npages)) * sizeof(u32),
+			PAGE_SIZE) /
+	       PAGE_SIZE;
+}
+
+static u32 *spp_denied(const struct memslot *s)
+{
+	return s->spp_map + s->npages;
+}
+
+/* Protected-page count of the 2M region holding gfn (in s's span). */
+static u32 *spp_region(const struct memslot *s, gfn_t gfn)
+{
+	return s->spp_map + 2 * s->npages + (gfn >> 9) - (s->base_gfn >> 9);
+}
+
+/* Recount the regions from the maps (after the slot moved). */
+static void spp_recount(const struct memslot *s)
+{
+	mem_set(spp_region(s, s->base_gfn), 0,
+		regions(s->npages) * sizeof(u32));
+	for (gfn_t g = s->base_gfn; g < memslot_end_gfn(s); g++)
+		if (memslot_spp_get(s, g) != MEMSLOT_SPP_FULL_ACCESS)
+			(*spp_region(s, g))++;
 }
 
 void vm_spp_free_maps(u32 *maps, u64 npages)
@@ -51,7 +82,7 @@ static u32 *alloc_maps(u64 npages)
 	if (mm_alloc_pages(maps_pages(npages), PAGE_SIZE, &pa))
 		return NULL;
 	p = phys_ptr(pa);
-	mem_set(p + npages, 0, npages * sizeof(u32));
+	mem_set(p + npages, 0, (npages + regions(npages)) * sizeof(u32));
 	return p;
 }
 
@@ -191,9 +222,15 @@ s64 hc_subpage_set_access(struct vcpu *v, u64 gfn, u64 npages, u64 maps_gpa,
 			       (u8 *)maps);
 		BUG_ON(rc); /* checked above */
 		for (u64 i = 0; i < n; i++) {
-			if (!spp_maps_set(&vm->slots, gfn + done + i, 1,
-					  &maps[i]))
+			gfn_t g = gfn + done + i;
+			const struct memslot *s = memslot_find(&vm->slots, g);
+			bool was =
+			    memslot_spp_get(s, g) != MEMSLOT_SPP_FULL_ACCESS;
+			bool now = maps[i] != MEMSLOT_SPP_FULL_ACCESS;
+
+			if (!spp_maps_set(&vm->slots, g, 1, &maps[i]))
 				continue;
+			*spp_region(s, g) += (u32)((int)now - (int)was);
 			changed++;
 			flush |= spp_apply(vm, gfn + done + i, maps[i]);
 		}
@@ -241,7 +278,7 @@ s64 hc_subpage_get_denied(struct vcpu *v, u64 gfn, u64 npages, u64 counts_gpa,
 			gfn_t g = gfn + done + i;
 			const struct memslot *s = memslot_find(&vm->slots, g);
 
-			cnt[i] = s->spp_map[s->npages + g - s->base_gfn];
+			cnt[i] = spp_denied(s)[g - s->base_gfn];
 		}
 		rc = guest_buf(vm, counts_gpa + done * 4, n * 4, true,
 			       (u8 *)cnt);
@@ -278,6 +315,13 @@ void vm_spp_slot_commit(struct vm *vm, const struct memslot_change *c,
 	}
 	vm_spp_free_maps(maps, c->new_npages);
 	vm_spp_free_maps(c->spp_map_released, c->old_npages);
+	/* The 2M regions a moved slot touches are not the old ones. */
+	if (c->kind == MEMSLOT_CHANGE_MOVE) {
+		const struct memslot *s = memslot_get(&vm->slots, c->slot);
+
+		if (s->spp_map)
+			spp_recount(s);
+	}
 	/* SPPT leaves describe maps of pages that moved or went away. */
 	if (vm->spp.hw && c->kind != MEMSLOT_CHANGE_NONE) {
 		bool flush = false;
@@ -319,8 +363,7 @@ void vm_spp_denied(struct vcpu *v, gpa_t gpa, u64 len)
 	const struct memslot *s = memslot_find_gpa(&vm->slots, gpa);
 
 	if (s && s->spp_map) {
-		u32 *cnt =
-		    &s->spp_map[s->npages + gpa_to_gfn(gpa) - s->base_gfn];
+		u32 *cnt = &spp_denied(s)[gpa_to_gfn(gpa) - s->base_gfn];
 
 		if (*cnt != 0xFFFFFFFFu)
 			(*cnt)++;
@@ -349,9 +392,11 @@ bool vm_spp_force_4k(void *ctx, gfn_t gfn, u64 npages)
 
 		if (!s || s->base_gfn >= end)
 			return false;
-		for (gfn_t g = MAX(gfn, s->base_gfn);
-		     g < MIN(end, memslot_end_gfn(s)); g++)
-			if (memslot_spp_get(s, g) != MEMSLOT_SPP_FULL_ACCESS)
+		gfn_t lo = MAX(gfn, s->base_gfn);
+		gfn_t hi = MIN(end, memslot_end_gfn(s));
+
+		for (gfn_t r = lo >> 9; s->spp_map && r <= (hi - 1) >> 9; r++)
+			if (*spp_region(s, r << 9))
 				return true;
 		gfn = memslot_end_gfn(s);
 	}
