@@ -392,6 +392,8 @@ static void test_slot_flags(void)
 
 	g_ok(!set_region(2, 2, ro, 0x100000, 0xe00000) && !protect(ro, EVEN),
 	     "a read-only slot with a protected page");
+	(void)*(volatile u32 *)ro; /* mapped (readable) before the writes */
+	(void)*(volatile u32 *)(ro + SUB);
 	r0 = counter(CNT_READONLY_WRITES);
 	d0 = counter(CNT_SPP_DENIED);
 	put(ro, 4, 0x12345678);

@@ -414,8 +414,9 @@ bool vm_spp_write_protect(void *ctx, gfn_t gfn, u64 *extra)
 	if (!s || memslot_spp_get(s, gfn) == MEMSLOT_SPP_FULL_ACCESS)
 		return false;
 	/* A dirty-logged page takes the software path so that every
-	 * allowed write exits and is logged. */
-	if (vm->spp.hw && !memslot_dirty_logging(s))
+	 * allowed write exits and is logged; a read-only slot must never let
+	 * the CPU write, so its pages get no SPP bit either. */
+	if (vm->spp.hw && !memslot_dirty_logging(s) && !memslot_readonly(s))
 		*extra = EPT_SPP;
 	return true;
 }
@@ -456,6 +457,12 @@ void handle_spp(struct vcpu *v)
 		return;
 	}
 	rc = spp_fill(vm, gpa);
+	if (rc == -ENOMEM) {
+		/* The SPPT is a cache: drop it all and rebuild lazily. */
+		spp_zap(&vm->spp.sppt, 0, ~0ULL >> PAGE_SHIFT);
+		vm_mem_flush(vm);
+		rc = spp_fill(vm, gpa);
+	}
 	if (rc) {
 		vm_stop(vm, "SPP miss at GPA 0x%lx: out of SPPT pages (%d)",
 			gpa, rc);
