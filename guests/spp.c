@@ -403,6 +403,14 @@ static void test_slot_flags(void)
 		 counter(CNT_READONLY_WRITES) - r0 == 2 &&
 		 counter(CNT_SPP_DENIED) == d0,
 	     "read-only wins over a writable subpage");
+	reset(TPAGE, 0, EVEN);
+	g_ok(get_access(TPAGE, 1, (u32 *)ro) == -EFAULT &&
+		 get_access(TPAGE, 1, (u32 *)(TPAGE + SUB)) == -EFAULT &&
+		 !get_access(TPAGE, 1, (u32 *)(TPAGE + 2 * SUB)) &&
+		 *(volatile u32 *)(TPAGE + 2 * SUB) == EVEN,
+	     "get_access output in a read-only slot or a protected subpage is "
+	     "-EFAULT");
+	protect(TPAGE, FULL);
 	g_ok(!set_region(2, 0, 0, 0, 0), "delete it");
 	g_ok(!set_region(3, 1, dl, 16 * PAGE, 0xf00000) && !protect(dl, EVEN) &&
 		 !protect(dl + 2 * PAGE, EVEN) &&
