@@ -215,7 +215,6 @@ s64 hc_subpage_set_access(struct vcpu *v, u64 gfn, u64 npages, u64 maps_gpa,
 	struct vm *vm = v->vm;
 	u32 maps[64];
 	bool flush = false;
-	s64 changed = 0;
 	int rc = subpage_check(v, gfn, npages, maps_gpa, flags, false);
 
 	if (rc)
@@ -236,7 +235,6 @@ s64 hc_subpage_set_access(struct vcpu *v, u64 gfn, u64 npages, u64 maps_gpa,
 			if (!spp_maps_set(&vm->slots, g, 1, &maps[i]))
 				continue;
 			*spp_region(s, g) += (u32)((int)now - (int)was);
-			changed++;
 			flush |= spp_apply(vm, gfn + done + i, maps[i]);
 		}
 		done += n;
