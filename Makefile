@@ -46,6 +46,7 @@ PURE_SRCS := \
 	ept/ept_build.c \
 	ept/ept_check.c \
 	ept/ept_format.c \
+	ept/ept_spp.c \
 	mm/frame_alloc.c \
 	mm/hpt.c \
 	mm/pgtable.c \
@@ -88,7 +89,7 @@ HOST_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/h/%.o) $(BUILD)/h/test/unit/host_supp
 HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 
 # Test guests (guests/): 64-bit and 32-bit ELF, and real-mode flat binaries.
-GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots paging mmiobad emu
+GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots paging mmiobad emu spp
 GUESTS32 := mode32 paging32
 GUESTS_REAL := real16
 GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \

@@ -60,12 +60,21 @@ static unsigned ept_pick_level(struct ept_vm *v, const struct memslot *s,
 	return PT_LEVEL_4K;
 }
 
+/* Sub-page protection of a 4K page: true and *extra, or false. */
+static bool ept_wp(struct ept_vm *v, gfn_t gfn, u64 *extra)
+{
+	*extra = 0;
+	return v->ops->write_protect &&
+	       v->ops->write_protect(v->ctx, gfn, extra);
+}
+
 static int ept_fault_ram(struct ept_vm *v, const struct memslot *s, gpa_t gpa,
 			 u32 access, bool *flush)
 {
-	u64 want = ept_access_bits(access), perm = EPT_R | EPT_X, pte;
+	u64 want = ept_access_bits(access), perm = EPT_R | EPT_X, pte, extra;
 	gfn_t gfn = gpa_to_gfn(gpa);
 	unsigned level, cur;
+	bool wp = false;
 	int rc;
 
 	if ((access & EPT_ACC_WRITE) && memslot_readonly(s))
@@ -73,10 +82,20 @@ static int ept_fault_ram(struct ept_vm *v, const struct memslot *s, gpa_t gpa,
 	if (!memslot_readonly(s) &&
 	    (!memslot_dirty_logging(s) || (access & EPT_ACC_WRITE)))
 		perm |= EPT_W;
-	if (pt_lookup(&v->pt, gpa, &pte, &cur) == 0 && !ept_is_mmio(pte) &&
-	    (pte & want) == want)
-		return EPT_FAULT_FIXED; /* another vCPU got here first */
+	if (pt_lookup(&v->pt, gpa, &pte, &cur) == 0 && !ept_is_mmio(pte)) {
+		if ((pte & want) == want)
+			return EPT_FAULT_FIXED; /* another vCPU got here first */
+		/* A write to a sub-page protected page that is mapped already:
+		 * nothing to build, emulate it. */
+		if (cur == PT_LEVEL_4K && (access & EPT_ACC_WRITE) &&
+		    ept_wp(v, gfn, &extra))
+			return EPT_FAULT_MMIO;
+	}
 	level = ept_pick_level(v, s, gfn);
+	if (level == PT_LEVEL_4K && ept_wp(v, gfn, &extra)) {
+		wp = true;
+		perm = (perm & ~EPT_W) | extra;
+	}
 	gpa_t block = ALIGN_DOWN(gpa, pt_level_size(level));
 	u64 contig;
 	hpa_t hpa = v->ops->pool_hpa(
@@ -85,11 +104,13 @@ static int ept_fault_ram(struct ept_vm *v, const struct memslot *s, gpa_t gpa,
 	u64 replaced = v->pt.nr_replaced;
 
 	rc = pt_map(&v->pt, block, hpa, pt_level_size(level),
-		    ept_ram_attrs(perm), level, 0);
+		    ept_ram_attrs(perm) | (perm & EPT_SPP), level, 0);
 	if (rc)
 		return rc;
 	if (flush && v->pt.nr_replaced != replaced)
 		*flush = true;
+	if (wp && (access & EPT_ACC_WRITE))
+		return EPT_FAULT_MMIO; /* emulate it with the sub-page check */
 	/* Record the write only once the page is mapped writable for it. */
 	if ((access & EPT_ACC_WRITE) && memslot_dirty_logging(s))
 		memslot_mark_dirty(s, gfn);
@@ -180,6 +201,11 @@ int ept_map_slot(struct ept_vm *v, const struct memslot *s, u32 mode,
 		}
 		rc = pt_map(&v->pt, gpa + done, hpa, chunk, ept_ram_attrs(perm),
 			    l, 0);
+		/* protected pages of a forced-4K chunk lose W at once */
+		for (u64 o = 0; !rc && l == PT_LEVEL_4K &&
+				v->ops->write_protect && o < chunk;
+		     o += PAGE_SIZE)
+			ept_spp_refresh(v, gpa_to_gfn(gpa + done + o));
 		done += chunk;
 	}
 	/* leaves replaced (e.g. W dropped by a read lock): stale TLBs */
@@ -247,4 +273,51 @@ bool ept_write_protect_slot(struct ept_vm *v, const struct memslot *s)
 	pt_for_each_leaf(&v->pt, memslot_gpa(s), memslot_size(s), ept_wp_fn,
 			 &changed);
 	return changed;
+}
+
+struct ept_refresh {
+	struct ept_vm *v;
+	const struct memslot *s;
+	gfn_t gfn;
+	bool changed;
+};
+
+static int ept_refresh_fn(void *arg, u64 va, unsigned level, u64 *ptep)
+{
+	struct ept_refresh *r = arg;
+	gfn_t gfn = r->gfn;
+	u64 extra, e = *ptep;
+
+	(void)va;
+	if (ept_is_mmio(e))
+		return 0;
+	if (level != PT_LEVEL_4K) {
+		/* a large leaf never covers a protected page: zap it */
+		if (ept_wp(r->v, gfn, &extra))
+			return 1;
+		return 0;
+	}
+	e &= ~(EPT_W | EPT_SPP);
+	if (ept_wp(r->v, gfn, &extra))
+		e |= extra;
+	else if (!memslot_readonly(r->s) && !memslot_dirty_logging(r->s))
+		e |= EPT_W;
+	if (e != *ptep) {
+		*ptep = e;
+		r->changed = true;
+	}
+	return 0;
+}
+
+bool ept_spp_refresh(struct ept_vm *v, gfn_t gfn)
+{
+	struct ept_refresh r = {.v = v, .gfn = gfn};
+	gpa_t gpa = gfn_to_gpa(gfn);
+
+	r.s = memslot_find(v->slots, gfn);
+	if (!r.s || gpa >= pt_reach(v->pt.fmt))
+		return false;
+	if (pt_for_each_leaf(&v->pt, gpa, PAGE_SIZE, ept_refresh_fn, &r) == 1)
+		return pt_zap(&v->pt, gpa, PAGE_SIZE) != 0;
+	return r.changed;
 }

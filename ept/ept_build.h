@@ -44,6 +44,13 @@ struct ept_vm_ops {
 	 * must be mapped with a 4K leaf (sub-page protection, later).
 	 */
 	bool (*force_4k)(void *ctx, gfn_t gfn, u64 npages);
+	/*
+	 * Optional (NULL: never): true if the 4K leaf of @gfn must not be
+	 * writable (sub-page protection); *extra then holds leaf bits to add
+	 * (EPT_SPP on the hardware path, 0 on the software path). Pages for
+	 * which this is true must also be forced to 4K by force_4k.
+	 */
+	bool (*write_protect)(void *ctx, gfn_t gfn, u64 *extra);
 };
 
 struct ept_vm {
@@ -75,7 +82,10 @@ void ept_vm_destroy(struct ept_vm *v);
  * logging and force_4k: 4K), readable and executable, writable unless the
  * slot is read-only, and for a dirty-logged slot only on a write (which
  * marks the page dirty). Returns EPT_FAULT_FIXED. A write to a read-only
- * slot returns EPT_FAULT_MMIO with the mapping unchanged. An unbacked GPA
+ * slot returns EPT_FAULT_MMIO with the mapping unchanged. A page that
+ * ops->write_protect names gets a 4K leaf without W (plus the extra bits);
+ * a write to it returns EPT_FAULT_MMIO after the leaf is installed: the
+ * caller emulates the write with the sub-page check. An unbacked GPA
  * gets an MMIO entry of the current generation (as large as the hole
  * allows) and returns EPT_FAULT_MMIO. -ENOMEM: no table page, nothing
  * changed; -EFAULT: gpa beyond the EPT's reach.
@@ -109,6 +119,16 @@ int __must_check ept_map_slot(struct ept_vm *v, const struct memslot *s,
  * i.e. the caller must INVEPT before relying on the change.
  */
 bool ept_zap(struct ept_vm *v, gpa_t gpa, u64 size);
+
+/*
+ * Re-derive the leaf of @gfn after its sub-page protection changed: a 4K
+ * leaf is rewritten in place (W cleared and write_protect's extra bits set,
+ * or EPT_SPP cleared and W restored when the slot is writable and not dirty
+ * logged); a large leaf over a page that is now protected is zapped (it is
+ * rebuilt in 4K on the next fault). Never allocates. Returns true if the
+ * EPT changed (INVEPT needed).
+ */
+bool ept_spp_refresh(struct ept_vm *v, gfn_t gfn);
 
 /* Remove every MMIO entry (on generation wrap). Returns true if any. */
 bool ept_zap_all_mmio(struct ept_vm *v);

@@ -35,6 +35,26 @@ static int ept_check_mmio(struct ept_check_ctx *c, u64 va, unsigned level,
 	return 0;
 }
 
+/* Sub-page protection: no large leaf where force_4k says 4K, protected
+ * pages without W and with exactly the hook's extra bits, SPP nowhere else.
+ * Returns true on a violation. */
+static bool ept_check_spp(struct ept_check_ctx *c, const struct memslot *s,
+			  u64 va, unsigned level, u64 pte)
+{
+	const struct ept_vm_ops *ops = c->v->ops;
+	gfn_t gfn = gpa_to_gfn(va);
+	u64 extra = 0;
+
+	(void)s;
+	if (level != PT_LEVEL_4K)
+		return ops->force_4k &&
+		       ops->force_4k(c->v->ctx, gfn,
+				     pt_level_size(level) >> PAGE_SHIFT);
+	if (!ops->write_protect || !ops->write_protect(c->v->ctx, gfn, &extra))
+		return (pte & EPT_SPP) != 0;
+	return (pte & EPT_W) || (pte & EPT_SPP) != (extra & EPT_SPP);
+}
+
 /* A RAM leaf: exact frame, within slot and pool, permissions <= slot's. */
 static int ept_check_ram(struct ept_check_ctx *c, u64 va, unsigned level,
 			 u64 pte)
@@ -67,9 +87,18 @@ static int ept_check_ram(struct ept_check_ctx *c, u64 va, unsigned level,
 	if ((pte & (EPT_MT_MASK | EPT_IPAT)) != EPT_WB_ATTRS)
 		return ept_fail(c, "RAM leaf not write-back", va, level, pte,
 				s->id);
-	if (pte & (EPT_SPP | EPT_UX | EPT_SVE))
-		return ept_fail(c, "unexpected SPP/UX/SVE bit", va, level, pte,
+	if (pte & (EPT_UX | EPT_SVE))
+		return ept_fail(c, "unexpected UX/SVE bit", va, level, pte,
 				s->id);
+	/* SPP: only on 4K leaves the CPU must not write without asking the
+	 * SPPT (SDM Vol. 3C, "Sub-Page Write Permissions"), and only where
+	 * the builder was told the page is protected. */
+	if ((pte & EPT_SPP) && (level != PT_LEVEL_4K || (pte & EPT_W)))
+		return ept_fail(c, "SPP bit on a large or writable leaf", va,
+				level, pte, s->id);
+	if (ept_check_spp(c, s, va, level, pte))
+		return ept_fail(c, "sub-page protected page mapped writable",
+				va, level, pte, s->id);
 	if ((pte & EPT_W) && memslot_readonly(s))
 		return ept_fail(c, "read-only slot mapped writable", va, level,
 				pte, s->id);

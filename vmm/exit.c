@@ -124,6 +124,7 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
     [VMX_EXIT_WBINVD] = handle_cache_flush,
     [VMX_EXIT_XSETBV] = handle_xsetbv,
+    [VMX_EXIT_SPP] = handle_spp,
 };
 
 /* Everything off the fast path: unknown reasons, entry failures, exits

@@ -155,6 +155,10 @@ int guest_phys_rw(struct vcpu *v, gpa_t gpa, void *buf, unsigned len,
 	void *p;
 	enum vm_ram_kind k = vm_ram_lookup(v->vm, gpa, len, write, &p);
 
+	if (k == VM_RAM_SPP) {
+		vm_spp_denied(v, gpa, len);
+		return 0;
+	}
 	if (k == VM_RAM) {
 		if (write)
 			mem_copy(p, buf, len);
@@ -196,6 +200,16 @@ int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len, u32 acc)
 		rc = translate(v, &c, i ? la + n[0] : la, acc, &gpa[i]);
 		if (rc)
 			return rc;
+	}
+	/* Sub-page protection judges the access as a whole: if any byte of
+	 * either page is protected, nothing is written (docs/spp.md). */
+	if (write && n[1] &&
+	    (!vm_spp_write_ok(v->vm, gpa[0], n[0]) ||
+	     !vm_spp_write_ok(v->vm, gpa[1], n[1]))) {
+		vm_spp_denied(
+		    v, vm_spp_write_ok(v->vm, gpa[0], n[0]) ? gpa[1] : gpa[0],
+		    len);
+		return 0;
 	}
 	for (unsigned i = 0; i < 2 && n[i]; i++) {
 		rc = guest_phys_rw(v, gpa[i], b, n[i], write);

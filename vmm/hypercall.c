@@ -13,6 +13,7 @@
 #include "vmm/hypercall_abi.h"
 #include "vmm/vm.h"
 #include "vmm/vm_mem.h"
+#include "vmm/vm_spp.h"
 
 static s64 hc_check_extension(struct vcpu *v, u64 ext)
 {
@@ -25,6 +26,8 @@ static s64 hc_check_extension(struct vcpu *v, u64 ext)
 		return 1;
 	case EXT_MAX_MEMSLOTS:
 		return v->vm->cfg.max_slots;
+	case EXT_SPP:
+		return vm_spp_extension(v->vm);
 	case EXT_FORCED_EMULATION:
 		return v->vm->cfg.forced_emu;
 	default:
@@ -92,6 +95,17 @@ static s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 		return hc_unlock_memslot(v, a[GPR_RDI]);
 	case HC_GET_DIRTY_LOG:
 		return hc_get_dirty_log(v, a[GPR_RDI], a[GPR_RSI]);
+	case HC_ENABLE_SPP:
+		return hc_enable_spp(v);
+	case HC_SUBPAGE_SET_ACCESS:
+		return hc_subpage_set_access(v, a[GPR_RDI], a[GPR_RSI],
+					     a[GPR_RDX], a[GPR_RCX]);
+	case HC_SUBPAGE_GET_ACCESS:
+		return hc_subpage_get_access(v, a[GPR_RDI], a[GPR_RSI],
+					     a[GPR_RDX], a[GPR_RCX]);
+	case HC_SUBPAGE_GET_DENIED:
+		return hc_subpage_get_denied(v, a[GPR_RDI], a[GPR_RSI],
+					     a[GPR_RDX], a[GPR_RCX]);
 	case HC_TEST_COUNTER:
 		return hc_test_counter(v, a[GPR_RDI]);
 	case HC_TEST_RESET_COUNTERS:

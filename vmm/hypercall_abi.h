@@ -23,6 +23,7 @@ enum mica_hypercall {
 	HC_ENABLE_SPP = 8,
 	HC_SUBPAGE_SET_ACCESS = 9,
 	HC_SUBPAGE_GET_ACCESS = 10,
+	HC_SUBPAGE_GET_DENIED = 11,  /* per-page denied-write counts */
 	HC_TEST_COUNTER = 64,	     /* (counter) -> value; test hook */
 	HC_TEST_RESET_COUNTERS = 65, /* () -> 0; test hook */
 	HC_TEST_PATCH_NEXT = 66,     /* (gpa, len <= 8, bytes) -> 0; test hook:
@@ -57,6 +58,8 @@ enum mica_counter {
 	CNT_MMIO_UNBACKED = 11,	    /* accesses to GPAs no device claims */
 	CNT_EMULATION_SKIPPED = 12, /* decoded access missed the fault GPA */
 	CNT_READONLY_WRITES = 13,   /* writes to read-only slots dropped */
+	CNT_SPP_DENIED = 14,	    /* writes sub-page protection dropped */
+	CNT_EXIT_SPP = 15,	    /* SPP-related exits (SPPT misses) */
 	CNT_MAX,
 };
 

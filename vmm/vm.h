@@ -13,6 +13,7 @@
 #include "vmm/memslot.h"
 #include "vmm/mmio_bus.h"
 #include "vmm/vm_memory.h"
+#include "vmm/vm_spp.h"
 #include "mm/types.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/vcpu.h"
@@ -38,6 +39,7 @@ struct vm {
 	hpa_t slot_storage;
 	u64 slot_storage_pages;
 	bool mem_ready;
+	struct vm_spp spp;
 	struct vcpu vcpu;
 	struct vuart uart;
 	struct mmio_bus bus;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Module command-line parsing for guests (pure). Keys: mem=, mode=, load=,
- * budget=, expect=, broken= (test only). The first word is the name.
+ * budget=, expect=, broken= (test only), spp=. The first word is the name.
  */
 #include "boot/cmdline.h"
 #include "drivers/fmt.h"
@@ -10,13 +10,30 @@
 
 static const char *const known_keys[] = {
     "mem",    "mode",	    "load",  "budget", "expect",
-    "broken", "forced-emu", "slots", "case",
+    "broken", "forced-emu", "slots", "case",   "spp",
 };
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
 {
 	fmt_snprintf(err, n, fmt, arg);
 	return -EINVAL;
+}
+
+static bool has_eq(const char *w)
+{
+	while (*w && *w != '=')
+		w++;
+	return *w == '=';
+}
+
+/* The text after the first word of cl. */
+static const char *skip_word(const char *cl)
+{
+	while (*cl == ' ' || *cl == '\t')
+		cl++;
+	while (*cl && *cl != ' ' && *cl != '\t')
+		cl++;
+	return cl;
 }
 
 static bool streq(const char *a, const char *b)
@@ -76,6 +93,20 @@ static int parse_broken(const char *cl, struct vm_config *cfg, char *err,
 	else
 		return bad(err, n, "broken must be cr0, cs or rflags, not '%s'",
 			   v);
+	return 0;
+}
+
+/* spp=soft: the software SPP path even where the CPU has SPP. */
+static int parse_spp(const char *cl, struct vm_config *cfg, char *err, size_t n)
+{
+	char v[8];
+
+	if (cmdline_get(cl, "spp", v, sizeof(v)) == -ENOENT)
+		return 0;
+	if (streq(v, "soft"))
+		cfg->spp_soft = true;
+	else if (!streq(v, "auto"))
+		return bad(err, n, "spp must be soft or auto, not '%s'", v);
 	return 0;
 }
 
@@ -154,7 +185,7 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 	cfg->cmdline = cl;
 	err[0] = '\0';
 	rc = cmdline_word(cl, 0, cfg->name, sizeof(cfg->name));
-	if (rc <= 0 || cfg->name[rc - 1] == '=' || key_known(cfg->name))
+	if (rc <= 0 || has_eq(cfg->name))
 		return bad(err, n,
 			   "module command line must start with a "
 			   "guest name (at most 23 characters)%s",
@@ -166,6 +197,8 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 		if (!key_known(word))
 			return bad(err, n, "unknown guest option '%s'", word);
 	}
+	/* Options follow the name: a guest may be named like an option. */
+	cl = skip_word(cl);
 	rc = parse_numbers(cl, cfg, err, n);
 	if (!rc)
 		rc = parse_mode(cl, cfg, err, n);
@@ -173,6 +206,8 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 		rc = parse_expect(cl, cfg, err, n);
 	if (!rc)
 		rc = parse_broken(cl, cfg, err, n);
+	if (!rc)
+		rc = parse_spp(cl, cfg, err, n);
 	cfg->forced_emu = cmdline_has(cl, "forced-emu");
 	return rc;
 }

@@ -32,7 +32,11 @@ static hpa_t vm_pool_hpa(void *ctx, u64 off, u64 *contig)
 	return vm->pool + off;
 }
 
-static const struct ept_vm_ops ept_ops = {.pool_hpa = vm_pool_hpa};
+static const struct ept_vm_ops ept_ops = {
+    .pool_hpa = vm_pool_hpa,
+    .force_4k = vm_spp_force_4k,
+    .write_protect = vm_spp_write_protect,
+};
 
 /* INVEPT single-context when the CPU has it, else all-context (SDM Vol 3C
  * "INVEPT - Invalidate Translations Derived from EPT"). */
@@ -53,6 +57,11 @@ static void vm_flush(void *ctx)
 }
 
 static const struct vm_memory_ops mem_ops = {.flush = vm_flush};
+
+void vm_mem_flush(struct vm *vm)
+{
+	vm_flush(vm);
+}
 
 /* ---- set-up and teardown ---------------------------------------------- */
 
@@ -117,7 +126,9 @@ void vm_mem_destroy(struct vm *vm)
 		const struct memslot *s = memslot_at(&vm->slots, i);
 
 		free_bitmap(s->dirty_bitmap, s->npages);
+		vm_spp_free_maps(s->spp_map, s->npages);
 	}
+	vm_spp_destroy(vm);
 	if (vm->mem_ready) {
 		vm_memory_destroy(&vm->mem);
 		vm_flush(vm);
@@ -142,6 +153,8 @@ enum vm_ram_kind vm_ram_lookup(struct vm *vm, gpa_t gpa, u64 len, bool write,
 		return VM_RAM_NONE;
 	if (write && memslot_readonly(s))
 		return VM_RAM_READONLY;
+	if (write && !vm_spp_write_ok(vm, gpa, len))
+		return VM_RAM_SPP;
 	if (write && memslot_dirty_logging(s))
 		memslot_mark_dirty(s, gfn);
 	*p = phys_ptr(vm->pool + memslot_gfn_to_pool(s, gfn) +
@@ -227,6 +240,7 @@ s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
 	struct memslot_change c;
 	hpa_t bm = 0;
 	u64 pages = 0;
+	u32 *maps;
 	int rc;
 
 	if (slot > 0xffffffffULL || flags > 0xffffffffULL)
@@ -239,12 +253,21 @@ s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
 			return -ENOMEM;
 		r.dirty_bitmap = phys_ptr(bm);
 	}
+	if (vm_spp_slot_prepare(v->vm, size, &maps)) {
+		if (bm)
+			mm_free_pages(bm, pages);
+		return -ENOMEM;
+	}
 	rc = vm_set_memory_region(&v->vm->mem, &r, &c);
 	if (bm && (rc || !c.dirty_bitmap_taken))
 		mm_free_pages(bm, pages);
-	if (!rc)
-		free_bitmap(c.dirty_bitmap_released, c.old_npages);
-	return rc;
+	if (rc) {
+		vm_spp_slot_abort(size, maps);
+		return rc;
+	}
+	free_bitmap(c.dirty_bitmap_released, c.old_npages);
+	vm_spp_slot_commit(v->vm, &c, maps);
+	return 0;
 }
 
 s64 hc_lock_memslot(struct vcpu *v, u64 slot, u64 mode)

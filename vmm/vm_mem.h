@@ -17,6 +17,7 @@ enum vm_ram_kind {
 	VM_RAM,		 /* a slot's pool page: access it directly */
 	VM_RAM_READONLY, /* a write to a read-only slot: goes to MMIO */
 	VM_RAM_NONE,	 /* no slot: MMIO */
+	VM_RAM_SPP,	 /* a write sub-page protection denies: dropped */
 };
 
 /*
@@ -33,10 +34,14 @@ void vm_mem_destroy(struct vm *vm);
  * Classify [gpa, gpa + len) for an access (a write if `write`) and, for
  * VM_RAM, return the host pointer in *p. An access must lie within one
  * slot to be RAM. A RAM write marks the page dirty when the slot logs
- * dirty pages.
+ * dirty pages. A write with any byte in a protected subpage is VM_RAM_SPP
+ * (read-only slots win: VM_RAM_READONLY) and marks nothing.
  */
 enum vm_ram_kind vm_ram_lookup(struct vm *vm, gpa_t gpa, u64 len, bool write,
 			       void **p);
+
+/* INVEPT for the VM (after EPT or SPPT entries changed). */
+void vm_mem_flush(struct vm *vm);
 
 /* EPT violation / misconfiguration exits (vmm/exit.c dispatches here). */
 void handle_ept_violation(struct vcpu *v);

@@ -111,6 +111,40 @@ BOOTS = [
         ],
     },
     {
+        "name": "spp-tigerlake",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "guests": guests.SPP_SUITE,
+        "status": 0,
+        "timeout": 300,
+        "expect": [
+            ("every SPP guest ran and ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(guests.SPP_SUITE)),
+            ("tigerlake runs the hardware SPP path",
+             r"\[spp\] SPP enabled \(hardware path\)"),
+            ("spp=soft forces the software path",
+             r"\[spp-soft\] SPP enabled \(software path\)"),
+        ],
+        "reject": [
+            ("no SPPT misconfiguration", r"SPPT misconfiguration"),
+        ],
+    },
+    {
+        "name": "spp-skylake",
+        "platform": "bochs-skylake",
+        "cmdline": "",
+        "guests": ["spp"],
+        "status": 0,
+        "timeout": 300,
+        "expect": [
+            ("the SPP guest ran and ended as expected",
+             r"mica: 1 guests ran, 0 did not end as expected"),
+            ("corei7_skylake_x runs the software SPP path",
+             r"\[spp\] SPP enabled \(software path\)"),
+        ],
+    },
+    {
         "name": "qemu-kvm",
         "platform": "qemu-kvm",
         "cmdline": "",

@@ -19,6 +19,7 @@ GUESTS = {
     "broken-cs": ("hello.elf", "broken=cs expect=stop:both_L_and_D/B"),
     "broken-rflags": ("hello.elf", "broken=rflags expect=stop:RFLAGS_bit_1"),
     "bench": ("bench.elf", ""),
+    "bench-spp-soft": ("bench.elf", "spp=soft"),
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
     "paging": ("paging.elf", "forced-emu budget=4000000000"),
@@ -30,6 +31,8 @@ GUESTS = {
     "mmio-user": ("mmiobad.elf", "case=user"),
     "emu": ("emu.elf", "forced-emu budget=2000000000"),
     "paging32": ("paging32.elf", "mode=32 forced-emu budget=4000000000"),
+    "spp": ("spp.elf", ""),
+    "spp-soft": ("spp.elf", "spp=soft"),
 }
 
 # What `make run` shows when GUESTS is not given.
@@ -41,6 +44,10 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
              "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
              "mmio-user"]
+
+# Sub-page protection: the same guest on whatever path the CPU offers, and
+# with the software path forced.
+SPP_SUITE = ["spp", "spp-soft"]
 
 
 def modules(build, names):
