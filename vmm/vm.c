@@ -192,4 +192,3 @@ void vm_run(struct vm *vm)
 					     : "VMfailInvalid");
 	}
 }
-
