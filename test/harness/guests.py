@@ -18,7 +18,7 @@ GUESTS = {
     "broken-cr0": ("hello.elf", "broken=cr0 expect=stop:CR0.PG_is_1"),
     "broken-cs": ("hello.elf", "broken=cs expect=stop:both_L_and_D/B"),
     "broken-rflags": ("hello.elf", "broken=rflags expect=stop:RFLAGS_bit_1"),
-    "bench": ("bench.elf", ""),
+    "bench": ("bench.elf", "mem=160M"),
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
 }
