@@ -56,6 +56,11 @@ static bool check(long rc, const char *what)
 	return false;
 }
 
+static long counter(unsigned c)
+{
+	return hc(HC_TEST_COUNTER, c, 0, 0, 0, 0);
+}
+
 static void put(const char *name, u64 v)
 {
 	g_printf("bench %s %lu\n", name, (unsigned long)v);
@@ -126,28 +131,37 @@ static u64 mmio_first_touch(enum what w)
 			   "create the zapping slot") ||
 		    !check(set_region(SLOT_MMIO_ZAP, 0, 0, 0), "delete it"))
 			return 0;
+		hc(HC_TEST_RESET_COUNTERS, 0, 0, 0, 0, 0);
 		d = once(w);
 		if (d < m)
 			m = d;
+		if (counter(CNT_EXIT_EPT_VIOLATION) != 1 ||
+		    counter(CNT_EXIT_EPT_MISCONFIG) != 0) {
+			g_printf("bench: MMIO first touch was not exactly one "
+				 "EPT violation\n");
+			failures++;
+		}
 	}
 	return m - tsc_base;
 }
 
 /* REP MOVSB of REP_BYTES from RAM into ioram (cached MMIO entries), whole
- * instruction; best of 8. */
-static u64 mmio_rep_movsb(void)
+ * instruction; best of 3 (and the exits it took). */
+static u64 mmio_rep_movsb(long *exits)
 {
 	static u8 src[REP_BYTES];
 	u64 m = ~0ULL;
 
 	for (unsigned i = 0; i < REP_BYTES; i++)
 		src[i] = (u8)i;
-	for (unsigned i = 0; i < 8; i++) {
+	for (unsigned i = 0; i < 3; i++) {
 		void *d = (void *)IORAM;
 		const void *s = src;
 		unsigned long n = REP_BYTES;
-		u64 t0 = g_rdtsc(), t1;
+		u64 t0, t1;
 
+		hc(HC_TEST_RESET_COUNTERS, 0, 0, 0, 0, 0);
+		t0 = g_rdtsc();
 		__asm__ volatile("rep movsb"
 				 : "+D"(d), "+S"(s), "+c"(n)
 				 :
@@ -155,6 +169,8 @@ static u64 mmio_rep_movsb(void)
 		t1 = g_rdtsc();
 		if (t1 - t0 < m)
 			m = t1 - t0;
+		*exits = counter(CNT_EXIT_EPT_MISCONFIG) +
+			 counter(CNT_EXIT_EPT_VIOLATION);
 	}
 	for (unsigned i = 0; i < REP_BYTES; i++)
 		if (((volatile u8 *)IORAM)[i] != (u8)i) {
@@ -239,6 +255,7 @@ int guest_main(u32 magic, u32 info)
 	    {W_OUT, "exit_pio_out_uart"},
 	    {W_IN, "exit_pio_in_unclaimed"},
 	};
+	long exits = 0;
 
 	entry_tsc = g_rdtsc();
 	(void)magic;
@@ -255,7 +272,8 @@ int guest_main(u32 magic, u32 info)
 	(void)once(W_MMIO_LD); /* install the cached MMIO entry */
 	put("mmio_cached_load", best(W_MMIO_LD));
 	put("mmio_cached_store", best(W_MMIO_ST));
-	put("mmio_rep_movsb_4k", mmio_rep_movsb());
+	put("mmio_rep_movsb_4k", mmio_rep_movsb(&exits));
+	put("mmio_rep_movsb_4k_exits", (u64)exits);
 
 	put("ept_first_touch_4k", ram_first_touch(SLOT_POOL + 4096, 4096));
 	put("ept_first_touch_2m", ram_first_touch(SLOT_POOL, 2 * MB));

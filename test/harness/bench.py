@@ -285,20 +285,24 @@ def write_doc(res, path):
              "and deletes a one-page slot in ioram's 1 GiB block, which "
              "drops the cached MMIO entry, so the access is an EPT "
              "violation that finds no slot, installs the MMIO entry and "
-             "emulates.")
+             "emulates; the guest checks with mica's exit counters that "
+             "each timed access took exactly one EPT violation and no "
+             "misconfiguration.")
     L.append("- *MMIO cached*: later accesses to ioram hit the "
              "write-without-read MMIO entry: an EPT misconfiguration "
              "exit, then fetch, walk, decode, verify and emulate.")
     L.append("- *REP MOVSB*: 4,096 bytes from RAM into ioram, one "
-             "instruction, at most 256 iterations per exit; divided by "
-             "4,096.")
+             "instruction, at most 256 iterations per exit (the exit "
+             "count is its own row); divided by 4,096.")
     L.append("- *EPT first touch*: a load from a page of a fresh slot "
              "aliasing pool offset 64 MiB; the 4K case uses an offset "
              "that is not 2 MiB aligned so only 4K leaves fit, and skips "
              "the first page of the 2 MiB block (whose fault also "
              "allocates the table page).")
     L.append("- *lock_memslot*: the whole hypercall for a fresh 64 MiB "
-             "slot, read/write, 16,384 4K leaves or 32 2M leaves.")
+             "slot, read/write, 16,384 4K leaves or 32 2M leaves; the "
+             "guest checks that a touch of the locked slot takes no EPT "
+             "violation.")
     L.append("- *Boot to first VM entry*: the bench guest's first RDTSC "
              "minus the TSC mica saved at its multiboot entry (printed as "
              "`mica: TSC at multiboot entry`).")
@@ -383,7 +387,7 @@ set output "{docdir}/perf-exit-paths.png"
 set title "mica exit paths under Bochs: retired instructions per round trip\\n(instruction counts, not cycles; lower is better)"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
-set ylabel "instructions"
+set ylabel "instructions (log scale)"
 set grid ytics
 set logscale y
 set yrange [10:20000]

@@ -76,6 +76,10 @@ FIGURES = [
     ("mmio_rep_movsb_per_byte", "mmio", "bochs",
      "REP MOVSB of 4 KiB RAM -> ioram, per byte", "instructions",
      ("<=", 30, "issue 6"), "target from issue 6; whole instruction / 4096"),
+    ("mmio_rep_movsb_4k_exits", "mmio", "bochs",
+     "  EPT exits taken by that REP MOVSB", "exits", None,
+     "CNT_EXIT_EPT_MISCONFIG + CNT_EXIT_EPT_VIOLATION; 256 iterations per "
+     "exit"),
     ("ept_first_touch_4k", "mmio", "bochs",
      "first touch of a RAM page, 4K leaf (EPT violation)", "instructions",
      None, "asked for by issues 3 and 8, no target; best of 31 pages"),
