@@ -444,6 +444,7 @@ def main():
     if not args.no_host:
         progress("[4/%d] host programs, %d runs each" % (steps, args.runs))
         host_figures(args.build, res, args.runs)
+    res.set("bench_seconds", round(time.monotonic() - START))
     progress("[%d/%d] report: %s and plots" % (steps, steps, args.doc))
     docdir = os.path.dirname(os.path.abspath(args.doc))
     os.makedirs(docdir, exist_ok=True)
