@@ -40,6 +40,8 @@ PURE_SRCS := \
 	boot/cmdline.c \
 	boot/mb2_parse.c \
 	drivers/fmt.c \
+	drivers/pc_devices.c \
+	drivers/vlapic.c \
 	drivers/vuart.c \
 	ept/ept_build.c \
 	ept/ept_check.c \
@@ -86,7 +88,7 @@ HOST_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/h/%.o) $(BUILD)/h/test/unit/host_supp
 HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 
 # Test guests (guests/): 64-bit and 32-bit ELF, and real-mode flat binaries.
-GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots
+GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots paging mmiobad emu
 GUESTS32 := mode32
 GUESTS_REAL := real16
 GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
@@ -98,7 +100,11 @@ GLIB64_OBJS := $(patsubst %,$(BUILD)/g64/%.o,$(basename $(GLIB_C) \
                guests/lib/idt64.c guests/lib/crt64.asm guests/lib/isr64.asm))
 GLIB32_OBJS := $(patsubst %,$(BUILD)/g32/%.o,$(basename $(GLIB_C) \
                guests/lib/libgcc32.c guests/lib/crt32.asm))
-GUEST_BINS := $(GUESTS64:%=$(BUILD)/guests/%.elf) \
+# Multiboot1 test kernels: x86-64 code behind a 32-bit entry, converted
+# to ELF32 as the kernels they imitate are (guests/mb1/).
+GUESTS_MB1 := pcenv
+GUEST_BINS := $(GUESTS_MB1:%=$(BUILD)/guests/%.elf) \
+              $(GUESTS64:%=$(BUILD)/guests/%.elf) \
               $(GUESTS32:%=$(BUILD)/guests/%.elf) \
               $(GUESTS_REAL:%=$(BUILD)/guests/%.bin)
 
@@ -173,6 +179,16 @@ $(GUESTS32:%=$(BUILD)/guests/%.elf): $(BUILD)/guests/%.elf: \
 	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments \
 		-T guests/guest64.ld \
 		-o $@ $(filter %.o,$^)
+
+$(GUESTS_MB1:%=$(BUILD)/guests/%.elf): $(BUILD)/guests/%.elf: \
+		$(BUILD)/g64/guests/mb1/%.o $(BUILD)/g64/guests/mb1/crt_mb1.o \
+		$(GLIB64_OBJS) guests/mb1/mb1.ld
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GLDMB1  $@")
+	$(Q)$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments \
+		-T guests/mb1/mb1.ld -o $@.64 \
+		$(filter-out %/crt64.o,$(filter %.o,$^))
+	$(Q)objcopy -O elf32-i386 $@.64 $@
 
 $(BUILD)/guests/%.bin: guests/%.asm
 	@mkdir -p $(dir $@)

@@ -150,10 +150,11 @@ long_mode_high:
 	mov ss, ax
 	mov fs, ax
 	mov gs, ax
-	mov rsp, KERNEL_VMA_BASE + boot_stack_top
+	mov rsp, kernel_stack_top       ; in .bss: mapped by mica's own tables
 	xor ebp, ebp
 	mov edi, [KERNEL_VMA_BASE + boot_mb_magic]
 	mov esi, [KERNEL_VMA_BASE + boot_mb_info]
+	mov rdx, [KERNEL_VMA_BASE + boot_tsc]
 	extern c_kmain
 	call c_kmain
 .hang:
@@ -179,11 +180,16 @@ boot_mb_magic: dd 0
 boot_mb_info:  dd 0
 boot_nx_ok:    dd 0
 
+section .bss
+align 16
+kernel_stack:    resb 16384
+kernel_stack_top:
+
 section .boot.bss nobits alloc noexec write align=4096
 global early_pml4
 early_pml4:      resb 4096
 early_pdpt_low:  resb 4096
 early_pdpt_high: resb 4096
 early_pd:        resb 4 * 4096
-boot_stack:      resb 16384
+boot_stack:      resb 1024          ; 32-bit code only
 boot_stack_top:

@@ -23,7 +23,7 @@
 /* The early page tables map the first 4 GiB; boot data must lie there. */
 #define EARLY_MAPPED_LIMIT (4ULL << 30)
 
-extern u64 boot_tsc;
+static u64 boot_tsc;
 
 static struct mb2_mmap_entry boot_mmap[MB2_MAX_MMAP];
 static struct mb2_module boot_mods[MB2_MAX_MODS];
@@ -76,20 +76,35 @@ static void run_selftest(const char *cmdline)
 		printk("mica: selftest: deliberate #UD\n");
 		trap_selftest_fault();
 	}
+	if (!mem_cmp(what, "write-text", 11)) {
+		printk("mica: selftest: writing to kernel text at %p\n",
+		       (void *)__text_start);
+		*(volatile u8 *)__text_start = 0xcc;
+	}
+	if (!mem_cmp(what, "exec-data", 10)) {
+		static u8 ret_insn[1] = {0xc3};
+
+		printk("mica: selftest: executing data at %p\n",
+		       (void *)ret_insn);
+		((void (*)(void))(uintptr_t)ret_insn)();
+	}
+	printk("mica: selftest %s did not fault\n", what);
 }
 
-__noreturn __used void c_kmain(u32 magic, u32 info_pa);
+__noreturn __used void c_kmain(u32 magic, u32 info_pa, u64 entry_tsc);
 
-void c_kmain(u32 magic, u32 info_pa)
+void c_kmain(u32 magic, u32 info_pa, u64 entry_tsc)
 {
 	const char *why;
 
+	boot_tsc = entry_tsc;
 	console_init();
 	trap_init();
 	pic_mask_all();
 	printk("\nmica %s: x86-64 microhypervisor\n", MICA_VERSION);
 	parse_boot_info(magic, info_pa);
 	mm_init(&boot_info, info_pa);
+	mm_paging_init(&boot_info);
 	run_selftest(boot_info.cmdline);
 
 	if (vmx_probe(&why)) {

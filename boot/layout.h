@@ -11,8 +11,8 @@
 
 #define KERNEL_VMA_BASE	   0xFFFFFFFF80000000ULL
 #define KERNEL_PHYS_BASE   0x100000ULL
-#define PHYSMAP_BASE	   0xFFFF800000000000ULL
-#define PHYSMAP_PML4_INDEX 256
+#define PHYSMAP_BASE	   0xFFFF888000000000ULL
+#define PHYSMAP_PML4_INDEX 273
 
 _Static_assert(((PHYSMAP_BASE >> 39) & 511) == PHYSMAP_PML4_INDEX,
 	       "physmap PML4 slot");
@@ -20,7 +20,7 @@ _Static_assert(((PHYSMAP_BASE >> 39) & 511) == PHYSMAP_PML4_INDEX,
 /* Sections and bounds from linker.ld. */
 extern char __kernel_phys_start[], __kernel_phys_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
-extern char __data_start[], __bss_end[];
+extern char __data_start[], __bss_start[], __bss_end[];
 
 static inline hva_t phys_to_virt(hpa_t pa)
 {

@@ -1,7 +1,8 @@
 ; SPDX-License-Identifier: MIT
 ; real16: a real-mode guest (needs unrestricted guest). Loaded as a flat
 ; binary at 0x10000 and entered at CS:IP = 1000:0000. Prints two TAP lines
-; on COM1 and ends through the debug-exit port 0xF4 with code 0.
+; on COM1 and ends through the debug-exit port 0xF4 with 0, which mica
+; reports as status 1 ((0 << 1) | 1, as QEMU's isa-debug-exit does).
 bits 16
 org 0
 start:

@@ -10,11 +10,18 @@
 #include "mm/mm.h"
 #include "vmm/errno.h"
 
-/* The early page tables map the first 4 GiB at the physmap. */
-#define MM_MAPPED_LIMIT (4ULL << 30)
+/* The early page tables map the first 4 GiB at the physmap; the
+ * hypervisor's own tables (mm_paging_init) map all RAM. */
+#define MM_EARLY_LIMIT	(4ULL << 30)
 #define MM_MAX_RESERVED 40
 
 static struct frame_alloc host_frames;
+static hpa_t mapped_limit = MM_EARLY_LIMIT;
+
+void mm_set_mapped_limit(hpa_t limit)
+{
+	mapped_limit = limit;
+}
 
 void mm_init(const struct mb2_info *info, hpa_t info_pa)
 {
@@ -37,7 +44,7 @@ void mm_init(const struct mb2_info *info, hpa_t info_pa)
 	nframes = frame_alloc_frames_needed(info->mmap, info->mmap_count);
 	bytes = frame_alloc_storage_bytes(nframes);
 	if (frame_alloc_place(info->mmap, info->mmap_count, res, nres, bytes,
-			      MM_MAPPED_LIMIT, &storage))
+			      MM_EARLY_LIMIT, &storage))
 		panic("mm: no room for %zu bytes of frame bitmaps", bytes);
 	if (frame_alloc_init(&host_frames, phys_ptr(storage), bytes, storage,
 			     nframes, info->mmap, info->mmap_count, res, nres))
@@ -53,7 +60,7 @@ int mm_alloc_pages(u64 count, u64 align, hpa_t *out)
 
 	if (rc)
 		return rc;
-	if (*out + count * PAGE_SIZE > MM_MAPPED_LIMIT) {
+	if (*out + count * PAGE_SIZE > mapped_limit) {
 		/* Not reachable through the physmap yet: give it back. */
 		if (frame_free_pages(&host_frames, *out, count))
 			panic("mm: cannot return frames at 0x%lx", *out);

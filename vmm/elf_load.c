@@ -189,3 +189,67 @@ int flat_load(const void *image, size_t size, gpa_t gpa, u64 ram_size,
 	res->nsegs = 1;
 	return 0;
 }
+
+#define MB1_MAGIC	     0x1badb002U
+#define MB1_SEARCH	     8192
+#define MB1_FLAG_AOUT_KLUDGE BIT(16)
+
+int mb1_header_find(const void *image, size_t size)
+{
+	const u8 *p = image;
+
+	for (size_t off = 0; off + 12 <= MIN(size, (size_t)MB1_SEARCH);
+	     off += 4)
+		if (rd32(p + off) == MB1_MAGIC &&
+		    (u32)(rd32(p + off) + rd32(p + off + 4) +
+			  rd32(p + off + 8)) == 0)
+			return (int)off;
+	return -ENOENT;
+}
+
+int mb1_kludge_load(const void *image, size_t size, u64 ram_size,
+		    gpa_t reserved_lo, gpa_t reserved_hi,
+		    const struct elf_load_ops *ops, struct elf_load_result *res)
+{
+	const u8 *p = image;
+	int off = mb1_header_find(image, size);
+	u32 header_addr, load_addr, load_end, bss_end, entry;
+	u64 file_off, len;
+	struct seg s;
+	int rc;
+
+	mem_set(res, 0, sizeof(*res));
+	if (off < 0 || !(rd32(p + off + 4) & MB1_FLAG_AOUT_KLUDGE) ||
+	    (size_t)off + 32 > size)
+		return -ENOENT;
+	header_addr = rd32(p + off + 12);
+	load_addr = rd32(p + off + 16);
+	load_end = rd32(p + off + 20);
+	bss_end = rd32(p + off + 24);
+	entry = rd32(p + off + 28);
+	if (header_addr < load_addr || header_addr - load_addr > (u32)off)
+		return fail(res, "multiboot header_addr below load_addr");
+	file_off = (u64)off - (header_addr - load_addr);
+	len = load_end ? (u64)load_end - load_addr : size - file_off;
+	if (load_end && load_end < load_addr)
+		return fail(res, "multiboot load_end_addr below load_addr");
+	s = (struct seg){.offset = file_off,
+			 .paddr = load_addr,
+			 .filesz = len,
+			 .memsz = bss_end > load_addr + len
+				      ? (u64)bss_end - load_addr
+				      : len};
+	rc = check_seg(&s, size, ram_size, reserved_lo, reserved_hi, res);
+	if (rc)
+		return rc;
+	if (entry < load_addr || entry >= load_addr + s.memsz)
+		return fail(res, "multiboot entry_addr is outside the image");
+	ops->copy(ops->ctx, s.paddr, p + s.offset, s.filesz);
+	ops->zero(ops->ctx, s.paddr + s.filesz, s.memsz - s.filesz);
+	res->entry = entry;
+	res->bits = 32;
+	res->low = s.paddr;
+	res->high = s.paddr + s.memsz;
+	res->nsegs = 1;
+	return 0;
+}

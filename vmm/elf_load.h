@@ -40,6 +40,24 @@ int elf_load(const void *image, size_t size, u64 ram_size, gpa_t reserved_lo,
 	     gpa_t reserved_hi, const struct elf_load_ops *ops,
 	     struct elf_load_result *res) __must_check;
 
+/*
+ * Multiboot1 kernels (Multiboot Specification 0.6.96, section 3.1): find
+ * the header (magic 0x1BADB002, 4-byte aligned, in the first 8192 bytes,
+ * checksum valid). Returns its byte offset, or -ENOENT.
+ */
+int mb1_header_find(const void *image, size_t size) __must_check;
+
+/*
+ * Load a multiboot1 kernel whose header sets flag 16 ("a.out kludge"): the
+ * header's load_addr/load_end_addr/bss_end_addr/entry_addr say where the
+ * file goes, instead of any executable format. Same checks and result as
+ * elf_load(); -ENOENT when the image has no such header.
+ */
+int mb1_kludge_load(const void *image, size_t size, u64 ram_size,
+		    gpa_t reserved_lo, gpa_t reserved_hi,
+		    const struct elf_load_ops *ops,
+		    struct elf_load_result *res) __must_check;
+
 /* Load a flat binary at gpa; same checks and result as elf_load(). */
 int flat_load(const void *image, size_t size, gpa_t gpa, u64 ram_size,
 	      gpa_t reserved_lo, gpa_t reserved_hi,

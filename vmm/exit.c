@@ -10,6 +10,7 @@
 #include "vmm/exit.h"
 #include "vmm/mmio_emulate.h"
 #include "vmm/vm.h"
+#include "vmm/vm_devices.h"
 #include "vmm/vm_mem.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
@@ -53,9 +54,8 @@ static void stop_with_state(struct vcpu *v, const char *what)
 {
 	vm_stop(v->vm,
 		"%s at RIP 0x%lx (CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx)",
-		what, v->rip, vmcs_readl(VMCS_GUEST_CR0),
-		vmcs_readl(VMCS_GUEST_CR3), vmcs_readl(VMCS_GUEST_CR4),
-		vmcs_read64(VMCS_GUEST_EFER));
+		what, v->rip, vcpu_read_cr0(v), vmcs_readl(VMCS_GUEST_CR3),
+		vcpu_read_cr4(v), vmcs_read64(VMCS_GUEST_EFER));
 }
 
 static void handle_triple_fault(struct vcpu *v)
@@ -86,6 +86,11 @@ static void handle_external_intr(struct vcpu *v)
 	(void)v; /* acknowledged on exit; the host has no use for it */
 }
 
+static void handle_intr_window(struct vcpu *v)
+{
+	vm_inject_pending(v);
+}
+
 static void handle_preemption_timer(struct vcpu *v)
 {
 	if (vm_arm_budget(v->vm))
@@ -99,6 +104,7 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_EXCEPTION_NMI] = handle_exception_nmi,
     [VMX_EXIT_EXTERNAL_INTR] = handle_external_intr,
     [VMX_EXIT_TRIPLE_FAULT] = handle_triple_fault,
+    [VMX_EXIT_INTR_WINDOW] = handle_intr_window,
     [VMX_EXIT_CPUID] = handle_cpuid,
     [VMX_EXIT_HLT] = handle_hlt,
     [VMX_EXIT_INVD] = handle_cache_flush,

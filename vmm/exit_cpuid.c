@@ -21,6 +21,8 @@
 #define CPUID_1_ECX_PDCM    BIT(15)
 #define CPUID_1_ECX_OSXSAVE BIT(27)
 #define CPUID_1_ECX_MONITOR BIT(3)
+#define CPUID_1_ECX_X2APIC  BIT(21)
+#define CPUID_1_ECX_TSC_DL  BIT(24)
 #define CPUID_7_EBX_SGX	    BIT(2)
 #define CPUID_7_ECX_OSPKE   BIT(4)
 #define CPUID_7_ECX_SGX_LC  BIT(30)
@@ -28,8 +30,11 @@
 
 static void filter_leaf1(struct cpuid_regs *r, u64 cr4)
 {
+	/* No x2APIC and no TSC-deadline timer: the local APIC is an xAPIC
+	 * without a timer (drivers/vlapic.c). */
 	r->ecx &= ~(u32)(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_PDCM |
-			 CPUID_1_ECX_MONITOR | CPUID_1_ECX_OSXSAVE);
+			 CPUID_1_ECX_MONITOR | CPUID_1_ECX_OSXSAVE |
+			 CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DL);
 	r->ecx |= CPUID_1_ECX_HYPERVISOR;
 	if (cr4 & CR4_OSXSAVE)
 		r->ecx |= CPUID_1_ECX_OSXSAVE;

@@ -8,12 +8,14 @@
  */
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
+#include "drivers/pc_devices.h"
 #include "drivers/uart.h"
 #include "vmm/exit.h"
 #include "vmm/guest_mem.h"
 #include "vmm/vm.h"
 
 #define DEBUG_EXIT_PORT 0xf4
+#define SHUTDOWN_PORT	0x8900
 #define RFLAGS_DF	BIT(10)
 /* Elements moved per exit before a REP string is resumed by re-entry. */
 #define PIO_REP_BUDGET 4096
@@ -23,10 +25,26 @@ static bool is_uart(u16 port)
 	return port >= UART_COM1 && port < UART_COM1 + 8;
 }
 
+/* Bochs' shutdown port: the bytes "Shutdown" in order end the guest. */
+static void shutdown_port(struct vm *vm, u8 b)
+{
+	static const char magic[] = "Shutdown";
+
+	vm->shutdown_match = b == (u8)magic[vm->shutdown_match]
+				 ? vm->shutdown_match + 1
+				 : (b == 'S');
+	if (vm->shutdown_match == sizeof(magic) - 1) {
+		vuart_flush(&vm->uart);
+		vm_stop(vm, "shutdown requested through port 0x8900");
+	}
+}
+
 static u32 pio_read(struct vm *vm, u16 port, unsigned size)
 {
 	u32 val = 0;
 
+	if (pc_devices_read(&vm->pcdev, port, size, &val))
+		return val;
 	for (unsigned i = 0; i < size; i++) {
 		u16 p = (u16)(port + i);
 		u32 b = 0xff;
@@ -40,13 +58,24 @@ static u32 pio_read(struct vm *vm, u16 port, unsigned size)
 	return val;
 }
 
+/*
+ * The debug-exit port behaves as QEMU's isa-debug-exit: a write of v ends
+ * the guest with status (v << 1) | 1, which is what test kernels built for
+ * "qemu -device isa-debug-exit" expect to be reported.
+ */
 static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
 {
 	if (port == DEBUG_EXIT_PORT) {
 		vuart_flush(&vm->uart);
-		vm_done(vm, (int)val);
+		vm_done(vm, (int)((val << 1) | 1));
 		return;
 	}
+	if (port == SHUTDOWN_PORT) {
+		shutdown_port(vm, (u8)val);
+		return;
+	}
+	if (pc_devices_write(&vm->pcdev, port, size, val))
+		return;
 	for (unsigned i = 0; i < size; i++) {
 		u16 p = (u16)(port + i);
 

@@ -13,10 +13,13 @@
 #include "vmm/guest_mem.h"
 #include "vmm/mmio_emulate.h"
 #include "vmm/vm.h"
+#include "vmm/vm_devices.h"
 
 void handle_hlt(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
+	if (vm_interrupt_deliverable(v))
+		return; /* woken at once: the interrupt is injected on entry */
 	vuart_flush(&v->vm->uart);
 	vm_stop(v->vm, "guest halted at RIP 0x%lx with no wake-up source",
 		v->rip);

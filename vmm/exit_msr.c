@@ -12,16 +12,18 @@
 #include "arch/x86/vmcs.h"
 #include "vmm/exit.h"
 #include "vmm/vm.h"
+#include "vmm/vm_devices.h"
 
-#define MSR_IA32_TSC	   0x10
-#define MSR_IA32_APIC_BASE 0x1b
-#define MSR_STAR	   0xc0000081
-#define MSR_LSTAR	   0xc0000082
-#define MSR_CSTAR	   0xc0000083
-#define MSR_SFMASK	   0xc0000084
-#define MSR_TSC_AUX	   0xc0000103
-#define APIC_BASE_DEFAULT  0xfee00900ULL /* BSP, xAPIC enabled */
-#define EFER_ALLOWED	   (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+#define MSR_IA32_TSC	    0x10
+#define MSR_IA32_APIC_BASE  0x1b
+#define MSR_IA32_TSC_ADJUST 0x3b
+#define MSR_STAR	    0xc0000081
+#define MSR_LSTAR	    0xc0000082
+#define MSR_CSTAR	    0xc0000083
+#define MSR_SFMASK	    0xc0000084
+#define MSR_TSC_AUX	    0xc0000103
+
+#define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 static bool is_live_msr(u32 msr)
 {
@@ -30,7 +32,7 @@ static bool is_live_msr(u32 msr)
 	       msr == MSR_TSC_AUX;
 }
 
-static int msr_read(u32 msr, u64 *val)
+static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	switch (msr) {
 	case MSR_IA32_EFER:
@@ -58,7 +60,10 @@ static int msr_read(u32 msr, u64 *val)
 		*val = rdtsc();
 		return 0;
 	case MSR_IA32_APIC_BASE:
-		*val = APIC_BASE_DEFAULT;
+		*val = v->vm->apic_base;
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*val = v->vm->tsc_adjust;
 		return 0;
 	default:
 		if (is_live_msr(msr))
@@ -137,7 +142,10 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		vmcs_write_raw(address_msr_field(msr), val);
 		return 0;
 	case MSR_IA32_APIC_BASE:
-		return val == APIC_BASE_DEFAULT ? 0 : -1;
+		return vm_write_apic_base(v->vm, val) ? -1 : 0;
+	case MSR_IA32_TSC_ADJUST:
+		v->vm->tsc_adjust = val;
+		return 0;
 	default:
 		if (is_live_msr(msr))
 			return wrmsr_safe(msr, val) ? -1 : 0;
@@ -157,7 +165,7 @@ void handle_rdmsr(struct vcpu *v)
 	u64 val;
 
 	v->vm->counters[CNT_EXIT_MSR]++;
-	if (msr_read(msr, &val)) {
+	if (msr_read(v, msr, &val)) {
 		msr_fault(v);
 		return;
 	}

@@ -14,14 +14,25 @@
 #define PTE_W  BIT(1)
 #define PTE_PS BIT(7)
 
-#define MB1_INFO_MEMORY	 BIT(0)
-#define MB1_INFO_CMDLINE BIT(2)
+#define MB1_INFO_MEMORY	  BIT(0)
+#define MB1_INFO_CMDLINE  BIT(2)
+#define MB1_INFO_MODS	  BIT(3)
+#define MB1_INFO_MMAP	  BIT(6)
+#define MB1_MEM_AVAILABLE 1
+#define MB1_MEM_RESERVED  2
 
 struct mb1_info {
 	u32 flags, mem_lower, mem_upper, boot_device, cmdline;
 	u32 mods_count, mods_addr;
 	u32 syms[4];
 	u32 mmap_length, mmap_addr;
+} __packed;
+
+/* Memory map entry; `size` excludes itself (spec section 3.3). */
+struct mb1_mmap {
+	u32 size;
+	u64 base, len;
+	u32 type;
 } __packed;
 
 static void write_gdt(struct vm *vm)
@@ -52,6 +63,22 @@ static void write_page_tables(struct vm *vm)
 		pd[i] = (i * SIZE_2M) | PTE_P | PTE_W | PTE_PS;
 }
 
+static void write_mb1_mmap(struct vm *vm, struct mb1_info *mi)
+{
+	/* Conventional memory, the EBDA/BIOS hole, then RAM from 1 MiB. The
+	 * hole is RAM in the guest's address space (zero-filled), reported
+	 * reserved as a PC BIOS would. */
+	const struct mb1_mmap map[] = {
+	    {20, 0, 0x9fc00, MB1_MEM_AVAILABLE},
+	    {20, 0x9fc00, 0x100000 - 0x9fc00, MB1_MEM_RESERVED},
+	    {20, 0x100000, vm->cfg.mem_size - 0x100000, MB1_MEM_AVAILABLE},
+	};
+
+	mem_copy(vm_gpa_ptr(vm, GUEST_MB1_MMAP, sizeof(map)), map, sizeof(map));
+	mi->mmap_addr = (u32)GUEST_MB1_MMAP;
+	mi->mmap_length = sizeof(map);
+}
+
 static void write_mb1_info(struct vm *vm)
 {
 	struct mb1_info *mi = vm_gpa_ptr(vm, GUEST_MB1_INFO, sizeof(*mi));
@@ -59,16 +86,20 @@ static void write_mb1_info(struct vm *vm)
 	const char *src = vm->cfg.cmdline ? vm->cfg.cmdline : "";
 	size_t n = 0;
 
-	while (src[n] && n < GUEST_MB1_CMDLINE_MAX - 1) {
+	while (n < GUEST_MB1_CMDLINE_MAX - 1 && src[n]) {
 		cl[n] = src[n];
 		n++;
 	}
 	cl[n] = '\0';
 	mem_set(mi, 0, sizeof(*mi));
-	mi->flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE;
+	mi->flags =
+	    MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP;
 	mi->mem_lower = 639;
 	mi->mem_upper = (u32)((vm->cfg.mem_size - 0x100000) >> 10);
 	mi->cmdline = (u32)GUEST_MB1_CMDLINE;
+	mi->mods_count = 0; /* no modules are passed on yet */
+	mi->mods_addr = (u32)GUEST_MB1_MMAP;
+	write_mb1_mmap(vm, mi);
 }
 
 int guest_boot_setup(struct vm *vm)

@@ -13,6 +13,7 @@
 #define GUEST_PDPT	      0x3000ULL
 #define GUEST_PD	      0x4000ULL /* four PDs: identity map of 4 GiB */
 #define GUEST_MB1_INFO	      0x8000ULL
+#define GUEST_MB1_MMAP	      0x8080ULL
 #define GUEST_MB1_CMDLINE     0x8100ULL
 #define GUEST_MB1_CMDLINE_MAX 0xf00
 #define GUEST_BOOT_HI	      0x9000ULL
@@ -27,6 +28,9 @@
 #define GUEST_MMIO_UART	 0xc0000000ULL
 #define GUEST_MMIO_IORAM 0xc0010000ULL
 #define GUEST_IORAM_SIZE 0x10000ULL
+/* The memory-like test region QEMU's pc-testdev offers at 0xFF000000. */
+#define GUEST_TESTMEM	   0xff000000ULL
+#define GUEST_TESTMEM_SIZE 0x10000ULL
 
 #define GUEST_SEL_CODE64 0x08
 #define GUEST_SEL_DATA	 0x10

@@ -206,6 +206,34 @@ int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len, u32 acc)
 	return 0;
 }
 
+int guest_linear_read_for_write(struct vcpu *v, gva_t la, void *buf,
+				unsigned len)
+{
+	struct gwalk_ctx c;
+	gpa_t gpa[2];
+	unsigned n[2];
+	u8 *b = buf;
+	int rc;
+
+	BUG_ON(len > PAGE_SIZE);
+	walk_ctx(v, &c);
+	n[0] = MIN(len, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	n[1] = len - n[0];
+	for (unsigned i = 0; i < 2 && n[i]; i++) {
+		rc = translate(v, &c, i ? la + n[0] : la, GWALK_ACC_WRITE,
+			       &gpa[i]);
+		if (rc)
+			return rc;
+	}
+	for (unsigned i = 0; i < 2 && n[i]; i++) {
+		rc = guest_phys_rw(v, gpa[i], b, n[i], false);
+		if (rc)
+			return rc;
+		b += n[i];
+	}
+	return 0;
+}
+
 u64 guest_seg_base(unsigned seg)
 {
 	return vmcs_read_raw(VMCS_GUEST_ES_BASE + 2 * seg);

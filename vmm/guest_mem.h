@@ -49,6 +49,11 @@ int guest_phys_rw(struct vcpu *v, gpa_t gpa, void *buf, unsigned len,
 int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len,
 		    u32 acc) __must_check;
 
+/* Read len bytes at la with the permission checks of a write (the read
+ * half of a locked read-modify-write); nothing is written. */
+int guest_linear_read_for_write(struct vcpu *v, gva_t la, void *buf,
+				unsigned len) __must_check;
+
 /* Base of segment register seg from the VMCS. */
 u64 guest_seg_base(unsigned seg);
 

@@ -55,6 +55,21 @@ static s64 hc_test_reset(struct vcpu *v)
 	return 0;
 }
 
+static s64 hc_test_patch_next(struct vcpu *v, u64 gpa, u64 len, u64 bytes)
+{
+	void *p;
+
+	if (!len || len > sizeof(v->vm->patch.bytes))
+		return -EINVAL;
+	if (vm_ram_lookup(v->vm, gpa, len, false, &p) != VM_RAM)
+		return -EFAULT;
+	v->vm->patch.gpa = gpa;
+	v->vm->patch.len = (u8)len;
+	mem_copy(v->vm->patch.bytes, &bytes, len);
+	v->vm->patch.armed = true;
+	return 0;
+}
+
 static s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 {
 	const u64 *a = v->gpr;
@@ -81,6 +96,9 @@ static s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 		return hc_test_counter(v, a[GPR_RDI]);
 	case HC_TEST_RESET_COUNTERS:
 		return hc_test_reset(v);
+	case HC_TEST_PATCH_NEXT:
+		return hc_test_patch_next(v, a[GPR_RDI], a[GPR_RSI],
+					  a[GPR_RDX]);
 	default:
 		return -ENOSYS;
 	}

@@ -25,6 +25,8 @@ enum mica_hypercall {
 	HC_SUBPAGE_GET_ACCESS = 10,
 	HC_TEST_COUNTER = 64,	     /* (counter) -> value; test hook */
 	HC_TEST_RESET_COUNTERS = 65, /* () -> 0; test hook */
+	HC_TEST_PATCH_NEXT = 66,     /* (gpa, len <= 8, bytes) -> 0; test hook:
+				  * written just before the next emulation */
 	HC_MAX,
 };
 

@@ -112,14 +112,20 @@ struct insn_mem {
 
 /* The decoded form of one instruction. Fields that do not apply are 0. */
 struct insn {
-	u8 len;	     /* total length in bytes, 1..15 */
-	u8 mode;     /* enum insn_mode it was decoded for */
-	u8 enc;	     /* enum insn_enc */
-	u8 map;	     /* enum insn_map */
-	u8 opcode;   /* opcode byte within map (3DNow: the imm8 suffix) */
-	u8 opsize;   /* effective operand size in bytes: 1,2,4,8,16,32,64 */
-	u8 addrsize; /* effective address size in bytes: 2, 4 or 8 */
-	u16 attr;    /* INSN_A_* of the decoded form */
+	u8 len;	   /* total length in bytes, 1..15 */
+	u8 mode;   /* enum insn_mode it was decoded for */
+	u8 enc;	   /* enum insn_enc */
+	u8 map;	   /* enum insn_map */
+	u8 opcode; /* opcode byte within map (3DNow: the imm8 suffix) */
+	/*
+	 * Effective operand size in bytes: 1, 2, 4, 8 for integer forms
+	 * (66, REX.W, default-64 and forced-64 rules applied; MOVZX/MOVSX:
+	 * the destination), 8/16 for CMPXCHG8B/16B, the accessed size for
+	 * MOVD/MOVQ/MOVSS/MOVSD forms, else the vector width 16/32/64.
+	 */
+	u8 opsize;
+	u8 addrsize;	      /* effective address size in bytes: 2, 4 or 8 */
+	u16 attr;	      /* INSN_A_* of the decoded form */
 	u8 raw[INSN_MAX_LEN]; /* the instruction bytes (len of them) */
 
 	struct {
@@ -127,7 +133,7 @@ struct insn {
 		u8 bytes[INSN_MAX_LEN]; /* in the order they appeared */
 		u8 flags;		/* INSN_PFX_* */
 		u8 seg;			/* last segment override or NONE */
-		u8 mandatory; /* 0, 0x66, 0xF3, 0xF2 selecting SSE form */
+		u8 mandatory; /* legacy: 0xF3/0xF2 (last), else 0x66, else 0 */
 	} pfx;
 
 	struct {
@@ -141,7 +147,8 @@ struct insn {
 		u8 l;	  /* vector length: 0=128, 1=256, 2=512 (EVEX L'L) */
 		u8 pp;	  /* implied prefix: 0 none, 1 66, 2 F3, 3 F2 */
 		u8 mmmmm; /* map select as encoded */
-		u8 vvvv; /* extra register 0..31 (EVEX V' applied), un-inverted */
+		u8 vvvv;  /* un-inverted, EVEX V' as bit 4; bit 3 is kept
+			  * outside 64-bit mode, where hardware ignores it */
 		u8 w;
 		u8 r, x, b, r2;	 /* r2 = EVEX R' */
 		u8 z, aaa, bcst; /* EVEX only: zeroing, opmask, broadcast/rc */

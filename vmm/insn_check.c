@@ -28,6 +28,8 @@ static bool vex_group_ok(const struct insn *in)
 			set = 0xcc; /* PSRLQ PSRLDQ PSLLQ PSLLDQ */
 		else if (in->opcode == 0xae)
 			set = 0x0c; /* VLDMXCSR, VSTMXCSR */
+	} else if (in->map == INSN_MAP_0F38 && (in->opcode & 0xfe) == 0xc6) {
+		set = 0x66; /* VGATHERPF0/1, VSCATTERPF0/1 (AVX512PF) */
 	} else if (in->map == INSN_MAP_0F38 && in->opcode == 0xf3) {
 		set = 0x0e; /* BLSR, BLSMSK, BLSI */
 	}
@@ -68,6 +70,8 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 		}
 		return 0;
 	}
+	if (in->map == INSN_MAP_0F3A) /* HRESET: ModRM is C0 */
+		return in->modrm.byte == 0xc0 ? 0 : INSN_E_UNDEF;
 	if (in->map == INSN_MAP_0F38) {
 		/* 0F 38 F0/F1: MOVBE (NP/66, memory) or CRC32 (F2) */
 		*e = col == PC_F2 ? form_crc32 : form_movbe;
@@ -81,7 +85,7 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
 		    * all but XSTORE (A7 C0) need REP */
 		return mod3 &&
 			       (col == PC_F3 ||
-				(op == 0xa7 && !reg && col == PC_NP)) &&
+				(op == 0xa7 && !reg && col != PC_F2)) &&
 			       BIT(reg) & (op == 0xa6 ? 0x07 : 0x3f) &&
 			       !(in->modrm.byte & 7)
 			   ? 0
@@ -128,13 +132,42 @@ static int check_special(struct insn *in, struct op_desc *e, u8 col)
  */
 static bool vsib_bad(const struct insn *in)
 {
-	u8 idx = in->mem.index, v = in->vex.vvvv & 15, r = in->modrm.reg;
+	u8 idx = in->mem.index, r = in->modrm.reg;
+	u8 v = in->vex.vvvv & (in->mode == INSN_MODE_64 ? 15 : 7);
 
 	if (!in->sib.present || in->addrsize == 2)
 		return true;
 	if (in->enc == INSN_ENC_EVEX)
 		return r == (idx | (in->vex.vvvv & 16));
 	return r == idx || r == v || v == idx;
+}
+
+/* FP16 forms with embedded rounding or SAE (EVEX.b on registers). */
+static bool fp16_rc(const struct insn *in)
+{
+	u8 op = in->opcode;
+
+	if (in->map == INSN_MAP_EVEX5)
+		return op == 0x1d || op == 0x2a || (op >= 0x2c && op <= 0x2f) ||
+		       op == 0x51 || (op >= 0x58 && op <= 0x5f) ||
+		       (op >= 0x78 && op <= 0x7d);
+	return op == 0x13 || op == 0x2c || op == 0x2d || op == 0x42 ||
+	       op == 0x43 || op == 0x56 || op == 0x57 || op == 0xd6 ||
+	       op == 0xd7 || (op >= 0x96 && op <= 0xbf);
+}
+
+/*
+ * Complex FP16 multiply(-add) (map 6 56/57/D6/D7): the destination may
+ * not be one of the sources (SDM Vol. 2C VFCMADDCPH/VFMULCPH: #UD when
+ * the destination register is also a source).
+ */
+static bool fp16_complex_overlap(const struct insn *in)
+{
+	u8 d = in->modrm.reg; /* R and R' applied */
+	u8 v = in->mode == INSN_MODE_64 ? in->vex.vvvv : in->vex.vvvv & 7;
+
+	return d == v ||
+	       (in->modrm.mod == 3 && d == (in->modrm.rm | (in->vex.x << 4)));
 }
 
 /*
@@ -152,18 +185,34 @@ static bool evex_fp16_bad(const struct insn *in)
 	bool wfree =
 	    gpr || (m5 && ((op == 0x5b && pp == 0) || (op == 0x7a && pp == 3)));
 	bool w1 = m5 && op == 0x5a && (pp == 1 || pp == 3);
-	bool scalar = m5 ? pp >= 2 && op != 0x5b && op != 0x7a && op != 0x7d
-			 : (op & 1) && op != 0x13 && op != 0x97 && op != 0xa7 &&
-			       op != 0xb7;
-	bool onesrc = m5 ? op == 0x1d || (op >= 0x2c && op <= 0x2f) ||
+	bool scalar =
+	    m5 ? (pp >= 2 && op != 0x5b && op != 0x7a && op != 0x7d) ||
+		     (op == 0x1d && !pp)
+	       : ((op & 1) && op != 0x13 && op != 0x97 && op != 0xa7 &&
+		  op != 0xb7) ||
+		     (op == 0x13 && !pp);
+	bool onesrc = m5 ? (op == 0x1d && pp) || (op >= 0x2c && op <= 0x2f) ||
 			       (op == 0x51 && !pp) || (op == 0x5a && pp < 2) ||
-			       op == 0x5b || op == 0x6e || op >= 0x78
+			       op == 0x5b || op == 0x6e ||
+			       (op >= 0x78 && !(op == 0x7b && pp == 2)) ||
+			       (op < 0x12 && pp == 2 && in->mem.present)
 			 : (op == 0x13 && pp == 1) || op == 0x42 ||
 			       op == 0x4c || op == 0x4e;
+	bool nomask =
+	    gpr ||
+	    (m5 && (op == 0x2e || op == 0x2f || op == 0x6e || op == 0x7e));
 
 	if (w1 ? !in->vex.w : !wfree && in->vex.w)
 		return true;
-	if (in->vex.bcst && in->mem.present && (scalar || gpr))
+	if (in->vex.bcst && (in->mem.present ? scalar || gpr : !fp16_rc(in)))
+		return true;
+	if (nomask && (in->vex.aaa || in->vex.z))
+		return true;
+	if (gpr && in->vex.w && in->mode != INSN_MODE_64)
+		return true; /* 64-bit GPR operand outside 64-bit mode */
+	if (m5 && op == 0x11 && in->mem.present && in->vex.z)
+		return true; /* VMOVSH store */
+	if (!m5 && (op & 0x7e) == 0x56 && fp16_complex_overlap(in))
 		return true;
 	return onesrc && in->vex.vvvv;
 }
@@ -175,61 +224,74 @@ static bool evex_fp16_bad(const struct insn *in)
  * take W1 exactly in the 66 and F2 columns (PD/SD); other fixed-W forms
  * are listed in insn_evex_w0/w1.
  */
-static bool evex_w_bad(const struct insn *in, bool vsib)
+/* Whether the EVEX form of *in is listed in a [map][pp][op >> 6] table. */
+static bool evex_in(const u64 t[4][4][4], const struct insn *in)
 {
-	static const u64 fp[4] = {
-	    0x0000cb0000ff0000ULL,    /* 10-17, 28, 29, 2B, 2E, 2F */
-	    0x00000000f3f20000ULL,    /* 51, 54-59, 5C-5F */
-	    0, 0x0000000000000044ULL, /* C2, C6 */
-	};
+	return t[in->map][in->vex.pp][in->opcode >> 6] >> (in->opcode & 63) & 1;
+}
 
-	u8 op = in->opcode;
-
-	if (in->map > 3)
-		return evex_fp16_bad(in);
-	if (in->vex.bcst && in->mem.present &&
-	    !(insn_evex_bcst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
-		return true;
-	if (in->vex.vvvv &&
-	    ((insn_evex_nv[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1) ||
-	     (in->map == INSN_MAP_0F && op < 0x12 && in->vex.pp > 1 &&
-	      in->mem.present)))
-		return true;
-	if ((in->vex.aaa || in->vex.z) &&
-	    insn_evex_nomask[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
-	if (in->vex.l &&
-	    insn_evex_l0[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
-	if (in->vex.l < 1 &&
-	    insn_evex_l1[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
-	if (in->vex.l != 2 &&
-	    insn_evex_l2[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return true;
+/* Masking, zeroing and register-range rules shared by all EVEX maps. */
+static bool evex_mask_bad(const struct insn *in, bool vsib)
+{
 	/* zeroing-masking needs a mask: EVEX.z with k0 is #UD (SDM Vol. 2A
 	 * 2.7, EVEX exception conditions) */
 	if (in->vex.z && !in->vex.aaa)
 		return true;
-	if (in->vex.bcst && !in->mem.present &&
-	    !(insn_evex_rc[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1))
+	/* gathers and scatters need a mask other than k0, no zeroing */
+	if (vsib && (!in->vex.aaa || in->vex.z))
 		return true;
-	if (in->vex.z &&
-	    insn_evex_kdst[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+	if (in->map > 3)
+		return false;
+	/* shifts by imm8: VPSRLD/VPSLLD W0, VPSRLQ/VPSLLQ W1 (/2, /6) */
+	if (in->map == INSN_MAP_0F &&
+	    (in->opcode == 0x72 || in->opcode == 0x73) &&
+	    (in->modrm.byte & 0x38) % 0x20 == 0x10 &&
+	    in->vex.w != (in->opcode == 0x73))
 		return true;
-	if (in->vex.z && in->mem.present &&
-	    insn_evex_store[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+	/* VPSLLDQ/VPSRLDQ (66 0F 73 /7, /3) have no masking */
+	if (in->map == INSN_MAP_0F && in->opcode == 0x73 &&
+	    (in->modrm.byte & 0x18) == 0x18 && (in->vex.aaa || in->vex.z))
 		return true;
-	/* gathers and scatters need a mask register other than k0 */
-	if (vsib && !in->vex.aaa)
+	if ((in->vex.aaa || in->vex.z) && evex_in(insn_evex_nomask, in))
+		return true;
+	if (evex_in(insn_evex_kdst, in) && (in->vex.z || in->modrm.reg > 7))
+		return true; /* opmask destination: k0-k7, no zeroing */
+	return in->vex.z && in->mem.present && evex_in(insn_evex_store, in);
+}
+
+static bool evex_w_bad(const struct insn *in, bool vsib)
+{
+	static const u64 fp[4] = {
+	    0x0000cb0000ff0000ULL,    /* 10-17, 28, 29, 2B, 2E, 2F */
+	    0x00000000f7f20000ULL,    /* 51, 54-5A, 5C-5F */
+	    0, 0x0000000000000044ULL, /* C2, C6 */
+	};
+	u8 op = in->opcode;
+	/* with EVEX.b on registers L'L is the rounding mode: 512-bit */
+	u8 l = in->vex.bcst && !in->mem.present ? 2 : in->vex.l;
+
+	if (evex_mask_bad(in, vsib))
+		return true;
+	if (in->map > 3)
+		return evex_fp16_bad(in);
+	if (in->vex.bcst && (in->mem.present ? !evex_in(insn_evex_bcst, in)
+					     : !evex_in(insn_evex_rc, in)))
+		return true;
+	/* with VSIB, EVEX.V' extends the index, not vvvv */
+	if ((vsib ? in->vex.vvvv & 15 : in->vex.vvvv) &&
+	    (evex_in(insn_evex_nv, in) ||
+	     (in->map == INSN_MAP_0F && op < 0x12 && in->vex.pp > 1 &&
+	      in->mem.present)))
+		return true;
+	if ((l && evex_in(insn_evex_l0, in)) ||
+	    (l < 1 && evex_in(insn_evex_l1, in)) ||
+	    (l != 2 && evex_in(insn_evex_l2, in)))
 		return true;
 	if (in->map == INSN_MAP_0F && fp[op >> 6] >> (op & 63) & 1)
 		return in->vex.w != (in->vex.pp & 1);
-	if (insn_evex_w0[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
+	if (evex_in(insn_evex_w0, in))
 		return in->vex.w;
-	if (insn_evex_w1[in->map][in->vex.pp][op >> 6] >> (op & 63) & 1)
-		return !in->vex.w;
-	return false;
+	return evex_in(insn_evex_w1, in) && !in->vex.w;
 }
 
 /*
@@ -345,6 +407,20 @@ int insn_check_form(struct insn *in, struct op_desc *e)
 		if (((e->f & OPF_L0) && in->vex.l) ||
 		    ((e->f & OPF_L1) && !in->vex.l) ||
 		    ((e->f & OPF_W0) && in->vex.w))
+			return INSN_E_UNDEF;
+		/* AMX TDP*: three distinct tile registers tmm0-7 */
+		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F38 &&
+		    (in->opcode == 0x5c || in->opcode == 0x5e)) {
+			u8 r = in->modrm.reg, m = in->modrm.rm;
+			u8 v = in->vex.vvvv;
+
+			if (r > 7 || m > 7 || v > 7 || r == m || r == v ||
+			    m == v)
+				return INSN_E_UNDEF;
+		}
+		/* KSHIFTR/L: opmask destination k0-k7 */
+		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F3A &&
+		    (in->opcode & 0xfc) == 0x30 && in->modrm.reg > 7)
 			return INSN_E_UNDEF;
 		/* VPERMQ/VPERMPD, GF2P8AFFINE(INV)QB: VEX.W1 only */
 		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F3A &&

@@ -591,6 +591,12 @@ int insn_decode(struct insn *in, const u8 *buf, size_t avail,
 	if (rc)
 		goto out;
 	set_sizes(in, &e);
+	if (in->enc == INSN_ENC_LEGACY || in->enc == INSN_ENC_3DNOW) {
+		static const u8 pfx_byte[9] = {
+		    [1] = 0, [2] = 0x66, [4] = 0xf3, [8] = 0xf2};
+
+		in->pfx.mandatory = pfx_byte[insn_legacy_column(in)];
+	}
 	in->attr = attr_of(&e);
 	if (in->mem.present && in->pfx.seg != INSN_SEG_NONE)
 		in->mem.seg = in->pfx.seg;

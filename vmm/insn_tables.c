@@ -419,6 +419,8 @@ const struct op_desc insn_op0f3a[256] = {
     [0xce ... 0xcf] = XP(M, IMM_B, OSZ_X, N66, N66),
     /* 0xD8 - 0xDF: AESKEYGENASSIST */
     [0xdf] = XP(M, IMM_B, OSZ_X, N66, N66),
+    /* 0xF0: HRESET ib (F3 0F 3A F0 C0 ib) */
+    [0xf0] = XP(M | OPF_SPEC, IMM_B, OSZ_D, 0, PC_F3),
 };
 
 /* Group row builders: all columns, memory only, register only. */

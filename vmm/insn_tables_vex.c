@@ -204,6 +204,13 @@ const struct op_desc insn_vex[4][256] =
 			  .osz = OSZ_X,
 			  .pm = O,
 			  .nv = 0xff},
+		/* 0x5C, 0x5E: AMX TDPBF16PS (F3), TDPB[SU]{SU}D (tile regs) */
+		[0x5c] = {.f = OPF_MODRM | OPF_W0 | OPF_L0 | OPF_O64,
+			  .osz = OSZ_X,
+			  .pr = S},
+		[0x5e] = {.f = OPF_MODRM | OPF_W0 | OPF_L0 | OPF_O64,
+			  .osz = OSZ_X,
+			  .pr = ALL},
 		/* 0x78 - 0x7F: VPBROADCASTB/W */
 		[0x78 ... 0x79] = VF(OPF_W0, 0xff),
 		/* 0x88 - 0x8F: VPMASKMOVD/Q */
@@ -305,10 +312,10 @@ const struct op_desc insn_evex[7][256] =
 	    {
 		/* 0x10 - 0x17 */
 		[0x10 ... 0x11] = E(ALL),
-		[0x12] = E(ALL),
+		[0x12] = V(ALL, N | S | D), /* 66: VMOVLPD (memory only) */
 		[0x13] = V(NO, 0),
 		[0x14 ... 0x15] = E(NO),
-		[0x16] = E(NO | S),
+		[0x16] = V(NO | S, N | S), /* 66: VMOVHPD (memory only) */
 		[0x17] = V(NO, 0),
 		/* 0x28 - 0x2F */
 		[0x28 ... 0x29] = E(NO),
@@ -368,13 +375,14 @@ const struct op_desc insn_evex[7][256] =
 		/* 0x20 - 0x2F: VPMOVSX (66) / VPMOV*S down (F3), VPTESTM/NM,
 		 * VPMULDQ, VPMOVM2*, VPCMPEQQ, VMOVNTDQA, VPACKUSDW, VSCALEF */
 		[0x20 ... 0x25] = E(O | S),
-		[0x26 ... 0x29] = E(O | S),
+		[0x26 ... 0x27] = E(O | S),
+		[0x28 ... 0x29] = V(O, O | S), /* F3: VPMOVM2x, VPMOVx2M */
 		[0x2a] = V(O, S),
 		[0x2b ... 0x2d] = E(O),
 		/* 0x30 - 0x3F: VPMOVZX / VPMOV*US down, VPERMD, PMIN/PMAX */
 		[0x30 ... 0x35] = E(O | S),
 		[0x36 ... 0x37] = E(O),
-		[0x38 ... 0x3a] = E(O | S),
+		[0x38 ... 0x3a] = V(O, O | S),
 		[0x3b ... 0x3f] = E(O),
 		/* 0x40 - 0x4F: VPMULLD/Q, VGETEXP, VPLZCNT, shifts, RCP14/RSQRT14 */
 		[0x40] = E(O),
@@ -382,7 +390,8 @@ const struct op_desc insn_evex[7][256] =
 		[0x4c ... 0x4f] = E(O),
 		/* 0x50 - 0x5F: VNNI, BF16, 4VNNIW, VPOPCNT, broadcasts */
 		[0x50 ... 0x51] = E(O),
-		[0x52 ... 0x53] = E(O | S | D),
+		[0x52] = V(O | S | D, O | S), /* F2: VP4DPWSSD (memory) */
+		[0x53] = V(O | D, O),
 		[0x54 ... 0x55] = E(O),
 		[0x58 ... 0x59] = E(O),
 		[0x5a ... 0x5b] = V(O, 0),
@@ -407,16 +416,18 @@ const struct op_desc insn_evex[7][256] =
 		/* 0x90 - 0xBF: gathers/scatters (VSIB), FMA, 4FMAPS, IFMA */
 		[0x90 ... 0x93] = VG(O, 0),
 		[0x96 ... 0x99] = E(O),
-		[0x9a ... 0x9b] = E(O | D),
+		[0x9a ... 0x9b] = V(O | D, O), /* F2: V4FMADDPS/SS (memory) */
 		[0x9c ... 0x9f] = E(O),
 		[0xa0 ... 0xa3] = VG(O, 0),
 		[0xa6 ... 0xa9] = E(O),
-		[0xaa ... 0xab] = E(O | D),
+		[0xaa ... 0xab] = V(O | D, O),
 		[0xac ... 0xaf] = E(O),
 		[0xb4 ... 0xbf] = E(O),
 		/* 0xC0 - 0xCF: VPCONFLICT, gather/scatter prefetch, ER, GFNI */
 		[0xc4] = E(O),
-		[0xc6 ... 0xc7] = VG(O, 0),
+		[0xc6 ... 0xc7] = {.f = OPF_MODRM | OPF_VSIB | OPF_GROUP,
+				   .osz = OSZ_X,
+				   .pm = O}, /* AVX512PF */
 		[0xc8] = E(O),
 		[0xca ... 0xcd] = E(O),
 		[0xcf] = E(O),
@@ -476,7 +487,7 @@ const struct op_desc insn_evex[7][256] =
 		[0x5c ... 0x5f] = E(N | S),
 		[0x6e] = E(O),
 		[0x78 ... 0x79] = E(N | O | S),
-		[0x7a] = E(O | S | D),
+		[0x7a] = E(O | D),
 		[0x7b] = E(O | S),
 		[0x7c] = E(N | O),
 		[0x7d] = E(ALL),
@@ -575,11 +586,11 @@ const struct op_desc insn_xop[3][256] =
  * down-converts, BF16; map 3: VPERMILPS, VRNDSCALEPS/SS, VCVTPS2PH,
  * VINSERTPS, VDBPSADBW; map 1: the doubleword integer forms) */
 const u64 insn_evex_w0[4][4][4] = {
-    [1][1] = {0x0000000000000000ULL, 0x00400c4408000000ULL,
+    [1][1] = {0x0000000000000000ULL, 0x00410c4408000000ULL,
 	      0x0000000000000000ULL, 0x4404000000040000ULL},
     [1][2] = {0x0000000000000000ULL, 0x0000000008000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
-    [2][1] = {0x00000c0041081000ULL, 0x0f000000010f0000ULL,
+    [2][1] = {0x00200c2041081000ULL, 0x0f000000010f0000ULL,
 	      0x0000000000008000ULL, 0x0000000000008000ULL},
     [2][2] = {0x043f003f003f0000ULL, 0x0004000000040000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
@@ -666,7 +677,7 @@ const u64 insn_evex_nv[4][4][4] = {
     [1][0] = {0x0000cb00008b0000ULL, 0x030000000c020000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [1][1] = {0x0000cb00008b0000ULL, 0xcf01c0000c020000ULL,
-	      0x0000000000000000ULL, 0x000000c000400000ULL},
+	      0x0000000000000000ULL, 0x000000c000400020ULL},
     [1][2] = {0x0000300000440000ULL, 0xc701800008000000ULL,
 	      0x0000000000000000ULL, 0x0000004000000000ULL},
     [1][3] = {0x0000300000040000ULL, 0x8701800000000000ULL,
@@ -675,7 +686,7 @@ const u64 insn_evex_nv[4][4][4] = {
 	      0x0000000f000f0f00ULL, 0x00000000000015d0ULL},
     [2][2] = {0x073f073f003f0000ULL, 0x0004000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
-    [3][1] = {0x0a0000402af00333ULL, 0x0000004000400000ULL,
+    [3][1] = {0x0a0000402af00333ULL, 0x000000c000400000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
 };
 
@@ -728,15 +739,21 @@ const u64 insn_evex_kdst[4][4][4] = {
  * VCOMISS, scalar <-> GPR conversions): EVEX.aaa and EVEX.z must be 0.
  * Same indexing. */
 const u64 insn_evex_nomask[4][4][4] = {
-    [1][0] = {0x0000c00000cc0000ULL, 0x0000000000000000ULL,
+    [2][2] = {0x0700070000000000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
-    [1][1] = {0x0000c00000cc0000ULL, 0x4000400000000000ULL,
-	      0x0000000000000000ULL, 0x0000000000400030ULL},
+    [1][0] = {0x0000c80000cc0000ULL, 0x0000000000000000ULL,
+	      0x0000000000000000ULL, 0x0000000000000000ULL},
+    [1][1] = {0x0000c80000cc0000ULL, 0x4000400000000000ULL,
+	      0x0000000000000000ULL, 0x0040008000400030ULL},
     [1][2] = {0x0000340000000000ULL, 0x4b00000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
     [1][3] = {0x0000340000000000ULL, 0x0b00000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
-    [3][1] = {0x0000000700f00000ULL, 0x0000000000000000ULL,
+    [2][1] = {0x0000040000000000ULL, 0x0000000000000000ULL,
+	      0x0000000000000000ULL, 0x00000000f0000000ULL},
+    [2][3] = {0x0000000000000000ULL, 0x0000010000000000ULL,
+	      0x0000000000000000ULL, 0x0000000000000000ULL},
+    [3][1] = {0x0000000700f00000ULL, 0x0000000000000010ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
 };
 
@@ -762,10 +779,14 @@ const u64 insn_evex_l1[4][4][4] = {
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
 };
 
-/* EVEX forms that exist only at 512 bits (256-bit lanes). Same indexing. */
+/* EVEX forms that exist only at 512 bits (256-bit lanes, AVX512ER/PF,
+ * 4FMAPS, 4VNNIW). Same indexing. */
 const u64 insn_evex_l2[4][4][4] = {
+    [2][3] = {0x0000000000000000ULL, 0x00000000000c0000ULL,
+	      0x0000040004000000ULL,
+	      0x0000000000000000ULL}, /* 4VNNIW, 4FMAPS */
     [2][1] = {0x0000000008000000ULL, 0x0000000008000000ULL,
-	      0x0000000000000000ULL, 0x0000000000000000ULL},
+	      0x0000000000000000ULL, 0x00000000000015c0ULL},
     [3][1] = {0x0c0000000c000000ULL, 0x0000000000000000ULL,
 	      0x0000000000000000ULL, 0x0000000000000000ULL},
 };

@@ -11,6 +11,7 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
+#include "drivers/console.h"
 #include "vmm/errno.h"
 #include "vmm/exit.h"
 #include "vmm/guest_mem.h"
@@ -140,7 +141,7 @@ static enum em_mem_result cb_cmpxchg(struct em_ctx *c, gva_t la, void *old,
 			return EM_MEM_OK;
 		}
 	}
-	rc = guest_linear_rw(e->v, la, cur, size, GWALK_ACC_WRITE);
+	rc = guest_linear_read_for_write(e->v, la, cur, size);
 	if (rc)
 		return mem_status(e, rc);
 	*swapped = !mem_cmp(cur, old, size);
@@ -315,12 +316,47 @@ static void commit(struct emu *e, enum em_result r)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
 }
 
-static void unsupported(struct emu *e)
+/*
+ * An instruction the emulator does not handle: from CPL 3 it is the
+ * guest's problem (#UD, as a CPU without that instruction would raise);
+ * from CPL 0 the VM is stopped with everything needed to add it.
+ */
+static void unsupported(struct emu *e, const struct mmio_fault *f)
 {
+	struct vcpu *v = e->v;
 	char form[96];
 
+	if (vcpu_cpl(v) == 3) {
+		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+		return;
+	}
 	insn_emulate_describe(&e->ctx, form, sizeof(form));
-	vm_stop(e->v->vm, "cannot emulate %s at RIP 0x%lx", form, e->v->rip);
+	printk("mica: guest %s: cannot emulate %s (%s) at RIP 0x%lx, GPA "
+	       "0x%lx\n",
+	       v->vm->cfg.name, form, e->ctx.why ? e->ctx.why : "unsupported",
+	       v->rip, f ? f->gpa : 0);
+	printk("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n",
+	       v->gpr[GPR_RAX], v->gpr[GPR_RBX], v->gpr[GPR_RCX],
+	       v->gpr[GPR_RDX]);
+	printk("  RSI %016lx RDI %016lx RSP %016lx RBP %016lx\n",
+	       v->gpr[GPR_RSI], v->gpr[GPR_RDI], vmcs_readl(VMCS_GUEST_RSP),
+	       v->gpr[GPR_RBP]);
+	vm_stop(v->vm, "cannot emulate %s at RIP 0x%lx", form, v->rip);
+}
+
+/*
+ * Test hook (HC_TEST_PATCH_NEXT): rewrite guest bytes between the exit and
+ * the instruction fetch, as another vCPU could, to exercise the
+ * time-of-check / time-of-use path.
+ */
+static void apply_test_patch(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	void *p;
+
+	vm->patch.armed = false;
+	if (vm_ram_lookup(vm, vm->patch.gpa, vm->patch.len, true, &p) == VM_RAM)
+		mem_copy(p, vm->patch.bytes, vm->patch.len);
 }
 
 void mmio_emulate(struct vcpu *v, const struct mmio_fault *f)
@@ -331,6 +367,8 @@ void mmio_emulate(struct vcpu *v, const struct mmio_fault *f)
 
 	mem_set(&e, 0, sizeof(e));
 	e.v = v;
+	if (unlikely(v->vm->patch.armed))
+		apply_test_patch(v);
 	if (!fetch_decode(&e, mode))
 		return;
 	if (f && !verify(&e, mode, f)) {
@@ -354,7 +392,7 @@ void mmio_emulate(struct vcpu *v, const struct mmio_fault *f)
 	case EM_RETRY:
 		break;
 	default:
-		unsupported(&e);
+		unsupported(&e, f);
 		break;
 	}
 }

@@ -47,7 +47,6 @@ struct vcpu {
 	u16 vpid;
 
 	u64 cr0_mask, cr4_mask; /* host-owned bits (read shadows) */
-	u64 cr8;		/* the guest's task priority */
 
 	/* filled at every exit */
 	u32 exit_reason;

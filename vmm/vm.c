@@ -20,6 +20,7 @@
 #include "vmm/guest_boot.h"
 #include "vmm/guest_layout.h"
 #include "vmm/vm.h"
+#include "vmm/vm_devices.h"
 #include "vmm/vm_mem.h"
 #include "vmm/vmcs_setup.h"
 
@@ -78,40 +79,33 @@ static void load_zero(void *ctx, gpa_t gpa, u64 len)
 	mem_set(vm_gpa_ptr(ctx, gpa, len), 0, len);
 }
 
+/*
+ * Image formats, in order: a multiboot1 header with the a.out kludge
+ * (its addresses win, as the multiboot spec says), ELF, else a flat binary
+ * at load=.
+ */
 static int load_image(struct vm *vm, gpa_t *entry)
 {
 	const struct elf_load_ops ops = {load_copy, load_zero, vm};
+	const struct vm_config *c = &vm->cfg;
 	struct elf_load_result res;
 	int rc;
 
-	if (elf_is_elf(vm->cfg.image, vm->cfg.image_size))
-		rc = elf_load(vm->cfg.image, vm->cfg.image_size,
-			      vm->cfg.mem_size, GUEST_BOOT_LO, GUEST_BOOT_HI,
-			      &ops, &res);
-	else
-		rc = flat_load(vm->cfg.image, vm->cfg.image_size,
-			       vm->cfg.load_addr, vm->cfg.mem_size,
-			       GUEST_BOOT_LO, GUEST_BOOT_HI, &ops, &res);
+	rc = mb1_kludge_load(c->image, c->image_size, c->mem_size,
+			     GUEST_BOOT_LO, GUEST_BOOT_HI, &ops, &res);
+	if (rc == -ENOENT && elf_is_elf(c->image, c->image_size))
+		rc = elf_load(c->image, c->image_size, c->mem_size,
+			      GUEST_BOOT_LO, GUEST_BOOT_HI, &ops, &res);
+	else if (rc == -ENOENT)
+		rc = flat_load(c->image, c->image_size, c->load_addr,
+			       c->mem_size, GUEST_BOOT_LO, GUEST_BOOT_HI, &ops,
+			       &res);
 	if (rc) {
-		printk("mica: guest %s: cannot load image: %s\n", vm->cfg.name,
+		printk("mica: guest %s: cannot load image: %s\n", c->name,
 		       res.error);
 		return rc;
 	}
 	*entry = res.entry;
-	return 0;
-}
-
-static int setup_devices(struct vm *vm)
-{
-	if (mm_alloc_pages(GUEST_IORAM_SIZE / PAGE_SIZE, PAGE_SIZE, &vm->ioram))
-		return -ENOMEM;
-	mmio_bus_init(&vm->bus);
-	mmio_uart_init(&vm->dev_uart, GUEST_MMIO_UART, &vm->uart);
-	mmio_ioram_init(&vm->dev_ioram, GUEST_MMIO_IORAM, phys_ptr(vm->ioram),
-			GUEST_IORAM_SIZE);
-	if (mmio_register(&vm->bus, &vm->dev_uart) ||
-	    mmio_register(&vm->bus, &vm->dev_ioram))
-		panic("vm: fixed MMIO devices overlap");
 	return 0;
 }
 
@@ -145,7 +139,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned id)
 	vcpu_reset_live_msrs();
 	rc = alloc_memory(vm);
 	if (!rc)
-		rc = setup_devices(vm);
+		rc = vm_devices_init(vm);
 	if (!rc)
 		rc = vm_mem_init(vm);
 	if (!rc)
@@ -176,8 +170,7 @@ void vm_destroy(struct vm *vm)
 		mm_free_pages(vm->vcpu.vmcs_pa, 1);
 	}
 	vm_mem_destroy(vm);
-	if (vm->ioram)
-		mm_free_pages(vm->ioram, GUEST_IORAM_SIZE / PAGE_SIZE);
+	vm_devices_destroy(vm);
 	if (vm->pool_pages)
 		mm_free_pages(vm->pool, vm->pool_pages);
 }
@@ -189,6 +182,7 @@ void vm_run(struct vm *vm)
 	int rc;
 
 	vm->start_tsc = rdtsc();
+	vm_inject_pending(v);
 	rc = vmx_run(v);
 	if (unlikely(rc)) {
 		vmx_report_failure(v->launched ? "vmresume" : "vmlaunch", rc);
@@ -202,5 +196,10 @@ void vm_run(struct vm *vm)
 bool c_vmx_exit(struct vcpu *v)
 {
 	vmx_handle_exit(v);
+	if (unlikely(v->vm->lapic.irr[0] | v->vm->lapic.irr[1] |
+		     v->vm->lapic.irr[2] | v->vm->lapic.irr[3] |
+		     v->vm->lapic.irr[4] | v->vm->lapic.irr[5] |
+		     v->vm->lapic.irr[6] | v->vm->lapic.irr[7]))
+		vm_inject_pending(v);
 	return v->vm->state == VM_RUNNING;
 }

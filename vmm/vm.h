@@ -6,6 +6,8 @@
 #ifndef MICA_VMM_VM_H
 #define MICA_VMM_VM_H
 
+#include "drivers/pc_devices.h"
+#include "drivers/vlapic.h"
 #include "drivers/vuart.h"
 #include "mm/pt_pool.h"
 #include "vmm/memslot.h"
@@ -39,8 +41,13 @@ struct vm {
 	struct vcpu vcpu;
 	struct vuart uart;
 	struct mmio_bus bus;
-	struct mmio_dev dev_uart, dev_ioram;
-	hpa_t ioram;
+	struct mmio_dev dev_uart, dev_ioram, dev_lapic, dev_testmem;
+	hpa_t ioram, testmem;
+	struct pc_devices pcdev;
+	struct vlapic lapic;
+	u64 apic_base; /* IA32_APIC_BASE as the guest sees it */
+	u64 tsc_adjust;
+	u8 shutdown_match; /* bytes of "Shutdown" seen in order at 0x8900 */
 
 	enum vm_state state;
 	int exit_code;	    /* guest's own status when VM_DONE */
@@ -48,6 +55,12 @@ struct vm {
 
 	u64 budget_left; /* preemption-timer units not yet armed */
 	u64 counters[CNT_MAX];
+	struct {
+		bool armed;
+		u8 len;
+		gpa_t gpa;
+		u8 bytes[8];
+	} patch; /* test hook: bytes written before the next emulation */
 	u64 start_tsc;
 };
 

@@ -8,8 +8,10 @@
 #include "vmm/errno.h"
 #include "vmm/vm_config.h"
 
-static const char *const known_keys[] = {"mem",	   "mode",   "load",
-					 "budget", "expect", "broken"};
+static const char *const known_keys[] = {
+    "mem",    "mode",	    "load",  "budget", "expect",
+    "broken", "forced-emu", "slots", "case",
+};
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
 {

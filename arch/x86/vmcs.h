@@ -192,7 +192,7 @@ __noreturn void vmcs_access_failed(const char *op, u32 field, u64 value);
  */
 static inline u64 vmcs_read_raw(u32 field)
 {
-	u64 v;
+	u64 v = 0; /* dead store: the asm output always overwrites it */
 
 	__asm__ goto("vmread %1, %0\n\t"
 		     "jbe %l[fail]"

@@ -109,4 +109,9 @@ struct g_iret {
 typedef bool (*g_fault_hook_fn)(u64 vector, u64 error, struct g_iret *iret);
 void g_set_fault_hook(g_fault_hook_fn fn);
 
+/* Vectors 32-255 are interrupts: counted, then passed to the hook. */
+typedef void (*g_irq_hook_fn)(unsigned vector);
+void g_set_irq_hook(g_irq_hook_fn fn);
+u64 g_irq_count(unsigned vector);
+
 #endif /* MICA_GUESTS_GUEST_H */

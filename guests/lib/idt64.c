@@ -19,8 +19,10 @@ struct gate {
 	u32 off_hi, zero;
 } __attribute__((packed));
 
-extern const u64 g_isr_table[32];
-static struct gate idt[32] __attribute__((aligned(16)));
+extern const u64 g_isr_table[256];
+static struct gate idt[256] __attribute__((aligned(16)));
+static u64 irq_seen[256];
+static g_irq_hook_fn irq_hook;
 static unsigned skip_len;
 static int last_vector = -1;
 static u64 last_error, fault_total;
@@ -30,6 +32,12 @@ void g_exception(struct frame *f);
 
 void g_exception(struct frame *f)
 {
+	if (f->vector >= 32) {
+		irq_seen[f->vector]++;
+		if (irq_hook)
+			irq_hook((unsigned)f->vector);
+		return;
+	}
 	fault_total++;
 	if (fault_hook && fault_hook(f->vector, f->error, &f->iret))
 		return;
@@ -55,7 +63,7 @@ void g_idt_init(void)
 	u16 cs;
 
 	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	for (unsigned v = 0; v < 32; v++) {
+	for (unsigned v = 0; v < 256; v++) {
 		u64 h = g_isr_table[v];
 
 		idt[v] = (struct gate){
@@ -90,4 +98,14 @@ u64 g_fault_count(void)
 void g_set_fault_hook(g_fault_hook_fn fn)
 {
 	fault_hook = fn;
+}
+
+void g_set_irq_hook(g_irq_hook_fn fn)
+{
+	irq_hook = fn;
+}
+
+u64 g_irq_count(unsigned vector)
+{
+	return irq_seen[vector & 255];
 }

@@ -1,5 +1,5 @@
 ; SPDX-License-Identifier: MIT
-; Guest exception stubs for vectors 0-31: push a dummy error code where the
+; Guest interrupt and exception stubs for vectors 0-255: push a dummy error code where the
 ; CPU does not, the vector, all GPRs, then call g_exception(frame).
 bits 64
 section .text
@@ -15,7 +15,7 @@ g_isr_%1:
 %endmacro
 
 %assign v 0
-%rep 32
+%rep 256
 %if v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30
 	STUB v, 1
 %else
@@ -53,7 +53,7 @@ global g_isr_table
 align 8
 g_isr_table:
 %assign v 0
-%rep 32
+%rep 256
 	dq g_isr_ %+ v
 %assign v v + 1
 %endrep

@@ -62,6 +62,28 @@ BOOTS = [
         ],
     },
     {
+        "name": "text-readonly",
+        "platform": "bochs-tigerlake",
+        "cmdline": "mica.selftest=write-text",
+        "status": 2,
+        "timeout": 60,
+        "expect": [
+            ("a write to kernel text is a #PF (present, write)",
+             r"EXCEPTION #PF \(vector 14\) error 0x3\b"),
+        ],
+    },
+    {
+        "name": "data-noexec",
+        "platform": "bochs-tigerlake",
+        "cmdline": "mica.selftest=exec-data",
+        "status": 2,
+        "timeout": 60,
+        "expect": [
+            ("executing kernel data is a #PF (present, fetch)",
+             r"EXCEPTION #PF \(vector 14\) error 0x11\b"),
+        ],
+    },
+    {
         "name": "vmx-tigerlake",
         "platform": "bochs-tigerlake",
         "cmdline": "",
@@ -74,6 +96,18 @@ BOOTS = [
              % len(guests.VMX_SUITE)),
             ("triple fault is diagnosed with guest state",
              r"guest triple: stopped: triple fault at RIP 0x[0-9a-f]+ \(CR0"),
+        ],
+    },
+    {
+        "name": "emulator",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "guests": ["emu"],
+        "status": 0,
+        "timeout": 400,
+        "expect": [
+            ("every form agrees natively, on MMIO and emulated",
+             r"guest emu ended as expected"),
         ],
     },
     {

@@ -9,7 +9,7 @@ GUESTS = {
     "hello": ("hello.elf", ""),
     "exits": ("exits.elf", "expect=stop:halted"),
     "mode32": ("mode32.elf", "mode=32"),
-    "real16": ("real16.bin", "mode=real load=0x10000"),
+    "real16": ("real16.bin", "mode=real load=0x10000 expect=exit:1"),
     "ring3": ("ring3.elf", ""),
     "probe": ("probe.elf", ""),
     "udstorm": ("udstorm.elf", ""),
@@ -21,6 +21,13 @@ GUESTS = {
     "bench": ("bench.elf", "mem=160M"),
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
+    "paging": ("paging.elf", "forced-emu budget=4000000000"),
+    # multiboot1 test kernel: status 1 = (0 failures << 1) | 1, as QEMU
+    "pcenv": ("pcenv.elf", "mode=32 mem=128M expect=exit:1"),
+    "toctou": ("mmiobad.elf", "case=toctou"),
+    "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
+    "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
+    "emu": ("emu.elf", "forced-emu budget=2000000000"),
 }
 
 # What `make run` shows when GUESTS is not given.
@@ -29,7 +36,8 @@ DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 # The issue-10 suite: every entry mode, every exit, every bad guest.
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
-             "broken-rflags", "memslots", "mmio"]
+             "broken-rflags", "memslots", "mmio", "paging", "pcenv",
+             "toctou", "mmio-unsupported", "mmio-fetch"]
 
 
 def modules(build, names):

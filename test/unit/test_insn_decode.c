@@ -184,6 +184,8 @@ static const struct bcase bad[] = {
 	{"lock cmpxchg8b reg", 64, "f00fc7c8", INSN_E_UNDEF},
 	{"lea with register", 64, "8dc0", INSN_E_UNDEF},
 	{"ff /7", 64, "ff38", INSN_E_UNDEF},
+	{"evex vpextrw with vvvv != 1111b (SDM 2.7.4)", 16, "62e13d08c5e7db",
+	 INSN_E_UNDEF},
 	{"mov cr1", 64, "0f20c8", INSN_E_UNDEF},
 	{"mov cs,ax", 64, "8ec8", INSN_E_UNDEF},
 	{"66 before vex", 64, "66c5f877", INSN_E_UNDEF},
@@ -351,9 +353,28 @@ static void test_ea(void)
 	tap_ok(ok, "effective address: SIB, RIP-relative, 16-bit wrap");
 }
 
+/* Mandatory-prefix selection: the last F2/F3 wins over 66. */
+static void test_mandatory(void)
+{
+	static const u8 a[] = {0xf3, 0x0f, 0x6f, 0x07};
+	static const u8 b[] = {0x66, 0xf3, 0xf2, 0x0f, 0x10, 0x07};
+	static const u8 c[] = {0x66, 0x0f, 0x6f, 0x07};
+	struct insn in;
+	int ok = 1;
+
+	ok &= insn_decode(&in, a, sizeof(a), INSN_MODE_64) == 0 &&
+	      in.pfx.mandatory == 0xf3 && in.opsize == 16;
+	ok &= insn_decode(&in, b, sizeof(b), INSN_MODE_64) == 0 &&
+	      in.pfx.mandatory == 0xf2 && in.opsize == 8; /* MOVSD */
+	ok &= insn_decode(&in, c, sizeof(c), INSN_MODE_32) == 0 &&
+	      in.pfx.mandatory == 0x66 && in.opsize == 16;
+	tap_ok(ok, "mandatory prefix: last F2/F3 over 66");
+}
+
 int main(void)
 {
 	test_forms();
+	test_mandatory();
 	test_invalid();
 	test_ea();
 	return tap_done();

@@ -252,7 +252,8 @@ static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
 }
 
 /*
- * 64-bit mode, 32-bit addressing (67), REX.B = 1, mod = 00 and SIB.base =
+ * 64-bit mode, 32-bit addressing (67), REX.B or VEX/EVEX.B = 1, mod = 00
+ * and SIB.base =
  * 101b: the SIB base field then means "disp32, no base" whatever REX.B is
  * (SDM Vol. 2A 2.2.1.2, Table 2-5 "Special Cases of REX Encodings").
  * Zydis 4.0 reports base r13d and drops the displacement (while counting
@@ -260,13 +261,15 @@ static int zd_is_mvex(const u8 *b, size_t n, enum insn_mode mode)
  */
 static int zd_r13d_sib(const struct insn *in)
 {
-	return in->mode == INSN_MODE_64 && in->addrsize == 4 && in->rex.b &&
-	       in->sib.present && (in->sib.byte & 7) == 5 && in->modrm.mod == 0;
+	return in->mode == INSN_MODE_64 && in->addrsize == 4 &&
+	       (in->rex.b || in->vex.b) && in->sib.present &&
+	       (in->sib.byte & 7) == 5 && in->modrm.mod == 0;
 }
 
 /*
  * Knights Corner VEX forms: Zydis 4.0 decodes the Xeon Phi coprocessor's
- * VEX map-0 JKZD/JKNZD rel8 (74/75), its VEX map-1 opcodes 18, 43, 48, 49, 84, 85, 95, 97, AE, B8, BC, BD and the
+ * VEX map-0 JKZD/JKNZD rel8 (74/75), map-3 KEXTRACT (3E), its VEX map-1
+ * opcodes 18, 43, 48, 49, 84, 85, 95, 97, AE, B8, BC, BD and the
  * 128-bit KNC mask forms of 41-4B even with ZYDIS_DECODER_MODE_KNC off.
  * The SDM's VEX opcode map (Vol. 2D Table A-3, "VEX" rows; Vol. 2C
  * KANDW etc.: VEX.L1 only) leaves them undefined: #UD.
@@ -283,6 +286,8 @@ static int zd_is_knc_vex(const u8 *b, size_t n, enum insn_mode mode)
 		return 0;
 	if (b[i] == 0xc4 && (b[i + 1] & 0x1f) == 0)
 		return b[i + 3] == 0x74 || b[i + 3] == 0x75; /* JKZD/JKNZD */
+	if (b[i] == 0xc4 && (b[i + 1] & 0x1f) == 3)
+		return b[i + 3] == 0x3e; /* KEXTRACT */
 	if (b[i] == 0xc4 && (b[i + 1] & 0x1f) != 1)
 		return 0;
 	op = b[i] == 0xc5 ? b[i + 2] : b[i + 3];
@@ -303,7 +308,8 @@ static const struct zd_known zd_known_list[] = {
     {"MVEX (KNC) decoded in 64-bit mode; SDM Vol. 2A 2.7: EVEX P1[2] "
      "must be 1, else #UD",
      zd_is_mvex},
-    {"Knights Corner VEX forms (map 0 74/75; 0F 18 43 48 49 84 85 95 97 AE B8 "
+    {"Knights Corner VEX forms (map 0 74/75, map 3 3E; 0F 18 43 48 49 84 85 95 "
+     "97 AE B8 "
      "BC BD, "
      "128-bit KAND..KXOR); SDM Vol. 2D Table A-3 / Vol. 2C: #UD",
      zd_is_knc_vex},

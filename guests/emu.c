@@ -1,0 +1,1421 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * emu: differential test of mica's instruction emulator. Every instruction
+ * form below runs three ways on the same random inputs:
+ *   native  - on a RAM buffer, executed by the CPU;
+ *   MMIO    - with its memory operand in ioram (GPA 0xC0010000): each
+ *             access is an EPT exit and mica emulates the instruction;
+ *   forced  - on the RAM buffer behind the forced-emulation prefix
+ *             (ud2 "mica", module option forced-emu), so mica emulates it.
+ * All GPRs, RFLAGS (the flags the SDM defines for the form), the stack
+ * pointer, vector registers where used, the exception raised, and the
+ * memory windows must agree exactly. RBX (RDI for CMPXCHG8B/16B) points
+ * at the memory operand; string forms use RSI/RDI. Needs the module option
+ * forced-emu and a budget for about 300,000 exits.
+ */
+#include "guests/lib/guest.h"
+
+#define IORAM	    0xc0010000UL
+#define SEED	    0x6d6963615f656d75ULL
+#define INPUTS	    8	   /* random inputs per form */
+#define WIN	    96	   /* default memory window (bytes) */
+#define WIN_STR	    512	   /* window of the string forms */
+#define WIN_BIG	    8192   /* window of the long REP forms */
+#define WIN_OFF	    0x100  /* window offset in the buffer's first page */
+#define DIAG_MAX    2	   /* failing inputs printed per form */
+#define SEG_BASE    0x1000 /* FS and GS base for the segment forms */
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+
+/* RFLAGS bits (SDM Vol. 1 3.4.3). */
+#define CF    0x1ULL
+#define PF    0x4ULL
+#define AF    0x10ULL
+#define ZF    0x40ULL
+#define SF    0x80ULL
+#define DF    0x400ULL
+#define OF    0x800ULL
+#define ARITH (CF | PF | AF | ZF | SF | OF)
+
+/* GPRs loaded and saved by the harness, in struct cpu order. */
+enum { R_AX, R_CX, R_DX, R_BX, R_SI, R_DI, R_8, R_9, R_10, R_11, NGPR };
+
+static const char *const gpr_name[NGPR] = {"rax", "rcx", "rdx", "rbx", "rsi",
+					   "rdi", "r8",	 "r9",	"r10", "r11"};
+
+/* In/out state of one run; the offsets are used by the asm below. */
+struct cpu {
+	u64 gpr[NGPR]; /* 0 */
+	u64 rflags;    /* 80 */
+	u64 rsp_save;  /* 88: RSP at entry, restored on the way out */
+	u64 rsp_out;   /* 96: RSP after the instruction */
+	u64 stack_top; /* 104: qword at RSP after the instruction */
+	u64 vector;    /* 112: exception raised, NO_VEC if none */
+	u64 error;     /* 120 */
+	u8 vec[2][32]; /* 128: XMM0/YMM0, XMM1/YMM1 */
+} __attribute__((aligned(32)));
+
+_Static_assert(__builtin_offsetof(struct cpu, rflags) == 80, "asm offsets");
+_Static_assert(__builtin_offsetof(struct cpu, vector) == 112, "asm offsets");
+_Static_assert(__builtin_offsetof(struct cpu, vec) == 128, "asm offsets");
+
+#define NO_VEC (~0ULL)
+
+/* The state the harness runs on; the fault hook and emu_tail use it. */
+struct cpu *emu_cur;
+
+/*
+ * The harness. EMU_HEAD saves the callee-saved registers, keeps the state
+ * pointer in R15 and loads the GPRs; EMU_FLAGS loads RFLAGS last. Every
+ * form then jumps to emu_tail, which stores RFLAGS and the GPRs, records
+ * RSP and the qword it points at, and returns on the saved stack. A fault
+ * in the instruction resumes at emu_tail too (emu_fault_hook).
+ */
+__asm__(".pushsection .text\n"
+	".intel_syntax noprefix\n"
+	".macro EMU_HEAD\n"
+	"push rbx\n push rbp\n push r12\n push r13\n push r14\n push r15\n"
+	"mov r15, rdi\n mov [r15 + 88], rsp\n"
+	"mov rax, [r15]\n mov rcx, [r15 + 8]\n mov rdx, [r15 + 16]\n"
+	"mov rbx, [r15 + 24]\n mov rsi, [r15 + 32]\n mov rdi, [r15 + 40]\n"
+	"mov r8, [r15 + 48]\n mov r9, [r15 + 56]\n mov r10, [r15 + 64]\n"
+	"mov r11, [r15 + 72]\n"
+	".endm\n"
+	".macro EMU_FLAGS\n push qword ptr [r15 + 80]\n popfq\n .endm\n"
+	".globl emu_tail\n"
+	"emu_tail:\n"
+	"mov r15, [rip + emu_cur]\n"
+	"pushfq\n pop qword ptr [r15 + 80]\n cld\n"
+	"mov [r15], rax\n mov [r15 + 8], rcx\n mov [r15 + 16], rdx\n"
+	"mov [r15 + 24], rbx\n mov [r15 + 32], rsi\n mov [r15 + 40], rdi\n"
+	"mov [r15 + 48], r8\n mov [r15 + 56], r9\n mov [r15 + 64], r10\n"
+	"mov [r15 + 72], r11\n"
+	"mov [r15 + 96], rsp\n mov rax, [rsp]\n mov [r15 + 104], rax\n"
+	"mov rsp, [r15 + 88]\n"
+	"pop r15\n pop r14\n pop r13\n pop r12\n pop rbp\n pop rbx\n ret\n"
+	".att_syntax prefix\n"
+	".popsection\n");
+
+extern const char emu_tail[];
+
+#define FORCED ".byte 0x0f, 0x0b, 0x6d, 0x69, 0x63, 0x61\n" /* ud2 "mica" */
+
+/* Vector registers in and out (SSE forms: XMM0/1; AVX forms: YMM0/1). */
+#define PRE_X  "movdqu xmm0, [r15 + 128]\n movdqu xmm1, [r15 + 160]\n"
+#define POST_X "movdqu [r15 + 128], xmm0\n movdqu [r15 + 160], xmm1\n"
+#define PRE_Y  "vmovdqu ymm0, [r15 + 128]\n vmovdqu ymm1, [r15 + 160]\n"
+#define POST_Y "vmovdqu [r15 + 128], ymm0\n vmovdqu [r15 + 160], ymm1\n"
+
+/* How the inputs of a form are generated. */
+enum gen {
+	G_DEF,	 /* random registers, flags and memory */
+	G_CL,	 /* shift count in CL mostly 0..71 */
+	G_EQ,	 /* memory operand = RAX (CMPXCHG equal) */
+	G_NE,	 /* memory operand != RAX */
+	G_EQ2,	 /* memory operand = RDX:RAX halves (CMPXCHG8B/16B) */
+	G_NE2,	 /* memory operand != RDX:RAX halves */
+	G_DIV,	 /* unsigned dividend and divisor with a quotient that fits */
+	G_IDIV,	 /* signed, likewise */
+	G_DE0,	 /* divisor 0: #DE */
+	G_DEQ,	 /* unsigned quotient too large: #DE */
+	G_DEOV,	 /* signed MIN / -1: #DE */
+	G_BT,	 /* bit offset in RCX within -480..439 (upper bits random) */
+	G_SIB,	 /* RDX index 0..7, RBX adjusted for [rbx + rdx*4 - 0x40] */
+	G_SEG,	 /* RBX relative to the FS/GS base */
+	G_A32,	 /* random RBX bits 63:32 for 32-bit addressing */
+	G_MISAL, /* operand misaligned by 8: #GP for aligned SSE moves */
+	G_STR,	 /* string: RSI/RDI/RCX/DF */
+	G_CMPS,	 /* string compare: equal runs with a few differences */
+	G_SCAS,	 /* string scan: runs of the accumulator value */
+};
+
+#define BIT(n) (1u << (n))
+
+/* Form options. */
+#define O_A16	BIT(0)	/* operand 16-byte aligned */
+#define O_A32	BIT(1)	/* operand 32-byte aligned */
+#define O_CROSS BIT(2)	/* operand (or string) crosses a 4 KiB boundary */
+#define O_STK	BIT(3)	/* compare the qword at RSP after the instruction */
+#define O_VEC	BIT(4)	/* compare XMM/YMM 0 and 1 */
+#define O_AVX	BIT(5)	/* needs AVX */
+#define O_MOVBE BIT(6)	/* needs MOVBE */
+#define O_MOFFS BIT(7)	/* absolute moffs operand at window offset 32 */
+#define O_SI_M	BIT(8)	/* string source in the MMIO-tested window */
+#define O_SI_S	BIT(9)	/* string source in the RAM-only window */
+#define O_DI_M	BIT(10) /* string destination in the MMIO-tested window */
+#define O_DI_S	BIT(11) /* string destination in the RAM-only window */
+#define O_REP	BIT(12) /* REP-prefixed: RCX is the count */
+#define O_BIG	BIT(13) /* long REP over WIN_BIG bytes, DF = 0 */
+#define O_PDI	BIT(14) /* memory operand at [rdi] (RBX is an input) */
+#define O_RAMIO BIT(15) /* MMIO run: window crosses from RAM into ioram */
+#define O_IORAM BIT(16) /* MMIO run: window crosses from ioram into RAM */
+
+/* Shift/rotate descriptor: group-2 /reg + 1 in bits 15:8, count (0: CL). */
+#define SH(reg, cnt) ((((reg) + 1) << 8) | (cnt))
+
+/*
+ * Form lists: X(id, title, pre, insn, insn_mmio, post, gen, size, opt,
+ * undefined flags, shift). insn_mmio differs from insn only for absolute
+ * (moffs) addresses. size is the memory operand size (string forms: the
+ * element size).
+ */
+#define F(X, id, t, insn, gen, size, opt, undef)                               \
+	X(id, t, "", insn, insn, "", gen, size, opt, undef, 0)
+#define FV(X, id, t, insn, size, opt)                                          \
+	X(id, t, PRE_X, insn, insn, POST_X, G_DEF, size, (opt) | O_VEC, 0, 0)
+#define FY(X, id, t, insn, size, opt)                                          \
+	X(id, t, PRE_Y, insn, insn, POST_Y, G_DEF, size,                       \
+	  (opt) | O_VEC | O_AVX, 0, 0)
+#define MOFFS(X, id, t, insn, addr, size)                                      \
+	X(id, t, "", insn "[emu_ram_m + 0x120]" addr,                          \
+	  insn "[0xc0010120]" addr, "", G_DEF, size, O_MOFFS, 0, 0)
+
+#define FORMS_MOV(X)                                                           \
+	F(X, mov_st8, "MOV m8, r8 (88)", "mov byte ptr [rbx], cl", G_DEF, 1,   \
+	  0, 0)                                                                \
+	F(X, mov_st8h, "MOV m8, CH (88)", "mov byte ptr [rbx], ch", G_DEF, 1,  \
+	  0, 0)                                                                \
+	F(X, mov_st8x, "MOV m8, R10B (REX 88)", "mov byte ptr [rbx], r10b",    \
+	  G_DEF, 1, 0, 0)                                                      \
+	F(X, mov_st16, "MOV m16, r16 (66 89)", "mov word ptr [rbx], cx",       \
+	  G_DEF, 2, 0, 0)                                                      \
+	F(X, mov_st32, "MOV m32, r32 (89)", "mov dword ptr [rbx], ecx", G_DEF, \
+	  4, 0, 0)                                                             \
+	F(X, mov_st64, "MOV m64, r64 (REX.W 89)", "mov qword ptr [rbx], rcx",  \
+	  G_DEF, 8, 0, 0)                                                      \
+	F(X, mov_ld8, "MOV r8, m8 (8A)", "mov cl, byte ptr [rbx]", G_DEF, 1,   \
+	  0, 0)                                                                \
+	F(X, mov_ld8h, "MOV AH, m8 (8A)", "mov ah, byte ptr [rbx]", G_DEF, 1,  \
+	  0, 0)                                                                \
+	F(X, mov_ld8x, "MOV SIL, m8 (REX 8A)", "mov sil, byte ptr [rbx]",      \
+	  G_DEF, 1, 0, 0)                                                      \
+	F(X, mov_ld16, "MOV r16, m16 (66 8B)", "mov cx, word ptr [rbx]",       \
+	  G_DEF, 2, 0, 0)                                                      \
+	F(X, mov_ld32, "MOV r32, m32 (8B)", "mov ecx, dword ptr [rbx]", G_DEF, \
+	  4, 0, 0)                                                             \
+	F(X, mov_ld64, "MOV r64, m64 (REX.W 8B)", "mov r9, qword ptr [rbx]",   \
+	  G_DEF, 8, 0, 0)                                                      \
+	F(X, mov_i8, "MOV m8, imm8 (C6)", "mov byte ptr [rbx], 0xa5", G_DEF,   \
+	  1, 0, 0)                                                             \
+	F(X, mov_i16, "MOV m16, imm16 (66 C7)", "mov word ptr [rbx], 0x8001",  \
+	  G_DEF, 2, 0, 0)                                                      \
+	F(X, mov_i32, "MOV m32, imm32 (C7)",                                   \
+	  "mov dword ptr [rbx], 0x87654321", G_DEF, 4, 0, 0)                   \
+	F(X, mov_i64, "MOV m64, simm32 (REX.W C7)",                            \
+	  "mov qword ptr [rbx], -0x789abcdf", G_DEF, 8, 0, 0)                  \
+	MOFFS(X, mov_a0, "MOV AL, moffs8 (A0)", "movabs al, byte ptr ", "", 1) \
+	MOFFS(X, mov_a1d, "MOV EAX, moffs32 (A1)", "movabs eax, dword ptr ",   \
+	      "", 4)                                                           \
+	MOFFS(X, mov_a1q, "MOV RAX, moffs64 (REX.W A1)",                       \
+	      "movabs rax, qword ptr ", "", 8)                                 \
+	MOFFS(X, mov_a2, "MOV moffs8, AL (A2)", "movabs byte ptr ", ", al", 1) \
+	MOFFS(X, mov_a3w, "MOV moffs16, AX (66 A3)", "movabs word ptr ",       \
+	      ", ax", 2)                                                       \
+	MOFFS(X, mov_a3q, "MOV moffs64, RAX (REX.W A3)", "movabs qword ptr ",  \
+	      ", rax", 8)                                                      \
+	F(X, mov_sib, "MOV r32, [rbx+rdx*4-0x40] (SIB, disp8)",                \
+	  "mov ecx, dword ptr [rbx + rdx*4 - 0x40]", G_SIB, 4, 0, 0)           \
+	F(X, add_sib, "ADD [rbx+rdx*4-0x40], r32 (SIB, disp8)",                \
+	  "add dword ptr [rbx + rdx*4 - 0x40], ecx", G_SIB, 4, 0, 0)           \
+	F(X, mov_fs, "MOV r64, FS:m64 (64 REX.W 8B)",                          \
+	  "mov rcx, qword ptr fs:[rbx]", G_SEG, 8, 0, 0)                       \
+	F(X, add_gs, "ADD GS:m32, r32 (65 01)", "add dword ptr gs:[rbx], ecx", \
+	  G_SEG, 4, 0, 0)                                                      \
+	F(X, mov_a32l, "MOV r32, [ebx] (67 8B)", "mov ecx, dword ptr [ebx]",   \
+	  G_A32, 4, 0, 0)                                                      \
+	F(X, mov_a32s, "MOV [ebx+8], r64 (67 REX.W 89)",                       \
+	  "mov qword ptr [ebx + 8], rcx", G_A32, 8, 0, 0)                      \
+	F(X, movzx_bd, "MOVZX r32, m8 (0F B6)", "movzx ecx, byte ptr [rbx]",   \
+	  G_DEF, 1, 0, 0)                                                      \
+	F(X, movzx_bw, "MOVZX r16, m8 (66 0F B6)", "movzx cx, byte ptr [rbx]", \
+	  G_DEF, 1, 0, 0)                                                      \
+	F(X, movzx_wq, "MOVZX r64, m16 (REX.W 0F B7)",                         \
+	  "movzx rcx, word ptr [rbx]", G_DEF, 2, 0, 0)                         \
+	F(X, movsx_bq, "MOVSX r64, m8 (REX.W 0F BE)",                          \
+	  "movsx rcx, byte ptr [rbx]", G_DEF, 1, 0, 0)                         \
+	F(X, movsx_bw, "MOVSX r16, m8 (66 0F BE)", "movsx cx, byte ptr [rbx]", \
+	  G_DEF, 1, 0, 0)                                                      \
+	F(X, movsx_wd, "MOVSX r32, m16 (0F BF)", "movsx ecx, word ptr [rbx]",  \
+	  G_DEF, 2, 0, 0)                                                      \
+	F(X, movsx_wq, "MOVSX r64, m16 (REX.W 0F BF)",                         \
+	  "movsx rcx, word ptr [rbx]", G_DEF, 2, 0, 0)                         \
+	F(X, movsxd, "MOVSXD r64, m32 (REX.W 63)",                             \
+	  "movsxd rcx, dword ptr [rbx]", G_DEF, 4, 0, 0)                       \
+	F(X, movnti_d, "MOVNTI m32, r32 (0F C3)",                              \
+	  "movnti dword ptr [rbx], ecx", G_DEF, 4, 0, 0)                       \
+	F(X, movnti_q, "MOVNTI m64, r64 (REX.W 0F C3)",                        \
+	  "movnti qword ptr [rbx], rcx", G_DEF, 8, 0, 0)                       \
+	F(X, movbe_lw, "MOVBE r16, m16 (66 0F 38 F0)",                         \
+	  "movbe cx, word ptr [rbx]", G_DEF, 2, O_MOVBE, 0)                    \
+	F(X, movbe_ld, "MOVBE r32, m32 (0F 38 F0)",                            \
+	  "movbe ecx, dword ptr [rbx]", G_DEF, 4, O_MOVBE, 0)                  \
+	F(X, movbe_lq, "MOVBE r64, m64 (REX.W 0F 38 F0)",                      \
+	  "movbe rcx, qword ptr [rbx]", G_DEF, 8, O_MOVBE, 0)                  \
+	F(X, movbe_sw, "MOVBE m16, r16 (66 0F 38 F1)",                         \
+	  "movbe word ptr [rbx], cx", G_DEF, 2, O_MOVBE, 0)                    \
+	F(X, movbe_sd, "MOVBE m32, r32 (0F 38 F1)",                            \
+	  "movbe dword ptr [rbx], ecx", G_DEF, 4, O_MOVBE, 0)                  \
+	F(X, movbe_sq, "MOVBE m64, r64 (REX.W 0F 38 F1)",                      \
+	  "movbe qword ptr [rbx], rcx", G_DEF, 8, O_MOVBE, 0)                  \
+	X(push_q, "PUSH m64 (FF /6)", "", "push qword ptr [rbx]",              \
+	  "push qword ptr [rbx]", "", G_DEF, 8, O_STK, 0, 0)                   \
+	X(push_w, "PUSH m16 (66 FF /6)", "", "push word ptr [rbx]",            \
+	  "push word ptr [rbx]", "", G_DEF, 2, O_STK, 0, 0)                    \
+	X(pop_q, "POP m64 (8F /0)", "push r8\n", "pop qword ptr [rbx]",        \
+	  "pop qword ptr [rbx]", "", G_DEF, 8, O_STK, 0, 0)                    \
+	X(pop_w, "POP m16 (66 8F /0)", "push r8\n", "pop word ptr [rbx]",      \
+	  "pop word ptr [rbx]", "", G_DEF, 2, O_STK, 0, 0)
+
+/*
+ * ALU ops: mem,reg and reg,mem at every size, and the group-1 immediate
+ * forms (80 ib, 81 iw/id, 83 ib). u: flags the SDM leaves undefined.
+ */
+#define ALU(X, op, OP, u, ib, iw, id, iq, is)                                  \
+	F(X, op##_mr8, OP " m8, r8", #op " byte ptr [rbx], cl", G_DEF, 1, 0,   \
+	  u)                                                                   \
+	F(X, op##_mr16, OP " m16, r16", #op " word ptr [rbx], cx", G_DEF, 2,   \
+	  0, u)                                                                \
+	F(X, op##_mr32, OP " m32, r32", #op " dword ptr [rbx], ecx", G_DEF, 4, \
+	  0, u)                                                                \
+	F(X, op##_mr64, OP " m64, r64", #op " qword ptr [rbx], rcx", G_DEF, 8, \
+	  0, u)                                                                \
+	F(X, op##_rm8, OP " r8 (DH), m8", #op " dh, byte ptr [rbx]", G_DEF, 1, \
+	  0, u)                                                                \
+	F(X, op##_rm16, OP " r16, m16", #op " cx, word ptr [rbx]", G_DEF, 2,   \
+	  0, u)                                                                \
+	F(X, op##_rm32, OP " r32, m32", #op " ecx, dword ptr [rbx]", G_DEF, 4, \
+	  0, u)                                                                \
+	F(X, op##_rm64, OP " r64, m64", #op " r10, qword ptr [rbx]", G_DEF, 8, \
+	  0, u)                                                                \
+	F(X, op##_i8, OP " m8, imm8 (80)", #op " byte ptr [rbx], " ib, G_DEF,  \
+	  1, 0, u)                                                             \
+	F(X, op##_i16, OP " m16, imm16 (66 81)", #op " word ptr [rbx], " iw,   \
+	  G_DEF, 2, 0, u)                                                      \
+	F(X, op##_i32, OP " m32, imm32 (81)", #op " dword ptr [rbx], " id,     \
+	  G_DEF, 4, 0, u)                                                      \
+	F(X, op##_i64, OP " m64, simm32 (REX.W 81)",                           \
+	  #op " qword ptr [rbx], " iq, G_DEF, 8, 0, u)                         \
+	F(X, op##_s16, OP " m16, simm8 (66 83)", #op " word ptr [rbx], " is,   \
+	  G_DEF, 2, 0, u)                                                      \
+	F(X, op##_s32, OP " m32, simm8 (83)", #op " dword ptr [rbx], " is,     \
+	  G_DEF, 4, 0, u)                                                      \
+	F(X, op##_s64, OP " m64, simm8 (REX.W 83)",                            \
+	  #op " qword ptr [rbx], " is, G_DEF, 8, 0, u)
+
+#define FORMS_ALU(X)                                                           \
+	ALU(X, add, "ADD", 0, "0x5a", "0x8421", "0x87654321", "-0x789abcd",    \
+	    "-0x53")                                                           \
+	ALU(X, or, "OR", AF, "0x81", "0x4002", "0x10000001", "-0x10000000",    \
+	    "0x35")                                                            \
+	ALU(X, adc, "ADC", 0, "0xff", "0x7fff", "0x7fffffff", "0x7fffffff",    \
+	    "-0x1")                                                            \
+	ALU(X, sbb, "SBB", 0, "0x80", "0x8000", "0x80000000", "-0x80000000",   \
+	    "0x7f")                                                            \
+	ALU(X, and, "AND", AF, "0x3c", "0xf00f", "0xff00ff00", "-0x100",       \
+	    "-0x80")                                                           \
+	ALU(X, sub, "SUB", 0, "0x01", "0x1234", "0x12345678", "0x12345678",    \
+	    "0x1")                                                             \
+	ALU(X, xor, "XOR", AF, "0xa5", "0x5aa5", "0xdeadbeef", "-0x21524111",  \
+	    "-0x5b")                                                           \
+	ALU(X, cmp, "CMP", 0, "0x7f", "0x8001", "0xfffffffe", "-0x2", "0x40")  \
+	F(X, test_mr8, "TEST m8, r8 (84)", "test byte ptr [rbx], cl", G_DEF,   \
+	  1, 0, AF)                                                            \
+	F(X, test_mr64, "TEST m64, r64 (REX.W 85)",                            \
+	  "test qword ptr [rbx], rcx", G_DEF, 8, 0, AF)                        \
+	F(X, test_i8, "TEST m8, imm8 (F6 /0)", "test byte ptr [rbx], 0xa5",    \
+	  G_DEF, 1, 0, AF)                                                     \
+	F(X, test_i16, "TEST m16, imm16 (66 F7 /0)",                           \
+	  "test word ptr [rbx], 0x8001", G_DEF, 2, 0, AF)                      \
+	F(X, test_i32, "TEST m32, imm32 (F7 /0)",                              \
+	  "test dword ptr [rbx], 0x80000001", G_DEF, 4, 0, AF)                 \
+	F(X, test_i64, "TEST m64, simm32 (REX.W F7 /0)",                       \
+	  "test qword ptr [rbx], -0x10", G_DEF, 8, 0, AF)
+
+/* One-operand read-modify-write ops at every size. */
+#define UNARY(X, op, OP, gen, u)                                               \
+	F(X, op##_8, OP " m8", #op " byte ptr [rbx]", gen, 1, 0, u)            \
+	F(X, op##_16, OP " m16", #op " word ptr [rbx]", gen, 2, 0, u)          \
+	F(X, op##_32, OP " m32", #op " dword ptr [rbx]", gen, 4, 0, u)         \
+	F(X, op##_64, OP " m64", #op " qword ptr [rbx]", gen, 8, 0, u)
+
+#define FORMS_UNARY(X)                                                         \
+	UNARY(X, inc, "INC", G_DEF, 0)                                         \
+	UNARY(X, dec, "DEC", G_DEF, 0)                                         \
+	UNARY(X, not, "NOT", G_DEF, 0)                                         \
+	UNARY(X, neg, "NEG", G_DEF, 0)                                         \
+	UNARY(X, mul, "MUL", G_DEF, SF | ZF | AF | PF)                         \
+	UNARY(X, imul, "IMUL", G_DEF, SF | ZF | AF | PF)                       \
+	UNARY(X, div, "DIV", G_DIV, ARITH)                                     \
+	UNARY(X, idiv, "IDIV", G_IDIV, ARITH)                                  \
+	F(X, div_de0, "DIV m8 by zero: #DE", "div byte ptr [rbx]", G_DE0, 1,   \
+	  0, ARITH)                                                            \
+	F(X, div_deq, "DIV m32 quotient overflow: #DE", "div dword ptr [rbx]", \
+	  G_DEQ, 4, 0, ARITH)                                                  \
+	F(X, idiv_deov, "IDIV m64 INT64_MIN / -1: #DE",                        \
+	  "idiv qword ptr [rbx]", G_DEOV, 8, 0, ARITH)
+
+/* Group 2: by 1 (D0/D1), by CL (D2/D3), by imm8 (C0/C1). */
+#define SHF(X, op, OP, r)                                                      \
+	X(op##_1b, OP " m8, 1 (D0)", "", #op " byte ptr [rbx], 1",             \
+	  #op " byte ptr [rbx], 1", "", G_DEF, 1, 0, 0, SH(r, 1))              \
+	X(op##_1d, OP " m32, 1 (D1)", "", #op " dword ptr [rbx], 1",           \
+	  #op " dword ptr [rbx], 1", "", G_DEF, 4, 0, 0, SH(r, 1))             \
+	X(op##_cb, OP " m8, CL (D2)", "", #op " byte ptr [rbx], cl",           \
+	  #op " byte ptr [rbx], cl", "", G_CL, 1, 0, 0, SH(r, 0))              \
+	X(op##_cw, OP " m16, CL (66 D3)", "", #op " word ptr [rbx], cl",       \
+	  #op " word ptr [rbx], cl", "", G_CL, 2, 0, 0, SH(r, 0))              \
+	X(op##_cd, OP " m32, CL (D3)", "", #op " dword ptr [rbx], cl",         \
+	  #op " dword ptr [rbx], cl", "", G_CL, 4, 0, 0, SH(r, 0))             \
+	X(op##_cq, OP " m64, CL (REX.W D3)", "", #op " qword ptr [rbx], cl",   \
+	  #op " qword ptr [rbx], cl", "", G_CL, 8, 0, 0, SH(r, 0))             \
+	X(op##_ib, OP " m8, 5 (C0)", "", #op " byte ptr [rbx], 5",             \
+	  #op " byte ptr [rbx], 5", "", G_DEF, 1, 0, 0, SH(r, 5))              \
+	X(op##_iw, OP " m16, 9 (66 C1)", "", #op " word ptr [rbx], 9",         \
+	  #op " word ptr [rbx], 9", "", G_DEF, 2, 0, 0, SH(r, 9))              \
+	X(op##_id, OP " m32, 33 (C1)", "", #op " dword ptr [rbx], 33",         \
+	  #op " dword ptr [rbx], 33", "", G_DEF, 4, 0, 0, SH(r, 33))           \
+	X(op##_iq, OP " m64, 37 (REX.W C1)", "", #op " qword ptr [rbx], 37",   \
+	  #op " qword ptr [rbx], 37", "", G_DEF, 8, 0, 0, SH(r, 37))
+
+#define FORMS_SHIFT(X)                                                         \
+	SHF(X, rol, "ROL", 0)                                                  \
+	SHF(X, ror, "ROR", 1)                                                  \
+	SHF(X, rcl, "RCL", 2)                                                  \
+	SHF(X, rcr, "RCR", 3)                                                  \
+	SHF(X, shl, "SHL", 4)                                                  \
+	SHF(X, shr, "SHR", 5)                                                  \
+	SHF(X, sar, "SAR", 7)
+
+/* Exchanges, compare-exchanges, LOCK forms. */
+#define XCHG4(X, op, OP, gen, u)                                               \
+	F(X, op##_8, OP " m8, r8", #op " byte ptr [rbx], cl", gen, 1, 0, u)    \
+	F(X, op##_16, OP " m16, r16", #op " word ptr [rbx], cx", gen, 2, 0, u) \
+	F(X, op##_32, OP " m32, r32", #op " dword ptr [rbx], ecx", gen, 4, 0,  \
+	  u)                                                                   \
+	F(X, op##_64, OP " m64, r64", #op " qword ptr [rbx], rcx", gen, 8, 0, u)
+
+#define FORMS_ATOMIC(X)                                                        \
+	XCHG4(X, xchg, "XCHG", G_DEF, 0)                                       \
+	XCHG4(X, xadd, "XADD", G_DEF, 0)                                       \
+	XCHG4(X, cmpxchg, "CMPXCHG (equal)", G_EQ, 0)                          \
+	F(X, cmpxchg_n8, "CMPXCHG m8, r8 (not equal)",                         \
+	  "cmpxchg byte ptr [rbx], cl", G_NE, 1, 0, 0)                         \
+	F(X, cmpxchg_n16, "CMPXCHG m16, r16 (not equal)",                      \
+	  "cmpxchg word ptr [rbx], cx", G_NE, 2, 0, 0)                         \
+	F(X, cmpxchg_n32, "CMPXCHG m32, r32 (not equal)",                      \
+	  "cmpxchg dword ptr [rbx], ecx", G_NE, 4, 0, 0)                       \
+	F(X, cmpxchg_n64, "CMPXCHG m64, r64 (not equal)",                      \
+	  "cmpxchg qword ptr [rbx], rcx", G_NE, 8, 0, 0)                       \
+	F(X, cx8b_eq, "CMPXCHG8B m64 (equal)", "cmpxchg8b qword ptr [rdi]",    \
+	  G_EQ2, 8, O_PDI, 0)                                                  \
+	F(X, cx8b_ne, "CMPXCHG8B m64 (not equal)",                             \
+	  "cmpxchg8b qword ptr [rdi]", G_NE2, 8, O_PDI, 0)                     \
+	F(X, cx16b_eq, "CMPXCHG16B m128 (equal)", "cmpxchg16b [rdi]", G_EQ2,   \
+	  16, O_A16 | O_PDI, 0)                                                \
+	F(X, cx16b_ne, "CMPXCHG16B m128 (not equal)", "cmpxchg16b [rdi]",      \
+	  G_NE2, 16, O_A16 | O_PDI, 0)                                         \
+	F(X, lock_cx_eq, "LOCK CMPXCHG m64 (equal)",                           \
+	  "lock cmpxchg qword ptr [rbx], rcx", G_EQ, 8, 0, 0)                  \
+	F(X, lock_cx_ne, "LOCK CMPXCHG m32 (not equal)",                       \
+	  "lock cmpxchg dword ptr [rbx], ecx", G_NE, 4, 0, 0)                  \
+	F(X, lock_cx16b, "LOCK CMPXCHG16B m128 (equal)",                       \
+	  "lock cmpxchg16b [rdi]", G_EQ2, 16, O_A16 | O_PDI, 0)                \
+	F(X, lock_add, "LOCK ADD m32, r32", "lock add dword ptr [rbx], ecx",   \
+	  G_DEF, 4, 0, 0)                                                      \
+	F(X, lock_sub_i, "LOCK SUB m64, simm8",                                \
+	  "lock sub qword ptr [rbx], 0x12", G_DEF, 8, 0, 0)                    \
+	F(X, lock_or_i, "LOCK OR m8, imm8", "lock or byte ptr [rbx], 0x81",    \
+	  G_DEF, 1, 0, AF)                                                     \
+	F(X, lock_xadd, "LOCK XADD m64, r64",                                  \
+	  "lock xadd qword ptr [rbx], rcx", G_DEF, 8, 0, 0)                    \
+	F(X, lock_inc, "LOCK INC m16", "lock inc word ptr [rbx]", G_DEF, 2, 0, \
+	  0)                                                                   \
+	F(X, lock_neg, "LOCK NEG m32", "lock neg dword ptr [rbx]", G_DEF, 4,   \
+	  0, 0)                                                                \
+	F(X, lock_not, "LOCK NOT m8", "lock not byte ptr [rbx]", G_DEF, 1, 0,  \
+	  0)                                                                   \
+	F(X, lock_bts, "LOCK BTS m32, r32", "lock bts dword ptr [rbx], ecx",   \
+	  G_BT, 4, 0, OF | SF | AF | PF)
+
+/* BT/BTS/BTR/BTC with a register offset (beyond the operand, negative)
+ * and with an immediate (masked to the operand size). */
+#define BTX(X, op, OP)                                                         \
+	F(X, op##_rw, OP " m16, r16 (66 0F)", #op " word ptr [rbx], cx", G_BT, \
+	  2, 0, OF | SF | AF | PF)                                             \
+	F(X, op##_rd, OP " m32, r32 (0F)", #op " dword ptr [rbx], ecx", G_BT,  \
+	  4, 0, OF | SF | AF | PF)                                             \
+	F(X, op##_rq, OP " m64, r64 (REX.W 0F)", #op " qword ptr [rbx], rcx",  \
+	  G_BT, 8, 0, OF | SF | AF | PF)                                       \
+	F(X, op##_iw, OP " m16, 29 (66 0F BA)", #op " word ptr [rbx], 29",     \
+	  G_DEF, 2, 0, OF | SF | AF | PF)                                      \
+	F(X, op##_id, OP " m32, 13 (0F BA)", #op " dword ptr [rbx], 13",       \
+	  G_DEF, 4, 0, OF | SF | AF | PF)                                      \
+	F(X, op##_iq, OP " m64, 63 (REX.W 0F BA)", #op " qword ptr [rbx], 63", \
+	  G_DEF, 8, 0, OF | SF | AF | PF)
+
+#define FORMS_BT(X)                                                            \
+	BTX(X, bt, "BT")                                                       \
+	BTX(X, bts, "BTS")                                                     \
+	BTX(X, btr, "BTR")                                                     \
+	BTX(X, btc, "BTC")
+
+/* SETcc m8 and CMOVcc r32, m32 for every condition. */
+#define CC(X, cc, CCN)                                                         \
+	F(X, set##cc, "SET" CCN " m8", "set" #cc " byte ptr [rbx]", G_DEF, 1,  \
+	  0, 0)                                                                \
+	F(X, cmov##cc, "CMOV" CCN " r32, m32",                                 \
+	  "cmov" #cc " ecx, dword ptr [rbx]", G_DEF, 4, 0, 0)
+
+#define FORMS_CC(X)                                                            \
+	CC(X, o, "O")                                                          \
+	CC(X, no, "NO")                                                        \
+	CC(X, b, "B")                                                          \
+	CC(X, ae, "AE")                                                        \
+	CC(X, e, "E")                                                          \
+	CC(X, ne, "NE")                                                        \
+	CC(X, be, "BE")                                                        \
+	CC(X, a, "A")                                                          \
+	CC(X, s, "S")                                                          \
+	CC(X, ns, "NS")                                                        \
+	CC(X, p, "P")                                                          \
+	CC(X, np, "NP")                                                        \
+	CC(X, l, "L")                                                          \
+	CC(X, ge, "GE")                                                        \
+	CC(X, le, "LE")                                                        \
+	CC(X, g, "G")                                                          \
+	F(X, cmove_w, "CMOVE r16, m16 (66 0F 44)", "cmove cx, word ptr [rbx]", \
+	  G_DEF, 2, 0, 0)                                                      \
+	F(X, cmovne_q, "CMOVNE r64, m64 (REX.W 0F 45)",                        \
+	  "cmovne r9, qword ptr [rbx]", G_DEF, 8, 0, 0)
+
+/* String forms: element size, which window each pointer is in. */
+#define STRF(X, id, t, insn, size, opt) F(X, id, t, insn, G_STR, size, opt, 0)
+#define FORMS_STRING(X)                                                        \
+	STRF(X, rmovsb_rm, "REP MOVSB RAM->MMIO", "rep movsb", 1,              \
+	     O_SI_S | O_DI_M | O_REP)                                          \
+	STRF(X, rmovsb_mr, "REP MOVSB MMIO->RAM", "rep movsb", 1,              \
+	     O_SI_M | O_DI_S | O_REP)                                          \
+	STRF(X, rmovsw_rm, "REP MOVSW RAM->MMIO", "rep movsw", 2,              \
+	     O_SI_S | O_DI_M | O_REP)                                          \
+	STRF(X, rmovsq_rm, "REP MOVSQ RAM->MMIO", "rep movsq", 8,              \
+	     O_SI_S | O_DI_M | O_REP)                                          \
+	STRF(X, rmovsq_mr, "REP MOVSQ MMIO->RAM", "rep movsq", 8,              \
+	     O_SI_M | O_DI_S | O_REP)                                          \
+	STRF(X, movsd_mr, "MOVSD MMIO->RAM", "movsd", 4, O_SI_M | O_DI_S)      \
+	STRF(X, rstosb, "REP STOSB", "rep stosb", 1, O_DI_M | O_REP)           \
+	STRF(X, rstosd, "REP STOSD", "rep stosd", 4, O_DI_M | O_REP)           \
+	STRF(X, rstosq, "REP STOSQ", "rep stosq", 8, O_DI_M | O_REP)           \
+	STRF(X, stosw, "STOSW", "stosw", 2, O_DI_M)                            \
+	STRF(X, lodsb, "LODSB", "lodsb", 1, O_SI_M)                            \
+	STRF(X, lodsq, "LODSQ", "lodsq", 8, O_SI_M)                            \
+	STRF(X, rlodsb, "REP LODSB", "rep lodsb", 1, O_SI_M | O_REP)           \
+	F(X, repe_cmpsb, "REPE CMPSB", "repe cmpsb", G_CMPS, 1,                \
+	  O_SI_M | O_DI_S | O_REP, 0)                                          \
+	F(X, repne_cmpsb, "REPNE CMPSB", "repne cmpsb", G_CMPS, 1,             \
+	  O_SI_S | O_DI_M | O_REP, 0)                                          \
+	F(X, repe_cmpsq, "REPE CMPSQ", "repe cmpsq", G_CMPS, 8,                \
+	  O_SI_M | O_DI_S | O_REP, 0)                                          \
+	F(X, cmpsd, "CMPSD", "cmpsd", G_CMPS, 4, O_SI_S | O_DI_M, 0)           \
+	F(X, repe_scasb, "REPE SCASB", "repe scasb", G_SCAS, 1,                \
+	  O_DI_M | O_REP, 0)                                                   \
+	F(X, repne_scasb, "REPNE SCASB", "repne scasb", G_SCAS, 1,             \
+	  O_DI_M | O_REP, 0)                                                   \
+	F(X, repne_scasd, "REPNE SCASD", "repne scasd", G_SCAS, 4,             \
+	  O_DI_M | O_REP, 0)                                                   \
+	F(X, repe_scasq, "REPE SCASQ", "repe scasq", G_SCAS, 8,                \
+	  O_DI_M | O_REP, 0)                                                   \
+	F(X, scasw, "SCASW", "scasw", G_SCAS, 2, O_DI_M, 0)                    \
+	STRF(X, big_movsb, "REP MOVSB 8 KiB RAM->MMIO", "rep movsb", 1,        \
+	     O_SI_S | O_DI_M | O_REP | O_BIG)                                  \
+	STRF(X, big_movsq, "REP MOVSQ 8 KiB MMIO->RAM", "rep movsq", 8,        \
+	     O_SI_M | O_DI_S | O_REP | O_BIG)                                  \
+	STRF(X, big_stosd, "REP STOSD 8 KiB", "rep stosd", 4,                  \
+	     O_DI_M | O_REP | O_BIG)
+
+/*
+ * Accesses across a 4 KiB boundary. The MMIO run has three layouts: both
+ * halves in ioram, RAM then ioram, ioram then RAM (through the alias
+ * mapping of alias_setup); the native and forced runs cross between two
+ * RAM pages.
+ */
+#define XP(X, id, t, pre, insn, post, gen, size, opt)                          \
+	X(id##_mm, t " across 4 KiB, MMIO|MMIO", pre, insn, insn, post, gen,   \
+	  size, (opt) | O_CROSS, 0, 0)                                         \
+	X(id##_rm, t " across 4 KiB, RAM|MMIO", pre, insn, insn, post, gen,    \
+	  size, (opt) | O_CROSS | O_RAMIO, 0, 0)                               \
+	X(id##_mr, t " across 4 KiB, MMIO|RAM", pre, insn, insn, post, gen,    \
+	  size, (opt) | O_CROSS | O_IORAM, 0, 0)
+
+/* SSE and AVX moves. */
+#define FORMS_SIMD(X)                                                          \
+	FV(X, movd_l, "MOVD xmm, m32 (66 0F 6E)",                              \
+	   "movd xmm0, dword ptr [rbx]", 4, 0)                                 \
+	FV(X, movd_s, "MOVD m32, xmm (66 0F 7E)",                              \
+	   "movd dword ptr [rbx], xmm1", 4, 0)                                 \
+	FV(X, movq_l6e, "MOVQ xmm, m64 (66 REX.W 0F 6E)",                      \
+	   ".byte 0x66, 0x48, 0x0f, 0x6e, 0x03", 8, 0)                         \
+	FV(X, movq_s7e, "MOVQ m64, xmm (66 REX.W 0F 7E)",                      \
+	   ".byte 0x66, 0x48, 0x0f, 0x7e, 0x0b", 8, 0)                         \
+	FV(X, movq_lf3, "MOVQ xmm, m64 (F3 0F 7E)",                            \
+	   "movq xmm0, qword ptr [rbx]", 8, 0)                                 \
+	FV(X, movq_sd6, "MOVQ m64, xmm (66 0F D6)",                            \
+	   "movq qword ptr [rbx], xmm1", 8, 0)                                 \
+	FV(X, movdqu_l, "MOVDQU xmm, m128", "movdqu xmm0, xmmword ptr [rbx]",  \
+	   16, 0)                                                              \
+	FV(X, movdqu_s, "MOVDQU m128, xmm", "movdqu xmmword ptr [rbx], xmm1",  \
+	   16, 0)                                                              \
+	FV(X, movdqa_l, "MOVDQA xmm, m128", "movdqa xmm0, xmmword ptr [rbx]",  \
+	   16, O_A16)                                                          \
+	FV(X, movdqa_s, "MOVDQA m128, xmm", "movdqa xmmword ptr [rbx], xmm1",  \
+	   16, O_A16)                                                          \
+	FV(X, movups_l, "MOVUPS xmm, m128", "movups xmm0, xmmword ptr [rbx]",  \
+	   16, 0)                                                              \
+	FV(X, movups_s, "MOVUPS m128, xmm", "movups xmmword ptr [rbx], xmm1",  \
+	   16, 0)                                                              \
+	FV(X, movaps_l, "MOVAPS xmm, m128", "movaps xmm0, xmmword ptr [rbx]",  \
+	   16, O_A16)                                                          \
+	FV(X, movaps_s, "MOVAPS m128, xmm", "movaps xmmword ptr [rbx], xmm1",  \
+	   16, O_A16)                                                          \
+	FV(X, movntdq, "MOVNTDQ m128, xmm", "movntdq xmmword ptr [rbx], xmm1", \
+	   16, O_A16)                                                          \
+	X(movdqa_gp, "MOVDQA xmm, m128 misaligned: #GP(0)", PRE_X,             \
+	  "movdqa xmm0, xmmword ptr [rbx]", "movdqa xmm0, xmmword ptr [rbx]",  \
+	  POST_X, G_MISAL, 16, O_VEC, 0, 0)                                    \
+	FY(X, vmovdqu_lx, "VMOVDQU xmm, m128 (VEX.128)",                       \
+	   "vmovdqu xmm0, xmmword ptr [rbx]", 16, 0)                           \
+	FY(X, vmovdqu_sx, "VMOVDQU m128, xmm (VEX.128)",                       \
+	   "vmovdqu xmmword ptr [rbx], xmm1", 16, 0)                           \
+	FY(X, vmovdqa_lx, "VMOVDQA xmm, m128 (VEX.128)",                       \
+	   "vmovdqa xmm0, xmmword ptr [rbx]", 16, O_A16)                       \
+	FY(X, vmovdqa_sx, "VMOVDQA m128, xmm (VEX.128)",                       \
+	   "vmovdqa xmmword ptr [rbx], xmm1", 16, O_A16)                       \
+	FY(X, vmovdqu_ly, "VMOVDQU ymm, m256 (VEX.256)",                       \
+	   "vmovdqu ymm0, ymmword ptr [rbx]", 32, 0)                           \
+	FY(X, vmovdqu_sy, "VMOVDQU m256, ymm (VEX.256)",                       \
+	   "vmovdqu ymmword ptr [rbx], ymm1", 32, 0)                           \
+	FY(X, vmovdqa_ly, "VMOVDQA ymm, m256 (VEX.256)",                       \
+	   "vmovdqa ymm0, ymmword ptr [rbx]", 32, O_A32)                       \
+	FY(X, vmovdqa_sy, "VMOVDQA m256, ymm (VEX.256)",                       \
+	   "vmovdqa ymmword ptr [rbx], ymm1", 32, O_A32)                       \
+	XP(X, xp_st16, "MOV m16, r16", "", "mov word ptr [rbx], cx", "",       \
+	   G_DEF, 2, 0)                                                        \
+	XP(X, xp_st32, "MOV m32, r32", "", "mov dword ptr [rbx], ecx", "",     \
+	   G_DEF, 4, 0)                                                        \
+	XP(X, xp_ld64, "MOV r64, m64", "", "mov rcx, qword ptr [rbx]", "",     \
+	   G_DEF, 8, 0)                                                        \
+	XP(X, xp_add64, "ADD m64, r64", "", "add qword ptr [rbx], rcx", "",    \
+	   G_DEF, 8, 0)                                                        \
+	XP(X, xp_lcx64, "LOCK CMPXCHG m64 (equal)", "",                        \
+	   "lock cmpxchg qword ptr [rbx], rcx", "", G_EQ, 8, 0)                \
+	XP(X, xp_movdqu_l, "MOVDQU xmm, m128", PRE_X,                          \
+	   "movdqu xmm0, xmmword ptr [rbx]", POST_X, G_DEF, 16, O_VEC)         \
+	XP(X, xp_movdqu_s, "MOVDQU m128, xmm", PRE_X,                          \
+	   "movdqu xmmword ptr [rbx], xmm1", POST_X, G_DEF, 16, O_VEC)         \
+	XP(X, xp_vmovdqu_s, "VMOVDQU m256, ymm", PRE_Y,                        \
+	   "vmovdqu ymmword ptr [rbx], ymm1", POST_Y, G_DEF, 32,               \
+	   O_VEC | O_AVX)                                                      \
+	XP(X, xp_rmovsb, "REP MOVSB RAM->MMIO", "", "rep movsb", "", G_STR, 1, \
+	   O_SI_S | O_DI_M | O_REP)                                            \
+	XP(X, xp_rstosq, "REP STOSQ", "", "rep stosq", "", G_STR, 8,           \
+	   O_DI_M | O_REP)
+
+#define FORMS(X)                                                               \
+	FORMS_MOV(X)                                                           \
+	FORMS_ALU(X)                                                           \
+	FORMS_UNARY(X)                                                         \
+	FORMS_SHIFT(X)                                                         \
+	FORMS_ATOMIC(X)                                                        \
+	FORMS_BT(X)                                                            \
+	FORMS_CC(X)                                                            \
+	FORMS_STRING(X)                                                        \
+	FORMS_SIMD(X)
+
+/* Three functions per form: native, forced emulation, and MMIO (the
+ * native one unless an absolute address differs). */
+#define EMIT(id, t, pre, insn, insn_mmio, post, gen, size, opt, undef, sh)     \
+	__asm__(".pushsection .text\n.intel_syntax noprefix\n"                 \
+		"emu_" #id "_n:\nEMU_HEAD\n" pre "EMU_FLAGS\n" insn "\n" post  \
+		"jmp emu_tail\n"                                               \
+		"emu_" #id "_f:\nEMU_HEAD\n" pre "EMU_FLAGS\n" FORCED insn     \
+		"\n" post "jmp emu_tail\n"                                     \
+		"emu_" #id "_m:\nEMU_HEAD\n" pre "EMU_FLAGS\n" insn_mmio       \
+		"\n" post "jmp emu_tail\n"                                     \
+		".att_syntax prefix\n.popsection\n");                          \
+	void emu_##id##_n(struct cpu *c) __asm__("emu_" #id "_n");             \
+	void emu_##id##_f(struct cpu *c) __asm__("emu_" #id "_f");             \
+	void emu_##id##_m(struct cpu *c) __asm__("emu_" #id "_m");
+
+typedef void (*emu_fn)(struct cpu *);
+
+struct form {
+	const char *title;
+	emu_fn native, forced, mmio;
+	u8 gen, size;
+	u32 opt;
+	u16 undef; /* flags the SDM leaves undefined */
+	u16 sh;	   /* SH() for shifts and rotates, else 0 */
+};
+
+#define ENTRY(id, t, pre, insn, insn_mmio, post, gen, size, opt, undef, sh)    \
+	{t, emu_##id##_n, emu_##id##_f, emu_##id##_m, gen, size, opt, undef,   \
+	 sh},
+
+FORMS(EMIT)
+
+static const struct form forms[] = {FORMS(ENTRY)};
+
+#define NFORMS (sizeof(forms) / sizeof(forms[0]))
+
+/* The RAM buffers: M is the window the MMIO run moves to ioram, S stays in
+ * RAM (the other side of string moves). */
+u8 emu_ram_m[0x3000] __attribute__((aligned(4096)));
+static u8 ram_s[0x3000] __attribute__((aligned(4096)));
+static u8 tmpl_m[WIN_BIG], tmpl_s[WIN_BIG];
+/* Page tables of the alias mapping and the two RAM pages it maps. */
+static u64 alias_pml4[512] __attribute__((aligned(4096)));
+static u64 alias_pdpt[512] __attribute__((aligned(4096)));
+static u64 alias_pd[512] __attribute__((aligned(4096)));
+static u64 alias_pt[512] __attribute__((aligned(4096)));
+static u8 alias_ram[2][4096] __attribute__((aligned(4096)));
+static u64 alias_base; /* 0 until alias_setup() succeeded */ /* inputs */
+static u8 res_m[3][WIN_BIG], res_s[3][WIN_BIG]; /* native, MMIO, forced */
+
+enum { V_NATIVE, V_MMIO, V_FORCED };
+static const char *const variant_name[3] = {"native", "MMIO", "forced"};
+
+/* gcc may call these for structure copies and clearing loops. */
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	void *r = d;
+
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+	return r;
+}
+
+void *memset(void *d, int c, size_t n)
+{
+	void *r = d;
+
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return r;
+}
+
+static bool emu_fault_hook(u64 vector, u64 error, struct g_iret *iret)
+{
+	if (!emu_cur)
+		return false;
+	emu_cur->vector = vector;
+	emu_cur->error = error;
+	iret->rip = (u64)emu_tail;
+	return true;
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+static u64 rng_state = SEED;
+
+/* 64-bit LCG (Knuth's MMIX constants); two steps give 64 output bits. */
+static u64 rnd(void)
+{
+	u64 hi;
+
+	rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	hi = rng_state >> 32;
+	rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return hi << 32 | rng_state >> 32;
+}
+
+/* Random value, one time in four a boundary value (some with random bits
+ * 63:32) so carries, overflows, zero and sign results all occur. */
+static u64 rnd_val(void)
+{
+	static const u64 special[] = {
+	    0,		0x1,	    0x7f,	0x80,	    0xff,
+	    0x7fff,	0x8000,	    0xffff,	0x7fffffff, 0x80000000,
+	    0xffffffff, ~0ULL >> 1, 1ULL << 63, ~0ULL};
+	u64 r = rnd(), v;
+
+	if (r & 3)
+		return rnd();
+	v = special[(r >> 8) % (sizeof(special) / sizeof(special[0]))];
+	if (r & BIT(20))
+		v |= rnd() << 32;
+	return v;
+}
+
+static u64 size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static u64 sext(u64 v, unsigned size)
+{
+	unsigned sh = 64 - size * 8;
+
+	return (u64)((long long)(v << sh) >> sh);
+}
+
+static void put(u8 *p, u64 v, unsigned size)
+{
+	for (unsigned i = 0; i < size && i < 8; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static u64 get(const u8 *p, unsigned size)
+{
+	u64 v = 0;
+
+	for (unsigned i = 0; i < size && i < 8; i++)
+		v |= (u64)p[i] << (8 * i);
+	return v;
+}
+
+static bool is_string(const struct form *f)
+{
+	return f->gen == G_STR || f->gen == G_CMPS || f->gen == G_SCAS;
+}
+
+static unsigned window(const struct form *f)
+{
+	if (f->opt & O_BIG)
+		return WIN_BIG;
+	if (is_string(f))
+		return WIN_STR;
+	return f->gen == G_BT ? 128 : WIN;
+}
+
+static unsigned page_off(const struct form *f)
+{
+	return (f->opt & O_CROSS) ? 0x1000 - window(f) / 2 : WIN_OFF;
+}
+
+/* Input of one run: registers hold offsets into the windows for the
+ * registers named in pm (M window) and ps (S window). */
+struct input {
+	struct cpu c;
+	u16 pm, ps;
+	u64 undef; /* flags the SDM leaves undefined for this input */
+};
+
+/* Offset of the memory operand in the M window. */
+static unsigned operand_off(const struct form *f)
+{
+	if (f->opt & O_MOFFS)
+		return 32;
+	if (f->opt & O_CROSS)
+		return f->size > 1 ? 47 - (unsigned)(rnd() % (f->size - 1))
+				   : 47;
+	if (f->opt & O_A32)
+		return 32;
+	if (f->opt & O_A16)
+		return 32 + 16 * (unsigned)(rnd() & 1);
+	if (f->gen == G_MISAL)
+		return 40;
+	if (f->gen == G_BT)
+		return 64 + (unsigned)(rnd() % 4);
+	return 32 + (unsigned)(rnd() % 16);
+}
+
+static void gen_divide(const struct form *f, struct cpu *c, u8 *op)
+{
+	unsigned n = f->size * 8;
+	u64 mask = size_mask(f->size), d, lo, hi;
+
+	if (f->gen == G_DIV) {
+		d = rnd_val() & mask;
+		d = d ? d : 1;
+		hi = (rnd_val() & mask) % d;
+		lo = rnd_val() & mask;
+	} else {
+		long long sd = (long long)sext(rnd_val(), f->size);
+		long long q = (long long)sext(rnd_val(), f->size);
+		u64 ad, r;
+		__int128 prod, dv;
+
+		sd = sd ? sd : -1;
+		ad = sd < 0 ? 0 - (u64)sd : (u64)sd; /* |INT64_MIN| fits */
+		r = rnd() % ad;
+		prod = (__int128)q * sd;
+		dv = prod + ((prod < 0 || (prod == 0 && (rnd() & 1)))
+				 ? -(__int128)r
+				 : (__int128)r);
+		d = (u64)sd & mask;
+		lo = (u64)dv & mask;
+		hi = (u64)(dv >> n) & mask;
+	}
+	if (f->size == 1) {
+		c->gpr[R_AX] = (c->gpr[R_AX] & ~0xffffULL) | hi << 8 | lo;
+	} else {
+		c->gpr[R_AX] = (c->gpr[R_AX] & ~mask) | lo;
+		c->gpr[R_DX] = (c->gpr[R_DX] & ~mask) | hi;
+	}
+	put(op, d, f->size);
+}
+
+/* String operands: pointers near the window's middle, DF random, a count
+ * that keeps every element inside the window. */
+static void gen_string(const struct form *f, struct input *in, unsigned w)
+{
+	struct cpu *c = &in->c;
+	unsigned s = f->size, psi, pdi, cnt, span;
+	bool df = false;
+	u8 *x, *y;
+
+	if (f->opt & O_BIG) {
+		psi = pdi = 0;
+		cnt = w / s;
+	} else if (f->opt & O_CROSS) {
+		/* Start within 8 bytes of the page boundary at w / 2 and
+		 * walk at least 9 bytes towards it: both pages are touched. */
+		df = rnd() & 1;
+		psi = w / 2 - (df ? 0 : 8) + (unsigned)(rnd() % 8);
+		pdi = w / 2 - (df ? 0 : 8) + (unsigned)(rnd() % 8);
+		cnt = 9 / s + 1 +
+		      (unsigned)(rnd() % ((w / 2 - 8) / s - 9 / s - 1));
+	} else {
+		df = rnd() & 1;
+		psi = w / 2 - 4 + (unsigned)(rnd() % 8);
+		pdi = w / 2 - 4 + (unsigned)(rnd() % 8);
+		cnt =
+		    (rnd() % 8) ? (unsigned)(rnd() % ((w / 2 - 8) / s + 1)) : 0;
+	}
+	c->rflags = (c->rflags & ~DF) | (df ? DF : 0);
+	if (f->opt & O_REP)
+		c->gpr[R_CX] = cnt;
+	if (f->opt & (O_SI_M | O_SI_S)) {
+		c->gpr[R_SI] = psi;
+		in->pm |= (f->opt & O_SI_M) ? BIT(R_SI) : 0;
+		in->ps |= (f->opt & O_SI_S) ? BIT(R_SI) : 0;
+	}
+	if (f->opt & (O_DI_M | O_DI_S)) {
+		c->gpr[R_DI] = pdi;
+		in->pm |= (f->opt & O_DI_M) ? BIT(R_DI) : 0;
+		in->ps |= (f->opt & O_DI_S) ? BIT(R_DI) : 0;
+	}
+	x = (f->opt & O_SI_M) ? tmpl_m : tmpl_s;
+	y = (f->opt & O_DI_M) ? tmpl_m : tmpl_s;
+	span = (cnt ? cnt : 1) * s;
+	if (f->gen == G_CMPS) {
+		/* Destination elements equal to the source ones; then a few
+		 * bytes changed (REPE), or one element equal (REPNE). */
+		unsigned mode = (unsigned)(rnd() % 3), at;
+
+		at = (unsigned)(rnd() % span) / s * s;
+		at = df ? pdi - at : pdi + at;
+		if (mode == 0) {
+			for (unsigned j = 0; j < w; j++) {
+				int k = (int)j - (int)pdi + (int)psi;
+
+				if (k >= 0 && k < (int)w)
+					y[j] = x[k];
+			}
+			for (unsigned n = (unsigned)(rnd() % 3); n; n--)
+				y[at + (unsigned)(rnd() % s)] ^= 0x10;
+		} else if (mode == 1) {
+			for (unsigned i = 0; i < s; i++)
+				y[at + i] = x[at - pdi + psi + i];
+		}
+	} else if (f->gen == G_SCAS) {
+		unsigned mode = (unsigned)(rnd() % 3), at;
+
+		at = (unsigned)(rnd() % span) / s * s;
+		at = df ? pdi - at : pdi + at;
+		if (mode == 0) {
+			for (unsigned j = pdi % s; j + s <= w; j += s)
+				put(y + j, c->gpr[R_AX], s);
+			for (unsigned n = (unsigned)(rnd() % 3); n; n--)
+				y[at + (unsigned)(rnd() % s)] ^= 0x02;
+		} else if (mode == 1) {
+			put(y + at, c->gpr[R_AX], s);
+		}
+	}
+}
+
+static void gen_input(const struct form *f, struct input *in, unsigned w)
+{
+	struct cpu *c = &in->c;
+	u64 mask = size_mask(f->size);
+	unsigned off;
+	u8 *op;
+
+	memset(in, 0, sizeof(*in));
+	for (unsigned i = 0; i < NGPR; i++)
+		c->gpr[i] = rnd_val();
+	c->rflags = 0x2 | (rnd() & (ARITH | DF));
+	for (unsigned i = 0; i < 2; i++)
+		for (unsigned j = 0; j < 32; j += 8)
+			put(&c->vec[i][j], rnd(), 8);
+	for (unsigned j = 0; j < w; j += 8) {
+		put(tmpl_m + j, rnd(), 8);
+		put(tmpl_s + j, rnd(), 8);
+	}
+	if (is_string(f)) {
+		gen_string(f, in, w);
+		return;
+	}
+	off = operand_off(f);
+	op = tmpl_m + off;
+	put(op, rnd_val(), f->size);
+	c->gpr[(f->opt & O_PDI) ? R_DI : R_BX] = off;
+	in->pm = (f->opt & O_PDI) ? BIT(R_DI) : BIT(R_BX);
+	switch (f->gen) {
+	case G_CL:
+		c->gpr[R_CX] = (c->gpr[R_CX] & ~0xffULL) | (rnd() % 72);
+		break;
+	case G_EQ:
+		put(op, c->gpr[R_AX], f->size);
+		break;
+	case G_NE:
+		if (get(op, f->size) == (c->gpr[R_AX] & mask))
+			op[0] ^= 1;
+		break;
+	case G_EQ2:
+	case G_NE2:
+		put(op, c->gpr[R_AX], f->size / 2);
+		put(op + f->size / 2, c->gpr[R_DX], f->size / 2);
+		if (f->gen == G_NE2)
+			op[rnd() % f->size] ^= 0x40;
+		break;
+	case G_DIV:
+	case G_IDIV:
+		gen_divide(f, c, op);
+		break;
+	case G_DE0:
+		put(op, 0, f->size);
+		break;
+	case G_DEQ: {
+		u64 d = rnd_val() & mask;
+
+		d = d ? d : 1;
+		put(op, d, f->size);
+		c->gpr[R_DX] = (c->gpr[R_DX] & ~mask) | ((d | rnd()) & mask);
+		break;
+	}
+	case G_DEOV:
+		c->gpr[R_AX] = 1ULL << 63;
+		c->gpr[R_DX] = ~0ULL;
+		put(op, ~0ULL, 8);
+		break;
+	case G_BT: {
+		long long bit = (long long)(rnd() % 920) - 480;
+
+		c->gpr[R_CX] = (c->gpr[R_CX] & ~mask) | ((u64)bit & mask);
+		break;
+	}
+	case G_SIB:
+		c->gpr[R_DX] = rnd() % 8;
+		c->gpr[R_BX] = off + 0x40 - c->gpr[R_DX] * 4;
+		break;
+	case G_SEG:
+		c->gpr[R_BX] = (u64)off - SEG_BASE;
+		break;
+	case G_A32:
+		c->gpr[R_BX] = off + (rnd() << 32);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------- runs */
+
+static void run(emu_fn fn, struct cpu *out, const struct input *in, u64 mb,
+		u64 sb)
+{
+	*out = in->c;
+	for (unsigned i = 0; i < NGPR; i++)
+		out->gpr[i] +=
+		    ((in->pm >> i) & 1 ? mb : 0) + ((in->ps >> i) & 1 ? sb : 0);
+	out->vector = NO_VEC;
+	out->error = 0;
+	emu_cur = out;
+	fn(out);
+	emu_cur = NULL;
+	for (unsigned i = 0; i < NGPR; i++)
+		out->gpr[i] -=
+		    ((in->pm >> i) & 1 ? mb : 0) + ((in->ps >> i) & 1 ? sb : 0);
+	out->rsp_out -= out->rsp_save;
+	out->rsp_save = 0;
+}
+
+/* ioram is reached with 8-byte accesses: each one an emulated MMIO load
+ * or store. */
+static void io_write(u64 addr, const u8 *src, unsigned n)
+{
+	for (unsigned i = 0; i < n; i += 8)
+		*(volatile u64 *)(addr + i) = get(src + i, 8);
+}
+
+static void io_read(u8 *dst, u64 addr, unsigned n)
+{
+	for (unsigned i = 0; i < n; i += 8)
+		put(dst + i, *(volatile u64 *)(addr + i), 8);
+}
+
+/* Flags the SDM leaves undefined for a shift or rotate with this input
+ * (SDM Vol. 2B "RCL/RCR/ROL/ROR", "SAL/SAR/SHL/SHR"): none for a masked
+ * count of 0 (flags unaffected); OF unless the count is 1; for shifts AF,
+ * and CF of SHL/SHR when the count reaches the operand width. */
+static u64 shift_undef(const struct form *f, const struct cpu *c)
+{
+	unsigned op = (f->sh >> 8) - 1, cnt = f->sh & 0xff;
+	unsigned bits = f->size * 8;
+	u64 u;
+
+	if (!cnt)
+		cnt = c->gpr[R_CX] & 0xff;
+	cnt &= bits == 64 ? 63 : 31;
+	if (!cnt)
+		return 0;
+	u = cnt != 1 ? OF : 0;
+	if (op >= 4) {
+		u |= AF;
+		if (op != 7 && cnt >= bits)
+			u |= CF;
+	}
+	return u;
+}
+
+static u64 expected_vector(const struct form *f)
+{
+	switch (f->gen) {
+	case G_DE0:
+	case G_DEQ:
+	case G_DEOV:
+		return 0; /* #DE */
+	case G_MISAL:
+		return 13; /* #GP(0) */
+	default:
+		return NO_VEC;
+	}
+}
+
+static bool same_cpu(const struct form *f, const struct cpu *a,
+		     const struct cpu *b, u64 undef)
+{
+	for (unsigned i = 0; i < NGPR; i++)
+		if (a->gpr[i] != b->gpr[i])
+			return false;
+	if ((a->rflags ^ b->rflags) & ~undef)
+		return false;
+	if (a->vector != b->vector || a->error != b->error ||
+	    a->rsp_out != b->rsp_out)
+		return false;
+	if ((f->opt & O_STK) && a->stack_top != b->stack_top)
+		return false;
+	for (unsigned i = 0; (f->opt & O_VEC) && i < 64; i++)
+		if (a->vec[i / 32][i % 32] != b->vec[i / 32][i % 32])
+			return false;
+	return true;
+}
+
+static unsigned first_diff(const u8 *a, const u8 *b, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/* Diagnostic lines stay under mica's console line length. */
+static void print_cpu(const char *who, const struct form *f,
+		      const struct cpu *c)
+{
+	for (unsigned i = 0; i < NGPR; i++)
+		g_printf("%s%s=%lx",
+			 i % 5 ? " "
+			 : i   ? "\n#          "
+			       : "#   ",
+			 gpr_name[i], (unsigned long)c->gpr[i]);
+	g_printf(" (%s)\n#          fl=%lx rsp%+ld", who,
+		 (unsigned long)c->rflags, (long)c->rsp_out);
+	if (f->opt & O_STK)
+		g_printf(" top=%lx", (unsigned long)c->stack_top);
+	if (c->vector != NO_VEC)
+		g_printf(" exception %lu error %lx", (unsigned long)c->vector,
+			 (unsigned long)c->error);
+	g_printf("\n");
+	for (unsigned i = 0; (f->opt & O_VEC) && i < 2; i++)
+		g_printf("#          ymm%u=%016lx %016lx %016lx %016lx\n", i,
+			 (unsigned long)get(&c->vec[i][24], 8),
+			 (unsigned long)get(&c->vec[i][16], 8),
+			 (unsigned long)get(&c->vec[i][8], 8),
+			 (unsigned long)get(&c->vec[i][0], 8));
+}
+
+/* The first 16 bytes (from an 8-byte boundary) where the windows differ. */
+static void print_mem(const char *what, const u8 *in, u8 (*res)[WIN_BIG],
+		      unsigned w)
+{
+	unsigned d = w;
+
+	for (unsigned v = 0; v < 3; v++) {
+		unsigned x = first_diff(res[V_NATIVE], res[v], w);
+
+		d = x < d ? x : d;
+	}
+	if (d == w)
+		return;
+	d &= ~7u;
+	for (unsigned v = 0; v < 4; v++) {
+		const u8 *p = v ? res[v - 1] : in;
+
+		g_printf("#   %s window bytes %u..: %-6s", what, d,
+			 v ? variant_name[v - 1] : "input");
+		for (unsigned i = d; i < d + 16 && i < w; i++)
+			g_printf("%s%02x", i % 8 ? "" : " ", p[i]);
+		g_printf("\n");
+	}
+}
+
+static long emulated(void)
+{
+	return g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0);
+}
+
+/*
+ * One input three ways. The emulation counter shows that the forced run
+ * and the MMIO run were emulated by mica. Two MMIO runs have nothing to
+ * emulate: a REP form with RCX = 0 touches no memory, and a misaligned
+ * MOVDQA raises #GP before its access (SDM Vol. 2B "MOVDQA").
+ */
+static bool run_input(const struct form *f, const struct input *in,
+		      struct cpu *out, unsigned w)
+{
+	unsigned po = page_off(f);
+	u64 mram = (u64)emu_ram_m + po, sram = (u64)ram_s + po;
+	u64 mio = (f->opt & O_RAMIO)   ? alias_base + 0x1000 - w / 2
+		  : (f->opt & O_IORAM) ? alias_base + 0x2000 - w / 2
+				       : IORAM + po;
+	long e0, e1, e2;
+	bool idle;
+
+	memcpy((void *)mram, tmpl_m, w);
+	memcpy((void *)sram, tmpl_s, w);
+	run(f->native, &out[V_NATIVE], in, mram, sram);
+	memcpy(res_m[V_NATIVE], (void *)mram, w);
+	memcpy(res_s[V_NATIVE], (void *)sram, w);
+
+	memcpy((void *)mram, tmpl_m, w);
+	memcpy((void *)sram, tmpl_s, w);
+	e0 = emulated();
+	run(f->forced, &out[V_FORCED], in, mram, sram);
+	e1 = emulated();
+	memcpy(res_m[V_FORCED], (void *)mram, w);
+	memcpy(res_s[V_FORCED], (void *)sram, w);
+
+	io_write(mio, tmpl_m, w);
+	memcpy((void *)sram, tmpl_s, w);
+	e2 = emulated();
+	run(f->mmio, &out[V_MMIO], in, mio, sram);
+	idle = emulated() == e2;
+	io_read(res_m[V_MMIO], mio, w);
+	memcpy(res_s[V_MMIO], (void *)sram, w);
+
+	if ((f->opt & O_REP) && !in->c.gpr[R_CX])
+		idle = false;
+	if (e1 == e0 || (idle && f->gen != G_MISAL)) {
+		g_printf("# %s: the %s run was not emulated\n", f->title,
+			 e1 == e0 ? "forced" : "MMIO");
+		return false;
+	}
+	if (out[V_NATIVE].vector != expected_vector(f) ||
+	    (out[V_NATIVE].vector == 13 && out[V_NATIVE].error))
+		return false;
+	for (unsigned v = 1; v < 3; v++)
+		if (!same_cpu(f, &out[V_NATIVE], &out[v], in->undef) ||
+		    first_diff(res_m[V_NATIVE], res_m[v], w) != w ||
+		    first_diff(res_s[V_NATIVE], res_s[v], w) != w)
+			return false;
+	return true;
+}
+
+/* Run one form over its random inputs; true if all three ways agreed on
+ * every input. */
+static bool run_form(const struct form *f, unsigned *inputs)
+{
+	unsigned w = window(f), bad = 0;
+	unsigned n = (f->opt & O_BIG) ? 2 : INPUTS;
+	struct cpu out[3];
+	struct input in;
+
+	for (unsigned k = 0; k < n; k++) {
+		gen_input(f, &in, w);
+		in.undef = f->undef | (f->sh ? shift_undef(f, &in.c) : 0);
+		(*inputs)++;
+		if (run_input(f, &in, out, w) || bad++ >= DIAG_MAX)
+			continue;
+		g_printf("# %s: input %u differs (undefined flags %lx)\n",
+			 f->title, k, (unsigned long)in.undef);
+		in.c.vector = NO_VEC;
+		print_cpu("input", f, &in.c);
+		for (unsigned v = 0; v < 3; v++)
+			print_cpu(variant_name[v], f, &out[v]);
+		print_mem("M", tmpl_m, res_m, w);
+		print_mem("S", tmpl_s, res_s, w);
+	}
+	if (bad)
+		g_printf("# %s: %u of %u inputs differ\n", f->title, bad, n);
+	return g_ok(!bad, "%s: native = MMIO = forced-emulation (%u inputs)",
+		    f->title, n);
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static u64 read_cr0(void)
+{
+	u64 v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static u64 read_cr4(void)
+{
+	u64 v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static void write_msr(u32 msr, u64 v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+/* SSE on (CR0.EM = TS = 0, CR4.OSFXSR), AVX state on when the CPU has it
+ * (CR4.OSXSAVE, XCR0 = x87|SSE|AVX); SDM Vol. 3A 13.1-13.3. */
+static void cpu_setup(bool *avx, bool *movbe)
+{
+	u64 cr0 = read_cr0(), cr4 = read_cr4();
+	u32 r[4], d[4];
+
+	cr0 = (cr0 & ~(BIT(2) | BIT(3))) | BIT(1);
+	cr4 |= BIT(9) | BIT(10);
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	g_cpuid(1, 0, r);
+	*movbe = r[2] & BIT(22);
+	*avx = false;
+	if ((r[2] & BIT(26)) && (r[2] & BIT(28))) {
+		g_cpuid(0xd, 0, d);
+		if ((d[0] & 7) == 7) {
+			__asm__ volatile("mov %0, %%cr4"
+					 :
+					 : "r"(cr4 | BIT(18)));
+			__asm__ volatile("xsetbv" : : "c"(0), "a"(7), "d"(0));
+			*avx = true;
+		}
+	}
+	write_msr(MSR_FS_BASE, SEG_BASE);
+	write_msr(MSR_GS_BASE, SEG_BASE);
+}
+
+/* Does the forced-emulation prefix work? (a load through it must neither
+ * fault nor leave the emulation counter unchanged) */
+static bool forced_probe(void)
+{
+	long before = g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0);
+	struct input in;
+	struct cpu out;
+
+	memset(&in, 0, sizeof(in));
+	in.c.rflags = 0x2;
+	in.pm = BIT(R_BX);
+	run(emu_mov_ld32_f, &out, &in, (u64)emu_ram_m, 0);
+	return out.vector == NO_VEC &&
+	       g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) > before;
+}
+
+/*
+ * Map three 4 KiB pages at a free 1 GiB slot above the identity map: RAM,
+ * ioram's first page, RAM. Accesses there cross RAM|MMIO and MMIO|RAM.
+ * The guest switches to copies of its PML4 and first PDPT (SDM Vol. 3A
+ * 4.5) so the tables mica built stay as they are.
+ */
+static void alias_setup(void)
+{
+	const u64 addr = 0xffffffffff000ULL, *pml4, *pdpt;
+	u64 cr3;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	pml4 = (const u64 *)(cr3 & addr);
+	pdpt = (const u64 *)(pml4[0] & addr);
+	for (unsigned i = 0; i < 512; i++) {
+		alias_pml4[i] = pml4[i];
+		alias_pdpt[i] = pdpt[i];
+	}
+	for (unsigned i = 4; i < 512; i++) {
+		if (alias_pdpt[i] & 1)
+			continue;
+		alias_pt[0] = (u64)alias_ram[0] | 3;
+		alias_pt[1] = IORAM | 3;
+		alias_pt[2] = (u64)alias_ram[1] | 3;
+		alias_pd[0] = (u64)alias_pt | 3;
+		alias_pdpt[i] = (u64)alias_pd | 3;
+		alias_pml4[0] = (alias_pml4[0] & ~addr) | (u64)alias_pdpt;
+		__asm__ volatile("mov %0, %%cr3"
+				 :
+				 : "r"((cr3 & ~addr) | (u64)alias_pml4)
+				 : "memory");
+		alias_base = (u64)i << 30;
+		return;
+	}
+}
+
+int guest_main(u32 magic, u32 info)
+{
+	unsigned inputs = 0, ran = 0, skipped = 0, failed = 0;
+	bool avx, movbe;
+	bool forced;
+
+	(void)magic;
+	(void)info;
+	g_idt_init();
+	g_set_fault_hook(emu_fault_hook);
+	cpu_setup(&avx, &movbe);
+	alias_setup();
+	forced = forced_probe();
+	g_printf("# emu: %u forms, seed 0x%lx, %u inputs per form, AVX %s, "
+		 "MOVBE %s\n",
+		 (unsigned)NFORMS, (unsigned long)SEED, INPUTS,
+		 avx ? "yes" : "no", movbe ? "yes" : "no");
+	if (!g_ok(forced, "forced emulation is enabled (module option "
+			  "forced-emu)"))
+		return (int)g_tap_failed();
+	for (unsigned i = 0; i < NFORMS; i++) {
+		const struct form *f = &forms[i];
+
+		if ((f->opt & O_AVX) && !avx) {
+			g_ok(true, "%s # SKIP no AVX (CPUID.1:ECX.AVX/XSAVE)",
+			     f->title);
+			skipped++;
+			continue;
+		}
+		if ((f->opt & (O_RAMIO | O_IORAM)) && !alias_base) {
+			g_ok(true, "%s # SKIP no free PDPT slot for the alias",
+			     f->title);
+			skipped++;
+			continue;
+		}
+		if ((f->opt & O_MOVBE) && !movbe) {
+			g_ok(true, "%s # SKIP no MOVBE (CPUID.1:ECX.MOVBE)",
+			     f->title);
+			skipped++;
+			continue;
+		}
+		ran++;
+		if (!run_form(f, &inputs))
+			failed++;
+	}
+	g_printf("# emu: %u forms compared over %u inputs (x3 runs), %u "
+		 "differ, %u skipped\n",
+		 ran, inputs, failed, skipped);
+	return (int)g_tap_failed();
+}

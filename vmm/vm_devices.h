@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* The emulated devices of a VM and interrupt delivery (vmm/vm_devices.c). */
+#ifndef MICA_VMM_VM_DEVICES_H
+#define MICA_VMM_VM_DEVICES_H
+
+#include "mm/types.h"
+
+struct vm;
+struct vcpu;
+
+/* Create the VM's devices and register the MMIO ones. 0 or -ENOMEM. */
+int vm_devices_init(struct vm *vm) __must_check;
+void vm_devices_destroy(struct vm *vm);
+
+/* Inject the local APIC's pending interrupt if the guest can take it now,
+ * else request an interrupt-window exit. Called before every VM entry. */
+void vm_inject_pending(struct vcpu *v);
+
+/* A pending interrupt the guest would take with its current RFLAGS.IF. */
+bool vm_interrupt_deliverable(struct vcpu *v);
+
+/* WRMSR IA32_APIC_BASE; -EINVAL for a change mica does not support. */
+int vm_write_apic_base(struct vm *vm, u64 val) __must_check;
+
+#endif /* MICA_VMM_VM_DEVICES_H */
