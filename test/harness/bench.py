@@ -401,7 +401,7 @@ set xtics rotate by 0 font ",9"
 set key top left
 plot "{exits}" using 1:3:xtic(2) with boxes lc rgb "#3a6ea5" title "measured", \\
      "" using 1:4 with points pt 9 ps 1.8 lc rgb "#c0392b" title "target (issues 6, 10)", \\
-     "" using 1:3:(sprintf("%.0f", $3)) with labels offset 0,0.8 font ",9" notitle
+     "" using 1:3:(sprintf("%.0f", $3)) with labels offset 0,-0.8 font ",9" tc rgb "white" notitle
 
 set output "{docdir}/perf-memslot-lookup.png"
 set terminal pngcairo size 900,520 font "DejaVu Sans,11"
@@ -433,10 +433,22 @@ def main():
     ap.add_argument("--runs", type=int, default=RUNS,
                     help="runs of each host program (median)")
     ap.add_argument("--doc", default=DOC)
+    ap.add_argument("--plot-only", action="store_true",
+                    help="redraw the plots from the figures in --doc")
     ap.add_argument("--no-host", action="store_true",
                     help="Bochs figures only (the report keeps host rows empty)")
     args = ap.parse_args()
     res = Results()
+    if args.plot_only:
+        for key, (kind, val) in read_doc(args.doc).items():
+            res.values[key] = val
+            m = re.match(r"(memslot_lookup(?:_hit)?_ns)_(\d+)$", key)
+            if m:
+                res.curve.setdefault(int(m.group(2)), {})[m.group(1)] = val
+        plot(res, os.path.dirname(os.path.abspath(args.doc)))
+        for e in res.errors:
+            print("bench: ERROR: " + e)
+        return 1 if res.errors else 0
     steps = 4 if args.no_host else 5
     progress("[1/%d] image sizes" % steps)
     image_sizes(args.build, res)
