@@ -275,7 +275,7 @@ test-long: deps
 	$(Q)$(PYTHON) test/harness/suite.py --build $(BUILD) --long
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all test-host
+	$(Q)$(MAKE) --no-print-directory all bench-host
 	$(Q)$(PYTHON) test/harness/bench.py --build $(BUILD)
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h')

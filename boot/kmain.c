@@ -118,6 +118,8 @@ void c_kmain(u32 magic, u32 info_pa, u64 entry_tsc)
 	printk("mica: ready after %lu instructions from entry (%u bytes of "
 	       "console output still queued)\n",
 	       ready, console_pending());
+	/* make bench subtracts it from a guest's first RDTSC */
+	printk("mica: TSC at multiboot entry %lu\n", boot_tsc);
 	if (guests_run(&boot_info, boot_info.cmdline))
 		platform_exit(MICA_EXIT_FAIL);
 	platform_exit(MICA_EXIT_OK);

@@ -20,6 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boots  # noqa: E402
 import guests  # noqa: E402
+import perfcheck  # noqa: E402
 import platforms  # noqa: E402
 
 TAP_RE = re.compile(r"^(?:\[([\w.-]+)\] )?(not ok|ok)\b\s*\d*\s*(?:- )?(.*)$")
@@ -165,12 +166,19 @@ def job_boot(tap, args, spec):
               diag=res.log + "\n(serial log and bochsrc in %s)" % logdir)
 
 
+def job_perf(tap, args):
+    """Bochs benchmark figures against the committed docs/performance.md."""
+    for ok, desc, diag in perfcheck.check(args.build, "docs/performance.md"):
+        tap.point(ok, desc, diag=diag)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--long", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--only", default="", help="comma list: lint,host,fuzz,boot")
+    ap.add_argument("--only", default="",
+                    help="comma list: lint,image,host,fuzz,boot,perf")
     ap.add_argument("--seed", type=int, default=None,
                     help="seed for random tests and fuzzers (default: fixed "
                     "for make test, time-based for make test-long)")
@@ -179,7 +187,7 @@ def main():
         # make test is reproducible; make test-long explores new seeds.
         args.seed = int(time.time()) % 100000 if args.long else 20261122
     args.fuzz_seconds = 600 if args.long else 60
-    layers = set((args.only or "lint,image,host,fuzz,boot").split(","))
+    layers = set((args.only or "lint,image,host,fuzz,boot,perf").split(","))
 
     tap = Tap()
     tap.diag("mica test suite, seed %d, %d parallel jobs" % (args.seed, args.jobs))
@@ -190,6 +198,8 @@ def main():
         jobs.append((job_multiboot, ()))
     if "boot" in layers:
         jobs += [(job_boot, (b,)) for b in boots.BOOTS]
+    if "perf" in layers:
+        jobs.append((job_perf, ()))
     if "host" in layers:
         jobs += [(job_host_test, (p,)) for p in
                  sorted(glob.glob(os.path.join(args.build, "h", "test_*")))
