@@ -176,8 +176,10 @@ void handle_io(struct vcpu *v)
 	bool in = q & IO_QUAL_IN;
 
 	v->vm->counters[CNT_EXIT_IO]++;
-	if (q & IO_QUAL_STRING)
+	if (q & IO_QUAL_STRING) {
+		guest_mem_begin(v);
 		pio_string(v, port, size, in, q & IO_QUAL_REP);
-	else
+		guest_mem_end(v);
+	} else
 		pio_simple(v, port, size, in);
 }

@@ -42,25 +42,110 @@ static enum gwalk_seg_mode seg_mode(const struct gwalk_ctx *c)
 	return GWALK_SEG_PROT;
 }
 
-static void walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
+/* CPUID facts of the walk, read once: they do not change while mica runs
+ * (and CPUID is an exit to the outer hypervisor when mica is nested). */
+static void cpu_paging_facts(bool *gbpages, u8 *maxphyaddr)
 {
-	struct cpuid_regs r = cpuid(0x80000000);
+	static bool known, gb;
+	static u8 maxpa;
 
+	if (unlikely(!known)) {
+		u32 max_ext = cpuid(0x80000000).eax;
+
+		gb = cpuid(0x80000001).edx & CPUID_80000001_EDX_1G;
+		maxpa = max_ext >= 0x80000008 ? (u8)cpuid(0x80000008).eax : 36;
+		known = true;
+	}
+	*gbpages = gb;
+	*maxphyaddr = maxpa;
+}
+
+static void read_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
+{
 	mem_set(c, 0, sizeof(*c));
 	c->cr0 = vcpu_read_cr0(v);
 	c->cr3 = vmcs_readl(VMCS_GUEST_CR3);
 	c->cr4 = vcpu_read_cr4(v);
 	c->efer = vmcs_read64(VMCS_GUEST_EFER);
-	c->pdpte[0] = vmcs_read64(VMCS_GUEST_PDPTE0);
-	c->pdpte[1] = vmcs_read64(VMCS_GUEST_PDPTE1);
-	c->pdpte[2] = vmcs_read64(VMCS_GUEST_PDPTE2);
-	c->pdpte[3] = vmcs_read64(VMCS_GUEST_PDPTE3);
+	if ((c->cr4 & GWALK_CR4_PAE) && !(c->efer & GWALK_EFER_LMA)) {
+		c->pdpte[0] = vmcs_read64(VMCS_GUEST_PDPTE0);
+		c->pdpte[1] = vmcs_read64(VMCS_GUEST_PDPTE1);
+		c->pdpte[2] = vmcs_read64(VMCS_GUEST_PDPTE2);
+		c->pdpte[3] = vmcs_read64(VMCS_GUEST_PDPTE3);
+	}
 	c->cpl = (u8)vcpu_cpl(v);
 	c->ac = vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_AC;
-	c->gbpages = cpuid(0x80000001).edx & CPUID_80000001_EDX_1G;
-	c->maxphyaddr = r.eax >= 0x80000008 ? (u8)cpuid(0x80000008).eax : 36;
+	cpu_paging_facts(&c->gbpages, &c->maxphyaddr);
 	/* PKRU is not yet tracked per guest: keys grant every access. */
 	c->pkru = 0;
+}
+
+/*
+ * The paging context. Inside one emulated instruction (guest_mem_begin ..
+ * guest_mem_end) it cannot change, so it is read from the VMCS once.
+ */
+static void walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
+{
+	if (v->mem_batch && v->wctx_valid) {
+		*c = v->wctx;
+		return;
+	}
+	read_walk_ctx(v, c);
+	if (v->mem_batch) {
+		v->wctx = *c;
+		v->wctx_valid = true;
+	}
+}
+
+static void xlat_fill(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa);
+
+void guest_mem_begin(struct vcpu *v)
+{
+	v->mem_batch = true;
+	v->wctx_valid = false;
+	v->nxlat = 0;
+}
+
+void guest_mem_record(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa)
+{
+	if (v->mem_batch)
+		xlat_fill(v, la, acc, gpa);
+}
+
+void guest_mem_end(struct vcpu *v)
+{
+	v->mem_batch = false;
+}
+
+/*
+ * Translations made during one emulated instruction, reused by its later
+ * accesses (a REP string touches the same pages thousands of times). The
+ * guest cannot run between them, so they cannot go stale, as a CPU's TLB
+ * entries do not within one instruction. An entry made for a write also
+ * serves reads; fetch entries serve only fetches.
+ */
+static bool xlat_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
+{
+	for (unsigned i = 0; i < v->nxlat && i < VCPU_XLAT; i++) {
+		const struct vcpu_xlat *e = &v->xlat[i];
+
+		if (e->la_page == (la & PAGE_MASK) &&
+		    (e->acc & GWALK_ACC_FETCH) == (acc & GWALK_ACC_FETCH) &&
+		    ((e->acc & GWALK_ACC_WRITE) || !(acc & GWALK_ACC_WRITE))) {
+			*gpa = e->gpa_page | (la & ~PAGE_MASK);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void xlat_fill(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa)
+{
+	struct vcpu_xlat *e = &v->xlat[v->nxlat++ % VCPU_XLAT];
+
+	e->la_page = la & PAGE_MASK;
+	e->gpa_page = gpa & PAGE_MASK;
+	e->acc = acc;
 }
 
 static int read_gpa(void *opaque, gpa_t gpa, void *buf, u32 size)
@@ -105,15 +190,42 @@ static int inject(struct vcpu *v, const struct gwalk_fault *f)
 
 /* Translate one linear address for acc; 0 and *gpa, or a negative errno
  * after injecting the fault or stopping the VM. */
+/* Remember a data translation that ends in MMIO for the next exit. */
+static void mmio_cache_fill(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
+			    const struct gwalk_result *res, u32 acc)
+{
+	void *p;
+
+	if (acc & GWALK_ACC_FETCH ||
+	    vm_ram_lookup(v->vm, res->gpa, 1, false, &p) == VM_RAM)
+		return;
+	gwalk_mmio_cache_fill(&v->mmio_cache, c, la, res, acc,
+			      memslot_generation(&v->vm->slots));
+}
+
+bool guest_mmio_cache_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
+{
+	struct gwalk_ctx c;
+
+	walk_ctx(v, &c);
+	return gwalk_mmio_cache_lookup(&v->mmio_cache, &c, la, acc,
+				       memslot_generation(&v->vm->slots), gpa);
+}
+
 static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 		     u32 acc, gpa_t *gpa)
 {
 	const struct gwalk_ops ops = {read_gpa, cmpxchg_gpa, v->vm};
 	struct gwalk_result res;
 
+	if (v->mem_batch && xlat_lookup(v, la, acc, gpa))
+		return 0;
 	switch (gwalk_translate(c, &ops, la, acc, &res)) {
 	case GWALK_OK:
 		*gpa = res.gpa;
+		if (v->mem_batch)
+			xlat_fill(v, la, acc, res.gpa);
+		mmio_cache_fill(v, c, la, &res, acc);
 		return 0;
 	case GWALK_FAULT:
 		return inject(v, &res.fault);
@@ -142,10 +254,15 @@ bool guest_translate_peek(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 	struct gwalk_result res;
 	struct gwalk_ctx c;
 
+	if (v->mem_batch && xlat_lookup(v, la, acc, gpa))
+		return true;
 	walk_ctx(v, &c);
 	if (gwalk_translate(&c, &ops, la, acc, &res) != GWALK_OK)
 		return false;
 	*gpa = res.gpa;
+	if (v->mem_batch)
+		xlat_fill(v, la, acc, res.gpa);
+	mmio_cache_fill(v, &c, la, &res, acc);
 	return true;
 }
 

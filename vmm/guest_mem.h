@@ -54,6 +54,28 @@ int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len,
 int guest_linear_read_for_write(struct vcpu *v, gva_t la, void *buf,
 				unsigned len) __must_check;
 
+/*
+ * Bracket the accesses of one emulated instruction (or one string I/O
+ * exit): the paging context is read once and translations are reused.
+ * Nothing may let the guest run between begin and end.
+ */
+void guest_mem_begin(struct vcpu *v);
+void guest_mem_end(struct vcpu *v);
+
+/*
+ * The per-vCPU cache of the last translation that ended in MMIO (keyed by
+ * CR3, paging mode and memslot generation; permissions re-checked against
+ * the current CPL, CR0.WP, SMAP, AC): true and *gpa on a hit. Callers must
+ * confirm a hit against what the CPU reported (the exit's GPA), since the
+ * guest may change its page tables without an exit (INVLPG is not
+ * intercepted).
+ */
+bool guest_mmio_cache_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa);
+
+/* Within a bracket: la translates to gpa for acc, as the CPU reported it
+ * in an EPT violation; later accesses reuse it. */
+void guest_mem_record(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa);
+
 /* Base of segment register seg from the VMCS. */
 u64 guest_seg_base(unsigned seg);
 

@@ -245,6 +245,26 @@ static bool targets(struct vcpu *v, gva_t la, unsigned size, u32 acc,
 	if (f->gla_valid && (la >> PAGE_SHIFT) != (f->gla >> PAGE_SHIFT) &&
 	    ((la + size - 1) >> PAGE_SHIFT) != (f->gla >> PAGE_SHIFT))
 		return false;
+	/* The CPU itself translated the faulting linear address, with the
+	 * guest's permission checks, to f->gpa (SDM Vol 3C, "Exit
+	 * Qualification for EPT Violations", bit 8): no walk needed. */
+	if (f->gla_valid && (f->qual & EPT_QUAL_GLA_XLAT)) {
+		guest_mem_record(v, f->gla, acc, f->gpa);
+		return true;
+	}
+	/* Cached MMIO entries (misconfigurations) carry no linear address:
+	 * the per-vCPU MMIO translation cache, confirmed by the exit's GPA,
+	 * stands in for a walk. A write entry serves this instruction's reads
+	 * and writes. */
+	for (u32 a = GWALK_ACC_WRITE;; a = acc) {
+		if (guest_mmio_cache_lookup(v, la, a, &gpa) &&
+		    (gpa >> PAGE_SHIFT) == (f->gpa >> PAGE_SHIFT)) {
+			guest_mem_record(v, la, a, gpa);
+			return true;
+		}
+		if (a == acc)
+			break;
+	}
 	for (unsigned i = 0; i < 2; i++) {
 		gva_t a = i ? la + size - 1 : la;
 
@@ -359,7 +379,7 @@ static void apply_test_patch(struct vcpu *v)
 		mem_copy(p, vm->patch.bytes, vm->patch.len);
 }
 
-void mmio_emulate(struct vcpu *v, const struct mmio_fault *f)
+static void emulate_one(struct vcpu *v, const struct mmio_fault *f)
 {
 	static struct emu e; /* one vCPU runs at a time: no stack cost */
 	enum insn_mode mode = cpu_mode();
@@ -395,4 +415,11 @@ void mmio_emulate(struct vcpu *v, const struct mmio_fault *f)
 		unsupported(&e, f);
 		break;
 	}
+}
+
+void mmio_emulate(struct vcpu *v, const struct mmio_fault *f)
+{
+	guest_mem_begin(v);
+	emulate_one(v, f);
+	guest_mem_end(v);
 }

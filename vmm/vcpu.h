@@ -9,6 +9,7 @@
 
 #include "arch/x86/vmx_exit.h"
 #include "mm/types.h"
+#include "vmm/gwalk.h"
 
 /* GPR numbers as used by VMX exit qualifications and instruction
  * encodings (SDM Vol 3C, "Exit Qualification for Control-Register
@@ -35,6 +36,15 @@ enum vcpu_gpr {
 
 struct vm;
 
+#define VCPU_XLAT 4
+
+/* A translation reused within one emulated instruction (guest_mem.c). */
+struct vcpu_xlat {
+	gva_t la_page;
+	gpa_t gpa_page;
+	u32 acc;
+};
+
 struct vcpu {
 	/* gpr[GPR_RSP] is unused here: RSP lives in the VMCS guest area. */
 	u64 gpr[GPR_COUNT];
@@ -52,6 +62,14 @@ struct vcpu {
 	u32 exit_reason;
 	u64 exit_qual;
 	u64 rip;
+
+	/* guest memory access within one emulated instruction */
+	bool mem_batch, wctx_valid;
+	unsigned nxlat;
+	struct gwalk_ctx wctx;
+	struct vcpu_xlat xlat[VCPU_XLAT];
+	/* last MMIO GVA -> GPA translation, across exits (gwalk_cache.c) */
+	struct gwalk_mmio_cache mmio_cache;
 
 	u64 exit_count[VMX_EXIT_REASON_MAX];
 	u64 exits_total;
