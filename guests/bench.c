@@ -405,6 +405,12 @@ int guest_main(u32 magic, u32 info)
 		spp_rows(); /* the spp=soft run measures only these */
 		return (int)failures;
 	}
+	if (has_word((const char *)(uintptr_t)((const u32 *)(uintptr_t)info)[4],
+		     "case=nocache")) {
+		(void)once(W_MMIO_LD); /* install the cached MMIO entry */
+		put("gwalk_emulated_access_nocache", best(W_MMIO_LD));
+		return (int)failures;
+	}
 	g_printf("bench guest_entry_tsc %lu\n", (unsigned long)entry_tsc);
 	put("rdtsc_pair", tsc_base);
 	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)

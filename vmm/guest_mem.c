@@ -207,6 +207,8 @@ bool guest_mmio_cache_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 {
 	struct gwalk_ctx c;
 
+	if (v->vm->cfg.no_mmio_cache)
+		return false;
 	walk_ctx(v, &c);
 	return gwalk_mmio_cache_lookup(&v->mmio_cache, &c, la, acc,
 				       memslot_generation(&v->vm->slots), gpa);

@@ -9,8 +9,8 @@
 #include "vmm/vm_config.h"
 
 static const char *const known_keys[] = {
-    "mem",    "mode",	    "load",  "budget", "expect",
-    "broken", "forced-emu", "slots", "case",   "spp",
+    "mem",	  "mode",  "load", "budget", "expect",	      "broken",
+    "forced-emu", "slots", "case", "spp",    "no-mmio-cache",
 };
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
@@ -209,5 +209,6 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 	if (!rc)
 		rc = parse_spp(cl, cfg, err, n);
 	cfg->forced_emu = cmdline_has(cl, "forced-emu");
+	cfg->no_mmio_cache = cmdline_has(cl, "no-mmio-cache");
 	return rc;
 }

@@ -43,8 +43,9 @@ struct vm_config {
 	u64 budget;	 /* instructions (TSC ticks) before the VM is stopped */
 	enum vm_broken broken;
 	bool forced_emu; /* forced-emu: ud2 + "mica" emulates the next insn */
-	bool spp_soft;	 /* spp=soft: software SPP path on SPP hardware */
-	u32 max_slots;	 /* slots=N: memslot capacity (KVM: 32764) */
+	bool no_mmio_cache; /* no-mmio-cache: walk on every MMIO exit */
+	bool spp_soft;	    /* spp=soft: software SPP path on SPP hardware */
+	u32 max_slots;	    /* slots=N: memslot capacity (KVM: 32764) */
 	enum vm_expect expect;
 	int expect_code;
 	char expect_msg[VM_EXPECT_MSG_MAX];

@@ -100,12 +100,14 @@ def guest_figures(build, res):
     iso = os.path.join(build, "iso", "bench-guest.iso")
     os.makedirs(os.path.dirname(iso), exist_ok=True)
     cmd = ["sh", "test/harness/mkiso.sh", iso, os.path.join(build, "mica.elf")]
-    for path, line in guests.modules(build, ["bench", "bench-spp-soft"]):
+    for path, line in guests.modules(build, ["bench", "bench-spp-soft",
+                                             "bench-nocache"]):
         cmd += ["--module", path, line]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     boot = platforms.boot("bochs-tigerlake", iso, timeout=300)
     got = dict((m.group(1), int(m.group(2))) for m in re.finditer(
-        r"^\[bench(?:-spp-soft)?\] bench (\S+) (\d+)$", boot.log, re.M))
+        r"^\[bench(?:-spp-soft|-nocache)?\] bench (\S+) (\d+)$", boot.log,
+        re.M))
     if boot.status != 0 or "exit_null_hypercall" not in got:
         res.errors.append("bench guest failed (status %s):\n%s"
                           % (boot.status, boot.log[-3000:]))
@@ -124,7 +126,7 @@ def guest_figures(build, res):
         else:
             res.set(key, val)
     if "mmio_cached_load" in got:
-        res.set("gwalk_emulated_access_nocache", got["mmio_cached_load"])
+        res.set("gwalk_emulated_access_cache", got["mmio_cached_load"])
     return boot
 
 

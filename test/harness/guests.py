@@ -20,6 +20,7 @@ GUESTS = {
     "broken-rflags": ("hello.elf", "broken=rflags expect=stop:RFLAGS_bit_1"),
     "bench": ("bench.elf", "mem=160M"),
     "bench-spp-soft": ("bench.elf", "spp=soft case=spp"),
+    "bench-nocache": ("bench.elf", "case=nocache no-mmio-cache"),
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
     "paging": ("paging.elf", "forced-emu budget=4000000000"),
