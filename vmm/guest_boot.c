@@ -5,6 +5,7 @@
  * mem_upper) and bit 2 (cmdline). 64-bit guests get identity page tables
  * covering 4 GiB with 2 MiB pages, so they may touch MMIO above their RAM.
  */
+#include "drivers/console.h"
 #include "vmm/errno.h"
 #include "vmm/guest_boot.h"
 #include "vmm/guest_layout.h"
@@ -26,6 +27,11 @@ struct mb1_info {
 	u32 mods_count, mods_addr;
 	u32 syms[4];
 	u32 mmap_length, mmap_addr;
+} __packed;
+
+/* Module entry (spec section 3.3). */
+struct mb1_module {
+	u32 mod_start, mod_end, string, reserved;
 } __packed;
 
 /* Memory map entry; `size` excludes itself (spec section 3.3). */
@@ -97,9 +103,40 @@ static void write_mb1_info(struct vm *vm)
 	mi->mem_lower = 639;
 	mi->mem_upper = (u32)((vm->cfg.mem_size - 0x100000) >> 10);
 	mi->cmdline = (u32)GUEST_MB1_CMDLINE;
-	mi->mods_count = 0; /* no modules are passed on yet */
-	mi->mods_addr = (u32)GUEST_MB1_MMAP;
 	write_mb1_mmap(vm, mi);
+}
+
+/*
+ * Modules named by mods= go page-aligned above the image, their list and
+ * command lines to GUEST_MB1_MODS. -EINVAL when they do not fit.
+ */
+static int write_mb1_mods(struct vm *vm, struct mb1_info *mi)
+{
+	struct mb1_module *list =
+	    vm_gpa_ptr(vm, GUEST_MB1_MODS, GUEST_MB1_MODS_MAX);
+	u64 strings = GUEST_MB1_MODS + VM_MODS_MAX * sizeof(*list);
+	gpa_t at = ALIGN_UP(vm->image_end, PAGE_SIZE);
+
+	mi->mods_count = vm->cfg.nmods;
+	mi->mods_addr = (u32)GUEST_MB1_MODS;
+	for (unsigned i = 0; i < vm->cfg.nmods; i++) {
+		const struct vm_module *m = &vm->cfg.mods[i];
+		size_t len = 0;
+		void *dst = vm_gpa_ptr(vm, at, m->size ? m->size : 1);
+
+		while (m->cmdline[len])
+			len++;
+		if (!dst ||
+		    strings + len + 1 > GUEST_MB1_MODS + GUEST_MB1_MODS_MAX)
+			return -EINVAL;
+		mem_copy(dst, m->data, m->size);
+		mem_copy(vm_gpa_ptr(vm, strings, len + 1), m->cmdline, len + 1);
+		list[i] = (struct mb1_module){(u32)at, (u32)(at + m->size),
+					      (u32)strings, 0};
+		strings += len + 1;
+		at = ALIGN_UP(at + m->size, PAGE_SIZE);
+	}
+	return 0;
 }
 
 int guest_boot_setup(struct vm *vm)
@@ -108,6 +145,13 @@ int guest_boot_setup(struct vm *vm)
 		return -EINVAL;
 	write_gdt(vm);
 	write_mb1_info(vm);
+	if (write_mb1_mods(
+		vm, vm_gpa_ptr(vm, GUEST_MB1_INFO, sizeof(struct mb1_info)))) {
+		printk("mica: guest %s: modules to pass on do not fit in its "
+		       "RAM\n",
+		       vm->cfg.name);
+		return -EINVAL;
+	}
 	if (vm->cfg.mode == VM_MODE_LONG64)
 		write_page_tables(vm);
 	vm->vcpu.gpr[GPR_RAX] = MB1_BOOTLOADER_MAGIC;

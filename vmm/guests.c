@@ -16,7 +16,7 @@
 #define GUESTS_MAX 32
 
 static struct vm the_vm;
-static unsigned tap_n;
+static unsigned tap_n, guests_ran;
 
 static bool ended_as_expected(const struct vm *vm)
 {
@@ -60,6 +60,38 @@ static void summarize(const struct vm *vm, u64 insns)
 		       vm->cfg.expect_msg);
 }
 
+static bool name_matches(const char *cmdline, const char *name, size_t len);
+static const struct mb2_info *boot_info;
+
+/* Resolve mods=a,b against the boot modules; false after printing why. */
+static bool resolve_mods(struct vm_config *cfg)
+{
+	const char *p = cfg->mod_names;
+
+	while (*p) {
+		size_t len = 0;
+		const struct mb2_module *found = NULL;
+
+		while (p[len] && p[len] != ',')
+			len++;
+		for (u32 i = 0; i < boot_info->mods_count && !found; i++)
+			if (name_matches(boot_info->mods[i].cmdline, p, len))
+				found = &boot_info->mods[i];
+		if (!found || cfg->nmods == VM_MODS_MAX) {
+			printk("mica: guest %s: %s module %.*s\n", cfg->name,
+			       found ? "too many modules, cannot pass on"
+				     : "no such module to pass on:",
+			       (int)len, p);
+			return false;
+		}
+		cfg->mods[cfg->nmods++] = (struct vm_module){
+		    phys_ptr(found->start), found->end - found->start,
+		    found->cmdline};
+		p += len + (p[len] == ',');
+	}
+	return true;
+}
+
 /* Run one module; returns false when it did not end as expected. */
 static bool run_module(const struct mb2_module *m, unsigned id)
 {
@@ -72,6 +104,16 @@ static bool run_module(const struct mb2_module *m, unsigned id)
 		printk("mica: module %u \"%s\": %s\n", id, m->cmdline, err);
 		printk("not ok %u - module %u has a valid command line\n",
 		       ++tap_n, id);
+		return false;
+	}
+	if (cfg.data) {
+		printk("mica: module %s: data for other guests\n", cfg.name);
+		return true;
+	}
+	guests_ran++;
+	if (!resolve_mods(&cfg)) {
+		printk("not ok %u - guest %s: modules to pass on exist\n",
+		       ++tap_n, cfg.name);
 		return false;
 	}
 	cfg.image = phys_ptr(m->start);
@@ -106,11 +148,12 @@ static bool name_matches(const char *cmdline, const char *name, size_t len)
 
 int guests_run(const struct mb2_info *info, const char *hv_cmdline)
 {
+	boot_info = info;
 	char sel[256];
-	unsigned failed = 0, ran = 0;
+	unsigned failed = 0;
 
 	if (cmdline_get(hv_cmdline, "guests", sel, sizeof(sel)) < 0) {
-		for (u32 i = 0; i < info->mods_count; i++, ran++)
+		for (u32 i = 0; i < info->mods_count; i++)
 			failed += !run_module(&info->mods[i], i);
 	} else {
 		for (const char *p = sel; *p;) {
@@ -125,7 +168,6 @@ int guests_run(const struct mb2_info *info, const char *hv_cmdline)
 					failed +=
 					    !run_module(&info->mods[i], i);
 					found = true;
-					ran++;
 				}
 			if (!found) {
 				printk("mica: no guest module named %.*s\n",
@@ -135,7 +177,7 @@ int guests_run(const struct mb2_info *info, const char *hv_cmdline)
 			p += len + (p[len] == ',');
 		}
 	}
-	printk("mica: %u guests ran, %u did not end as expected\n", ran,
+	printk("mica: %u guests ran, %u did not end as expected\n", guests_ran,
 	       failed);
 	return failed ? -1 : 0;
 }

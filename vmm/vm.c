@@ -106,6 +106,7 @@ static int load_image(struct vm *vm, gpa_t *entry)
 		return rc;
 	}
 	*entry = res.entry;
+	vm->image_end = res.high;
 	return 0;
 }
 

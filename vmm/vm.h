@@ -56,6 +56,7 @@ struct vm {
 	char stop_msg[160]; /* why, when VM_STOPPED */
 
 	u64 budget_left; /* preemption-timer units not yet armed */
+	gpa_t image_end; /* one past the highest byte the image loaded */
 	u64 counters[CNT_MAX];
 	struct {
 		bool armed;

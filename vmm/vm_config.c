@@ -9,8 +9,8 @@
 #include "vmm/vm_config.h"
 
 static const char *const known_keys[] = {
-    "mem",	  "mode",  "load", "budget", "expect",	      "broken",
-    "forced-emu", "slots", "case", "spp",    "no-mmio-cache",
+    "mem",   "mode", "load", "budget",	      "expect", "broken", "forced-emu",
+    "slots", "case", "spp",  "no-mmio-cache", "data",	"mods",
 };
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
@@ -210,5 +210,9 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 		rc = parse_spp(cl, cfg, err, n);
 	cfg->forced_emu = cmdline_has(cl, "forced-emu");
 	cfg->no_mmio_cache = cmdline_has(cl, "no-mmio-cache");
+	cfg->data = cmdline_has(cl, "data");
+	if (!rc && cmdline_get(cl, "mods", cfg->mod_names,
+			       sizeof(cfg->mod_names)) == -E2BIG)
+		rc = bad(err, n, "mods= list too long%s", "");
 	return rc;
 }

@@ -35,6 +35,16 @@ enum vm_expect {
 #define VM_BUDGET_DEFAULT 500000000ULL
 #define VM_SLOTS_DEFAULT  512
 
+/* A module handed on to the guest in its multiboot1 information. */
+struct vm_module {
+	const u8 *data;
+	size_t size;
+	const char *cmdline;
+};
+
+#define VM_MODS_MAX	  4
+#define VM_MODS_NAMES_MAX 96
+
 struct vm_config {
 	char name[VM_NAME_MAX];
 	u64 mem_size; /* guest RAM from GPA 0, bytes, multiple of 2 MiB */
@@ -52,6 +62,10 @@ struct vm_config {
 	const u8 *image; /* the module, in host memory */
 	size_t image_size;
 	const char *cmdline; /* the module's command line */
+	bool data;	     /* data: not a guest, only handed to others */
+	char mod_names[VM_MODS_NAMES_MAX];  /* mods=a,b: modules to pass on */
+	struct vm_module mods[VM_MODS_MAX]; /* resolved by the caller */
+	unsigned nmods;
 };
 
 /*

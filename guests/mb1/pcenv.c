@@ -205,10 +205,36 @@ static void test_msrs_and_features(void)
 	g_ok(v == 0, "CR8 reads 0");
 }
 
+/* The multiboot1 information: flags 0, 2, 3, 6, the memory map and the
+ * module mica passed on (mods=pcenv-blob: an ELF file). */
+static void test_mb1_info(u32 info)
+{
+	const u32 *mi = (const u32 *)(uintptr_t)info;
+	const u32 *mod = (const u32 *)(uintptr_t)mi[6];
+	const u8 *mmap = (const u8 *)(uintptr_t)mi[12];
+	const char *name;
+
+	g_ok((mi[0] & 0x4d) == 0x4d, "info flags 0, 2, 3 and 6 (0x%x)", mi[0]);
+	g_ok(mi[11] == 3 * 24 && *(const u32 *)mmap == 20 &&
+		 *(const u64 *)(mmap + 4) == 0 &&
+		 *(const u64 *)(mmap + 2 * 24 + 4) == 0x100000,
+	     "memory map: 3 entries, from 0 and from 1 MiB");
+	if (mi[5] != 1) {
+		g_ok(false, "one module passed on (%u)", mi[5]);
+		return;
+	}
+	name = (const char *)(uintptr_t)mod[2];
+	g_ok(*(const u32 *)(uintptr_t)mod[0] == 0x464c457f && mod[1] > mod[0] &&
+		 !(mod[0] & 0xfff) && name[0] == 'p',
+	     "the module passed on is in RAM, page-aligned, with its "
+	     "command line (\"%s\")",
+	     name);
+}
+
 int guest_main(u32 magic, u32 info)
 {
-	(void)info;
 	g_idt_init();
+	test_mb1_info(info);
 	test_long_mode(magic);
 	test_apic();
 	test_fwcfg();

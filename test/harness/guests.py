@@ -25,7 +25,8 @@ GUESTS = {
     "memslots": ("memslots.elf", ""),
     "paging": ("paging.elf", "forced-emu budget=4000000000"),
     # multiboot1 test kernel: status 1 = (0 failures << 1) | 1, as QEMU
-    "pcenv": ("pcenv.elf", "mode=32 mem=128M expect=exit:1"),
+    "pcenv": ("pcenv.elf", "mode=32 mem=128M expect=exit:1 mods=pcenv-blob"),
+    "pcenv-blob": ("hello.elf", "data"),
     "toctou": ("mmiobad.elf", "case=toctou"),
     "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
     "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
@@ -51,10 +52,23 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
 SPP_SUITE = ["spp", "spp-soft"]
 
 
-def modules(build, names):
-    """[(path, module line)] for names, in order; KeyError for unknown."""
+def with_data(names):
+    """names plus the data modules they pass on (mods=), each once."""
     out = []
     for n in names:
+        for word in GUESTS[n][1].split():
+            if word.startswith("mods="):
+                out += [d for d in word[5:].split(",") if d not in out]
+        if n not in out:
+            out.append(n)
+    return out
+
+
+def modules(build, names):
+    """[(path, module line)] for names and the data modules they use, in
+    order; KeyError for unknown."""
+    out = []
+    for n in with_data(names):
         f, args = GUESTS[n]
         out.append(("%s/guests/%s" % (build, f), ("%s %s" % (n, args)).strip()))
     return out
