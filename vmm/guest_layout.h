@@ -14,10 +14,10 @@
 #define GUEST_PD	      0x4000ULL /* four PDs: identity map of 4 GiB */
 #define GUEST_MB1_INFO	      0x8000ULL
 #define GUEST_MB1_MMAP	      0x8080ULL
-#define GUEST_MB1_CMDLINE 0x8100ULL
+#define GUEST_MB1_CMDLINE     0x8100ULL
 #define GUEST_MB1_CMDLINE_MAX 0x700
-#define GUEST_MB1_MODS	  0x8800ULL /* module list, then their strings */
-#define GUEST_MB1_MODS_MAX 0x800
+#define GUEST_MB1_MODS	      0x8800ULL /* module list, then their strings */
+#define GUEST_MB1_MODS_MAX    0x800
 #define GUEST_BOOT_HI	      0x9000ULL
 
 #define GUEST_STACK_TOP	   0x80000ULL /* 32/64-bit entry RSP */
