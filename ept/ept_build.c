@@ -189,9 +189,12 @@ int ept_map_slot(struct ept_vm *v, const struct memslot *s, u32 mode,
 		unsigned l = maxl;
 
 		chunk = MIN(contig, size - done);
-		if (v->ops->force_4k) {
-			/* decide per 2M of GPA so one forced page does not
-			 * drag a whole slot down to 4K */
+		if (v->ops->force_4k &&
+		    v->ops->force_4k(v->ctx, gpa_to_gfn(gpa + done),
+				     chunk >> PAGE_SHIFT)) {
+			/* some page needs 4K: decide per 2M of GPA so one
+			 * forced page does not drag the whole slot down to
+			 * 4K (and map the rest in one call when none does) */
 			u64 to2m = SIZE_2M - ((gpa + done) & (SIZE_2M - 1));
 
 			chunk = MIN(chunk, to2m);
