@@ -632,6 +632,15 @@ static void build_kludge(struct img *im, size_t size, u32 load_end, u32 bss_end,
 	im->size = size;
 }
 
+/* Move the kludge header of build_kludge() to file offset off. */
+static void kludge_move(struct img *im, size_t off)
+{
+	memmove(im->b + off, im->b + KL_OFF, 32);
+	for (size_t i = KL_OFF; i < KL_OFF + 32; i++)
+		im->b[i] = pat(i);
+	w32(im->b + off + 12, KL_LOAD + off);
+}
+
 static int kl_load(struct img *im, struct elf_load_result *r)
 {
 	ram_reset(im);
@@ -712,6 +721,18 @@ static void test_kludge(void)
 	kl_reject(&im, -ENOENT, NULL, "bad checksum");
 	build_kludge(&im, KL_OFF + 31, 0, 0, KL_LOAD);
 	kl_reject(&im, -ENOENT, NULL, "header cut short of its address fields");
+	/* Multiboot 0.6.96 3.1: the header, address fields included, must
+	 * lie wholly inside the first 8192 bytes. */
+	build_kludge(&im, 0x3000, 0, 0, KL_LOAD);
+	kludge_move(&im, 8192 - 32);
+	rc = kl_load(&im, &r);
+	tap_ok(rc == 0 && r.high == KL_LOAD + 0x3000 &&
+		   ram_is(KL_LOAD, im.b, 0x3000),
+	       "kludge: a header ending at byte 8192 loads (rc %d)", rc);
+	build_kludge(&im, 0x3000, 0, 0, KL_LOAD);
+	kludge_move(&im, 8192 - 28);
+	kl_reject(&im, -ENOENT, NULL,
+		  "header whose address fields run past byte 8192");
 }
 
 static u64 rng;
