@@ -1,112 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of vmm/elf_load.c: ELF32/ELF64 images built in memory and
- * loaded into a fake guest RAM, every rejection (with nothing copied),
- * flat images, the multiboot1 header search and the a.out kludge, and a
- * seeded random-mutation run (MICA_SEED, MICA_ITERS).
+ * Host tests of vmm/elf_load.c, ELF and flat images: ELF32/ELF64 images
+ * built in memory and loaded into a fake guest RAM, every rejection (with
+ * nothing copied), flat images, and a seeded random-mutation run
+ * (MICA_SEED, MICA_ITERS).
  */
-#include <stdlib.h>
-#include <string.h>
-
+#include "test/unit/load_test_util.h"
 #include "test/unit/tap.h"
-#include "vmm/elf_load.h"
-#include "vmm/errno.h"
-
-#define RAM_SIZE 0x40000ULL
-#define RES_LO	 0x1000ULL
-#define RES_HI	 0x3000ULL
-#define IMG_MAX	 0x3000
-#define FILL	 0xaa
-
-struct fake_ram {
-	u8 *ram;
-	u64 size;
-	const u8 *img;
-	size_t img_size;
-	unsigned copies, zeros, violations;
-};
-
-struct img {
-	u8 b[IMG_MAX];
-	size_t size;
-};
-
-struct tseg {
-	u32 type;
-	u64 off, paddr, filesz, memsz;
-};
-
-static struct fake_ram fr;
-
-static bool in_ram(gpa_t gpa, u64 len)
-{
-	return gpa <= fr.size && len <= fr.size - gpa &&
-	       !(gpa < RES_HI && RES_LO < gpa + len);
-}
-
-static void ram_copy(void *ctx, gpa_t gpa, const void *src, u64 len)
-{
-	const u8 *s = src;
-
-	(void)ctx;
-	fr.copies++;
-	if (!in_ram(gpa, len) || s < fr.img || len > fr.img_size ||
-	    s - fr.img > (long)(fr.img_size - len)) {
-		fr.violations++;
-		return;
-	}
-	memcpy(fr.ram + gpa, src, len);
-}
-
-static void ram_zero(void *ctx, gpa_t gpa, u64 len)
-{
-	(void)ctx;
-	fr.zeros++;
-	if (!in_ram(gpa, len)) {
-		fr.violations++;
-		return;
-	}
-	memset(fr.ram + gpa, 0, len);
-}
-
-static const struct elf_load_ops ops = {.copy = ram_copy, .zero = ram_zero};
-
-static void counts_reset(const struct img *im)
-{
-	fr.copies = fr.zeros = fr.violations = 0;
-	fr.img = im->b;
-	fr.img_size = im->size;
-}
-
-static void ram_reset(const struct img *im)
-{
-	memset(fr.ram, FILL, fr.size);
-	counts_reset(im);
-}
-
-static void w16(u8 *p, u64 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static void w32(u8 *p, u64 v)
-{
-	w16(p, v);
-	w16(p + 2, v >> 16);
-}
-
-static void w64(u8 *p, u64 v)
-{
-	w32(p, v);
-	w32(p + 4, v >> 32);
-}
-
-/* The byte that the image holds at file offset i (outside the headers). */
-static u8 pat(u64 i)
-{
-	return (u8)(i * 7 + 3);
-}
 
 #define PHOFF 64
 
@@ -184,24 +84,6 @@ static const struct tseg good_segs[] = {
 static void build_good(struct img *im, unsigned bits)
 {
 	build_elf(im, bits, GOOD_ENTRY, good_segs, 3, 0x1000);
-}
-
-static bool ram_is(u64 gpa, const u8 *src, u64 len)
-{
-	return !memcmp(fr.ram + gpa, src, len);
-}
-
-static bool ram_all(u64 gpa, u8 v, u64 len)
-{
-	for (u64 i = 0; i < len; i++)
-		if (fr.ram[gpa + i] != v)
-			return false;
-	return true;
-}
-
-static bool ram_untouched(void)
-{
-	return !fr.copies && !fr.zeros && ram_all(0, FILL, fr.size);
 }
 
 static void test_good(unsigned bits)
@@ -558,236 +440,34 @@ static void test_flat(void)
 	tap_ok(rc == 0, "flat: starting at reserved_hi accepted");
 }
 
-#define MB1_MAGIC 0x1badb002U
-
-static void put_mb1(u8 *p, u32 flags)
-{
-	w32(p, MB1_MAGIC);
-	w32(p + 4, flags);
-	w32(p + 8, (u32)(0u - MB1_MAGIC - flags));
-}
-
-static void test_mb1_find(void)
-{
-	static u8 buf[12288];
-	int bad = 0;
-
-	memset(buf, 0, sizeof(buf));
-	tap_ok(mb1_header_find(buf, sizeof(buf)) == -ENOENT,
-	       "mb1: no header in zeros");
-	put_mb1(buf, 0);
-	tap_ok(mb1_header_find(buf, sizeof(buf)) == 0 &&
-		   mb1_header_find(buf, 12) == 0 &&
-		   mb1_header_find(buf, 11) == -ENOENT,
-	       "mb1: header at 0 found; an image shorter than it is not");
-	memset(buf, 0, sizeof(buf));
-	put_mb1(buf + 6, 0);
-	tap_ok(mb1_header_find(buf, sizeof(buf)) == -ENOENT,
-	       "mb1: a header at an unaligned offset is ignored");
-	put_mb1(buf + 100, 0);
-	put_mb1(buf + 200, 3);
-	tap_ok(mb1_header_find(buf, sizeof(buf)) == 100,
-	       "mb1: the first aligned header wins");
-	memset(buf, 0, sizeof(buf));
-	put_mb1(buf + 40, 0x10000);
-	buf[48] ^= 1;
-	put_mb1(buf + 80, 0x10000);
-	tap_ok(mb1_header_find(buf, sizeof(buf)) == 80,
-	       "mb1: a header with a bad checksum is skipped");
-	for (int off = 8160; off <= 8200; off += 4) {
-		int want = off + 12 <= 8192 ? off : -ENOENT, got;
-
-		memset(buf, 0, sizeof(buf));
-		put_mb1(buf + off, 0);
-		got = mb1_header_find(buf, sizeof(buf));
-		if (got != want) {
-			bad++;
-			tap_diag("header at %d: got %d want %d", off, got,
-				 want);
-		}
-	}
-	tap_ok(!bad, "mb1: only headers wholly inside the first 8192 bytes "
-		     "count (8180 found, 8184 not)");
-}
-
-/*
- * An a.out-kludge kernel: 0x40 bytes of code, the header at file offset
- * 0x40, the rest pattern. Loaded at 0x10000.
- */
-#define KL_OFF	0x40
-#define KL_LOAD 0x10000U
-
-static void build_kludge(struct img *im, size_t size, u32 load_end, u32 bss_end,
-			 u32 entry)
-{
-	for (size_t i = 0; i < sizeof(im->b); i++)
-		im->b[i] = pat(i);
-	memset(im->b + KL_OFF, 0, 32);
-	put_mb1(im->b + KL_OFF, 0x10003);
-	w32(im->b + KL_OFF + 12, KL_LOAD + KL_OFF);
-	w32(im->b + KL_OFF + 16, KL_LOAD);
-	w32(im->b + KL_OFF + 20, load_end);
-	w32(im->b + KL_OFF + 24, bss_end);
-	w32(im->b + KL_OFF + 28, entry);
-	im->size = size;
-}
-
-/* Move the kludge header of build_kludge() to file offset off. */
-static void kludge_move(struct img *im, size_t off)
-{
-	memmove(im->b + off, im->b + KL_OFF, 32);
-	for (size_t i = KL_OFF; i < KL_OFF + 32; i++)
-		im->b[i] = pat(i);
-	w32(im->b + off + 12, KL_LOAD + off);
-}
-
-static int kl_load(struct img *im, struct elf_load_result *r)
-{
-	ram_reset(im);
-	return mb1_kludge_load(im->b, im->size, RAM_SIZE, RES_LO, RES_HI, &ops,
-			       r);
-}
-
-static void kl_reject(struct img *im, int want, const char *err,
-		      const char *what)
-{
-	struct elf_load_result r;
-	int rc = kl_load(im, &r);
-
-	tap_ok(rc == want && (!err || (r.error && strstr(r.error, err))) &&
-		   ram_untouched(),
-	       "kludge: %s rejected, nothing copied (rc %d, '%s')", what, rc,
-	       r.error ? r.error : "");
-}
-
-static void test_kludge(void)
-{
-	struct img im;
-	struct elf_load_result r;
-	int rc;
-
-	build_kludge(&im, 0x1000, 0, 0, KL_LOAD + 0x10);
-	rc = kl_load(&im, &r);
-	tap_ok(rc == 0 && r.entry == KL_LOAD + 0x10 && r.bits == 32 &&
-		   r.low == KL_LOAD && r.high == KL_LOAD + 0x1000 &&
-		   r.nsegs == 1 && ram_is(KL_LOAD, im.b, 0x1000) &&
-		   ram_all(KL_LOAD + 0x1000, FILL, 0x10),
-	       "kludge: load_end 0 loads the whole file (rc %d)", rc);
-	build_kludge(&im, 0x1000, KL_LOAD + 0x800, KL_LOAD + 0x2000,
-		     KL_LOAD + 0x7ff);
-	rc = kl_load(&im, &r);
-	tap_ok(rc == 0 && r.high == KL_LOAD + 0x2000 &&
-		   ram_is(KL_LOAD, im.b, 0x800) &&
-		   ram_all(KL_LOAD + 0x800, 0, 0x1800) &&
-		   ram_all(KL_LOAD + 0x2000, FILL, 0x10) && !fr.violations,
-	       "kludge: load_end_addr limits the copy, bss zeroed to "
-	       "bss_end_addr (rc %d)",
-	       rc);
-	build_kludge(&im, 0x1000, KL_LOAD + 0x800, KL_LOAD + 0x400,
-		     KL_LOAD + 0x10);
-	rc = kl_load(&im, &r);
-	tap_ok(rc == 0 && r.high == KL_LOAD + 0x800 && fr.zeros <= 1 &&
-		   ram_all(KL_LOAD + 0x800, FILL, 0x10),
-	       "kludge: bss_end below load_end means no bss");
-
-	build_kludge(&im, 0x1000, 0, KL_LOAD + 0x2000, KL_LOAD + 0x2000);
-	kl_reject(&im, -EINVAL, "entry_addr", "entry at the bss end");
-	build_kludge(&im, 0x1000, 0, 0, KL_LOAD - 1);
-	kl_reject(&im, -EINVAL, "entry_addr", "entry below load_addr");
-	build_kludge(&im, 0x1000, KL_LOAD + 0x1001, 0, KL_LOAD);
-	kl_reject(&im, -EINVAL, "runs past", "load_end past the file");
-	build_kludge(&im, 0x1000, KL_LOAD - 1, 0, KL_LOAD);
-	kl_reject(&im, -EINVAL, "load_end_addr", "load_end below load_addr");
-	build_kludge(&im, 0x1000, 0, 0, KL_LOAD);
-	w32(im.b + KL_OFF + 12, KL_LOAD - 4);
-	kl_reject(&im, -EINVAL, "header_addr", "header_addr below load_addr");
-	build_kludge(&im, 0x1000, 0, 0, KL_LOAD + 0x44);
-	w32(im.b + KL_OFF + 12, KL_LOAD + KL_OFF + 4);
-	kl_reject(&im, -EINVAL, "header_addr",
-		  "header_addr implying data before the file");
-	build_kludge(&im, 0x1000, 0, 0, RAM_SIZE - 0x800);
-	w32(im.b + KL_OFF + 16, RAM_SIZE - 0xfff);
-	w32(im.b + KL_OFF + 12, RAM_SIZE - 0xfff + KL_OFF);
-	kl_reject(&im, -EINVAL, "guest RAM", "image one byte past RAM");
-	build_kludge(&im, 0x1000, 0, 0, RES_LO);
-	w32(im.b + KL_OFF + 16, RES_LO - 0xfff);
-	w32(im.b + KL_OFF + 12, RES_LO - 0xfff + KL_OFF);
-	kl_reject(&im, -EINVAL, "overlaps", "image touching reserved_lo");
-	build_kludge(&im, 0x1000, 0, 0, KL_LOAD);
-	put_mb1(im.b + KL_OFF, 0x3);
-	kl_reject(&im, -ENOENT, NULL, "header without flag 16");
-	build_kludge(&im, 0x1000, 0, 0, KL_LOAD);
-	im.b[KL_OFF + 8] ^= 0x80;
-	kl_reject(&im, -ENOENT, NULL, "bad checksum");
-	build_kludge(&im, KL_OFF + 31, 0, 0, KL_LOAD);
-	kl_reject(&im, -ENOENT, NULL, "header cut short of its address fields");
-	/* Multiboot 0.6.96 3.1: the header, address fields included, must
-	 * lie wholly inside the first 8192 bytes. */
-	build_kludge(&im, 0x3000, 0, 0, KL_LOAD);
-	kludge_move(&im, 8192 - 32);
-	rc = kl_load(&im, &r);
-	tap_ok(rc == 0 && r.high == KL_LOAD + 0x3000 &&
-		   ram_is(KL_LOAD, im.b, 0x3000),
-	       "kludge: a header ending at byte 8192 loads (rc %d)", rc);
-	build_kludge(&im, 0x3000, 0, 0, KL_LOAD);
-	kludge_move(&im, 8192 - 28);
-	kl_reject(&im, -ENOENT, NULL,
-		  "header whose address fields run past byte 8192");
-}
-
-static u64 rng;
-
-static u64 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-/* The loaders' promises on any input: only in-bounds copies, and results
- * consistent with RAM. */
-static unsigned fuzz_one(struct img *im, unsigned kind)
+/* The loader's promises on any input: only in-bounds copies, nothing
+ * copied on failure, and results consistent with RAM. */
+static unsigned fuzz_one(struct img *im)
 {
 	struct elf_load_result r;
 	unsigned bad = 0;
 	int rc;
 
 	counts_reset(im);
-	if (kind == 2) {
-		rc = mb1_kludge_load(im->b, im->size, RAM_SIZE, RES_LO, RES_HI,
-				     &ops, &r);
-		bad += rc == 0 && r.bits != 32;
-		bad += rc < 0 && (fr.copies || fr.zeros);
-	} else {
-		rc = elf_load(im->b, im->size, RAM_SIZE, RES_LO, RES_HI, &ops,
-			      &r);
-		bad += rc == -EINVAL && (!r.error || fr.copies || fr.zeros);
-		bad += rc != 0 && rc != -EINVAL;
-	}
+	rc = elf_load(im->b, im->size, RAM_SIZE, RES_LO, RES_HI, &ops, &r);
+	bad += rc == -EINVAL && (!r.error || fr.copies || fr.zeros);
+	bad += rc != 0 && rc != -EINVAL;
 	if (rc == 0)
 		bad += r.entry < r.low || r.entry >= r.high ||
-		       r.high > RAM_SIZE || !r.nsegs;
-	rc = mb1_header_find(im->b, im->size);
-	bad += rc >= 0 && ((rc & 3) || rc + 12 > 8192 || (size_t)rc > im->size);
+		       r.high > RAM_SIZE || !r.nsegs || r.error;
 	return bad + fr.violations;
 }
 
 static void test_random(void)
 {
-	const char *s = getenv("MICA_SEED"), *n = getenv("MICA_ITERS");
-	u64 seed = s ? strtoull(s, NULL, 0) : 0xe1f10adULL;
-	u64 iters = n ? strtoull(n, NULL, 0) : 200000, loaded = 0, bad = 0;
+	u64 seed, iters, loaded = 0, bad = 0;
 	static struct img im;
 
-	rng = seed ? seed : 1;
+	rnd_setup(&seed, &iters, 0xe1f10adULL, 200000);
 	for (u64 it = 0; it < iters; it++) {
-		unsigned kind = rnd() % 3, nmut = 1 + rnd() % 6;
+		unsigned bits = (rnd() & 1) ? 64 : 32, nmut = 1 + rnd() % 6, b;
 
-		if (kind == 2)
-			build_kludge(&im, 0x1000, 0, 0, KL_LOAD + 0x10);
-		else
-			build_good(&im, kind ? 64 : 32);
+		build_good(&im, bits);
 		for (unsigned m = 0; m < nmut; m++) {
 			u64 x = rnd();
 			size_t at =
@@ -797,15 +477,12 @@ static void test_random(void)
 		}
 		if (!(rnd() % 8))
 			im.size = rnd() % (im.size + 1);
-		{
-			unsigned b = fuzz_one(&im, kind);
-
-			bad += b;
-			loaded += !b && fr.copies;
-		}
+		b = fuzz_one(&im);
+		bad += b;
+		loaded += !b && fr.copies;
 	}
 	tap_ok(!bad,
-	       "random mutations (seed %llu): %llu images, %llu loaded, "
+	       "ELF random mutations (seed %llu): %llu images, %llu loaded, "
 	       "%llu contract violations",
 	       (unsigned long long)seed, (unsigned long long)iters,
 	       (unsigned long long)loaded, (unsigned long long)bad);
@@ -813,17 +490,12 @@ static void test_random(void)
 
 int main(void)
 {
+	static const u8 elf[] = {0x7f, 'E', 'L', 'F'},
+			elg[] = {0x7f, 'E', 'L', 'G'};
+
 	fr.size = RAM_SIZE;
 	fr.ram = malloc(RAM_SIZE);
-	tap_ok(elf_is_elf("\x7f"
-			  "ELF",
-			  4) &&
-		   !elf_is_elf("\x7f"
-			       "EL",
-			       3) &&
-		   !elf_is_elf("\x7f"
-			       "ELG",
-			       4),
+	tap_ok(elf_is_elf(elf, 4) && !elf_is_elf(elf, 3) && !elf_is_elf(elg, 4),
 	       "elf_is_elf: magic, and not on short input");
 	test_good(32);
 	test_good(64);
@@ -832,8 +504,6 @@ int main(void)
 	test_edges(32);
 	test_edges(64);
 	test_flat();
-	test_mb1_find();
-	test_kludge();
 	test_random();
 	free(fr.ram);
 	return tap_done();
