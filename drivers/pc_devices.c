@@ -10,6 +10,7 @@
 #define PIC_SLAVE  0xa0
 #define ICW1_INIT  0x10
 #define ICW1_ICW4  0x01
+#define ICW1_SNGL  0x02
 
 void pc_devices_init(struct pc_devices *d)
 {
@@ -41,9 +42,16 @@ static int pic_index(u16 port)
 static void pic_write(struct pc_devices *d, int i, u16 port, u8 v)
 {
 	if (!(port & 1)) {
-		/* command port: ICW1 starts initialisation; OCWs ignored */
-		if (v & ICW1_INIT)
-			d->pic_icw_step[i] = (v & ICW1_ICW4) ? 3 : 2;
+		/*
+		 * Command port: ICW1 clears the mask and is followed by ICW2,
+		 * ICW3 unless SNGL, ICW4 if IC4 (8259A datasheet, "Initialization
+		 * Command Words"). OCW2/OCW3 are ignored.
+		 */
+		if (v & ICW1_INIT) {
+			d->pic_imr[i] = 0;
+			d->pic_icw_step[i] =
+			    1 + !(v & ICW1_SNGL) + (v & ICW1_ICW4);
+		}
 		return;
 	}
 	if (d->pic_icw_step[i]) {

@@ -16,6 +16,7 @@
 #define ICR_SH_ALL	   2
 #define ICR_DELIV_STATUS   BIT(12)
 #define LVT_MASKED	   BIT(16)
+#define LVT_WRITABLE	   0x1a7ffU /* Figure 11-8: bits 12, 14 read-only */
 
 void vlapic_init(struct vlapic *a)
 {
@@ -147,6 +148,10 @@ void vlapic_write(struct vlapic *a, u32 off, u32 val)
 		break;
 	case LAPIC_SPIV:
 		a->spiv = val & 0x3ff;
+		/* 11.4.7.2: software disable sets every LVT mask bit */
+		if (!(val & LAPIC_SPIV_ENABLE))
+			for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
+				a->lvt[i] |= LVT_MASKED;
 		break;
 	case LAPIC_ESR:
 		a->esr = 0;
@@ -165,8 +170,11 @@ void vlapic_write(struct vlapic *a, u32 off, u32 val)
 		a->timer_dcr = val & 0xb;
 		break;
 	default:
+		/* while software-disabled the masks cannot be cleared */
+		if (!(a->spiv & LAPIC_SPIV_ENABLE))
+			val |= LVT_MASKED;
 		if (off >= LAPIC_LVT_TIMER && off <= LAPIC_LVT_ERROR + 0xf)
-			*bank(a, off & ~0xfU) = val & 0x1f7ff;
+			*bank(a, off & ~0xfU) = val & LVT_WRITABLE;
 		break; /* ID, version, ISR/IRR/TMR, PPR: read-only */
 	}
 }

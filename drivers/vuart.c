@@ -8,11 +8,10 @@
 #include "drivers/uart.h"
 #include "drivers/vuart.h"
 
-#define IIR_NO_INT     0x01
-#define IIR_THRE       0x02
-#define IIR_FIFO_ON    0xc0
-#define IER_THRE       0x02
-#define MSR_LOOP_SHIFT 4 /* MCR bits 3:0 appear as MSR bits 7:4 */
+#define IIR_NO_INT  0x01
+#define IIR_THRE    0x02
+#define IIR_FIFO_ON 0xc0
+#define IER_THRE    0x02
 
 void vuart_init(struct vuart *u, vuart_emit_fn emit, void *ctx)
 {
@@ -64,8 +63,11 @@ static u8 read_iir(struct vuart *u)
 
 static u8 read_msr(struct vuart *u)
 {
+	/* Loopback (PC16550D, MCR bit 4): RTS drives CTS (MSR 4), DTR drives
+	 * DSR (MSR 5), OUT1 drives RI (MSR 6), OUT2 drives DCD (MSR 7). */
 	if (u->mcr & UART_MCR_LOOP)
-		return (u8)((u->mcr & 0x0f) << MSR_LOOP_SHIFT);
+		return (u8)((u->mcr & 0x02) << 3 | (u->mcr & 0x01) << 5 |
+			    (u->mcr & 0x0c) << 4);
 	/* CTS, DSR and DCD asserted: a cable with a listener. */
 	return 0xb0;
 }

@@ -219,8 +219,9 @@ int mb1_kludge_load(const void *image, size_t size, u64 ram_size,
 	int rc;
 
 	mem_set(res, 0, sizeof(*res));
+	/* the whole 32-byte header lies in the first 8 KiB (spec 3.1) */
 	if (off < 0 || !(rd32(p + off + 4) & MB1_FLAG_AOUT_KLUDGE) ||
-	    (size_t)off + 32 > size)
+	    (size_t)off + 32 > MIN(size, (size_t)MB1_SEARCH))
 		return -ENOENT;
 	header_addr = rd32(p + off + 12);
 	load_addr = rd32(p + off + 16);

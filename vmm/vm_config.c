@@ -113,7 +113,9 @@ static int parse_spp(const char *cl, struct vm_config *cfg, char *err, size_t n)
 static int parse_expect(const char *cl, struct vm_config *cfg, char *err,
 			size_t n)
 {
-	char v[VM_EXPECT_MSG_MAX + 8];
+	/* "stop:" + the longest WORD expect_msg holds: longer ones are
+	 * refused as too long rather than cut to a prefix. */
+	char v[VM_EXPECT_MSG_MAX + 5];
 	u64 code;
 
 	if (cmdline_get(cl, "expect", v, sizeof(v)) < 0) {
@@ -131,7 +133,7 @@ static int parse_expect(const char *cl, struct vm_config *cfg, char *err,
 		return 0;
 	}
 	if (!mem_cmp(v, "exit:", 5)) {
-		char probe[32];
+		char probe[sizeof(v) + 2]; /* "x=" + the whole code */
 
 		fmt_snprintf(probe, sizeof(probe), "x=%s", v + 5);
 		if (cmdline_get_u64(probe, "x", &code) || code > 0x7fffffff)
