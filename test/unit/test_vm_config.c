@@ -126,16 +126,16 @@ static void test_errors(void)
 		   fails("slots=3 g", name_msg) && fails("a=", name_msg),
 	       "a first word with '=' is not a name");
 	{
-		struct vm_config c;
+		struct vm_config cf;
 		char err[96];
 
 		/* Options follow the name, so a guest may be named like a bare
 		 * option (the spp guest shares its name with spp=). */
-		tap_ok(!vm_config_parse("forced-emu", &c, err, sizeof(err)) &&
-			   !strcmp(c.name, "forced-emu") && !c.forced_emu &&
-			   !vm_config_parse("spp spp=soft", &c, err,
+		tap_ok(!vm_config_parse("forced-emu", &cf, err, sizeof(err)) &&
+			   !strcmp(cf.name, "forced-emu") && !cf.forced_emu &&
+			   !vm_config_parse("spp spp=soft", &cf, err,
 					    sizeof(err)) &&
-			   !strcmp(c.name, "spp"),
+			   !strcmp(cf.name, "spp"),
 		       "a name that looks like a bare option is a name");
 	}
 	tap_ok(fails("g foo=1", "unknown guest option 'foo=1'") &&
