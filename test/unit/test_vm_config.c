@@ -127,7 +127,6 @@ static void test_errors(void)
 	       "a first word with '=' is not a name");
 	{
 		struct vm_config cf;
-		char err[96];
 
 		/* Options follow the name, so a guest may be named like a bare
 		 * option (the spp guest shares its name with spp=). */
