@@ -69,10 +69,10 @@ enum {
  */
 struct op_desc {
 	u16 f;
-	u8 imm;
-	u8 osz;
-	u8 pm;
-	u8 pr;
+	u8 imm : 4; /* IMM_* */
+	u8 osz : 4; /* OSZ_* */
+	u8 pm : 4;  /* PC_* */
+	u8 pr : 4;  /* PC_* */
 	u8 grp;
 	u8 nv; /* VEX/EVEX: columns (mem: bits 0-3, reg: 4-7) without
 		* a vvvv operand, where vvvv must be 1111b */
@@ -124,9 +124,13 @@ extern const u8 insn_x87_mem[8];
 /* 3DNow! suffix opcodes defined: bit (op & 63) of [op >> 6]. */
 extern const u64 insn_3dnow[4];
 
-/* VEX/EVEX/XOP maps: index [map] with map 1..3 (VEX/EVEX) or 5..6 (EVEX). */
-extern const struct op_desc insn_vex[4][256];
-extern const struct op_desc insn_evex[7][256];
+/* VEX/EVEX/XOP maps: rows VEX_ROW(map) for maps 1..3, EVEX_ROW(map) for
+ * maps 1..3 and 5..6, map - 8 for XOP maps 8..10 (no row for the maps the
+ * prefix decoder rejects). */
+#define VEX_ROW(map)  ((map)-1)
+#define EVEX_ROW(map) ((map)-1 - ((map) > 4))
+extern const struct op_desc insn_vex[3][256];
+extern const struct op_desc insn_evex[5][256];
 extern const struct op_desc insn_xop[3][256];
 /* EVEX forms fixed to W0 / W1: bit op of [map][pp][op >> 6]. */
 extern const u64 insn_evex_w0[4][4][4];

@@ -52,10 +52,10 @@
 		.pr = O, .nv = (n)                                             \
 	}
 
-/* VEX maps 1 (0F), 2 (0F38), 3 (0F3A); index 0 unused. */
-const struct op_desc insn_vex[4][256] =
+/* VEX maps 1 (0F), 2 (0F38), 3 (0F3A). */
+const struct op_desc insn_vex[3][256] =
     {
-	[1] =
+	[VEX_ROW(1)] =
 	    {
 		/* 0x10 - 0x17 */
 		[0x10 ... 0x11] = VX(ALL, ALL, NO | S | D | (NO << 4)),
@@ -161,7 +161,7 @@ const struct op_desc insn_vex[4][256] =
 		[0xf8 ... 0xfe] = V(O, O),
 	    },
 	/* VEX map 2 (0F 38), all 66 unless noted. N: no vvvv operand. */
-	[2] =
+	[VEX_ROW(2)] =
 	    {
 		/* 0x00 - 0x0F: PSHUFB..PMULHRSW, VPERMILPS/PD, VTESTPS/PD */
 		[0x00 ... 0x0b] = V(O, O),
@@ -246,7 +246,7 @@ const struct op_desc insn_vex[4][256] =
 			  .pr = ALL},
 	    },
 	/* VEX map 3 (0F 3A), imm8, all 66 unless noted. */
-	[3] =
+	[VEX_ROW(3)] =
 	    {
 		/* 0x00 - 0x0F: VPERMQ/PD, VPBLENDD, VPERMILPS/PD, VPERM2F128,
 		 * ROUND*, BLEND*, PALIGNR */
@@ -306,9 +306,9 @@ const struct op_desc insn_vex[4][256] =
  */
 #define E(p)  V(p, p)
 #define EI(p) VI(p, p)
-const struct op_desc insn_evex[7][256] =
+const struct op_desc insn_evex[5][256] =
     {
-	[1] =
+	[EVEX_ROW(1)] =
 	    {
 		/* 0x10 - 0x17 */
 		[0x10 ... 0x11] = E(ALL),
@@ -359,7 +359,7 @@ const struct op_desc insn_evex[7][256] =
 		[0xf1 ... 0xf6] = E(O),
 		[0xf8 ... 0xfe] = E(O),
 	    },
-	[2] =
+	[EVEX_ROW(2)] =
 	    {
 		/* 0x00 - 0x0F: VPSHUFB, VPMADDUBSW, VPMULHRSW, VPERMILPS/PD */
 		[0x00] = E(O),
@@ -434,7 +434,7 @@ const struct op_desc insn_evex[7][256] =
 		/* 0xD8 - 0xDF: VAES */
 		[0xdc ... 0xdf] = E(O),
 	    },
-	[3] =
+	[EVEX_ROW(3)] =
 	    {
 		/* 0x00 - 0x0F: VPERMQ/PD, VPERMILPS/PD, VRNDSCALE, VPALIGNR */
 		[0x00 ... 0x01] = EI(O),
@@ -473,7 +473,7 @@ const struct op_desc insn_evex[7][256] =
 	    },
 	/* AVX512-FP16 map 5 (SDM Vol. 2, "EVEX.map5"): half-precision
 	 * arithmetic, compares, conversions, VMOVSH/VMOVW */
-	[5] =
+	[EVEX_ROW(5)] =
 	    {
 		[0x10 ... 0x11] = E(S),
 		[0x1d] = E(O | N),
@@ -494,7 +494,7 @@ const struct op_desc insn_evex[7][256] =
 		[0x7e] = E(O),
 	    },
 	/* AVX512-FP16 map 6: scale, getexp, rcp/rsqrt, FMA, complex FMA */
-	[6] =
+	[EVEX_ROW(6)] =
 	    {
 		[0x13] = E(N | O),
 		[0x2c ... 0x2d] = E(O),
