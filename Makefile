@@ -67,6 +67,7 @@ PURE_SRCS := \
 	vmm/insn_flags.c \
 	vmm/insn_format.c \
 	vmm/insn_tables.c \
+	vmm/insn_tables_evex.c \
 	vmm/insn_tables_vex.c \
 	vmm/memslot.c \
 	vmm/memslot_index.c \
@@ -116,6 +117,14 @@ all: $(KERNEL) $(ISO) $(GUEST_BINS)
 iso: $(ISO)
 
 # ---------------------------------------------------------------- kernel
+# Code that runs once at boot or only to report a failure is built for
+# size (the loaded image must stay under 128 KiB); exit paths keep -O2.
+KCOLD := boot/kmain boot/mb2_parse boot/cmdline arch/x86/desc \
+         arch/x86/vmx_caps vmm/vmcs_setup vmm/vm_config vmm/elf_load \
+         vmm/entry_check vmm/insn_format drivers/fmt
+$(KCOLD:%=$(BUILD)/k/%.o): KCFLAGS += -Os
+$(KCOLD:%=$(BUILD)/k/%.o): Makefile
+
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")

@@ -252,11 +252,11 @@ static int decode_opcode(struct insn *in, struct cur *c,
 	NEED(c, c->pos + 1);
 	in->opcode = c->buf[c->pos++];
 	if (in->enc == INSN_ENC_XOP)
-		*d = &insn_xop[in->map - 8][in->opcode];
+		*d = &insn_vex_forms[insn_xop[in->map - 8][in->opcode]];
 	else if (in->enc == INSN_ENC_EVEX)
-		*d = &insn_evex[EVEX_ROW(in->map)][in->opcode];
+		*d = &insn_vex_forms[insn_evex[EVEX_ROW(in->map)][in->opcode]];
 	else
-		*d = &insn_vex[VEX_ROW(in->map)][in->opcode];
+		*d = &insn_vex_forms[insn_vex[VEX_ROW(in->map)][in->opcode]];
 	return 0;
 }
 

@@ -126,12 +126,14 @@ extern const u64 insn_3dnow[4];
 
 /* VEX/EVEX/XOP maps: rows VEX_ROW(map) for maps 1..3, EVEX_ROW(map) for
  * maps 1..3 and 5..6, map - 8 for XOP maps 8..10 (no row for the maps the
- * prefix decoder rejects). */
+ * prefix decoder rejects). Each opcode holds an index into insn_vex_forms[]
+ * (0: undefined): the maps share fewer than 256 distinct forms. */
 #define VEX_ROW(map)  ((map)-1)
 #define EVEX_ROW(map) ((map)-1 - ((map) > 4))
-extern const struct op_desc insn_vex[3][256];
-extern const struct op_desc insn_evex[5][256];
-extern const struct op_desc insn_xop[3][256];
+extern const u8 insn_vex[3][256];
+extern const u8 insn_evex[5][256];
+extern const u8 insn_xop[3][256];
+extern const struct op_desc insn_vex_forms[];
 /* EVEX forms fixed to W0 / W1: bit op of [map][pp][op >> 6]. */
 extern const u64 insn_evex_w0[4][4][4];
 extern const u64 insn_evex_w1[4][4][4];
