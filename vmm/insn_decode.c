@@ -206,7 +206,8 @@ static int decode_opcode(struct insn *in, struct cur *c,
 			NEED(c, c->pos + 3);
 			in->map = p[1] == 0x38 ? INSN_MAP_0F38 : INSN_MAP_0F3A;
 			in->opcode = p[2];
-			*d = (p[1] == 0x38 ? insn_op0f38 : insn_op0f3a) + p[2];
+			*d = &insn_op_forms[(p[1] == 0x38 ? insn_op0f38
+							  : insn_op0f3a)[p[2]]];
 			c->pos += 3;
 			return 0;
 		}
@@ -225,7 +226,7 @@ static int decode_opcode(struct insn *in, struct cur *c,
 			*d = &amd3dnow;
 			return 0;
 		}
-		*d = insn_op0f + p[1];
+		*d = &insn_op_forms[insn_op0f[p[1]]];
 		return 0;
 	case 0xc4:
 	case 0xc5:
@@ -242,7 +243,7 @@ static int decode_opcode(struct insn *in, struct cur *c,
 	if (!v) {
 		in->map = INSN_MAP_1B;
 		in->opcode = b;
-		*d = insn_op1 + b;
+		*d = &insn_op_forms[insn_op1[b]];
 		c->pos++;
 		return 0;
 	}

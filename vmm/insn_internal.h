@@ -108,10 +108,12 @@ enum {
 	GRP_COUNT
 };
 
-extern const struct op_desc insn_op1[256];
-extern const struct op_desc insn_op0f[256];
-extern const struct op_desc insn_op0f38[256];
-extern const struct op_desc insn_op0f3a[256];
+/* Legacy maps: a u8 index per opcode into insn_op_forms[] (0: undefined). */
+extern const u8 insn_op1[256];
+extern const u8 insn_op0f[256];
+extern const u8 insn_op0f38[256];
+extern const u8 insn_op0f3a[256];
+extern const struct op_desc insn_op_forms[];
 extern const struct op_desc insn_grp[GRP_COUNT][8];
 
 /* 0F 01 with mod == 3: valid (reg, rm) pairs, bit rm of [reg], per column. */
