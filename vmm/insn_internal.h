@@ -136,24 +136,25 @@ extern const u8 insn_vex[3][256];
 extern const u8 insn_evex[5][256];
 extern const u8 insn_xop[3][256];
 extern const struct op_desc insn_vex_forms[];
-/* EVEX forms fixed to W0 / W1: bit op of [map][pp][op >> 6]. */
-extern const u64 insn_evex_w0[4][4][4];
-extern const u64 insn_evex_w1[4][4][4];
+/* EVEX forms fixed to W0 / W1 (maps 1..3): bit op of
+ * [VEX_ROW(map)][pp][op >> 6]. */
+extern const u64 insn_evex_w0[3][4][4];
+extern const u64 insn_evex_w1[3][4][4];
 /* EVEX forms with embedded broadcast, same indexing. */
-extern const u64 insn_evex_bcst[4][4][4];
+extern const u64 insn_evex_bcst[3][4][4];
 /* EVEX forms storing to memory, same indexing. */
-extern const u64 insn_evex_store[4][4][4];
+extern const u64 insn_evex_store[3][4][4];
 /* EVEX forms without a vvvv operand, same indexing. */
-extern const u64 insn_evex_nv[4][4][4];
+extern const u64 insn_evex_nv[3][4][4];
 /* EVEX forms with rounding/SAE, and with an opmask destination. */
-extern const u64 insn_evex_rc[4][4][4];
-extern const u64 insn_evex_kdst[4][4][4];
+extern const u64 insn_evex_rc[3][4][4];
+extern const u64 insn_evex_kdst[3][4][4];
 /* EVEX forms without masking, and 128-bit-only EVEX forms. */
-extern const u64 insn_evex_nomask[4][4][4];
-extern const u64 insn_evex_l0[4][4][4];
+extern const u64 insn_evex_nomask[3][4][4];
+extern const u64 insn_evex_l0[3][4][4];
 /* EVEX forms needing at least 256 / exactly 512 bits. */
-extern const u64 insn_evex_l1[4][4][4];
-extern const u64 insn_evex_l2[4][4][4];
+extern const u64 insn_evex_l1[3][4][4];
+extern const u64 insn_evex_l2[3][4][4];
 
 /* Prefix column (mandatory prefix) of a legacy-encoded opcode: the last
  * of F2/F3 wins over 66, as the mandatory prefix of SSE forms. */
