@@ -162,14 +162,18 @@ enum em_grp {
 	EM_GRP_COUNT
 };
 
-/* One table row: a handler and how to fetch its operands. */
+/* One table row: a handler and how to fetch its operands, packed into
+ * 32 bits (about 700 rows). */
 struct em_desc {
-	u8 fn;	     /* enum em_fn; EM_FN_NONE: not emulated */
-	u8 group;    /* enum em_grp: /reg sub-table of 8 rows */
-	u16 flags;   /* EM_F_* */
-	u8 dst, src; /* enum em_loc */
-	u8 arg;	     /* handler argument (ALU op, cc, ...) */
+	u32 fn : 6;	/* enum em_fn; EM_FN_NONE: not emulated */
+	u32 group : 5;	/* enum em_grp: /reg sub-table of 8 rows */
+	u32 flags : 11; /* EM_F_* */
+	u32 dst : 3;	/* enum em_loc */
+	u32 src : 3;	/* enum em_loc */
+	u32 arg : 4;	/* handler argument (ALU op, cc, ...) */
 };
+_Static_assert(EM_FN_COUNT <= 64 && EM_GRP_COUNT <= 32,
+	       "struct em_desc fields too narrow");
 
 /* Handler of each enum em_fn (vmm/insn_emulate_tables.c). */
 extern const em_handler_t em_handlers[EM_FN_COUNT];
