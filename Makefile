@@ -16,13 +16,17 @@ HOSTCC   := clang
 PYTHON   := python3
 
 # ---------------------------------------------------------------- kernel flags
+# Per-function/data sections and --gc-sections leave out of the image what
+# only the host tests call (pure modules carry test-only helpers).
 KCFLAGS_STD  := -std=c11 -ffreestanding -fno-common -fno-pic -fno-pie \
                 -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
-                -mcmodel=kernel -fno-asynchronous-unwind-tables -O2 -g
+                -mcmodel=kernel -fno-asynchronous-unwind-tables -O2 -g \
+                -ffunction-sections -fdata-sections
 KCFLAGS_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
                 -Wshadow -Wcast-qual -Wpointer-arith -Wvla -Wframe-larger-than=2048
 KCFLAGS      := $(KCFLAGS_STD) $(KCFLAGS_WARN) -I. -MMD -MP
-KLDFLAGS     := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+KLDFLAGS     := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+                --gc-sections
 NASMFLAGS    := -f elf64 -g -F dwarf -I. -I$(BUILD)/gen/
 
 # ---------------------------------------------------------------- host flags
