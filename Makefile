@@ -16,13 +16,17 @@ HOSTCC   := clang
 PYTHON   := python3
 
 # ---------------------------------------------------------------- kernel flags
+# Per-function/data sections and --gc-sections leave out of the image what
+# only the host tests call (pure modules carry test-only helpers).
 KCFLAGS_STD  := -std=c11 -ffreestanding -fno-common -fno-pic -fno-pie \
                 -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
-                -mcmodel=kernel -fno-asynchronous-unwind-tables -O2 -g
+                -mcmodel=kernel -fno-asynchronous-unwind-tables -O2 -g \
+                -ffunction-sections -fdata-sections
 KCFLAGS_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
                 -Wshadow -Wcast-qual -Wpointer-arith -Wvla -Wframe-larger-than=2048
 KCFLAGS      := $(KCFLAGS_STD) $(KCFLAGS_WARN) -I. -MMD -MP
-KLDFLAGS     := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+KLDFLAGS     := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+                --gc-sections
 NASMFLAGS    := -f elf64 -g -F dwarf -I. -I$(BUILD)/gen/
 
 # ---------------------------------------------------------------- host flags
@@ -68,6 +72,7 @@ PURE_SRCS := \
 	vmm/insn_flags.c \
 	vmm/insn_format.c \
 	vmm/insn_tables.c \
+	vmm/insn_tables_evex.c \
 	vmm/insn_tables_vex.c \
 	vmm/memslot.c \
 	vmm/memslot_index.c \
@@ -119,6 +124,14 @@ all: $(KERNEL) $(ISO) $(GUEST_BINS)
 iso: $(ISO)
 
 # ---------------------------------------------------------------- kernel
+# Code that runs once at boot or only to report a failure is built for
+# size (the loaded image must stay under 128 KiB); exit paths keep -O2.
+KCOLD := boot/kmain boot/mb2_parse boot/cmdline arch/x86/desc \
+         arch/x86/vmx_caps vmm/vmcs_setup vmm/vm_config vmm/elf_load \
+         vmm/entry_check vmm/insn_format drivers/fmt
+$(KCOLD:%=$(BUILD)/k/%.o): KCFLAGS += -Os
+$(KCOLD:%=$(BUILD)/k/%.o): Makefile
+
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")

@@ -224,10 +224,13 @@ static bool evex_fp16_bad(const struct insn *in)
  * take W1 exactly in the 66 and F2 columns (PD/SD); other fixed-W forms
  * are listed in insn_evex_w0/w1.
  */
-/* Whether the EVEX form of *in is listed in a [map][pp][op >> 6] table. */
-static bool evex_in(const u64 t[4][4][4], const struct insn *in)
+/* Whether the EVEX form of *in (map 1..3) is listed in a
+ * [VEX_ROW(map)][pp][op >> 6] table. */
+static bool evex_in(const u64 t[3][4][4], const struct insn *in)
 {
-	return t[in->map][in->vex.pp][in->opcode >> 6] >> (in->opcode & 63) & 1;
+	u64 w = t[VEX_ROW(in->map)][in->vex.pp][in->opcode >> 6];
+
+	return w >> (in->opcode & 63) & 1;
 }
 
 /* Masking, zeroing and register-range rules shared by all EVEX maps. */

@@ -206,7 +206,8 @@ static int decode_opcode(struct insn *in, struct cur *c,
 			NEED(c, c->pos + 3);
 			in->map = p[1] == 0x38 ? INSN_MAP_0F38 : INSN_MAP_0F3A;
 			in->opcode = p[2];
-			*d = (p[1] == 0x38 ? insn_op0f38 : insn_op0f3a) + p[2];
+			*d = &insn_op_forms[(p[1] == 0x38 ? insn_op0f38
+							  : insn_op0f3a)[p[2]]];
 			c->pos += 3;
 			return 0;
 		}
@@ -225,7 +226,7 @@ static int decode_opcode(struct insn *in, struct cur *c,
 			*d = &amd3dnow;
 			return 0;
 		}
-		*d = insn_op0f + p[1];
+		*d = &insn_op_forms[insn_op0f[p[1]]];
 		return 0;
 	case 0xc4:
 	case 0xc5:
@@ -242,7 +243,7 @@ static int decode_opcode(struct insn *in, struct cur *c,
 	if (!v) {
 		in->map = INSN_MAP_1B;
 		in->opcode = b;
-		*d = insn_op1 + b;
+		*d = &insn_op_forms[insn_op1[b]];
 		c->pos++;
 		return 0;
 	}
@@ -252,11 +253,11 @@ static int decode_opcode(struct insn *in, struct cur *c,
 	NEED(c, c->pos + 1);
 	in->opcode = c->buf[c->pos++];
 	if (in->enc == INSN_ENC_XOP)
-		*d = &insn_xop[in->map - 8][in->opcode];
+		*d = &insn_vex_forms[insn_xop[in->map - 8][in->opcode]];
 	else if (in->enc == INSN_ENC_EVEX)
-		*d = &insn_evex[in->map][in->opcode];
+		*d = &insn_vex_forms[insn_evex[EVEX_ROW(in->map)][in->opcode]];
 	else
-		*d = &insn_vex[in->map][in->opcode];
+		*d = &insn_vex_forms[insn_vex[VEX_ROW(in->map)][in->opcode]];
 	return 0;
 }
 

@@ -399,9 +399,9 @@ enum em_result insn_emulate(struct em_ctx *ctx, const struct insn *in)
 	if ((d->flags & EM_F_MEMONLY) && !mem)
 		r = em_raise(&st, EM_VEC_UD, false, 0);
 	else if (d->flags & EM_F_RAW)
-		r = d->fn(&st);
+		r = em_handlers[d->fn](&st);
 	else if ((r = em_fetch(&st)) == EM_DONE)
-		r = d->fn(&st);
+		r = em_handlers[d->fn](&st);
 	if (r == EM_DONE)
 		em_commit(&st, true);
 	else if (r == EM_CONTINUE)

@@ -100,14 +100,83 @@ static inline u64 em_sext(u64 v, unsigned int size)
 	return (u64)((s64)(v << sh) >> sh);
 }
 
-/* One table row: a handler and how to fetch its operands. */
-struct em_desc {
-	em_handler_t fn;
-	const struct em_desc *group; /* /reg sub-table of 8 rows */
-	u16 flags;		     /* EM_F_* */
-	u8 dst, src;		     /* enum em_loc */
-	u8 arg;			     /* handler argument (ALU op, cc, ...) */
+/* Handler numbers (struct em_desc.fn): index of em_handlers[]. */
+enum em_fn {
+	EM_FN_NONE = 0,
+	EM_FN_MOV,
+	EM_FN_MOVZX,
+	EM_FN_MOVSX,
+	EM_FN_SETCC,
+	EM_FN_CMOVCC,
+	EM_FN_PUSH,
+	EM_FN_POP,
+	EM_FN_MOVBE,
+	EM_FN_MOVNTI,
+	EM_FN_ALU_OP,
+	EM_FN_TEST,
+	EM_FN_INC,
+	EM_FN_DEC,
+	EM_FN_NOT,
+	EM_FN_NEG,
+	EM_FN_MUL,
+	EM_FN_IMUL,
+	EM_FN_DIV,
+	EM_FN_IDIV,
+	EM_FN_SHIFT,
+	EM_FN_XCHG,
+	EM_FN_XADD,
+	EM_FN_CMPXCHG_OP,
+	EM_FN_CMPXCHG8B,
+	EM_FN_BT,
+	EM_FN_MOVS,
+	EM_FN_STOS,
+	EM_FN_LODS,
+	EM_FN_CMPS,
+	EM_FN_SCAS,
+	EM_FN_SSE_MOV,
+	EM_FN_MOVD,
+	EM_FN_MOVQ,
+	EM_FN_COUNT
 };
+
+/* Group sub-tables (struct em_desc.group): index of the /reg rows. */
+enum em_grp {
+	EM_GRP_NONE = 0,
+	EM_GRP_1_B,
+	EM_GRP_1_V,
+	EM_GRP_1A,
+	EM_GRP_2_C0,
+	EM_GRP_2_C1,
+	EM_GRP_2_D0,
+	EM_GRP_2_D1,
+	EM_GRP_2_D2,
+	EM_GRP_2_D3,
+	EM_GRP_3_B,
+	EM_GRP_3_V,
+	EM_GRP_4,
+	EM_GRP_5,
+	EM_GRP_8,
+	EM_GRP_9,
+	EM_GRP_11_B,
+	EM_GRP_11_V,
+	EM_GRP_COUNT
+};
+
+/* One table row: a handler and how to fetch its operands, packed into
+ * 32 bits (about 700 rows). */
+struct em_desc {
+	u32 fn : 6;	/* enum em_fn; EM_FN_NONE: not emulated */
+	u32 group : 5;	/* enum em_grp: /reg sub-table of 8 rows */
+	u32 flags : 11; /* EM_F_* */
+	u32 dst : 3;	/* enum em_loc */
+	u32 src : 3;	/* enum em_loc */
+	u32 arg : 4;	/* handler argument (ALU op, cc, ...) */
+};
+_Static_assert(EM_FN_COUNT <= 64 && EM_GRP_COUNT <= 32,
+	       "struct em_desc fields too narrow");
+
+/* Handler of each enum em_fn (vmm/insn_emulate_tables.c). */
+extern const em_handler_t em_handlers[EM_FN_COUNT];
 
 /* Tables (vmm/insn_emulate_tables.c). */
 const struct em_desc *em_lookup(const struct insn *in);

@@ -69,10 +69,10 @@ enum {
  */
 struct op_desc {
 	u16 f;
-	u8 imm;
-	u8 osz;
-	u8 pm;
-	u8 pr;
+	u8 imm : 4; /* IMM_* */
+	u8 osz : 4; /* OSZ_* */
+	u8 pm : 4;  /* PC_* */
+	u8 pr : 4;  /* PC_* */
 	u8 grp;
 	u8 nv; /* VEX/EVEX: columns (mem: bits 0-3, reg: 4-7) without
 		* a vvvv operand, where vvvv must be 1111b */
@@ -108,10 +108,12 @@ enum {
 	GRP_COUNT
 };
 
-extern const struct op_desc insn_op1[256];
-extern const struct op_desc insn_op0f[256];
-extern const struct op_desc insn_op0f38[256];
-extern const struct op_desc insn_op0f3a[256];
+/* Legacy maps: a u8 index per opcode into insn_op_forms[] (0: undefined). */
+extern const u8 insn_op1[256];
+extern const u8 insn_op0f[256];
+extern const u8 insn_op0f38[256];
+extern const u8 insn_op0f3a[256];
+extern const struct op_desc insn_op_forms[];
 extern const struct op_desc insn_grp[GRP_COUNT][8];
 
 /* 0F 01 with mod == 3: valid (reg, rm) pairs, bit rm of [reg], per column. */
@@ -124,28 +126,35 @@ extern const u8 insn_x87_mem[8];
 /* 3DNow! suffix opcodes defined: bit (op & 63) of [op >> 6]. */
 extern const u64 insn_3dnow[4];
 
-/* VEX/EVEX/XOP maps: index [map] with map 1..3 (VEX/EVEX) or 5..6 (EVEX). */
-extern const struct op_desc insn_vex[4][256];
-extern const struct op_desc insn_evex[7][256];
-extern const struct op_desc insn_xop[3][256];
-/* EVEX forms fixed to W0 / W1: bit op of [map][pp][op >> 6]. */
-extern const u64 insn_evex_w0[4][4][4];
-extern const u64 insn_evex_w1[4][4][4];
+/* VEX/EVEX/XOP maps: rows VEX_ROW(map) for maps 1..3, EVEX_ROW(map) for
+ * maps 1..3 and 5..6, map - 8 for XOP maps 8..10 (no row for the maps the
+ * prefix decoder rejects). Each opcode holds an index into insn_vex_forms[]
+ * (0: undefined): the maps share fewer than 256 distinct forms. */
+#define VEX_ROW(map)  ((map)-1)
+#define EVEX_ROW(map) ((map)-1 - ((map) > 4))
+extern const u8 insn_vex[3][256];
+extern const u8 insn_evex[5][256];
+extern const u8 insn_xop[3][256];
+extern const struct op_desc insn_vex_forms[];
+/* EVEX forms fixed to W0 / W1 (maps 1..3): bit op of
+ * [VEX_ROW(map)][pp][op >> 6]. */
+extern const u64 insn_evex_w0[3][4][4];
+extern const u64 insn_evex_w1[3][4][4];
 /* EVEX forms with embedded broadcast, same indexing. */
-extern const u64 insn_evex_bcst[4][4][4];
+extern const u64 insn_evex_bcst[3][4][4];
 /* EVEX forms storing to memory, same indexing. */
-extern const u64 insn_evex_store[4][4][4];
+extern const u64 insn_evex_store[3][4][4];
 /* EVEX forms without a vvvv operand, same indexing. */
-extern const u64 insn_evex_nv[4][4][4];
+extern const u64 insn_evex_nv[3][4][4];
 /* EVEX forms with rounding/SAE, and with an opmask destination. */
-extern const u64 insn_evex_rc[4][4][4];
-extern const u64 insn_evex_kdst[4][4][4];
+extern const u64 insn_evex_rc[3][4][4];
+extern const u64 insn_evex_kdst[3][4][4];
 /* EVEX forms without masking, and 128-bit-only EVEX forms. */
-extern const u64 insn_evex_nomask[4][4][4];
-extern const u64 insn_evex_l0[4][4][4];
+extern const u64 insn_evex_nomask[3][4][4];
+extern const u64 insn_evex_l0[3][4][4];
 /* EVEX forms needing at least 256 / exactly 512 bits. */
-extern const u64 insn_evex_l1[4][4][4];
-extern const u64 insn_evex_l2[4][4][4];
+extern const u64 insn_evex_l1[3][4][4];
+extern const u64 insn_evex_l2[3][4][4];
 
 /* Prefix column (mandatory prefix) of a legacy-encoded opcode: the last
  * of F2/F3 wins over 66, as the mandatory prefix of SSE forms. */

@@ -37,390 +37,595 @@
 #define NF3  (PC_NP | PC_F3)
 #define NOF3 (PC_NP | PC_66 | PC_F3)
 
-/* ALU block at 00, 08, ..., 38: Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib rAX,Iz. */
-#define ALU(base, lk)                                                          \
-	[(base) + 0] = X(M | B | (lk), IMM_NONE, OSZ_B),                       \
-		  [(base) + 1] = X(M | (lk), IMM_NONE, OSZ_V),                 \
-		  [(base) + 2] = X(M | B, IMM_NONE, OSZ_B),                    \
-		  [(base) + 3] = X(M, IMM_NONE, OSZ_V),                        \
-		  [(base) + 4] = X(B, IMM_B, OSZ_B),                           \
-		  [(base) + 5] = X(0, IMM_Z, OSZ_V)
+/*
+ * The distinct forms of the legacy maps: the maps hold a u8 index per
+ * opcode into insn_op_forms[] (OF_NONE: undefined opcode). OF_<map>_<op>
+ * is named after the first opcode using it (maps 1, 0F, 38, 3A).
+ */
+enum {
+	OF_NONE = 0,
+	OF_1_00,
+	OF_1_01,
+	OF_1_02,
+	OF_1_03,
+	OF_1_04,
+	OF_1_05,
+	OF_1_06,
+	OF_1_27,
+	OF_1_40,
+	OF_1_50,
+	OF_1_62,
+	OF_1_68,
+	OF_1_69,
+	OF_1_6A,
+	OF_1_6B,
+	OF_1_6C,
+	OF_1_6D,
+	OF_1_70,
+	OF_1_80,
+	OF_1_81,
+	OF_1_82,
+	OF_1_83,
+	OF_1_8C,
+	OF_1_8D,
+	OF_1_8E,
+	OF_1_8F,
+	OF_1_9A,
+	OF_1_9E,
+	OF_1_A0,
+	OF_1_A1,
+	OF_1_B8,
+	OF_1_C0,
+	OF_1_C1,
+	OF_1_C2,
+	OF_1_C3,
+	OF_1_C6,
+	OF_1_C7,
+	OF_1_C8,
+	OF_1_CA,
+	OF_1_CD,
+	OF_1_D0,
+	OF_1_D1,
+	OF_1_D4,
+	OF_1_E8,
+	OF_1_EC,
+	OF_1_F6,
+	OF_1_F7,
+	OF_1_FE,
+	OF_1_FF,
+	OF_0F_00,
+	OF_0F_01,
+	OF_0F_0D,
+	OF_0F_10,
+	OF_0F_12,
+	OF_0F_13,
+	OF_0F_14,
+	OF_0F_16,
+	OF_0F_18,
+	OF_0F_20,
+	OF_0F_2B,
+	OF_0F_37,
+	OF_0F_50,
+	OF_0F_52,
+	OF_0F_5B,
+	OF_0F_6C,
+	OF_0F_70,
+	OF_0F_71,
+	OF_0F_72,
+	OF_0F_73,
+	OF_0F_78,
+	OF_0F_7C,
+	OF_0F_AE,
+	OF_0F_B8,
+	OF_0F_BA,
+	OF_0F_C3,
+	OF_0F_C4,
+	OF_0F_C5,
+	OF_0F_C7,
+	OF_0F_D6,
+	OF_0F_E6,
+	OF_0F_F0,
+	OF_38_2A,
+	OF_38_80,
+	OF_38_C8,
+	OF_38_D8,
+	OF_38_DC,
+	OF_38_DD,
+	OF_38_F5,
+	OF_38_F6,
+	OF_38_F8,
+	OF_38_FA,
+	OF_3A_08,
+	OF_3A_CC,
+	OF_3A_F0,
+	OF_COUNT
+};
 
-const struct op_desc insn_op1[256] = {
+/* ALU block at 00, 08, ..., 30: Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib rAX,Iz
+ * (LOCK allowed on the memory-destination forms; CMP at 38 is spelled out). */
+#define ALU(base)                                                              \
+	[(base) + 0] = OF_1_00, [(base) + 1] = OF_1_01,                        \
+		  [(base) + 2] = OF_1_02, [(base) + 3] = OF_1_03,              \
+		  [(base) + 4] = OF_1_04, [(base) + 5] = OF_1_05
+
+const u8 insn_op1[256] = {
     /* 0x00 - 0x07 */
-    ALU(0x00, L),		      /* 00-05: ADD */
-    [0x06] = X(I64, IMM_NONE, OSZ_V), /* PUSH ES */
-    [0x07] = X(I64, IMM_NONE, OSZ_V), /* POP ES */
+    ALU(0x00),	      /* 00-05: ADD */
+    [0x06] = OF_1_06, /* PUSH ES */
+    [0x07] = OF_1_06, /* POP ES */
     /* 0x08 - 0x0F */
-    ALU(0x08, L),		      /* 08-0D: OR */
-    [0x0e] = X(I64, IMM_NONE, OSZ_V), /* PUSH CS; 0F is the escape */
+    ALU(0x08),	      /* 08-0D: OR */
+    [0x0e] = OF_1_06, /* PUSH CS; 0F is the escape */
     /* 0x10 - 0x17 */
-    ALU(0x10, L), /* ADC */
-    [0x16] = X(I64, IMM_NONE, OSZ_V),
-    [0x17] = X(I64, IMM_NONE, OSZ_V),
+    ALU(0x10), /* ADC */
+    [0x16] = OF_1_06,
+    [0x17] = OF_1_06,
     /* 0x18 - 0x1F */
-    ALU(0x18, L), /* SBB */
-    [0x1e] = X(I64, IMM_NONE, OSZ_V),
-    [0x1f] = X(I64, IMM_NONE, OSZ_V),
+    ALU(0x18), /* SBB */
+    [0x1e] = OF_1_06,
+    [0x1f] = OF_1_06,
     /* 0x20 - 0x27: 26 is ES: */
-    ALU(0x20, L),		      /* AND */
-    [0x27] = X(I64, IMM_NONE, OSZ_B), /* DAA */
+    ALU(0x20),	      /* AND */
+    [0x27] = OF_1_27, /* DAA */
     /* 0x28 - 0x2F: 2E is CS: */
-    ALU(0x28, L),		      /* SUB */
-    [0x2f] = X(I64, IMM_NONE, OSZ_B), /* DAS */
+    ALU(0x28),	      /* SUB */
+    [0x2f] = OF_1_27, /* DAS */
     /* 0x30 - 0x37: 36 is SS: */
-    ALU(0x30, L),		      /* XOR */
-    [0x37] = X(I64, IMM_NONE, OSZ_B), /* AAA */
+    ALU(0x30),	      /* XOR */
+    [0x37] = OF_1_27, /* AAA */
     /* 0x38 - 0x3F: 3E is DS: */
-    ALU(0x38, 0),		      /* CMP: never lockable */
-    [0x3f] = X(I64, IMM_NONE, OSZ_B), /* AAS */
+    [0x38] = OF_1_02,
+    [0x39] = OF_1_03,
+    [0x3a] = OF_1_02,
+    [0x3b] = OF_1_03,
+    [0x3c] = OF_1_04,
+    [0x3d] = OF_1_05, /* CMP: never lockable */
+    [0x3f] = OF_1_27, /* AAS */
     /* 0x40 - 0x4F: INC/DEC r (REX in 64-bit mode, handled as prefix) */
-    [0x40 ... 0x4f] = X(0, IMM_NONE, OSZ_V),
+    [0x40 ... 0x4f] = OF_1_40,
     /* 0x50 - 0x5F: PUSH/POP r, default 64-bit */
-    [0x50 ... 0x5f] = X(0, IMM_NONE, OSZ_D64),
+    [0x50 ... 0x5f] = OF_1_50,
     /* 0x60 - 0x67: 64-67 are prefixes */
-    [0x60] = X(I64, IMM_NONE, OSZ_V),		      /* PUSHA */
-    [0x61] = X(I64, IMM_NONE, OSZ_V),		      /* POPA */
-    [0x62] = XP(M | I64, IMM_NONE, OSZ_V, PC_ALL, 0), /* BOUND Gv,Ma */
-    [0x63] = X(M, IMM_NONE, OSZ_V), /* ARPL Ew,Gw / MOVSXD Gv,Ed */
+    [0x60] = OF_1_06, /* PUSHA */
+    [0x61] = OF_1_06, /* POPA */
+    [0x62] = OF_1_62, /* BOUND Gv,Ma */
+    [0x63] = OF_1_03, /* ARPL Ew,Gw / MOVSXD Gv,Ed */
     /* 0x68 - 0x6F */
-    [0x68] = X(0, IMM_Z, OSZ_D64),		 /* PUSH Iz */
-    [0x69] = X(M, IMM_Z, OSZ_V),		 /* IMUL Gv,Ev,Iz */
-    [0x6a] = X(0, IMM_B, OSZ_D64),		 /* PUSH Ib */
-    [0x6b] = X(M, IMM_B, OSZ_V),		 /* IMUL Gv,Ev,Ib */
-    [0x6c] = X(OPF_STRING | B, IMM_NONE, OSZ_B), /* INSB */
-    [0x6d] = X(OPF_STRING, IMM_NONE, OSZ_V),	 /* INSW/D */
-    [0x6e] = X(OPF_STRING | B, IMM_NONE, OSZ_B), /* OUTSB */
-    [0x6f] = X(OPF_STRING, IMM_NONE, OSZ_V),	 /* OUTSW/D */
+    [0x68] = OF_1_68, /* PUSH Iz */
+    [0x69] = OF_1_69, /* IMUL Gv,Ev,Iz */
+    [0x6a] = OF_1_6A, /* PUSH Ib */
+    [0x6b] = OF_1_6B, /* IMUL Gv,Ev,Ib */
+    [0x6c] = OF_1_6C, /* INSB */
+    [0x6d] = OF_1_6D, /* INSW/D */
+    [0x6e] = OF_1_6C, /* OUTSB */
+    [0x6f] = OF_1_6D, /* OUTSW/D */
     /* 0x70 - 0x7F: Jcc rel8 */
-    [0x70 ... 0x7f] = X(OPF_BRANCH, IMM_B, OSZ_F64),
+    [0x70 ... 0x7f] = OF_1_70,
     /* 0x80 - 0x87 */
-    [0x80] = G(GRP_1_EB, IMM_B, OSZ_B), /* 80 /n ib: ALU Eb,Ib */
-    [0x81] = G(GRP_1_EV, IMM_Z, OSZ_V), /* 81 /n iz: ALU Ev,Iz */
-    [0x82] = {.f = M | OPF_GROUP | I64,
-	      .imm = IMM_B,
-	      .osz = OSZ_B,
-	      .pm = PC_ALL,
-	      .pr = PC_ALL,
-	      .grp = GRP_1_EB},		    /* 82: i64 alias of 80 */
-    [0x83] = G(GRP_1_EVB, IMM_B, OSZ_V),    /* 83 /n ib: ALU Ev,Ib */
-    [0x84] = X(M | B, IMM_NONE, OSZ_B),	    /* TEST Eb,Gb */
-    [0x85] = X(M, IMM_NONE, OSZ_V),	    /* TEST Ev,Gv */
-    [0x86] = X(M | B | L, IMM_NONE, OSZ_B), /* XCHG Eb,Gb */
-    [0x87] = X(M | L, IMM_NONE, OSZ_V),	    /* XCHG Ev,Gv */
+    [0x80] = OF_1_80, /* 80 /n ib: ALU Eb,Ib */
+    [0x81] = OF_1_81, /* 81 /n iz: ALU Ev,Iz */
+    [0x82] = OF_1_82, /* 82: i64 alias of 80 */
+    [0x83] = OF_1_83, /* 83 /n ib: ALU Ev,Ib */
+    [0x84] = OF_1_02, /* TEST Eb,Gb */
+    [0x85] = OF_1_03, /* TEST Ev,Gv */
+    [0x86] = OF_1_00, /* XCHG Eb,Gb */
+    [0x87] = OF_1_01, /* XCHG Ev,Gv */
     /* 0x88 - 0x8F */
-    [0x88] = X(M | B, IMM_NONE, OSZ_B),		/* 88 /r: MOV Eb,Gb */
-    [0x89] = X(M, IMM_NONE, OSZ_V),		/* 89 /r: MOV Ev,Gv */
-    [0x8a] = X(M | B, IMM_NONE, OSZ_B),		/* 8A /r: MOV Gb,Eb */
-    [0x8b] = X(M, IMM_NONE, OSZ_V),		/* 8B /r: MOV Gv,Ev */
-    [0x8c] = X(M | OPF_SPEC, IMM_NONE, OSZ_V),	/* MOV Ev,Sw */
-    [0x8d] = XP(M, IMM_NONE, OSZ_V, PC_ALL, 0), /* LEA Gv,M */
-    [0x8e] = X(M | OPF_SPEC, IMM_NONE, OSZ_W),	/* MOV Sw,Ew */
-    [0x8f] = G(GRP_1A, IMM_NONE, OSZ_D64),	/* 8F /0: POP Ev */
+    [0x88] = OF_1_02, /* 88 /r: MOV Eb,Gb */
+    [0x89] = OF_1_03, /* 89 /r: MOV Ev,Gv */
+    [0x8a] = OF_1_02, /* 8A /r: MOV Gb,Eb */
+    [0x8b] = OF_1_03, /* 8B /r: MOV Gv,Ev */
+    [0x8c] = OF_1_8C, /* MOV Ev,Sw */
+    [0x8d] = OF_1_8D, /* LEA Gv,M */
+    [0x8e] = OF_1_8E, /* MOV Sw,Ew */
+    [0x8f] = OF_1_8F, /* 8F /0: POP Ev */
     /* 0x90 - 0x97: XCHG r,rAX (90: NOP / PAUSE) */
-    [0x90 ... 0x97] = X(0, IMM_NONE, OSZ_V),
+    [0x90 ... 0x97] = OF_1_40,
     /* 0x98 - 0x9F */
-    [0x98] = X(0, IMM_NONE, OSZ_V), /* CBW/CWDE/CDQE */
-    [0x99] = X(0, IMM_NONE, OSZ_V), /* CWD/CDQ/CQO */
-    [0x9a] = X(I64, IMM_P, OSZ_V),  /* CALLF Ap */
-    [0x9b] = X(0, IMM_NONE, OSZ_V), /* FWAIT */
-    [0x9c] = X(0, IMM_NONE, OSZ_D64),
-    [0x9d] = X(0, IMM_NONE, OSZ_D64),
-    [0x9e] = X(0, IMM_NONE, OSZ_B),
-    [0x9f] = X(0, IMM_NONE, OSZ_B),
+    [0x98] = OF_1_40, /* CBW/CWDE/CDQE */
+    [0x99] = OF_1_40, /* CWD/CDQ/CQO */
+    [0x9a] = OF_1_9A, /* CALLF Ap */
+    [0x9b] = OF_1_40, /* FWAIT */
+    [0x9c] = OF_1_50,
+    [0x9d] = OF_1_50,
+    [0x9e] = OF_1_9E,
+    [0x9f] = OF_1_9E,
     /* 0xA0 - 0xA7 */
-    [0xa0] = X(OPF_MOFFS | B, IMM_NONE, OSZ_B),	 /* MOV AL,Ob */
-    [0xa1] = X(OPF_MOFFS, IMM_NONE, OSZ_V),	 /* MOV rAX,Ov */
-    [0xa2] = X(OPF_MOFFS | B, IMM_NONE, OSZ_B),	 /* MOV Ob,AL */
-    [0xa3] = X(OPF_MOFFS, IMM_NONE, OSZ_V),	 /* MOV Ov,rAX */
-    [0xa4] = X(OPF_STRING | B, IMM_NONE, OSZ_B), /* MOVSB */
-    [0xa5] = X(OPF_STRING, IMM_NONE, OSZ_V),	 /* MOVSW/D/Q */
-    [0xa6] = X(OPF_STRING | B, IMM_NONE, OSZ_B), /* CMPSB */
-    [0xa7] = X(OPF_STRING, IMM_NONE, OSZ_V),	 /* CMPSW/D/Q */
+    [0xa0] = OF_1_A0, /* MOV AL,Ob */
+    [0xa1] = OF_1_A1, /* MOV rAX,Ov */
+    [0xa2] = OF_1_A0, /* MOV Ob,AL */
+    [0xa3] = OF_1_A1, /* MOV Ov,rAX */
+    [0xa4] = OF_1_6C, /* MOVSB */
+    [0xa5] = OF_1_6D, /* MOVSW/D/Q */
+    [0xa6] = OF_1_6C, /* CMPSB */
+    [0xa7] = OF_1_6D, /* CMPSW/D/Q */
     /* 0xA8 - 0xAF */
-    [0xa8] = X(B, IMM_B, OSZ_B),		 /* TEST AL,Ib */
-    [0xa9] = X(0, IMM_Z, OSZ_V),		 /* TEST rAX,Iz */
-    [0xaa] = X(OPF_STRING | B, IMM_NONE, OSZ_B), /* STOSB */
-    [0xab] = X(OPF_STRING, IMM_NONE, OSZ_V),
-    [0xac] = X(OPF_STRING | B, IMM_NONE, OSZ_B), /* LODSB */
-    [0xad] = X(OPF_STRING, IMM_NONE, OSZ_V),
-    [0xae] = X(OPF_STRING | B, IMM_NONE, OSZ_B), /* SCASB */
-    [0xaf] = X(OPF_STRING, IMM_NONE, OSZ_V),
+    [0xa8] = OF_1_04, /* TEST AL,Ib */
+    [0xa9] = OF_1_05, /* TEST rAX,Iz */
+    [0xaa] = OF_1_6C, /* STOSB */
+    [0xab] = OF_1_6D,
+    [0xac] = OF_1_6C, /* LODSB */
+    [0xad] = OF_1_6D,
+    [0xae] = OF_1_6C, /* SCASB */
+    [0xaf] = OF_1_6D,
     /* 0xB0 - 0xBF: MOV r8,Ib; MOV r,Iv */
-    [0xb0 ... 0xb7] = X(B, IMM_B, OSZ_B),
-    [0xb8 ... 0xbf] = X(0, IMM_V, OSZ_V),
+    [0xb0 ... 0xb7] = OF_1_04,
+    [0xb8 ... 0xbf] = OF_1_B8,
     /* 0xC0 - 0xC7 */
-    [0xc0] = G(GRP_2_B, IMM_B, OSZ_B),		      /* shift Eb,Ib */
-    [0xc1] = G(GRP_2_V, IMM_B, OSZ_V),		      /* shift Ev,Ib */
-    [0xc2] = X(0, IMM_W, OSZ_F64),		      /* RET Iw */
-    [0xc3] = X(0, IMM_NONE, OSZ_F64),		      /* RET */
-    [0xc4] = XP(M | I64, IMM_NONE, OSZ_V, PC_ALL, 0), /* LES (or VEX3) */
-    [0xc5] = XP(M | I64, IMM_NONE, OSZ_V, PC_ALL, 0), /* LDS (or VEX2) */
-    [0xc6] = G(GRP_11_B, IMM_B, OSZ_B),		      /* C6 /0 ib */
-    [0xc7] = G(GRP_11_V, IMM_Z, OSZ_V),		      /* C7 /0 iz */
+    [0xc0] = OF_1_C0, /* shift Eb,Ib */
+    [0xc1] = OF_1_C1, /* shift Ev,Ib */
+    [0xc2] = OF_1_C2, /* RET Iw */
+    [0xc3] = OF_1_C3, /* RET */
+    [0xc4] = OF_1_62, /* LES (or VEX3) */
+    [0xc5] = OF_1_62, /* LDS (or VEX2) */
+    [0xc6] = OF_1_C6, /* C6 /0 ib */
+    [0xc7] = OF_1_C7, /* C7 /0 iz */
     /* 0xC8 - 0xCF */
-    [0xc8] = X(0, IMM_WB, OSZ_D64),   /* ENTER Iw,Ib */
-    [0xc9] = X(0, IMM_NONE, OSZ_D64), /* LEAVE */
-    [0xca] = X(0, IMM_W, OSZ_V),      /* RETF Iw */
-    [0xcb] = X(0, IMM_NONE, OSZ_V),   /* RETF */
-    [0xcc] = X(0, IMM_NONE, OSZ_V),   /* INT3 */
-    [0xcd] = X(0, IMM_B, OSZ_V),      /* INT Ib */
-    [0xce] = X(I64, IMM_NONE, OSZ_V), /* INTO */
-    [0xcf] = X(0, IMM_NONE, OSZ_V),   /* IRET */
+    [0xc8] = OF_1_C8, /* ENTER Iw,Ib */
+    [0xc9] = OF_1_50, /* LEAVE */
+    [0xca] = OF_1_CA, /* RETF Iw */
+    [0xcb] = OF_1_40, /* RETF */
+    [0xcc] = OF_1_40, /* INT3 */
+    [0xcd] = OF_1_CD, /* INT Ib */
+    [0xce] = OF_1_06, /* INTO */
+    [0xcf] = OF_1_40, /* IRET */
     /* 0xD0 - 0xD7 */
-    [0xd0] = G(GRP_2_B, IMM_NONE, OSZ_B),
-    [0xd1] = G(GRP_2_V, IMM_NONE, OSZ_V),
-    [0xd2] = G(GRP_2_B, IMM_NONE, OSZ_B),
-    [0xd3] = G(GRP_2_V, IMM_NONE, OSZ_V),
-    [0xd4] = X(I64, IMM_B, OSZ_B),    /* AAM */
-    [0xd5] = X(I64, IMM_B, OSZ_B),    /* AAD */
-    [0xd6] = X(I64, IMM_NONE, OSZ_B), /* SALC (undocumented, AMD) */
-    [0xd7] = X(0, IMM_NONE, OSZ_B),   /* XLAT */
+    [0xd0] = OF_1_D0,
+    [0xd1] = OF_1_D1,
+    [0xd2] = OF_1_D0,
+    [0xd3] = OF_1_D1,
+    [0xd4] = OF_1_D4, /* AAM */
+    [0xd5] = OF_1_D4, /* AAD */
+    [0xd6] = OF_1_27, /* SALC (undocumented, AMD) */
+    [0xd7] = OF_1_9E, /* XLAT */
     /* 0xD8 - 0xDF: x87 escapes (validity in insn_x87_*) */
-    [0xd8 ... 0xdf] = X(M | OPF_SPEC, IMM_NONE, OSZ_V),
+    [0xd8 ... 0xdf] = OF_1_8C,
     /* 0xE0 - 0xE7 */
-    [0xe0 ... 0xe3] = X(OPF_BRANCH, IMM_B, OSZ_F64), /* LOOPcc, JrCXZ */
-    [0xe4] = X(B, IMM_B, OSZ_B),
-    [0xe5] = X(0, IMM_B, OSZ_V),
-    [0xe6] = X(B, IMM_B, OSZ_B),
-    [0xe7] = X(0, IMM_B, OSZ_V),
+    [0xe0 ... 0xe3] = OF_1_70, /* LOOPcc, JrCXZ */
+    [0xe4] = OF_1_04,
+    [0xe5] = OF_1_CD,
+    [0xe6] = OF_1_04,
+    [0xe7] = OF_1_CD,
     /* 0xE8 - 0xEF */
-    [0xe8] = X(OPF_BRANCH, IMM_Z, OSZ_F64), /* CALL Jz */
-    [0xe9] = X(OPF_BRANCH, IMM_Z, OSZ_F64), /* JMP Jz */
-    [0xea] = X(I64, IMM_P, OSZ_V),	    /* JMPF Ap */
-    [0xeb] = X(OPF_BRANCH, IMM_B, OSZ_F64), /* JMP Jb */
-    [0xec] = X(B, IMM_NONE, OSZ_B),
-    [0xed] = X(0, IMM_NONE, OSZ_V),
-    [0xee] = X(B, IMM_NONE, OSZ_B),
-    [0xef] = X(0, IMM_NONE, OSZ_V),
+    [0xe8] = OF_1_E8, /* CALL Jz */
+    [0xe9] = OF_1_E8, /* JMP Jz */
+    [0xea] = OF_1_9A, /* JMPF Ap */
+    [0xeb] = OF_1_70, /* JMP Jb */
+    [0xec] = OF_1_EC,
+    [0xed] = OF_1_40,
+    [0xee] = OF_1_EC,
+    [0xef] = OF_1_40,
     /* 0xF0 - 0xF7: F0, F2, F3 are prefixes */
-    [0xf1] = X(0, IMM_NONE, OSZ_V), /* INT1 */
-    [0xf4] = X(0, IMM_NONE, OSZ_V), /* HLT */
-    [0xf5] = X(0, IMM_NONE, OSZ_V), /* CMC */
-    [0xf6] = G(GRP_3_B, IMM_NONE, OSZ_B),
-    [0xf7] = G(GRP_3_V, IMM_NONE, OSZ_V),
+    [0xf1] = OF_1_40, /* INT1 */
+    [0xf4] = OF_1_40, /* HLT */
+    [0xf5] = OF_1_40, /* CMC */
+    [0xf6] = OF_1_F6,
+    [0xf7] = OF_1_F7,
     /* 0xF8 - 0xFF */
-    [0xf8 ... 0xfd] = X(0, IMM_NONE, OSZ_V), /* CLC STC CLI STI CLD STD */
-    [0xfe] = G(GRP_4, IMM_NONE, OSZ_B),
-    [0xff] = G(GRP_5, IMM_NONE, OSZ_V),
+    [0xf8 ... 0xfd] = OF_1_40, /* CLC STC CLI STI CLD STD */
+    [0xfe] = OF_1_FE,
+    [0xff] = OF_1_FF,
 };
 
 /* Two-byte map 0F (SDM Table A-3). */
-const struct op_desc insn_op0f[256] = {
+const u8 insn_op0f[256] = {
     /* 0x00 - 0x07 */
-    [0x00] = G(GRP_6, IMM_NONE, OSZ_W),
-    [0x01] = G(GRP_7, IMM_NONE, OSZ_V),
-    [0x02] = X(M, IMM_NONE, OSZ_V), /* LAR Gv,Ew */
-    [0x03] = X(M, IMM_NONE, OSZ_V), /* LSL Gv,Ew */
-    [0x05] = X(0, IMM_NONE, OSZ_V), /* SYSCALL */
-    [0x06] = X(0, IMM_NONE, OSZ_V), /* CLTS */
-    [0x07] = X(0, IMM_NONE, OSZ_V), /* SYSRET */
+    [0x00] = OF_0F_00,
+    [0x01] = OF_0F_01,
+    [0x02] = OF_1_03, /* LAR Gv,Ew */
+    [0x03] = OF_1_03, /* LSL Gv,Ew */
+    [0x05] = OF_1_40, /* SYSCALL */
+    [0x06] = OF_1_40, /* CLTS */
+    [0x07] = OF_1_40, /* SYSRET */
     /* 0x08 - 0x0F: 0F 0F is 3DNow!, handled by the decoder */
-    [0x08] = X(0, IMM_NONE, OSZ_V),	/* INVD */
-    [0x09] = X(0, IMM_NONE, OSZ_V),	/* WBINVD (F3: WBNOINVD) */
-    [0x0b] = X(0, IMM_NONE, OSZ_V),	/* UD2 */
-    [0x0d] = G(GRP_P, IMM_NONE, OSZ_V), /* PREFETCH/W, NOP Ev */
-    [0x0e] = X(0, IMM_NONE, OSZ_V),	/* FEMMS */
+    [0x08] = OF_1_40,  /* INVD */
+    [0x09] = OF_1_40,  /* WBINVD (F3: WBNOINVD) */
+    [0x0b] = OF_1_40,  /* UD2 */
+    [0x0d] = OF_0F_0D, /* PREFETCH/W, NOP Ev */
+    [0x0e] = OF_1_40,  /* FEMMS */
     /* 0x10 - 0x17: SSE moves */
-    [0x10] = X(M, IMM_NONE, OSZ_X), /* MOVUPS/UPD/SS/SD */
-    [0x11] = X(M, IMM_NONE, OSZ_X),
-    [0x12] = XP(M, IMM_NONE, OSZ_X, PC_ALL, NF3 | PC_F2), /* MOVLPS etc */
-    [0x13] = XP(M, IMM_NONE, OSZ_X, NO, 0),		  /* MOVLPS/PD M */
-    [0x14] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0x15] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0x16] = XP(M, IMM_NONE, OSZ_X, NOF3, NF3), /* MOVHPS/HPD/SHDUP */
-    [0x17] = XP(M, IMM_NONE, OSZ_X, NO, 0),
+    [0x10] = OF_0F_10, /* MOVUPS/UPD/SS/SD */
+    [0x11] = OF_0F_10,
+    [0x12] = OF_0F_12, /* MOVLPS etc */
+    [0x13] = OF_0F_13, /* MOVLPS/PD M */
+    [0x14] = OF_0F_14,
+    [0x15] = OF_0F_14,
+    [0x16] = OF_0F_16, /* MOVHPS/HPD/SHDUP */
+    [0x17] = OF_0F_13,
     /* 0x18 - 0x1F: hint NOPs / PREFETCHh, CET, MPX */
-    [0x18] = G(GRP_16, IMM_NONE, OSZ_V),
-    [0x19] = X(M, IMM_NONE, OSZ_V),
-    [0x1a ... 0x1b] = X(M | OPF_SPEC, IMM_NONE, OSZ_V), /* MPX or NOP */
-    [0x1c ... 0x1f] = X(M, IMM_NONE, OSZ_V),
+    [0x18] = OF_0F_18,
+    [0x19] = OF_1_03,
+    [0x1a ... 0x1b] = OF_1_8C, /* MPX or NOP */
+    [0x1c ... 0x1f] = OF_1_03,
     /* 0x20 - 0x27: MOV to/from CR/DR (mod ignored) */
-    [0x20] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
-    [0x21] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
-    [0x22] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
-    [0x23] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
+    [0x20] = OF_0F_20,
+    [0x21] = OF_0F_20,
+    [0x22] = OF_0F_20,
+    [0x23] = OF_0F_20,
     /* 0x28 - 0x2F */
-    [0x28] = XP(M, IMM_NONE, OSZ_X, NO, NO),	/* MOVAPS/APD Vx,Wx */
-    [0x29] = XP(M, IMM_NONE, OSZ_X, NO, NO),	/* MOVAPS/APD Wx,Vx */
-    [0x2a] = X(M, IMM_NONE, OSZ_X),		/* CVT*2P/S* */
-    [0x2b] = XP(M, IMM_NONE, OSZ_X, PC_ALL, 0), /* MOVNTPS/PD/SS/SD */
-    [0x2c] = X(M, IMM_NONE, OSZ_X),
-    [0x2d] = X(M, IMM_NONE, OSZ_X),
-    [0x2e] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0x2f] = XP(M, IMM_NONE, OSZ_X, NO, NO),
+    [0x28] = OF_0F_14, /* MOVAPS/APD Vx,Wx */
+    [0x29] = OF_0F_14, /* MOVAPS/APD Wx,Vx */
+    [0x2a] = OF_0F_10, /* CVT*2P/S* */
+    [0x2b] = OF_0F_2B, /* MOVNTPS/PD/SS/SD */
+    [0x2c] = OF_0F_10,
+    [0x2d] = OF_0F_10,
+    [0x2e] = OF_0F_14,
+    [0x2f] = OF_0F_14,
     /* 0x30 - 0x37 */
-    [0x30 ... 0x35] = X(0, IMM_NONE, OSZ_V), /* WRMSR .. SYSEXIT */
-    [0x37] = XP(0, IMM_NONE, OSZ_V, N, N),   /* GETSEC */
+    [0x30 ... 0x35] = OF_1_40, /* WRMSR .. SYSEXIT */
+    [0x37] = OF_0F_37,	       /* GETSEC */
     /* 0x38 - 0x3F: 38 and 3A are escapes */
     /* 0x40 - 0x4F: CMOVcc Gv,Ev */
-    [0x40 ... 0x4f] = X(M, IMM_NONE, OSZ_V),
+    [0x40 ... 0x4f] = OF_1_03,
     /* 0x50 - 0x57 */
-    [0x50] = XP(M, IMM_NONE, OSZ_X, 0, NO), /* MOVMSKPS/PD Gd,Ux */
-    [0x51] = X(M, IMM_NONE, OSZ_X),
-    [0x52] = XP(M, IMM_NONE, OSZ_X, NF3, NF3),
-    [0x53] = XP(M, IMM_NONE, OSZ_X, NF3, NF3),
-    [0x54 ... 0x57] = XP(M, IMM_NONE, OSZ_X, NO, NO),
+    [0x50] = OF_0F_50, /* MOVMSKPS/PD Gd,Ux */
+    [0x51] = OF_0F_10,
+    [0x52] = OF_0F_52,
+    [0x53] = OF_0F_52,
+    [0x54 ... 0x57] = OF_0F_14,
     /* 0x58 - 0x5F */
-    [0x58 ... 0x5a] = X(M, IMM_NONE, OSZ_X),
-    [0x5b] = XP(M, IMM_NONE, OSZ_X, NOF3, NOF3),
-    [0x5c ... 0x5f] = X(M, IMM_NONE, OSZ_X),
+    [0x58 ... 0x5a] = OF_0F_10,
+    [0x5b] = OF_0F_5B,
+    [0x5c ... 0x5f] = OF_0F_10,
     /* 0x60 - 0x6F: MMX/SSE2 integer */
-    [0x60 ... 0x6b] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0x6c] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x6d] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x6e] = XP(M, IMM_NONE, OSZ_X, NO, NO),	 /* MOVD/Q Pq/Vx,Ey */
-    [0x6f] = XP(M, IMM_NONE, OSZ_X, NOF3, NOF3), /* MOVQ/DQA/DQU load */
+    [0x60 ... 0x6b] = OF_0F_14,
+    [0x6c] = OF_0F_6C,
+    [0x6d] = OF_0F_6C,
+    [0x6e] = OF_0F_14, /* MOVD/Q Pq/Vx,Ey */
+    [0x6f] = OF_0F_5B, /* MOVQ/DQA/DQU load */
     /* 0x70 - 0x77 */
-    [0x70] = X(M, IMM_B, OSZ_X),	      /* PSHUFW/D/HW/LW ib */
-    [0x71] = GP(GRP_12, IMM_B, OSZ_X, 0, NO), /* PSRLW/PSRAW/PSLLW ib */
-    [0x72] = GP(GRP_13, IMM_B, OSZ_X, 0, NO), /* PSRLD/PSRAD/PSLLD ib */
-    [0x73] = GP(GRP_14, IMM_B, OSZ_X, 0, NO), /* PSRLQ/DQ, PSLLQ/DQ ib */
-    [0x74 ... 0x76] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0x77] = XP(0, IMM_NONE, OSZ_V, N, N), /* EMMS */
+    [0x70] = OF_0F_70, /* PSHUFW/D/HW/LW ib */
+    [0x71] = OF_0F_71, /* PSRLW/PSRAW/PSLLW ib */
+    [0x72] = OF_0F_72, /* PSRLD/PSRAD/PSLLD ib */
+    [0x73] = OF_0F_73, /* PSRLQ/DQ, PSLLQ/DQ ib */
+    [0x74 ... 0x76] = OF_0F_14,
+    [0x77] = OF_0F_37, /* EMMS */
     /* 0x78 - 0x7F: 78/79 by prefix (VMREAD/VMWRITE, EXTRQ, INSERTQ) */
-    [0x78] = X(M | OPF_SPEC, IMM_NONE, OSZ_Y64),
-    [0x79] = X(M | OPF_SPEC, IMM_NONE, OSZ_Y64),
-    [0x7c] = XP(M, IMM_NONE, OSZ_X, PC_66 | PC_F2, PC_66 | PC_F2),
-    [0x7d] = XP(M, IMM_NONE, OSZ_X, PC_66 | PC_F2, PC_66 | PC_F2),
-    [0x7e] = XP(M, IMM_NONE, OSZ_X, NOF3, NOF3), /* MOVD/Q Ey; F3 MOVQ */
-    [0x7f] = XP(M, IMM_NONE, OSZ_X, NOF3, NOF3), /* MOVQ/DQA/DQU store */
+    [0x78] = OF_0F_78,
+    [0x79] = OF_0F_78,
+    [0x7c] = OF_0F_7C,
+    [0x7d] = OF_0F_7C,
+    [0x7e] = OF_0F_5B, /* MOVD/Q Ey; F3 MOVQ */
+    [0x7f] = OF_0F_5B, /* MOVQ/DQA/DQU store */
     /* 0x80 - 0x8F: Jcc Jz */
-    [0x80 ... 0x8f] = X(OPF_BRANCH, IMM_Z, OSZ_F64),
+    [0x80 ... 0x8f] = OF_1_E8,
     /* 0x90 - 0x9F: SETcc Eb (reg ignored) */
-    [0x90 ... 0x9f] = X(M | B, IMM_NONE, OSZ_B),
+    [0x90 ... 0x9f] = OF_1_02,
     /* 0xA0 - 0xA7 */
-    [0xa0] = X(0, IMM_NONE, OSZ_D64),
-    [0xa1] = X(0, IMM_NONE, OSZ_D64),
-    [0xa2] = X(0, IMM_NONE, OSZ_V),			/* CPUID */
-    [0xa3] = X(M, IMM_NONE, OSZ_V),			/* BT Ev,Gv */
-    [0xa4] = X(M, IMM_B, OSZ_V),			/* SHLD Ib */
-    [0xa5] = X(M, IMM_NONE, OSZ_V),			/* SHLD CL */
-    [0xa6 ... 0xa7] = X(M | OPF_SPEC, IMM_NONE, OSZ_V), /* VIA PadLock */
+    [0xa0] = OF_1_50,
+    [0xa1] = OF_1_50,
+    [0xa2] = OF_1_40,	       /* CPUID */
+    [0xa3] = OF_1_03,	       /* BT Ev,Gv */
+    [0xa4] = OF_1_6B,	       /* SHLD Ib */
+    [0xa5] = OF_1_03,	       /* SHLD CL */
+    [0xa6 ... 0xa7] = OF_1_8C, /* VIA PadLock */
     /* 0xA8 - 0xAF */
-    [0xa8] = X(0, IMM_NONE, OSZ_D64),
-    [0xa9] = X(0, IMM_NONE, OSZ_D64),
-    [0xaa] = X(0, IMM_NONE, OSZ_V),	/* RSM */
-    [0xab] = X(M | L, IMM_NONE, OSZ_V), /* BTS Ev,Gv */
-    [0xac] = X(M, IMM_B, OSZ_V),
-    [0xad] = X(M, IMM_NONE, OSZ_V),
-    [0xae] = G(GRP_15, IMM_NONE, OSZ_V),
-    [0xaf] = X(M, IMM_NONE, OSZ_V), /* IMUL Gv,Ev */
+    [0xa8] = OF_1_50,
+    [0xa9] = OF_1_50,
+    [0xaa] = OF_1_40, /* RSM */
+    [0xab] = OF_1_01, /* BTS Ev,Gv */
+    [0xac] = OF_1_6B,
+    [0xad] = OF_1_03,
+    [0xae] = OF_0F_AE,
+    [0xaf] = OF_1_03, /* IMUL Gv,Ev */
     /* 0xB0 - 0xB7 */
-    [0xb0] = X(M | B | L, IMM_NONE, OSZ_B),	/* CMPXCHG Eb,Gb */
-    [0xb1] = X(M | L, IMM_NONE, OSZ_V),		/* CMPXCHG Ev,Gv */
-    [0xb2] = XP(M, IMM_NONE, OSZ_V, PC_ALL, 0), /* LSS Gv,Mp */
-    [0xb3] = X(M | L, IMM_NONE, OSZ_V),		/* BTR */
-    [0xb4] = XP(M, IMM_NONE, OSZ_V, PC_ALL, 0), /* LFS */
-    [0xb5] = XP(M, IMM_NONE, OSZ_V, PC_ALL, 0), /* LGS */
-    [0xb6] = X(M, IMM_NONE, OSZ_V),		/* MOVZX Gv,Eb */
-    [0xb7] = X(M, IMM_NONE, OSZ_V),		/* MOVZX Gv,Ew */
+    [0xb0] = OF_1_00, /* CMPXCHG Eb,Gb */
+    [0xb1] = OF_1_01, /* CMPXCHG Ev,Gv */
+    [0xb2] = OF_1_8D, /* LSS Gv,Mp */
+    [0xb3] = OF_1_01, /* BTR */
+    [0xb4] = OF_1_8D, /* LFS */
+    [0xb5] = OF_1_8D, /* LGS */
+    [0xb6] = OF_1_03, /* MOVZX Gv,Eb */
+    [0xb7] = OF_1_03, /* MOVZX Gv,Ew */
     /* 0xB8 - 0xBF */
-    [0xb8] = XP(M, IMM_NONE, OSZ_V, PC_F3, PC_F3), /* POPCNT */
-    [0xb9] = X(M, IMM_NONE, OSZ_V),		   /* UD1 */
-    [0xba] = G(GRP_8, IMM_B, OSZ_V),
-    [0xbb] = X(M | L, IMM_NONE, OSZ_V), /* BTC */
-    [0xbc] = X(M, IMM_NONE, OSZ_V),	/* BSF / TZCNT */
-    [0xbd] = X(M, IMM_NONE, OSZ_V),	/* BSR / LZCNT */
-    [0xbe] = X(M, IMM_NONE, OSZ_V),	/* MOVSX Gv,Eb */
-    [0xbf] = X(M, IMM_NONE, OSZ_V),	/* MOVSX Gv,Ew */
+    [0xb8] = OF_0F_B8, /* POPCNT */
+    [0xb9] = OF_1_03,  /* UD1 */
+    [0xba] = OF_0F_BA,
+    [0xbb] = OF_1_01, /* BTC */
+    [0xbc] = OF_1_03, /* BSF / TZCNT */
+    [0xbd] = OF_1_03, /* BSR / LZCNT */
+    [0xbe] = OF_1_03, /* MOVSX Gv,Eb */
+    [0xbf] = OF_1_03, /* MOVSX Gv,Ew */
     /* 0xC0 - 0xC7 */
-    [0xc0] = X(M | B | L, IMM_NONE, OSZ_B), /* XADD Eb,Gb */
-    [0xc1] = X(M | L, IMM_NONE, OSZ_V),	    /* XADD Ev,Gv */
-    [0xc2] = X(M, IMM_B, OSZ_X),	    /* CMPPS/PD/SS/SD */
-    [0xc3] = XP(M, IMM_NONE, OSZ_Y, N, 0),  /* MOVNTI My,Gy */
-    [0xc4] = XP(M, IMM_B, OSZ_X, NO, NO),   /* PINSRW */
-    [0xc5] = XP(M, IMM_B, OSZ_X, 0, NO),    /* PEXTRW Gd,Ux,Ib */
-    [0xc6] = XP(M, IMM_B, OSZ_X, NO, NO),   /* SHUFPS/PD */
-    [0xc7] = G(GRP_9, IMM_NONE, OSZ_V),
+    [0xc0] = OF_1_00,  /* XADD Eb,Gb */
+    [0xc1] = OF_1_01,  /* XADD Ev,Gv */
+    [0xc2] = OF_0F_70, /* CMPPS/PD/SS/SD */
+    [0xc3] = OF_0F_C3, /* MOVNTI My,Gy */
+    [0xc4] = OF_0F_C4, /* PINSRW */
+    [0xc5] = OF_0F_C5, /* PEXTRW Gd,Ux,Ib */
+    [0xc6] = OF_0F_C4, /* SHUFPS/PD */
+    [0xc7] = OF_0F_C7,
     /* 0xC8 - 0xCF: BSWAP r */
-    [0xc8 ... 0xcf] = X(0, IMM_NONE, OSZ_V),
+    [0xc8 ... 0xcf] = OF_1_40,
     /* 0xD0 - 0xD7 */
-    [0xd0] = XP(M, IMM_NONE, OSZ_X, PC_66 | PC_F2, PC_66 | PC_F2),
-    [0xd1 ... 0xd5] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0xd6] = XP(M, IMM_NONE, OSZ_X, N66, PC_66 | PC_F3 | PC_F2),
-    [0xd7] = XP(M, IMM_NONE, OSZ_X, 0, NO), /* PMOVMSKB */
+    [0xd0] = OF_0F_7C,
+    [0xd1 ... 0xd5] = OF_0F_14,
+    [0xd6] = OF_0F_D6,
+    [0xd7] = OF_0F_50, /* PMOVMSKB */
     /* 0xD8 - 0xDF */
-    [0xd8 ... 0xdf] = XP(M, IMM_NONE, OSZ_X, NO, NO),
+    [0xd8 ... 0xdf] = OF_0F_14,
     /* 0xE0 - 0xE7 */
-    [0xe0 ... 0xe5] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0xe6] =
-	XP(M, IMM_NONE, OSZ_X, PC_66 | PC_F3 | PC_F2, PC_66 | PC_F3 | PC_F2),
-    [0xe7] = XP(M, IMM_NONE, OSZ_X, NO, 0), /* MOVNTQ / MOVNTDQ */
+    [0xe0 ... 0xe5] = OF_0F_14,
+    [0xe6] = OF_0F_E6,
+    [0xe7] = OF_0F_13, /* MOVNTQ / MOVNTDQ */
     /* 0xE8 - 0xEF */
-    [0xe8 ... 0xef] = XP(M, IMM_NONE, OSZ_X, NO, NO),
+    [0xe8 ... 0xef] = OF_0F_14,
     /* 0xF0 - 0xF7 */
-    [0xf0] = XP(M, IMM_NONE, OSZ_X, PC_F2, 0), /* LDDQU */
-    [0xf1 ... 0xf6] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0xf7] = XP(M, IMM_NONE, OSZ_X, 0, NO), /* MASKMOVQ/DQU */
+    [0xf0] = OF_0F_F0, /* LDDQU */
+    [0xf1 ... 0xf6] = OF_0F_14,
+    [0xf7] = OF_0F_50, /* MASKMOVQ/DQU */
     /* 0xF8 - 0xFF */
-    [0xf8 ... 0xfe] = XP(M, IMM_NONE, OSZ_X, NO, NO),
-    [0xff] = X(M, IMM_NONE, OSZ_V), /* UD0 */
+    [0xf8 ... 0xfe] = OF_0F_14,
+    [0xff] = OF_1_03, /* UD0 */
 };
 
 /* Three-byte map 0F 38 (SDM Table A-4); no immediate in this map. */
-const struct op_desc insn_op0f38[256] = {
+const u8 insn_op0f38[256] = {
     /* 0x00 - 0x0F: SSSE3 (MMX and XMM forms) */
-    [0x00 ... 0x0b] = XP(M, IMM_NONE, OSZ_X, NO, NO),
+    [0x00 ... 0x0b] = OF_0F_14,
     /* 0x10 - 0x17: SSE4.1 blends, PTEST */
-    [0x10] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x14] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x15] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x17] = XP(M, IMM_NONE, OSZ_X, N66, N66),
+    [0x10] = OF_0F_6C,
+    [0x14] = OF_0F_6C,
+    [0x15] = OF_0F_6C,
+    [0x17] = OF_0F_6C,
     /* 0x18 - 0x1F: PABSB/W/D */
-    [0x1c ... 0x1e] = XP(M, IMM_NONE, OSZ_X, NO, NO),
+    [0x1c ... 0x1e] = OF_0F_14,
     /* 0x20 - 0x2F: PMOVSX, PMULDQ, PCMPEQQ, MOVNTDQA, PACKUSDW */
-    [0x20 ... 0x25] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x28 ... 0x29] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x2a] = XP(M, IMM_NONE, OSZ_X, N66, 0),
-    [0x2b] = XP(M, IMM_NONE, OSZ_X, N66, N66),
+    [0x20 ... 0x25] = OF_0F_6C,
+    [0x28 ... 0x29] = OF_0F_6C,
+    [0x2a] = OF_38_2A,
+    [0x2b] = OF_0F_6C,
     /* 0x30 - 0x3F: PMOVZX, PCMPGTQ, PMIN/PMAX */
-    [0x30 ... 0x35] = XP(M, IMM_NONE, OSZ_X, N66, N66),
-    [0x37 ... 0x3f] = XP(M, IMM_NONE, OSZ_X, N66, N66),
+    [0x30 ... 0x35] = OF_0F_6C,
+    [0x37 ... 0x3f] = OF_0F_6C,
     /* 0x40 - 0x47: PMULLD, PHMINPOSUW */
-    [0x40 ... 0x41] = XP(M, IMM_NONE, OSZ_X, N66, N66),
+    [0x40 ... 0x41] = OF_0F_6C,
     /* 0x80 - 0x87: INVEPT, INVVPID, INVPCID Gy,Mdq */
-    [0x80 ... 0x82] = XP(M, IMM_NONE, OSZ_Y64, N66, 0),
+    [0x80 ... 0x82] = OF_38_80,
     /* 0xC8 - 0xCF: SHA, GF2P8MULB */
-    [0xc8 ... 0xcd] = XP(M, IMM_NONE, OSZ_X, N, N),
-    [0xcf] = XP(M, IMM_NONE, OSZ_X, N66, N66),
+    [0xc8 ... 0xcd] = OF_38_C8,
+    [0xcf] = OF_0F_6C,
     /* 0xD8 - 0xDF: AES */
-    [0xd8] = GP(GRP_KL, IMM_NONE, OSZ_X, PC_F3, 0), /* AES*WIDE*KL */
-    [0xdb] = XP(M, IMM_NONE, OSZ_X, N66, N66),	    /* AESIMC */
-    [0xdc] = XP(M, IMM_NONE, OSZ_X, N66 | PC_F3, N66 | PC_F3),
-    [0xdd ... 0xdf] = XP(M, IMM_NONE, OSZ_X, N66 | PC_F3, N66),
+    [0xd8] = OF_38_D8, /* AES*WIDE*KL */
+    [0xdb] = OF_0F_6C, /* AESIMC */
+    [0xdc] = OF_38_DC,
+    [0xdd ... 0xdf] = OF_38_DD,
     /* 0xF0 - 0xF7: MOVBE My,Gy / CRC32; WRSS, ADCX/ADOX */
-    [0xf0] = X(M | OPF_SPEC, IMM_NONE, OSZ_V),
-    [0xf1] = X(M | OPF_SPEC, IMM_NONE, OSZ_V),
-    [0xf5] = XP(M, IMM_NONE, OSZ_Y, N66, 0), /* WRUSSD/Q */
-    [0xf6] = XP(M, IMM_NONE, OSZ_Y, PC_ALL & ~PC_F2, PC_66 | PC_F3),
+    [0xf0] = OF_1_8C,
+    [0xf1] = OF_1_8C,
+    [0xf5] = OF_38_F5, /* WRUSSD/Q */
+    [0xf6] = OF_38_F6,
     /* 0xF8 - 0xFF: MOVDIR64B, ENQCMD(S), MOVDIRI */
-    [0xf8] = XP(M, IMM_NONE, OSZ_V, PC_66 | PC_F3 | PC_F2, 0),
-    [0xf9] = XP(M, IMM_NONE, OSZ_Y, N, 0),
-    [0xfa ... 0xfb] = XP(M, IMM_NONE, OSZ_D, 0, PC_F3), /* ENCODEKEY */
+    [0xf8] = OF_38_F8,
+    [0xf9] = OF_0F_C3,
+    [0xfa ... 0xfb] = OF_38_FA, /* ENCODEKEY */
 };
 
 /* Three-byte map 0F 3A (SDM Table A-5); every form has an imm8. */
-const struct op_desc insn_op0f3a[256] = {
+const u8 insn_op0f3a[256] = {
     /* 0x08 - 0x0F: ROUND*, BLEND*, PALIGNR */
-    [0x08 ... 0x0e] = XP(M, IMM_B, OSZ_X, N66, N66),
-    [0x0f] = XP(M, IMM_B, OSZ_X, NO, NO),
+    [0x08 ... 0x0e] = OF_3A_08,
+    [0x0f] = OF_0F_C4,
     /* 0x10 - 0x17: PEXTRB/W/D/Q, EXTRACTPS */
-    [0x14 ... 0x17] = XP(M, IMM_B, OSZ_X, N66, N66),
+    [0x14 ... 0x17] = OF_3A_08,
     /* 0x20 - 0x27: PINSRB, INSERTPS, PINSRD/Q */
-    [0x20 ... 0x22] = XP(M, IMM_B, OSZ_X, N66, N66),
+    [0x20 ... 0x22] = OF_3A_08,
     /* 0x40 - 0x47: DPPS/PD, MPSADBW, PCLMULQDQ */
-    [0x40 ... 0x42] = XP(M, IMM_B, OSZ_X, N66, N66),
-    [0x44] = XP(M, IMM_B, OSZ_X, N66, N66),
+    [0x40 ... 0x42] = OF_3A_08,
+    [0x44] = OF_3A_08,
     /* 0x60 - 0x67: PCMPESTRM/I, PCMPISTRM/I */
-    [0x60 ... 0x63] = XP(M, IMM_B, OSZ_X, N66, N66),
+    [0x60 ... 0x63] = OF_3A_08,
     /* 0xC8 - 0xCF: SHA1RNDS4, GF2P8AFFINE(INV)QB */
-    [0xcc] = XP(M, IMM_B, OSZ_X, N, N),
-    [0xce ... 0xcf] = XP(M, IMM_B, OSZ_X, N66, N66),
+    [0xcc] = OF_3A_CC,
+    [0xce ... 0xcf] = OF_3A_08,
     /* 0xD8 - 0xDF: AESKEYGENASSIST */
-    [0xdf] = XP(M, IMM_B, OSZ_X, N66, N66),
+    [0xdf] = OF_3A_08,
     /* 0xF0: HRESET ib (F3 0F 3A F0 C0 ib) */
-    [0xf0] = XP(M | OPF_SPEC, IMM_B, OSZ_D, 0, PC_F3),
+    [0xf0] = OF_3A_F0,
+};
+
+/* Form descriptors indexed by the maps above. */
+const struct op_desc insn_op_forms[OF_COUNT] = {
+    [OF_1_00] = X(M | B | L, IMM_NONE, OSZ_B),
+    [OF_1_01] = X(M | L, IMM_NONE, OSZ_V),
+    [OF_1_02] = X(M | B, IMM_NONE, OSZ_B),
+    [OF_1_03] = X(M, IMM_NONE, OSZ_V),
+    [OF_1_04] = X(B, IMM_B, OSZ_B),
+    [OF_1_05] = X(0, IMM_Z, OSZ_V),
+    [OF_1_06] = X(I64, IMM_NONE, OSZ_V),
+    [OF_1_27] = X(I64, IMM_NONE, OSZ_B),
+    [OF_1_40] = X(0, IMM_NONE, OSZ_V),
+    [OF_1_50] = X(0, IMM_NONE, OSZ_D64),
+    [OF_1_62] = XP(M | I64, IMM_NONE, OSZ_V, PC_ALL, 0),
+    [OF_1_68] = X(0, IMM_Z, OSZ_D64),
+    [OF_1_69] = X(M, IMM_Z, OSZ_V),
+    [OF_1_6A] = X(0, IMM_B, OSZ_D64),
+    [OF_1_6B] = X(M, IMM_B, OSZ_V),
+    [OF_1_6C] = X(OPF_STRING | B, IMM_NONE, OSZ_B),
+    [OF_1_6D] = X(OPF_STRING, IMM_NONE, OSZ_V),
+    [OF_1_70] = X(OPF_BRANCH, IMM_B, OSZ_F64),
+    [OF_1_80] = G(GRP_1_EB, IMM_B, OSZ_B),
+    [OF_1_81] = G(GRP_1_EV, IMM_Z, OSZ_V),
+    [OF_1_82] = {.f = M | OPF_GROUP | I64,
+		 .imm = IMM_B,
+		 .osz = OSZ_B,
+		 .pm = PC_ALL,
+		 .pr = PC_ALL,
+		 .grp = GRP_1_EB},
+    [OF_1_83] = G(GRP_1_EVB, IMM_B, OSZ_V),
+    [OF_1_8C] = X(M | OPF_SPEC, IMM_NONE, OSZ_V),
+    [OF_1_8D] = XP(M, IMM_NONE, OSZ_V, PC_ALL, 0),
+    [OF_1_8E] = X(M | OPF_SPEC, IMM_NONE, OSZ_W),
+    [OF_1_8F] = G(GRP_1A, IMM_NONE, OSZ_D64),
+    [OF_1_9A] = X(I64, IMM_P, OSZ_V),
+    [OF_1_9E] = X(0, IMM_NONE, OSZ_B),
+    [OF_1_A0] = X(OPF_MOFFS | B, IMM_NONE, OSZ_B),
+    [OF_1_A1] = X(OPF_MOFFS, IMM_NONE, OSZ_V),
+    [OF_1_B8] = X(0, IMM_V, OSZ_V),
+    [OF_1_C0] = G(GRP_2_B, IMM_B, OSZ_B),
+    [OF_1_C1] = G(GRP_2_V, IMM_B, OSZ_V),
+    [OF_1_C2] = X(0, IMM_W, OSZ_F64),
+    [OF_1_C3] = X(0, IMM_NONE, OSZ_F64),
+    [OF_1_C6] = G(GRP_11_B, IMM_B, OSZ_B),
+    [OF_1_C7] = G(GRP_11_V, IMM_Z, OSZ_V),
+    [OF_1_C8] = X(0, IMM_WB, OSZ_D64),
+    [OF_1_CA] = X(0, IMM_W, OSZ_V),
+    [OF_1_CD] = X(0, IMM_B, OSZ_V),
+    [OF_1_D0] = G(GRP_2_B, IMM_NONE, OSZ_B),
+    [OF_1_D1] = G(GRP_2_V, IMM_NONE, OSZ_V),
+    [OF_1_D4] = X(I64, IMM_B, OSZ_B),
+    [OF_1_E8] = X(OPF_BRANCH, IMM_Z, OSZ_F64),
+    [OF_1_EC] = X(B, IMM_NONE, OSZ_B),
+    [OF_1_F6] = G(GRP_3_B, IMM_NONE, OSZ_B),
+    [OF_1_F7] = G(GRP_3_V, IMM_NONE, OSZ_V),
+    [OF_1_FE] = G(GRP_4, IMM_NONE, OSZ_B),
+    [OF_1_FF] = G(GRP_5, IMM_NONE, OSZ_V),
+    [OF_0F_00] = G(GRP_6, IMM_NONE, OSZ_W),
+    [OF_0F_01] = G(GRP_7, IMM_NONE, OSZ_V),
+    [OF_0F_0D] = G(GRP_P, IMM_NONE, OSZ_V),
+    [OF_0F_10] = X(M, IMM_NONE, OSZ_X),
+    [OF_0F_12] = XP(M, IMM_NONE, OSZ_X, PC_ALL, NF3 | PC_F2),
+    [OF_0F_13] = XP(M, IMM_NONE, OSZ_X, NO, 0),
+    [OF_0F_14] = XP(M, IMM_NONE, OSZ_X, NO, NO),
+    [OF_0F_16] = XP(M, IMM_NONE, OSZ_X, NOF3, NF3),
+    [OF_0F_18] = G(GRP_16, IMM_NONE, OSZ_V),
+    [OF_0F_20] = X(M | OPF_RMREG | OPF_SPEC, IMM_NONE, OSZ_Y64),
+    [OF_0F_2B] = XP(M, IMM_NONE, OSZ_X, PC_ALL, 0),
+    [OF_0F_37] = XP(0, IMM_NONE, OSZ_V, N, N),
+    [OF_0F_50] = XP(M, IMM_NONE, OSZ_X, 0, NO),
+    [OF_0F_52] = XP(M, IMM_NONE, OSZ_X, NF3, NF3),
+    [OF_0F_5B] = XP(M, IMM_NONE, OSZ_X, NOF3, NOF3),
+    [OF_0F_6C] = XP(M, IMM_NONE, OSZ_X, N66, N66),
+    [OF_0F_70] = X(M, IMM_B, OSZ_X),
+    [OF_0F_71] = GP(GRP_12, IMM_B, OSZ_X, 0, NO),
+    [OF_0F_72] = GP(GRP_13, IMM_B, OSZ_X, 0, NO),
+    [OF_0F_73] = GP(GRP_14, IMM_B, OSZ_X, 0, NO),
+    [OF_0F_78] = X(M | OPF_SPEC, IMM_NONE, OSZ_Y64),
+    [OF_0F_7C] = XP(M, IMM_NONE, OSZ_X, PC_66 | PC_F2, PC_66 | PC_F2),
+    [OF_0F_AE] = G(GRP_15, IMM_NONE, OSZ_V),
+    [OF_0F_B8] = XP(M, IMM_NONE, OSZ_V, PC_F3, PC_F3),
+    [OF_0F_BA] = G(GRP_8, IMM_B, OSZ_V),
+    [OF_0F_C3] = XP(M, IMM_NONE, OSZ_Y, N, 0),
+    [OF_0F_C4] = XP(M, IMM_B, OSZ_X, NO, NO),
+    [OF_0F_C5] = XP(M, IMM_B, OSZ_X, 0, NO),
+    [OF_0F_C7] = G(GRP_9, IMM_NONE, OSZ_V),
+    [OF_0F_D6] = XP(M, IMM_NONE, OSZ_X, N66, PC_66 | PC_F3 | PC_F2),
+    [OF_0F_E6] =
+	XP(M, IMM_NONE, OSZ_X, PC_66 | PC_F3 | PC_F2, PC_66 | PC_F3 | PC_F2),
+    [OF_0F_F0] = XP(M, IMM_NONE, OSZ_X, PC_F2, 0),
+    [OF_38_2A] = XP(M, IMM_NONE, OSZ_X, N66, 0),
+    [OF_38_80] = XP(M, IMM_NONE, OSZ_Y64, N66, 0),
+    [OF_38_C8] = XP(M, IMM_NONE, OSZ_X, N, N),
+    [OF_38_D8] = GP(GRP_KL, IMM_NONE, OSZ_X, PC_F3, 0),
+    [OF_38_DC] = XP(M, IMM_NONE, OSZ_X, N66 | PC_F3, N66 | PC_F3),
+    [OF_38_DD] = XP(M, IMM_NONE, OSZ_X, N66 | PC_F3, N66),
+    [OF_38_F5] = XP(M, IMM_NONE, OSZ_Y, N66, 0),
+    [OF_38_F6] = XP(M, IMM_NONE, OSZ_Y, PC_ALL & ~PC_F2, PC_66 | PC_F3),
+    [OF_38_F8] = XP(M, IMM_NONE, OSZ_V, PC_66 | PC_F3 | PC_F2, 0),
+    [OF_38_FA] = XP(M, IMM_NONE, OSZ_D, 0, PC_F3),
+    [OF_3A_08] = XP(M, IMM_B, OSZ_X, N66, N66),
+    [OF_3A_CC] = XP(M, IMM_B, OSZ_X, N, N),
+    [OF_3A_F0] = XP(M | OPF_SPEC, IMM_B, OSZ_D, 0, PC_F3),
 };
 
 /* Group row builders: all columns, memory only, register only. */
