@@ -64,37 +64,6 @@ static void set_ac(bool ac)
 		__asm__ volatile("clac" ::: "memory", "cc");
 }
 
-/* mov (%rbx), %rax is 3 bytes; mov %rax, (%rbx) is 3 bytes. */
-static u64 access(bool write, bool emulate, u64 *p, u64 val)
-{
-	u64 out = 0;
-
-	g_expect_fault(3);
-	if (write && emulate)
-		__asm__ volatile(".byte 0x0f,0x0b,'m','i','c','a'\n\t"
-				 "mov %%rax, (%%rbx)"
-				 :
-				 : "a"(val), "b"(p)
-				 : "memory");
-	else if (write)
-		__asm__ volatile("mov %%rax, (%%rbx)"
-				 :
-				 : "a"(val), "b"(p)
-				 : "memory");
-	else if (emulate)
-		__asm__ volatile(".byte 0x0f,0x0b,'m','i','c','a'\n\t"
-				 "mov (%%rbx), %%rax"
-				 : "=a"(out)
-				 : "b"(p), "a"(0)
-				 : "memory");
-	else
-		__asm__ volatile("mov (%%rbx), %%rax"
-				 : "=a"(out)
-				 : "b"(p), "a"(0)
-				 : "memory");
-	return out;
-}
-
 static void run_case(unsigned c, bool emulate, struct record *r)
 {
 	u64 pte = (u64)(uintptr_t)data | PTE_P;
@@ -127,7 +96,7 @@ static void run_case(unsigned c, bool emulate, struct record *r)
 	write_cr(2, 0);
 	data[c & 7] = 0x5a5a0000 + c;
 	set_ac(c & 2048);
-	r->value = access(write, emulate, va, 0xc0de0000 + c);
+	r->value = g_probe(write, emulate, va, 0xc0de0000 + c);
 	set_ac(false);
 	r->vector = g_fault_vector();
 	r->error = g_fault_error();

@@ -100,36 +100,6 @@ static void build_tables(void)
 	pd_test[0] = (u32)pt64 | P | A;
 }
 
-static u32 access(bool write, bool emulate, volatile u32 *p, u32 val)
-{
-	u32 out = 0;
-
-	g_expect_fault(2);
-	if (write && emulate)
-		__asm__ volatile(".byte 0x0f,0x0b,'m','i','c','a'\n\t"
-				 "mov %%eax, (%%ebx)"
-				 :
-				 : "a"(val), "b"(p)
-				 : "memory");
-	else if (write)
-		__asm__ volatile("mov %%eax, (%%ebx)"
-				 :
-				 : "a"(val), "b"(p)
-				 : "memory");
-	else if (emulate)
-		__asm__ volatile(".byte 0x0f,0x0b,'m','i','c','a'\n\t"
-				 "mov (%%ebx), %%eax"
-				 : "=a"(out)
-				 : "b"(p), "a"(0)
-				 : "memory");
-	else
-		__asm__ volatile("mov (%%ebx), %%eax"
-				 : "=a"(out)
-				 : "b"(p), "a"(0)
-				 : "memory");
-	return out;
-}
-
 static void set_entries(unsigned c)
 {
 	u64 pte = (u32)data | P, pde = P | A;
@@ -160,7 +130,7 @@ static void run_case(unsigned c, bool emulate, struct record *r)
 	data[c & 7] = 0x5a5a0000 + c;
 	if (c & 2048)
 		__asm__ volatile("stac" ::: "cc");
-	r->value = access(c & 1, emulate, va, 0xc0de0000 + c);
+	r->value = (u32)g_probe(c & 1, emulate, va, 0xc0de0000 + c);
 	__asm__ volatile("clac" ::: "cc");
 	r->vector = g_fault_vector();
 	r->error = (u32)g_fault_error();

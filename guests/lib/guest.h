@@ -109,6 +109,45 @@ struct g_iret {
 typedef bool (*g_fault_hook_fn)(u64 vector, u64 error, struct g_iret *iret);
 void g_set_fault_hook(g_fault_hook_fn fn);
 
+/* The forced-emulation prefix (module option forced-emu): mica emulates
+ * the instruction that follows it. */
+#define G_FORCED_EMU ".byte 0x0f, 0x0b, 'm', 'i', 'c', 'a'\n\t"
+
+/*
+ * One register-sized load or store at p (MOV with a register base: 3 bytes
+ * with REX.W in 64-bit guests, 2 in 32-bit ones), natively or through
+ * mica's emulator, with a fault caught (g_fault_vector() tells which).
+ * Returns the value loaded (0 for a store or a fault).
+ */
+static inline uintptr_t g_probe(bool write, bool emulate, volatile void *p,
+				uintptr_t val)
+{
+	uintptr_t out = 0;
+
+	g_expect_fault(sizeof(uintptr_t) == 8 ? 3 : 2);
+	if (write && emulate)
+		__asm__ volatile(G_FORCED_EMU "mov %0, (%1)"
+				 :
+				 : "a"(val), "b"(p)
+				 : "memory");
+	else if (write)
+		__asm__ volatile("mov %0, (%1)"
+				 :
+				 : "a"(val), "b"(p)
+				 : "memory");
+	else if (emulate)
+		__asm__ volatile(G_FORCED_EMU "mov (%1), %0"
+				 : "=a"(out)
+				 : "b"(p), "0"(0)
+				 : "memory");
+	else
+		__asm__ volatile("mov (%1), %0"
+				 : "=a"(out)
+				 : "b"(p), "0"(0)
+				 : "memory");
+	return out;
+}
+
 /*
  * CPL 3 (64-bit guests, guests/lib/user.c): g_user_setup() once, then
  * g_user_run(fn, hook) runs fn at CPL 3 until fn executes HLT. hook (may be
