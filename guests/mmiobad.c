@@ -59,6 +59,57 @@ static void test_toctou(void)
 	     "reached RAM, not MMIO");
 }
 
+/*
+ * remap: the same linear code page is remapped (PTE change + INVLPG, no
+ * CR3 write) from a page holding "mov %eax,(%rbx)" to one holding
+ * "mov %eax,4(%rbx)", each followed by RET. Both store to ioram through
+ * MMIO emulation at the same RIP; mica must fetch the new bytes (its fetch
+ * translation cache is revalidated against the paging entries).
+ */
+#define PDPT_MICA 0x3000UL
+#define CODE_VA	  0x40000000UL
+
+static u64 remap_pd[512] __attribute__((aligned(4096)));
+static u64 remap_pt[512] __attribute__((aligned(4096)));
+static u8 code_a[4096] __attribute__((aligned(4096)));
+static u8 code_b[4096] __attribute__((aligned(4096)));
+
+static void map_code(const u8 *page)
+{
+	remap_pt[0] = (u64)(uintptr_t)page | 3;
+	__asm__ volatile("invlpg (%0)" : : "r"(CODE_VA) : "memory");
+}
+
+static void test_remap(void)
+{
+	volatile u32 *io = (volatile u32 *)IORAM;
+	static const u8 a[] = {0x89, 0x03, 0xc3};	/* mov %eax,(%rbx) */
+	static const u8 b[] = {0x89, 0x43, 0x04, 0xc3}; /* mov %eax,4(%rbx) */
+
+	for (unsigned i = 0; i < sizeof(a); i++)
+		code_a[i] = a[i];
+	for (unsigned i = 0; i < sizeof(b); i++)
+		code_b[i] = b[i];
+	remap_pd[0] = (u64)(uintptr_t)remap_pt | 3;
+	((u64 *)PDPT_MICA)[1] = (u64)(uintptr_t)remap_pd | 3;
+	io[0] = io[1] = 0;
+	map_code(code_a);
+	__asm__ volatile("call *%2"
+			 :
+			 : "a"(0x11), "b"(io), "r"(CODE_VA)
+			 : "memory");
+	map_code(code_b);
+	__asm__ volatile("call *%2"
+			 :
+			 : "a"(0x22), "b"(io), "r"(CODE_VA)
+			 : "memory");
+	g_ok(io[0] == 0x11 && io[1] == 0x22,
+	     "after remapping the code page mica emulated the new "
+	     "instruction (ioram 0x%x 0x%x)",
+	     io[0], io[1]);
+	((u64 *)PDPT_MICA)[1] = 0;
+}
+
 #define PD_MICA	   0x4000UL
 #define SUPER_PAGE 0xe00000UL /* 14 MiB: made supervisor-only below */
 
@@ -111,6 +162,10 @@ int guest_main(u32 magic, u32 info)
 		__asm__ volatile("flds (%0)" : : "r"(IORAM) : "memory");
 		g_printf("not ok 1 - an unsupported MMIO instruction ran on\n");
 		return 1;
+	}
+	if (has_word(cl, "case=remap")) {
+		test_remap();
+		return (int)g_tap_failed();
 	}
 	if (has_word(cl, "case=user")) {
 		test_user();

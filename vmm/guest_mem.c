@@ -214,6 +214,72 @@ bool guest_mmio_cache_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 				       memslot_generation(&v->vm->slots), gpa);
 }
 
+/*
+ * Instruction fetches at one RIP page repeat on every MMIO exit of a
+ * driver loop. The last fetch translation is reused when the paging
+ * context is the same and every paging-structure entry of its walk still
+ * holds the value it had after the walk (A set): the walk would then
+ * produce the same result, so re-reading those entries replaces it.
+ */
+static bool fetch_cache_hit(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
+			    gpa_t *gpa)
+{
+	const struct vcpu_fetch_cache *f = &v->fetch_cache;
+
+	if (!f->valid || f->la_page != (la & PAGE_MASK) ||
+	    f->gen != memslot_generation(&v->vm->slots) ||
+	    f->ctx.cr3 != c->cr3 || f->ctx.cr0 != c->cr0 ||
+	    f->ctx.cr4 != c->cr4 || f->ctx.efer != c->efer ||
+	    f->ctx.cpl != c->cpl || f->ctx.ac != c->ac ||
+	    f->ctx.pkru != c->pkru ||
+	    ((c->cr4 & GWALK_CR4_PAE) && !(c->efer & GWALK_EFER_LMA) &&
+	     (f->ctx.pdpte[0] != c->pdpte[0] ||
+	      f->ctx.pdpte[1] != c->pdpte[1] ||
+	      f->ctx.pdpte[2] != c->pdpte[2] ||
+	      f->ctx.pdpte[3] != c->pdpte[3])))
+		return false;
+	for (unsigned i = 0; i < f->n; i++) {
+		void *p;
+		u64 now = 0;
+
+		if (vm_ram_lookup(v->vm, f->entry_gpa[i], f->esize, false,
+				  &p) != VM_RAM)
+			return false;
+		mem_copy(&now, p, f->esize);
+		if (now != f->entry[i])
+			return false;
+	}
+	*gpa = f->gpa_page | (la & ~PAGE_MASK);
+	return true;
+}
+
+static void fetch_cache_fill(struct vcpu *v, const struct gwalk_ctx *c,
+			     gva_t la, const struct gwalk_result *res)
+{
+	struct vcpu_fetch_cache *f = &v->fetch_cache;
+
+	/* field by field: under Bochs every byte of a REP MOVSB counts */
+	f->valid = res->nentries > 0;
+	f->n = res->nentries;
+	f->esize = res->entry_size;
+	f->ctx.cr0 = c->cr0;
+	f->ctx.cr3 = c->cr3;
+	f->ctx.cr4 = c->cr4;
+	f->ctx.efer = c->efer;
+	f->ctx.cpl = c->cpl;
+	f->ctx.ac = c->ac;
+	f->ctx.pkru = c->pkru;
+	for (unsigned i = 0; i < 4; i++)
+		f->ctx.pdpte[i] = c->pdpte[i];
+	f->gen = memslot_generation(&v->vm->slots);
+	f->la_page = la & PAGE_MASK;
+	f->gpa_page = res->gpa & PAGE_MASK;
+	for (unsigned i = 0; i < res->nentries; i++) {
+		f->entry_gpa[i] = res->entry_gpa[i];
+		f->entry[i] = res->entry[i];
+	}
+}
+
 static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 		     u32 acc, gpa_t *gpa)
 {
@@ -222,9 +288,16 @@ static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 
 	if (v->mem_batch && xlat_lookup(v, la, acc, gpa))
 		return 0;
+	if ((acc & GWALK_ACC_FETCH) && fetch_cache_hit(v, c, la, gpa)) {
+		if (v->mem_batch)
+			xlat_fill(v, la, acc, *gpa);
+		return 0;
+	}
 	switch (gwalk_translate(c, &ops, la, acc, &res)) {
 	case GWALK_OK:
 		*gpa = res.gpa;
+		if (acc & GWALK_ACC_FETCH)
+			fetch_cache_fill(v, c, la, &res);
 		if (v->mem_batch)
 			xlat_fill(v, la, acc, res.gpa);
 		mmio_cache_fill(v, c, la, &res, acc);

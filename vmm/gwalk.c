@@ -300,6 +300,25 @@ static int gwalk_set_ad(const struct gwalk_fmt *f, const struct gwalk_ops *ops,
 	return 0;
 }
 
+/* The entries of a successful walk, with the A/D bits it set. */
+static void gwalk_record_path(const struct gwalk_fmt *f,
+			      const struct gwalk_path *path, bool write,
+			      struct gwalk_result *res)
+{
+	unsigned int n = 0;
+
+	for (unsigned int level = path->top; level >= path->leaf; level--) {
+		u64 v = path->pte[level] | GWALK_PTE_A;
+
+		if (level == path->leaf && write)
+			v |= GWALK_PTE_D;
+		res->entry_gpa[n] = path->pte_gpa[level];
+		res->entry[n++] = v;
+	}
+	res->nentries = (u8)n;
+	res->entry_size = (u8)f->esize;
+}
+
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *ctx,
 				  const struct gwalk_ops *ops, gva_t la,
 				  u32 acc, struct gwalk_result *res)
@@ -337,8 +356,11 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *ctx,
 			return gwalk_pf(ctx, la, acc, ec, res);
 		err = gwalk_set_ad(&f, ops, &path, acc & GWALK_ACC_WRITE,
 				   &res->bad_gpa);
-		if (!err)
+		if (!err) {
+			gwalk_record_path(&f, &path, acc & GWALK_ACC_WRITE,
+					  res);
 			return GWALK_OK;
+		}
 		if (err != -EAGAIN) {
 			res->status = GWALK_NOT_RAM;
 			return GWALK_NOT_RAM;

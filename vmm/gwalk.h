@@ -122,6 +122,13 @@ struct gwalk_result {
 	u8 pkey;		  /* leaf bits 62:59 under 4/5-level paging */
 	u8 level;		  /* level of the leaf (1 = PTE) */
 	struct gwalk_fault fault; /* GWALK_FAULT */
+	/* GWALK_OK: the paging-structure entries the walk used, top level
+	 * to leaf, as memory holds them afterwards (A/D set): a caller may
+	 * reuse the translation while they and the context are unchanged. */
+	u8 nentries;
+	gpa_t entry_gpa[5];
+	u64 entry[5];
+	u8 entry_size; /* 4 or 8 bytes */
 	gpa_t bad_gpa; /* GWALK_NOT_RAM: the paging-structure address */
 };
 

@@ -68,6 +68,18 @@ struct vcpu {
 	unsigned nxlat;
 	struct gwalk_ctx wctx;
 	struct vcpu_xlat xlat[VCPU_XLAT];
+	/* last instruction-fetch translation, revalidated by re-reading
+	 * the paging entries it used (guest_mem.c) */
+	struct vcpu_fetch_cache {
+		bool valid;
+		u8 n, esize;
+		struct gwalk_ctx ctx;
+		u64 gen;
+		gva_t la_page;
+		gpa_t gpa_page;
+		gpa_t entry_gpa[5];
+		u64 entry[5];
+	} fetch_cache;
 	/* last MMIO GVA -> GPA translation, across exits (gwalk_cache.c) */
 	struct gwalk_mmio_cache mmio_cache;
 

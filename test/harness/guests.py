@@ -31,6 +31,7 @@ GUESTS = {
     "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
     "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
     "mmio-user": ("mmiobad.elf", "case=user"),
+    "mmio-remap": ("mmiobad.elf", "case=remap"),
     "emu": ("emu.elf", "forced-emu budget=2000000000"),
     "paging32": ("paging32.elf", "mode=32 forced-emu budget=4000000000"),
     "spp": ("spp.elf", ""),
@@ -45,7 +46,7 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
              "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
-             "mmio-user"]
+             "mmio-user", "mmio-remap"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.
