@@ -152,6 +152,18 @@ u32 gwalk_check_access(const struct gwalk_ctx *ctx, u32 perm, u8 pkey, u32 acc);
 /* #PF error-code bits W/R, U/S and I/D that describe the access itself. */
 u32 gwalk_pfec_access(const struct gwalk_ctx *ctx, u32 acc);
 
+/*
+ * VM-entry interruption-information field for injecting fault f (SDM Vol 3C
+ * 24.8.3): vector, type hardware exception, deliver error code, valid. #PF,
+ * #GP and #SS all push an error code (f->error_code, the VM-entry exception
+ * error code field); for #PF the caller also loads guest CR2 with f->cr2
+ * before VM entry, as no VMCS field holds it.
+ */
+#define GWALK_EVENT_HW_EXCEPTION (3u << 8)
+#define GWALK_EVENT_DELIVER_EC	 (1u << 11)
+#define GWALK_EVENT_VALID	 (1u << 31)
+u32 gwalk_fault_event(const struct gwalk_fault *f);
+
 /* true if la is canonical for a linear-address width of bits (48 or 57). */
 static inline bool gwalk_is_canonical(gva_t la, unsigned int bits)
 {
