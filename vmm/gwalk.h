@@ -6,6 +6,17 @@
  * updates of 4.8; segmentation (linear-address formation, limit, type and
  * canonical checks); and a one-entry per-vCPU cache of the last MMIO
  * translation. Pure logic: guest memory is reached through struct gwalk_ops.
+ *
+ * Choices and limits:
+ * - A/D flags are written only for an access that succeeds. A processor may
+ *   also set A in upper-level entries of a walk that faults lower down (SDM
+ *   4.8); comparisons with native runs must ignore those, as the
+ *   kvm-unit-tests access test does.
+ * - The PAE PDPTEs are checked when loaded (MOV CR3, VM entry); a reserved
+ *   bit in the copy passed here is reported as a #PF with RSVD.
+ * - PSE-36 is assumed whenever MAXPHYADDR > 32 (every such CPU has it).
+ * - Not modelled, so not to be exposed to guests: supervisor protection
+ *   keys (CR4.PKS), shadow-stack accesses, HLAT, LAM, SGX error-code bits.
  */
 #ifndef MICA_VMM_GWALK_H
 #define MICA_VMM_GWALK_H
