@@ -147,7 +147,10 @@ enum gwalk_mode gwalk_mode_of(const struct gwalk_ctx *ctx);
  * (GWALK_ACC_*). On success sets the accessed flag of every paging-structure
  * entry used and, for writes, the dirty flag of the leaf, each by cmpxchg
  * and only once the whole walk including the permission check has succeeded;
- * a failed cmpxchg restarts the walk. Fills *res and returns res->status.
+ * a failed cmpxchg restarts the walk (GWALK_RETRY after GWALK_MAX_RESTARTS).
+ * Without 4/5-level paging la is truncated to 32 bits; with it a
+ * non-canonical la gives #GP(0) (stack accesses should have been checked by
+ * gwalk_seg_linear, which gives #SS(0)). Fills *res and returns res->status.
  */
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *ctx,
 				  const struct gwalk_ops *ops, gva_t la,
