@@ -272,6 +272,7 @@ $(BUILD)/h/test_gwalk_race: $(BUILD)/h/test/unit/gwalk_model.o
 $(BUILD)/h/test_gwalk_random: $(BUILD)/h/test/unit/gwalk_model.o
 $(BUILD)/h/test_gwalk_seg: $(BUILD)/h/test/unit/gwalk_model.o
 $(BUILD)/h/test_gwalk_cache: $(BUILD)/h/test/unit/gwalk_model.o
+$(BUILD)/fuzz/fuzz_gwalk: $(BUILD)/f/test/unit/gwalk_model.o
 
 test-host: $(HOST_TEST_BINS) $(FUZZ_BINS)
 bench-host: $(BENCH_BINS)

@@ -210,9 +210,45 @@ static bool gwalk_pae_pdpte(const struct gwalk_fmt *f,
 	return false;
 }
 
+/* Fold one entry's R/W, U/S and XD into the combined rights. */
+static u32 gwalk_fold_perm(const struct gwalk_fmt *f, u32 perm, u64 pte)
+{
+	if (!(pte & GWALK_PTE_RW))
+		perm &= ~GWALK_PERM_W;
+	if (!(pte & GWALK_PTE_US))
+		perm &= ~GWALK_PERM_U;
+	if (f->nx && (pte & GWALK_PTE_XD))
+		perm &= ~GWALK_PERM_X;
+	return perm;
+}
+
+/* Describe the translation by leaf pte at level. */
+static void gwalk_leaf(const struct gwalk_fmt *f, u64 pte, unsigned int level,
+		       gva_t la, struct gwalk_result *res)
+{
+	res->level = level;
+	res->pkey = f->pk ? (pte >> 59) & 0xf : 0;
+	if (level == 1)
+		res->page_size = PAGE_SIZE;
+	else if (f->esize == 4)
+		res->page_size = 2 * SIZE_2M; /* 4 MBytes */
+	else
+		res->page_size = 1ULL << (PAGE_SHIFT + 9 * (level - 1));
+	res->gpa = gwalk_leaf_base(f, pte, level) | (la & (res->page_size - 1));
+}
+
+static enum gwalk_status gwalk_not_ram(gpa_t gpa, struct gwalk_result *res)
+{
+	res->status = GWALK_NOT_RAM;
+	res->bad_gpa = gpa;
+	return GWALK_NOT_RAM;
+}
+
 /*
- * One pass over the tables: reads, presence and reserved bits, combined
- * rights. Returns GWALK_OK with *path filled, else the failure in *res.
+ * One pass over the tables: reads, presence and reserved bits (an entry
+ * that is not present has no reserved bits, SDM 4.7), combined rights.
+ * Returns GWALK_OK with *path and the translation in *res filled, else the
+ * failure in *res.
  */
 static enum gwalk_status gwalk_walk(const struct gwalk_fmt *f,
 				    const struct gwalk_ctx *ctx,
@@ -236,11 +272,8 @@ static enum gwalk_status gwalk_walk(const struct gwalk_fmt *f,
 		gpa_t gpa = table + gwalk_index(f, la, level) * f->esize;
 		bool ps;
 
-		if (gwalk_read_pte(f, ops, gpa, &pte)) {
-			res->status = GWALK_NOT_RAM;
-			res->bad_gpa = gpa;
-			return GWALK_NOT_RAM;
-		}
+		if (gwalk_read_pte(f, ops, gpa, &pte))
+			return gwalk_not_ram(gpa, res);
 		path->pte[level] = pte;
 		path->pte_gpa[level] = gpa;
 		if (!(pte & GWALK_PTE_P))
@@ -249,25 +282,14 @@ static enum gwalk_status gwalk_walk(const struct gwalk_fmt *f,
 		if (pte & f->rsvd[level][ps])
 			return gwalk_pf(ctx, la, acc,
 					GWALK_PFEC_P | GWALK_PFEC_RSVD, res);
-		if (!(pte & GWALK_PTE_RW))
-			perm &= ~GWALK_PERM_W;
-		if (!(pte & GWALK_PTE_US))
-			perm &= ~GWALK_PERM_U;
-		if (f->nx && (pte & GWALK_PTE_XD))
-			perm &= ~GWALK_PERM_X;
+		perm = gwalk_fold_perm(f, perm, pte);
 		if (level == 1 || ps)
 			break;
 		table = pte & f->next_mask;
 	}
 	path->leaf = level;
-	res->level = level;
 	res->perm = perm;
-	res->pkey = f->pk ? (pte >> 59) & 0xf : 0;
-	res->page_size = (level == 1) ? PAGE_SIZE
-			 : f->esize == 4
-			     ? SIZE_2M * 2
-			     : 1ULL << (PAGE_SHIFT + 9 * (level - 1));
-	res->gpa = gwalk_leaf_base(f, pte, level) | (la & (res->page_size - 1));
+	gwalk_leaf(f, pte, level, la, res);
 	return GWALK_OK;
 }
 
@@ -319,6 +341,15 @@ static void gwalk_record_path(const struct gwalk_fmt *f,
 	res->entry_size = (u8)f->esize;
 }
 
+/* CR0.PG = 0: linear addresses are 32 bits wide and map 1:1 (SDM 4.1). */
+static enum gwalk_status gwalk_identity(gva_t la, struct gwalk_result *res)
+{
+	res->gpa = la & 0xffffffffu;
+	res->page_size = PAGE_SIZE;
+	res->perm = GWALK_PERM_W | GWALK_PERM_U | GWALK_PERM_X;
+	return GWALK_OK;
+}
+
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *ctx,
 				  const struct gwalk_ops *ops, gva_t la,
 				  u32 acc, struct gwalk_result *res)
@@ -330,13 +361,8 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *ctx,
 
 	BUG_ON(ctx->maxphyaddr < 32 || ctx->maxphyaddr > 52);
 	mem_set(res, 0, sizeof(*res));
-	if (mode == GWALK_MODE_NONE) {
-		/* Linear addresses are 32 bits wide without paging. */
-		res->gpa = la & 0xffffffffu;
-		res->page_size = PAGE_SIZE;
-		res->perm = GWALK_PERM_W | GWALK_PERM_U | GWALK_PERM_X;
-		return GWALK_OK;
-	}
+	if (mode == GWALK_MODE_NONE)
+		return gwalk_identity(la, res);
 	if (mode < GWALK_MODE_4LVL) {
 		la &= 0xffffffffu;
 	} else if (!gwalk_is_canonical(la, mode == GWALK_MODE_5LVL ? 57 : 48)) {
@@ -361,14 +387,18 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *ctx,
 					  res);
 			return GWALK_OK;
 		}
-		if (err != -EAGAIN) {
-			res->status = GWALK_NOT_RAM;
-			return GWALK_NOT_RAM;
-		}
-		res->bad_gpa = 0;
+		if (err != -EAGAIN)
+			return gwalk_not_ram(res->bad_gpa, res);
+		res->bad_gpa = 0; /* the guest changed an entry: walk again */
 	}
 	res->status = GWALK_RETRY;
 	return GWALK_RETRY;
+}
+
+u32 gwalk_fault_event(const struct gwalk_fault *f)
+{
+	return GWALK_EVENT_VALID | GWALK_EVENT_DELIVER_EC |
+	       GWALK_EVENT_HW_EXCEPTION | f->vector;
 }
 
 /*

@@ -6,6 +6,17 @@
  * updates of 4.8; segmentation (linear-address formation, limit, type and
  * canonical checks); and a one-entry per-vCPU cache of the last MMIO
  * translation. Pure logic: guest memory is reached through struct gwalk_ops.
+ *
+ * Choices and limits:
+ * - A/D flags are written only for an access that succeeds. A processor may
+ *   also set A in upper-level entries of a walk that faults lower down (SDM
+ *   4.8); comparisons with native runs must ignore those, as the
+ *   kvm-unit-tests access test does.
+ * - The PAE PDPTEs are checked when loaded (MOV CR3, VM entry); a reserved
+ *   bit in the copy passed here is reported as a #PF with RSVD.
+ * - PSE-36 is assumed whenever MAXPHYADDR > 32 (every such CPU has it).
+ * - Not modelled, so not to be exposed to guests: supervisor protection
+ *   keys (CR4.PKS), shadow-stack accesses, HLAT, LAM, SGX error-code bits.
  */
 #ifndef MICA_VMM_GWALK_H
 #define MICA_VMM_GWALK_H
@@ -143,7 +154,10 @@ enum gwalk_mode gwalk_mode_of(const struct gwalk_ctx *ctx);
  * (GWALK_ACC_*). On success sets the accessed flag of every paging-structure
  * entry used and, for writes, the dirty flag of the leaf, each by cmpxchg
  * and only once the whole walk including the permission check has succeeded;
- * a failed cmpxchg restarts the walk. Fills *res and returns res->status.
+ * a failed cmpxchg restarts the walk (GWALK_RETRY after GWALK_MAX_RESTARTS).
+ * Without 4/5-level paging la is truncated to 32 bits; with it a
+ * non-canonical la gives #GP(0) (stack accesses should have been checked by
+ * gwalk_seg_linear, which gives #SS(0)). Fills *res and returns res->status.
  */
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *ctx,
 				  const struct gwalk_ops *ops, gva_t la,
@@ -158,6 +172,18 @@ u32 gwalk_check_access(const struct gwalk_ctx *ctx, u32 perm, u8 pkey, u32 acc);
 
 /* #PF error-code bits W/R, U/S and I/D that describe the access itself. */
 u32 gwalk_pfec_access(const struct gwalk_ctx *ctx, u32 acc);
+
+/*
+ * VM-entry interruption-information field for injecting fault f (SDM Vol 3C
+ * 24.8.3): vector, type hardware exception, deliver error code, valid. #PF,
+ * #GP and #SS all push an error code (f->error_code, the VM-entry exception
+ * error code field); for #PF the caller also loads guest CR2 with f->cr2
+ * before VM entry, as no VMCS field holds it.
+ */
+#define GWALK_EVENT_HW_EXCEPTION (3u << 8)
+#define GWALK_EVENT_DELIVER_EC	 (1u << 11)
+#define GWALK_EVENT_VALID	 (1u << 31)
+u32 gwalk_fault_event(const struct gwalk_fault *f);
 
 /* true if la is canonical for a linear-address width of bits (48 or 57). */
 static inline bool gwalk_is_canonical(gva_t la, unsigned int bits)

@@ -646,6 +646,30 @@ static void test_not_ram(struct env *e)
 	    ARRAY_SIZE(c), bad, (unsigned long long)st.mismatches);
 }
 
+/* VM-entry interruption information, values from SDM Vol 3C 24.8.3. */
+static void test_event(struct env *e)
+{
+	struct tcfg t = {.mode = L4, .maxphy = 46, .cpl = 3};
+	struct gwalk_fault gp = {.vector = GWALK_VEC_GP};
+	struct gwalk_fault ss = {.vector = GWALK_VEC_SS};
+	struct gwalk_ops ops = env_ops(e);
+	struct gwalk_result r;
+	struct gwalk_ctx ctx;
+	struct layout L;
+
+	memset(e->ram, 0, ENV_RAM_SIZE);
+	layout_init(&L, L4);
+	t.cr3 = layout_cr3(&L);
+	tcfg_ctx(&t, &ctx);
+	gwalk_translate(&ctx, &ops, L.la, GWALK_ACC_WRITE, &r);
+	tap_ok(r.status == GWALK_FAULT &&
+		   gwalk_fault_event(&r.fault) == 0x80000b0e &&
+		   r.fault.error_code == 6 && r.fault.cr2 == L.la &&
+		   gwalk_fault_event(&gp) == 0x80000b0d &&
+		   gwalk_fault_event(&ss) == 0x80000b0c,
+	       "event injection encoding for #PF, #GP, #SS");
+}
+
 int main(void)
 {
 	struct env e;
@@ -656,6 +680,7 @@ int main(void)
 	test_no_paging();
 	test_canonical(&e);
 	test_not_ram(&e);
+	test_event(&e);
 	test_sweep(&e);
 	test_matrix(&e);
 	free(e.ram);
