@@ -108,8 +108,25 @@ def _qemu_cmd(iso, accel, mem, workdir):
     return cmd, serial
 
 
+RFB_BUSY = "RFB could not bind any port"
+
+
 def boot(platform, iso, timeout=120, mem=256, keep_dir=None, stream=None):
-    """Boot iso on platform; return a BootResult. stream(line) sees output."""
+    """Boot iso on platform; return a BootResult. stream(line) sees output.
+
+    Bochs' rfb display needs a free TCP port in 5900-5949; when none is
+    free it exits before the guest runs (docs/platforms.md). That start-up
+    failure is retried a few times; nothing mica did is repeated."""
+    for attempt in range(4):
+        res = _boot_once(platform, iso, timeout, mem, keep_dir, stream)
+        if not (platform in BOCHS_MODELS and res.status is None
+                and RFB_BUSY in res.emulator_output):
+            return res
+        time.sleep(2 + 3 * attempt)
+    return res
+
+
+def _boot_once(platform, iso, timeout, mem, keep_dir, stream):
     workdir = os.path.abspath(keep_dir or tempfile.mkdtemp(prefix="mica-boot-"))
     os.makedirs(workdir, exist_ok=True)
     if platform in BOCHS_MODELS:
@@ -147,6 +164,8 @@ def boot(platform, iso, timeout=120, mem=256, keep_dir=None, stream=None):
     seconds = time.monotonic() - start
     with open(serial, "rb") as f:
         log = f.read().decode("utf-8", "replace").replace("\r", "")
+    with open(os.path.join(workdir, "stdout.log"), "rb") as f:
+        emu_out = f.read().decode("utf-8", "replace")
     m = None
     for m in EXIT_RE.finditer(log):
         pass
@@ -154,7 +173,9 @@ def boot(platform, iso, timeout=120, mem=256, keep_dir=None, stream=None):
     note = _rc_note(platform, rc, status, timed_out)
     if not keep_dir:
         shutil.rmtree(workdir, ignore_errors=True)
-    return BootResult(platform, log, status, seconds, timed_out, rc, note)
+    res = BootResult(platform, log, status, seconds, timed_out, rc, note)
+    res.emulator_output = emu_out
+    return res
 
 
 def _kill(proc):
