@@ -33,29 +33,6 @@ struct record {
 	u64 value;
 };
 
-static u64 read_cr(int n)
-{
-	u64 v = 0;
-
-	if (n == 0)
-		__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	else if (n == 2)
-		__asm__ volatile("mov %%cr2, %0" : "=r"(v));
-	else
-		__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static void write_cr(int n, u64 v)
-{
-	if (n == 0)
-		__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-	else if (n == 2)
-		__asm__ volatile("mov %0, %%cr2" : : "r"(v) : "memory");
-	else
-		__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
 static void set_ac(bool ac)
 {
 	if (ac)
@@ -89,18 +66,18 @@ static void run_case(unsigned c, bool emulate, struct record *r)
 		pde |= PTE_U;
 	pt[1] = pte;
 	pd[0] = pde;
-	write_cr(0, (c & 512) ? read_cr(0) | CR0_WP : read_cr(0) & ~CR0_WP);
-	write_cr(4,
-		 (c & 1024) ? read_cr(4) | CR4_SMAP : read_cr(4) & ~CR4_SMAP);
+	g_write_cr0((c & 512) ? g_read_cr0() | CR0_WP : g_read_cr0() & ~CR0_WP);
+	g_write_cr4((c & 1024) ? g_read_cr4() | CR4_SMAP
+			       : g_read_cr4() & ~CR4_SMAP);
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-	write_cr(2, 0);
+	g_write_cr2(0);
 	data[c & 7] = 0x5a5a0000 + c;
 	set_ac(c & 2048);
 	r->value = g_probe(write, emulate, va, 0xc0de0000 + c);
 	set_ac(false);
 	r->vector = g_fault_vector();
 	r->error = g_fault_error();
-	r->cr2 = read_cr(2);
+	r->cr2 = g_read_cr2();
 	r->pte = pt[1];
 	if (write)
 		r->value = data[c & 7];
@@ -117,7 +94,7 @@ int guest_main(u32 magic, u32 info)
 	u64 *pdpt = (u64 *)PDPT_MICA, *pml4 = (u64 *)PML4_MICA;
 	u32 r7[4];
 	unsigned ncases, faults = 0, diffs = 0;
-	u64 cr0 = read_cr(0), cr4 = read_cr(4);
+	u64 cr0 = g_read_cr0(), cr4 = g_read_cr4();
 
 	(void)magic;
 	(void)info;
@@ -157,8 +134,8 @@ int guest_main(u32 magic, u32 info)
 					 (unsigned long)emul.value);
 		}
 	}
-	write_cr(0, cr0);
-	write_cr(4, cr4);
+	g_write_cr0(cr0);
+	g_write_cr4(cr4);
 	pdpt[1] = 0;
 	pml4[0] &= ~PTE_U;
 	g_ok(diffs == 0,

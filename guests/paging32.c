@@ -40,52 +40,27 @@ struct record {
 	u32 value;
 };
 
-static u32 rd_cr(int n)
-{
-	u32 v;
-
-	if (n == 0)
-		__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	else if (n == 2)
-		__asm__ volatile("mov %%cr2, %0" : "=r"(v));
-	else
-		__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static void wr_cr(int n, u32 v)
-{
-	if (n == 0)
-		__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-	else if (n == 2)
-		__asm__ volatile("mov %0, %%cr2" : : "r"(v) : "memory");
-	else if (n == 3)
-		__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-	else
-		__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
 static void paging_on(bool use_pae)
 {
 	pae = use_pae;
-	wr_cr(0, rd_cr(0) & ~CR0_PG);
+	g_write_cr0(g_read_cr0() & ~CR0_PG);
 	if (use_pae) {
 		__asm__ volatile("wrmsr"
 				 :
 				 : "c"(MSR_EFER), "a"(1U << 11), "d"(0));
-		wr_cr(4, (rd_cr(4) | CR4_PAE) & ~CR4_PSE);
-		wr_cr(3, (u32)pdpt);
+		g_write_cr4((g_read_cr4() | CR4_PAE) & ~CR4_PSE);
+		g_write_cr3((u32)pdpt);
 	} else {
-		wr_cr(4, (rd_cr(4) | CR4_PSE) & ~CR4_PAE);
-		wr_cr(3, (u32)pd32);
+		g_write_cr4((g_read_cr4() | CR4_PSE) & ~CR4_PAE);
+		g_write_cr3((u32)pd32);
 	}
-	wr_cr(0, rd_cr(0) | CR0_PG);
+	g_write_cr0(g_read_cr0() | CR0_PG);
 }
 
 static void paging_off(void)
 {
-	wr_cr(0, rd_cr(0) & ~CR0_PG);
-	wr_cr(4, rd_cr(4) & ~(CR4_PAE | CR4_SMAP));
+	g_write_cr0(g_read_cr0() & ~CR0_PG);
+	g_write_cr4(g_read_cr4() & ~(CR4_PAE | CR4_SMAP));
 }
 
 static void build_tables(void)
@@ -123,10 +98,11 @@ static void run_case(unsigned c, bool emulate, struct record *r)
 	volatile u32 *va = (volatile u32 *)(TEST_VA + 0x1000 + 4 * (c & 7));
 
 	set_entries(c);
-	wr_cr(0, c & 512 ? rd_cr(0) | CR0_WP : rd_cr(0) & ~CR0_WP);
-	wr_cr(4, c & 1024 ? rd_cr(4) | CR4_SMAP : rd_cr(4) & ~CR4_SMAP);
+	g_write_cr0(c & 512 ? g_read_cr0() | CR0_WP : g_read_cr0() & ~CR0_WP);
+	g_write_cr4(c & 1024 ? g_read_cr4() | CR4_SMAP
+			     : g_read_cr4() & ~CR4_SMAP);
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-	wr_cr(2, 0);
+	g_write_cr2(0);
 	data[c & 7] = 0x5a5a0000 + c;
 	if (c & 2048)
 		__asm__ volatile("stac" ::: "cc");
@@ -134,7 +110,7 @@ static void run_case(unsigned c, bool emulate, struct record *r)
 	__asm__ volatile("clac" ::: "cc");
 	r->vector = g_fault_vector();
 	r->error = (u32)g_fault_error();
-	r->cr2 = rd_cr(2);
+	r->cr2 = g_read_cr2();
 	r->pte = pae ? pt64[1] : pt32[1];
 	if (c & 1)
 		r->value = data[c & 7];

@@ -109,6 +109,24 @@ struct g_iret {
 typedef bool (*g_fault_hook_fn)(u64 vector, u64 error, struct g_iret *iret);
 void g_set_fault_hook(g_fault_hook_fn fn);
 
+/* Control-register accessors, register-sized (64 or 32 bits). */
+#define G_CR_ACCESSORS(n)                                                      \
+	static inline unsigned long g_read_cr##n(void)                         \
+	{                                                                      \
+		unsigned long v;                                               \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));              \
+		return v;                                                      \
+	}                                                                      \
+	static inline void g_write_cr##n(unsigned long v)                      \
+	{                                                                      \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");     \
+	}
+G_CR_ACCESSORS(0)
+G_CR_ACCESSORS(2)
+G_CR_ACCESSORS(3)
+G_CR_ACCESSORS(4)
+#undef G_CR_ACCESSORS
+
 /* The forced-emulation prefix (module option forced-emu): mica emulates
  * the instruction that follows it. */
 #define G_FORCED_EMU ".byte 0x0f, 0x0b, 'm', 'i', 'c', 'a'\n\t"
