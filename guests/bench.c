@@ -18,7 +18,7 @@
 #define MB	      (1UL << 20)
 #define IORAM	      0xc0010000UL
 #define IORAM_SIZE    0x10000UL
-#define MMIO_ZAP_GPA  0xc0020000UL /* in ioram's 1 GiB block, no device */
+#define MMIO_ZAP_GPA  0xc0200000UL /* in ioram's 1 GiB block, no device */
 #define SLOT_GPA      0x80000000UL /* 2 GiB: a 1 GiB block with no RAM */
 #define SLOT_POOL     (64 * MB)
 #define SLOT_SIZE     (64 * MB)

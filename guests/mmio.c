@@ -11,9 +11,116 @@
 #define IORAM	  ((volatile u8 *)0xc0010000UL)
 #define UNBACKED  ((volatile u32 *)0xd0000000UL)
 
+#define BIG (1UL << 20) /* ioram's size: REP strings over all of it */
+
+static u8 big[BIG], back[BIG];
+
 static long counter(unsigned c)
 {
 	return g_hypercall(HC_TEST_COUNTER, c, 0, 0, 0, 0);
+}
+
+static u8 pattern(unsigned long i, unsigned seed)
+{
+	return (u8)((i * 131) ^ (i >> 9) ^ seed);
+}
+
+/* REP MOVS with DF as given; returns RCX after it (0 when complete). */
+static unsigned long rep_movs(void *d, const void *s, unsigned long n,
+			      unsigned size, bool down)
+{
+	if (down)
+		__asm__ volatile("std");
+	switch (size) {
+	case 1:
+		__asm__ volatile("rep movsb"
+				 : "+D"(d), "+S"(s), "+c"(n)::"memory");
+		break;
+	case 4:
+		__asm__ volatile("rep movsl"
+				 : "+D"(d), "+S"(s), "+c"(n)::"memory");
+		break;
+	default:
+		__asm__ volatile("rep movsq"
+				 : "+D"(d), "+S"(s), "+c"(n)::"memory");
+		break;
+	}
+	__asm__ volatile("cld");
+	return n;
+}
+
+/* First index where big and back differ, or BIG. */
+static unsigned long first_diff(void)
+{
+	for (unsigned long i = 0; i < BIG; i++)
+		if (big[i] != back[i])
+			return i;
+	return BIG;
+}
+
+/*
+ * Check ioram against big: copy it back into RAM with REP MOVSQ and
+ * compare there, and read a spread of bytes (every page's first and last,
+ * and more) with single loads, which do not go through REP at all.
+ */
+static bool ioram_holds_big(const char *what)
+{
+	volatile u8 *io = IORAM;
+	unsigned long left, at, spots = 0;
+
+	for (unsigned long i = 0; i < BIG; i++)
+		back[i] = (u8)~big[i];
+	left = rep_movs(back, (const void *)io, BIG / 8, 8, false);
+	at = first_diff();
+	for (unsigned long i = 0; i < BIG; i += 4093) {
+		unsigned long j = i | 4095;
+
+		spots += io[i] != big[i];
+		spots += io[j] != big[j];
+	}
+	return g_ok(left == 0 && at == BIG && !spots,
+		    "%s: read back with REP MOVSQ (RCX %lu, first difference "
+		    "at %lu) and %lu single loads differ",
+		    what, left, at, spots);
+}
+
+/*
+ * REP MOVS and STOS over all 1 MiB of ioram, forward and backward: the
+ * emulator moves whole runs per page and resumes across exits.
+ */
+static void rep_strings(void)
+{
+	long exits =
+	    counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_EPT_MISCONFIG);
+	unsigned long left;
+
+	for (unsigned long i = 0; i < BIG; i++)
+		big[i] = pattern(i, 1);
+	left = rep_movs((void *)IORAM, big, BIG, 1, false);
+	g_ok(left == 0, "REP MOVSB of 1 MiB RAM -> ioram completes (%ld exits)",
+	     counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_EPT_MISCONFIG) -
+		 exits);
+	ioram_holds_big("REP MOVSB RAM -> ioram");
+	for (unsigned long i = 0; i < BIG; i++)
+		big[i] = pattern(i, 2);
+	/* DF = 1: from the last dword down to the first */
+	left = rep_movs((void *)(IORAM + BIG - 4), big + BIG - 4, BIG / 4, 4,
+			true);
+	g_ok(left == 0, "REP MOVSD of 1 MiB RAM -> ioram with DF=1 completes");
+	ioram_holds_big("REP MOVSD with DF=1");
+	{
+		void *d = (void *)IORAM;
+		unsigned long n = BIG / 4;
+
+		__asm__ volatile("rep stosl"
+				 : "+D"(d), "+c"(n)
+				 : "a"(0x5aa5c33cU)
+				 : "memory");
+		for (unsigned long i = 0; i < BIG; i++)
+			big[i] = (u8)(0x5aa5c33cU >> (8 * (i & 3)));
+		g_ok(n == 0, "REP STOSD of 1 MiB into ioram completes");
+		ioram_holds_big("REP STOSD");
+	}
 }
 
 int guest_main(u32 magic, u32 info)
@@ -48,6 +155,7 @@ int guest_main(u32 magic, u32 info)
 	*UNBACKED = 5;
 	g_ok(counter(CNT_MMIO_UNBACKED) == before + 2,
 	     "unbacked read and write counted");
+	rep_strings();
 	g_ok(counter(CNT_EXIT_EPT_VIOLATION) +
 		     counter(CNT_EXIT_EPT_MISCONFIG) >=
 		 counter(CNT_EMULATED),

@@ -29,7 +29,7 @@
  * 64-bit guests, which covers 4 GiB). */
 #define GUEST_MMIO_UART	 0xc0000000ULL
 #define GUEST_MMIO_IORAM 0xc0010000ULL
-#define GUEST_IORAM_SIZE 0x10000ULL
+#define GUEST_IORAM_SIZE 0x100000ULL
 /* The memory-like test region QEMU's pc-testdev offers at 0xFF000000. */
 #define GUEST_TESTMEM	   0xff000000ULL
 #define GUEST_TESTMEM_SIZE 0x10000ULL
