@@ -133,7 +133,9 @@ KCOLD := boot/kmain boot/mb2_parse boot/cmdline arch/x86/desc \
          vmm/entry_check vmm/insn_format drivers/fmt vmm/guests \
          vmm/guest_boot mm/frame_alloc mm/mm mm/mm_paging mm/hpt \
          arch/x86/trap vmm/vmx_init mm/pt_format_x86 vmm/vm_spp \
-         ept/ept_spp vmm/vm_devices vmm/exit_msr vmm/exit_cr vmm/vm
+         ept/ept_spp vmm/vm_devices vmm/exit_msr vmm/exit_cr vmm/vm \
+         vmm/insn_check vmm/insn_emulate_alu vmm/insn_emulate_sse \
+         vmm/insn_emulate_rmw ept/ept_check
 $(KCOLD:%=$(BUILD)/k/%.o): KCFLAGS += -Os
 $(KCOLD:%=$(BUILD)/k/%.o): Makefile
 

@@ -14,6 +14,7 @@
 #include "vmm/exit.h"
 #include "vmm/guest_mem.h"
 #include "vmm/gwalk.h"
+#include "vmm/insn.h"
 #include "vmm/mmio_bus.h"
 #include "vmm/vm.h"
 #include "vmm/vm_mem.h"
@@ -62,7 +63,6 @@ static void cpu_paging_facts(bool *gbpages, u8 *maxphyaddr)
 
 static void read_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 {
-	mem_set(c, 0, sizeof(*c));
 	c->cr0 = vcpu_read_cr0(v);
 	c->cr3 = vmcs_readl(VMCS_GUEST_CR3);
 	c->cr4 = vcpu_read_cr4(v);
@@ -72,6 +72,8 @@ static void read_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 		c->pdpte[1] = vmcs_read64(VMCS_GUEST_PDPTE1);
 		c->pdpte[2] = vmcs_read64(VMCS_GUEST_PDPTE2);
 		c->pdpte[3] = vmcs_read64(VMCS_GUEST_PDPTE3);
+	} else {
+		c->pdpte[0] = c->pdpte[1] = c->pdpte[2] = c->pdpte[3] = 0;
 	}
 	c->cpl = (u8)vcpu_cpl(v);
 	c->ac = vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_AC;
@@ -82,22 +84,24 @@ static void read_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 
 /*
  * The paging context. Inside one emulated instruction (guest_mem_begin ..
- * guest_mem_end) it cannot change, so it is read from the VMCS once.
+ * guest_mem_end) it cannot change, so it is read from the VMCS once;
+ * outside, every call reads it afresh.
  */
-static void walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
+static const struct gwalk_ctx *walk_ctx(struct vcpu *v)
 {
-	if (v->mem_batch && v->wctx_valid) {
-		*c = v->wctx;
-		return;
+	if (!v->wctx_valid) {
+		read_walk_ctx(v, &v->wctx);
+		v->wctx_valid = v->mem_batch;
 	}
-	read_walk_ctx(v, c);
-	if (v->mem_batch) {
-		v->wctx = *c;
-		v->wctx_valid = true;
-	}
+	return &v->wctx;
 }
 
 static void xlat_fill(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa);
+
+const struct gwalk_ctx *guest_paging_ctx(struct vcpu *v)
+{
+	return walk_ctx(v);
+}
 
 void guest_mem_begin(struct vcpu *v)
 {
@@ -115,6 +119,7 @@ void guest_mem_record(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa)
 void guest_mem_end(struct vcpu *v)
 {
 	v->mem_batch = false;
+	v->wctx_valid = false;
 }
 
 /*
@@ -205,12 +210,9 @@ static void mmio_cache_fill(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 
 bool guest_mmio_cache_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 {
-	struct gwalk_ctx c;
-
 	if (v->vm->cfg.no_mmio_cache)
 		return false;
-	walk_ctx(v, &c);
-	return gwalk_mmio_cache_lookup(&v->mmio_cache, &c, la, acc,
+	return gwalk_mmio_cache_lookup(&v->mmio_cache, walk_ctx(v), la, acc,
 				       memslot_generation(&v->vm->slots), gpa);
 }
 
@@ -221,13 +223,35 @@ bool guest_mmio_cache_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
  * holds the value it had after the walk (A set): the walk would then
  * produce the same result, so re-reading those entries replaces it.
  */
+/*
+ * The memslots changed since the fetch translation was made: find its
+ * paging entries and code page in guest RAM again (the values are
+ * compared afterwards, as always). False if one is no longer RAM.
+ */
+static bool fetch_cache_remap(struct vcpu *v, struct vcpu_fetch_cache *f)
+{
+	void *p;
+
+	for (unsigned i = 0; i < f->n; i++) {
+		if (vm_ram_lookup(v->vm, f->entry_gpa[i], f->esize, false,
+				  &p) != VM_RAM)
+			return f->valid = false;
+		f->entry_hva[i] = p;
+	}
+	f->page =
+	    vm_ram_lookup(v->vm, f->gpa_page, PAGE_SIZE, false, &p) == VM_RAM
+		? p
+		: NULL;
+	f->gen = memslot_generation(&v->vm->slots);
+	return true;
+}
+
 static bool fetch_cache_hit(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 			    gpa_t *gpa)
 {
-	const struct vcpu_fetch_cache *f = &v->fetch_cache;
+	struct vcpu_fetch_cache *f = &v->fetch_cache;
 
 	if (!f->valid || f->la_page != (la & PAGE_MASK) ||
-	    f->gen != memslot_generation(&v->vm->slots) ||
 	    f->ctx.cr3 != c->cr3 || f->ctx.cr0 != c->cr0 ||
 	    f->ctx.cr4 != c->cr4 || f->ctx.efer != c->efer ||
 	    f->ctx.cpl != c->cpl || f->ctx.ac != c->ac ||
@@ -238,14 +262,13 @@ static bool fetch_cache_hit(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 	      f->ctx.pdpte[2] != c->pdpte[2] ||
 	      f->ctx.pdpte[3] != c->pdpte[3])))
 		return false;
+	if (f->gen != memslot_generation(&v->vm->slots) &&
+	    !fetch_cache_remap(v, f))
+		return false;
 	for (unsigned i = 0; i < f->n; i++) {
-		void *p;
-		u64 now = 0;
+		u64 now = f->esize == 8 ? *(const u64 *)f->entry_hva[i]
+					: *(const u32 *)f->entry_hva[i];
 
-		if (vm_ram_lookup(v->vm, f->entry_gpa[i], f->esize, false,
-				  &p) != VM_RAM)
-			return false;
-		mem_copy(&now, p, f->esize);
 		if (now != f->entry[i])
 			return false;
 	}
@@ -271,23 +294,24 @@ static void fetch_cache_fill(struct vcpu *v, const struct gwalk_ctx *c,
 	f->ctx.pkru = c->pkru;
 	for (unsigned i = 0; i < 4; i++)
 		f->ctx.pdpte[i] = c->pdpte[i];
-	f->gen = memslot_generation(&v->vm->slots);
 	f->la_page = la & PAGE_MASK;
 	f->gpa_page = res->gpa & PAGE_MASK;
 	for (unsigned i = 0; i < res->nentries; i++) {
 		f->entry_gpa[i] = res->entry_gpa[i];
 		f->entry[i] = res->entry[i];
 	}
+	fetch_cache_remap(v, f);
 }
 
-static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
-		     u32 acc, gpa_t *gpa)
+static int translate(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 {
 	const struct gwalk_ops ops = {read_gpa, cmpxchg_gpa, v->vm};
+	const struct gwalk_ctx *c;
 	struct gwalk_result res;
 
 	if (v->mem_batch && xlat_lookup(v, la, acc, gpa))
 		return 0;
+	c = walk_ctx(v);
 	if ((acc & GWALK_ACC_FETCH) && fetch_cache_hit(v, c, la, gpa)) {
 		if (v->mem_batch)
 			xlat_fill(v, la, acc, *gpa);
@@ -315,29 +339,57 @@ static int translate(struct vcpu *v, const struct gwalk_ctx *c, gva_t la,
 	}
 }
 
+int guest_fetch(struct vcpu *v, gva_t la, void *buf, unsigned len)
+{
+	const struct vcpu_fetch_cache *f = &v->fetch_cache;
+	gpa_t gpa;
+	void *p;
+	int rc;
+
+	const struct gwalk_ctx *cc;
+	cc = walk_ctx(v);
+	if (fetch_cache_hit(v, cc, la, &gpa) && f->page) {
+		if (len == INSN_MAX_LEN) /* the usual case, copied inline */
+			mem_copy(buf, f->page + (la & ~PAGE_MASK),
+				 INSN_MAX_LEN);
+		else
+			mem_copy(buf, f->page + (la & ~PAGE_MASK), len);
+		return 0;
+	}
+	rc = translate(v, la, GWALK_ACC_FETCH, &gpa);
+	if (rc)
+		return rc;
+	if (vm_ram_lookup(v->vm, gpa, len, false, &p) != VM_RAM) {
+		vm_stop(v->vm,
+			"instruction fetch from MMIO or unbacked GPA 0x%lx at "
+			"RIP 0x%lx",
+			gpa, v->rip);
+		return -EIO;
+	}
+	mem_copy(buf, p, len);
+	return 0;
+}
+
 int guest_translate(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 {
-	struct gwalk_ctx c;
-
-	walk_ctx(v, &c);
-	return translate(v, &c, la, acc, gpa);
+	return translate(v, la, acc, gpa);
 }
 
 bool guest_translate_peek(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 {
 	const struct gwalk_ops ops = {read_gpa, cmpxchg_gpa, v->vm};
+	const struct gwalk_ctx *c;
 	struct gwalk_result res;
-	struct gwalk_ctx c;
 
 	if (v->mem_batch && xlat_lookup(v, la, acc, gpa))
 		return true;
-	walk_ctx(v, &c);
-	if (gwalk_translate(&c, &ops, la, acc, &res) != GWALK_OK)
+	c = walk_ctx(v);
+	if (gwalk_translate(c, &ops, la, acc, &res) != GWALK_OK)
 		return false;
 	*gpa = res.gpa;
 	if (v->mem_batch)
 		xlat_fill(v, la, acc, res.gpa);
-	mmio_cache_fill(v, &c, la, &res, acc);
+	mmio_cache_fill(v, c, la, &res, acc);
 	return true;
 }
 
@@ -345,7 +397,14 @@ int guest_phys_rw(struct vcpu *v, gpa_t gpa, void *buf, unsigned len,
 		  bool write)
 {
 	void *p;
-	enum vm_ram_kind k = vm_ram_lookup(v->vm, gpa, len, write, &p);
+	enum vm_ram_kind k;
+	/* The page an EPT misconfiguration confirmed as MMIO in this memslot
+	 * generation needs no memslot lookup. */
+	if ((gpa & PAGE_MASK) == v->mmio_page &&
+	    v->mmio_page_gen == memslot_generation(&v->vm->slots))
+		k = VM_RAM_NONE;
+	else
+		k = vm_ram_lookup(v->vm, gpa, len, write, &p);
 
 	if (k == VM_RAM_SPP) {
 		vm_spp_denied(v, gpa, len);
@@ -376,20 +435,18 @@ int guest_phys_rw(struct vcpu *v, gpa_t gpa, void *buf, unsigned len,
 int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len, u32 acc)
 {
 	bool write = acc & GWALK_ACC_WRITE;
-	struct gwalk_ctx c;
 	gpa_t gpa[2];
 	unsigned n[2];
 	u8 *b = buf;
 	int rc;
 
 	BUG_ON(len > PAGE_SIZE);
-	walk_ctx(v, &c);
 	/* Both pages of a page-crossing access are checked before either is
 	 * touched, as the CPU does. */
 	n[0] = MIN(len, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	n[1] = len - n[0];
 	for (unsigned i = 0; i < 2 && n[i]; i++) {
-		rc = translate(v, &c, i ? la + n[0] : la, acc, &gpa[i]);
+		rc = translate(v, i ? la + n[0] : la, acc, &gpa[i]);
 		if (rc)
 			return rc;
 	}
@@ -415,19 +472,16 @@ int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len, u32 acc)
 int guest_linear_read_for_write(struct vcpu *v, gva_t la, void *buf,
 				unsigned len)
 {
-	struct gwalk_ctx c;
 	gpa_t gpa[2];
 	unsigned n[2];
 	u8 *b = buf;
 	int rc;
 
 	BUG_ON(len > PAGE_SIZE);
-	walk_ctx(v, &c);
 	n[0] = MIN(len, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	n[1] = len - n[0];
 	for (unsigned i = 0; i < 2 && n[i]; i++) {
-		rc = translate(v, &c, i ? la + n[0] : la, GWALK_ACC_WRITE,
-			       &gpa[i]);
+		rc = translate(v, i ? la + n[0] : la, GWALK_ACC_WRITE, &gpa[i]);
 		if (rc)
 			return rc;
 	}
@@ -440,6 +494,142 @@ int guest_linear_read_for_write(struct vcpu *v, gva_t la, void *buf,
 	return 0;
 }
 
+/*
+ * One side of a REP run: host memory (guest RAM, or a device that is plain
+ * memory), or a device that covers the whole run, or neither (each element
+ * then takes guest_phys_rw(): read-only slots, sub-page protection,
+ * unbacked GPAs).
+ */
+struct run_side {
+	u8 *ram;
+	struct mmio_dev *dev;
+	gpa_t gpa; /* of the run's lowest byte */
+};
+
+static void run_side_find(struct vcpu *v, gpa_t lo, u64 bytes, u32 count,
+			  bool write, struct run_side *r)
+{
+	void *p;
+	enum vm_ram_kind k = vm_ram_lookup(v->vm, lo, bytes, write, &p);
+
+	r->gpa = lo;
+	r->ram = k == VM_RAM ? p : NULL;
+	r->dev = k == VM_RAM_NONE ? mmio_find(&v->vm->bus, lo, bytes) : NULL;
+	if (r->dev && r->dev->mem) {
+		r->ram = (u8 *)r->dev->mem + (lo - r->dev->base);
+		if (write)
+			r->dev->writes += count;
+		else
+			r->dev->reads += count;
+		r->dev = NULL;
+	}
+}
+
+/* Copy one element of 1, 2, 4 or 8 bytes with a fixed-size move. */
+static void elem_copy(void *d, const void *s, unsigned size)
+{
+	switch (size) {
+	case 1:
+		mem_copy(d, s, 1);
+		break;
+	case 2:
+		mem_copy(d, s, 2);
+		break;
+	case 4:
+		mem_copy(d, s, 4);
+		break;
+	default:
+		mem_copy(d, s, 8);
+		break;
+	}
+}
+
+/*
+ * A run between host memory areas. STOS stores one value everywhere, in
+ * any order. MOVS equals one memmove unless the destination overlaps the
+ * source ahead of the copy, where the element order shows (a forward copy
+ * to src + 1 repeats the first byte): then element by element.
+ */
+static void ram_run(u8 *d, const u8 *s, u64 fill, unsigned size, u64 bytes,
+		    bool down, bool movs)
+{
+	if (!movs) {
+		if (size == 1)
+			mem_set(d, (u8)fill, bytes);
+		for (u64 o = 0; size > 1 && o < bytes; o += size)
+			elem_copy(d + o, &fill, size);
+		return;
+	}
+	if (down ? d >= s || d + bytes <= s : d <= s || d >= s + bytes) {
+		__builtin_memmove(d, s, bytes);
+		return;
+	}
+	for (u64 i = 0; i < bytes; i += size) {
+		u64 o = down ? bytes - size - i : i;
+
+		elem_copy(d + o, s + o, size);
+	}
+}
+
+static int run_access(struct vcpu *v, const struct run_side *r, u64 off,
+		      void *val, unsigned size, bool write)
+{
+	if (r->ram) {
+		if (write)
+			elem_copy(r->ram + off, val, size);
+		else
+			elem_copy(val, r->ram + off, size);
+		return 0;
+	}
+	if (!r->dev)
+		return guest_phys_rw(v, r->gpa + off, val, size, write);
+	if (write)
+		mmio_dev_write(&v->vm->bus, r->dev, r->gpa + off, val, size);
+	else
+		mmio_dev_read(&v->vm->bus, r->dev, r->gpa + off, val, size);
+	return 0;
+}
+
+int guest_rep_run(struct vcpu *v, gva_t dst, gva_t src, u64 fill, unsigned size,
+		  u32 count, bool down, bool movs)
+{
+	u64 bytes = (u64)count * size, span = bytes - size;
+	struct run_side s = {NULL, NULL, 0}, d;
+	gpa_t sg = 0, dg;
+	int rc;
+
+	if (movs) {
+		rc = translate(v, src, 0, &sg);
+		if (rc)
+			return rc;
+	}
+	rc = translate(v, dst, GWALK_ACC_WRITE, &dg);
+	if (rc)
+		return rc;
+	if (movs)
+		run_side_find(v, down ? sg - span : sg, bytes, count, false,
+			      &s);
+	run_side_find(v, down ? dg - span : dg, bytes, count, true, &d);
+	if (d.ram && (s.ram || !movs)) {
+		ram_run(d.ram, s.ram, fill, size, bytes, down, movs);
+		return 0;
+	}
+	for (u32 i = 0; i < count; i++) {
+		u64 off = down ? span - (u64)i * size : (u64)i * size;
+		u64 val = fill;
+
+		if (movs) {
+			rc = run_access(v, &s, off, &val, size, false);
+			if (rc)
+				return rc;
+		}
+		rc = run_access(v, &d, off, &val, size, true);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 u64 guest_seg_base(unsigned seg)
 {
 	return vmcs_read_raw(VMCS_GUEST_ES_BASE + 2 * seg);
@@ -448,15 +638,14 @@ u64 guest_seg_base(unsigned seg)
 static int access(struct vcpu *v, unsigned seg, u64 offset, u8 *buf,
 		  unsigned len, bool write)
 {
-	struct gwalk_ctx c;
+	const struct gwalk_ctx *c = walk_ctx(v);
 	struct gwalk_seg s;
 	struct gwalk_fault f;
 	u32 acc = write ? GWALK_ACC_WRITE : 0;
 	gva_t la;
 
-	walk_ctx(v, &c);
 	read_seg(seg, &s);
-	if (gwalk_seg_linear(seg_mode(&c), c.cr4 & GWALK_CR4_LA57, seg, &s,
+	if (gwalk_seg_linear(seg_mode(c), c->cr4 & GWALK_CR4_LA57, seg, &s,
 			     offset, len, acc, &la, &f))
 		return inject(v, &f);
 	return guest_linear_rw(v, la, buf, len, acc);

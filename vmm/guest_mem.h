@@ -11,6 +11,7 @@
 #include "mm/types.h"
 
 struct vcpu;
+struct gwalk_ctx;
 
 /* Segment register numbers as in instruction encodings and the VM-exit
  * instruction-information field. */
@@ -31,6 +32,13 @@ int guest_write_seg(struct vcpu *v, unsigned seg, u64 offset, const void *buf,
  * fault (-EFAULT), asking for a retry (-EAGAIN) or stopping the VM (-EIO).
  */
 int guest_translate(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa) __must_check;
+
+/*
+ * Read len bytes of instruction at linear address la (not crossing a page)
+ * with the checks of an instruction fetch; errors as guest_translate(). A
+ * fetch from anything but guest RAM stops the VM (-EIO).
+ */
+int guest_fetch(struct vcpu *v, gva_t la, void *buf, unsigned len) __must_check;
 
 /* As guest_translate() but never injects or stops anything: true and
  * *gpa when the access would succeed. (A/D bits are set as the CPU would.) */
@@ -55,6 +63,17 @@ int guest_linear_read_for_write(struct vcpu *v, gva_t la, void *buf,
 				unsigned len) __must_check;
 
 /*
+ * Perform count elements of REP MOVS (movs: read at src) or REP STOS
+ * (store the low size bytes of fill), element i at dst + i * step, step
+ * -size when down, else size; every element lies within the page of dst
+ * and of src (struct em_ops.rep_run). Both pages are translated once and
+ * each side resolved once to RAM or to the device covering the whole run.
+ * Errors as guest_translate(), before any element is moved.
+ */
+int guest_rep_run(struct vcpu *v, gva_t dst, gva_t src, u64 fill, unsigned size,
+		  u32 count, bool down, bool movs) __must_check;
+
+/*
  * Bracket the accesses of one emulated instruction (or one string I/O
  * exit): the paging context is read once and translations are reused.
  * Nothing may let the guest run between begin and end.
@@ -75,6 +94,10 @@ bool guest_mmio_cache_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa);
 /* Within a bracket: la translates to gpa for acc, as the CPU reported it
  * in an EPT violation; later accesses reuse it. */
 void guest_mem_record(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa);
+
+/* The guest's paging context (CR0 and CR4 as the guest sees them, CR3,
+ * EFER, CPL, RFLAGS.AC), read from the VMCS once per bracket. */
+const struct gwalk_ctx *guest_paging_ctx(struct vcpu *v);
 
 /* Base of segment register seg from the VMCS. */
 u64 guest_seg_base(unsigned seg);

@@ -258,6 +258,7 @@ struct gwalk_mmio_cache {
 	gpa_t gpa_page;
 	u64 gen; /* memslot generation */
 	u64 cr3;
+	u64 key; /* the permission-relevant context of the filling walk */
 };
 
 /* Record the successful translation res of gva, made by access acc. */

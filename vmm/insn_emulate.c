@@ -143,13 +143,13 @@ enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
 }
 
 /* Alignment check (#AC(0), SDM Vol. 3A 6.15 "Interrupt 17"). */
-static bool em_misaligned_ac(struct em_state *st, gva_t la, unsigned int size)
+bool em_ac_fault(const struct em_state *st, gva_t la, unsigned int size)
 {
 	return st->ctx->align_check && (st->flags & EM_AC) && size > 1 &&
 	       size <= 8 && (la & (size - 1));
 }
 
-static enum em_result em_mem_status(enum em_mem_result r)
+enum em_result em_mem_result_of(enum em_mem_result r)
 {
 	if (r == EM_MEM_OK)
 		return EM_DONE;
@@ -160,18 +160,19 @@ static enum em_result em_mem_status(enum em_mem_result r)
 enum em_result em_read(struct em_state *st, gva_t la, void *buf,
 		       unsigned int size)
 {
-	if (em_misaligned_ac(st, la, size))
+	if (em_ac_fault(st, la, size))
 		return em_raise(st, EM_VEC_AC, true, 0);
-	return em_mem_status(st->ctx->ops->read_mem(st->ctx, la, buf, size));
+	return em_mem_result_of(st->ctx->ops->read_mem(st->ctx, la, buf, size));
 }
 
 /* Write size bytes to linear address la. */
 enum em_result em_write(struct em_state *st, gva_t la, const void *buf,
 			unsigned int size)
 {
-	if (em_misaligned_ac(st, la, size))
+	if (em_ac_fault(st, la, size))
 		return em_raise(st, EM_VEC_AC, true, 0);
-	return em_mem_status(st->ctx->ops->write_mem(st->ctx, la, buf, size));
+	return em_mem_result_of(
+	    st->ctx->ops->write_mem(st->ctx, la, buf, size));
 }
 
 /* Atomic compare-exchange of size bytes at la (see struct em_ops). */
@@ -180,10 +181,10 @@ enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
 {
 	if (!st->ctx->ops->cmpxchg_mem)
 		return em_unsupported(st, "no cmpxchg_mem callback");
-	if (em_misaligned_ac(st, la, size))
+	if (em_ac_fault(st, la, size))
 		return em_raise(st, EM_VEC_AC, true, 0);
-	return em_mem_status(st->ctx->ops->cmpxchg_mem(st->ctx, la, old,
-						       new_val, size, swapped));
+	return em_mem_result_of(st->ctx->ops->cmpxchg_mem(
+	    st->ctx, la, old, new_val, size, swapped));
 }
 
 /* Linear address of the instruction's memory operand, size bytes wide. */
@@ -306,6 +307,38 @@ static enum em_result em_fetch(struct em_state *st)
 	return EM_DONE;
 }
 
+/*
+ * MOV between memory and a GPR or an immediate (88-8B, C6/C7 /0 with a
+ * memory operand), the usual form of MMIO: the steps of the generic path
+ * (address, access, register write) without its operand descriptors.
+ */
+static enum em_result em_mov_mem(struct em_state *st)
+{
+	const struct insn *in = st->in;
+	unsigned int size = st->osize, reg = in->modrm.reg;
+	bool high = size == 1 && insn_reg8_is_high(in, reg);
+	enum em_result r;
+	u64 val = 0;
+	gva_t la;
+
+	if (high)
+		reg -= 4;
+	r = em_mem_operand(st, size, &la);
+	if (r != EM_DONE)
+		return r;
+	if ((in->opcode & 0xfe) == 0x8a) {
+		r = em_read(st, la, &val, size);
+		if (r == EM_DONE)
+			em_reg_write(st, reg, high, size, val);
+		return r;
+	}
+	if (in->opcode >= 0xc6)
+		val = in->imm[0] & em_size_mask(size);
+	else
+		val = em_reg_read(st, reg, high, size);
+	return em_write(st, la, &val, size);
+}
+
 /* Operand size of a GPR form (SDM Vol. 1 3.6.1, Table 3-4). */
 static u8 em_osize(const struct insn *in, const struct em_desc *d)
 {
@@ -398,6 +431,8 @@ enum em_result insn_emulate(struct em_ctx *ctx, const struct insn *in)
 		return em_raise(&st, EM_VEC_UD, false, 0);
 	if ((d->flags & EM_F_MEMONLY) && !mem)
 		r = em_raise(&st, EM_VEC_UD, false, 0);
+	else if (d->fn == EM_FN_MOV && in->modrm.present && mem)
+		r = em_mov_mem(&st);
 	else if (d->flags & EM_F_RAW)
 		r = em_handlers[d->fn](&st);
 	else if ((r = em_fetch(&st)) == EM_DONE)

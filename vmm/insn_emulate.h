@@ -105,6 +105,17 @@ struct em_ops {
 	void (*write_vec)(struct em_ctx *ctx, unsigned int reg, const void *buf,
 			  unsigned int len, bool zero_upper);
 	/*
+	 * Optional, for REP MOVS/STOS: perform count (>= 2) elements of size
+	 * bytes in order, element i at dst + i * step (MOVS: read from
+	 * src + i * step; STOS: store the low size bytes of fill), where step
+	 * is -size when down, else size. Every element lies within the page
+	 * of dst (and of src), so the checks of the first element are those
+	 * of all: on anything but EM_MEM_OK nothing was done.
+	 */
+	enum em_mem_result (*rep_run)(struct em_ctx *ctx, gva_t dst, gva_t src,
+				      u64 fill, unsigned int size, u32 count,
+				      bool down, bool movs);
+	/*
 	 * Optional: called with ctx->exc when insn_emulate() returns
 	 * EM_EXCEPTION, so the caller may queue the event in one place.
 	 */
@@ -113,6 +124,8 @@ struct em_ops {
 
 /* Default number of REP iterations one insn_emulate() call performs. */
 #define EM_REP_BUDGET_DEFAULT 256
+/* Elements per call of REP MOVS/STOS when the ops move whole runs. */
+#define EM_REP_RUN_BUDGET_DEFAULT 4096
 
 /* Emulation context of one vCPU: inputs, outputs and staged state. */
 struct em_ctx {

@@ -193,6 +193,10 @@ enum em_result em_unsupported(struct em_state *st, const char *why);
 enum em_result em_ea(struct em_state *st, u64 *ea);
 enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
 			 gva_t *la);
+/* Whether a size-byte access at la raises #AC (CR0.AM, CPL 3, EFLAGS.AC). */
+bool em_ac_fault(const struct em_state *st, gva_t la, unsigned int size);
+/* The em_result of a memory callback's status. */
+enum em_result em_mem_result_of(enum em_mem_result r);
 enum em_result em_read(struct em_state *st, gva_t la, void *buf,
 		       unsigned int size);
 enum em_result em_write(struct em_state *st, gva_t la, const void *buf,

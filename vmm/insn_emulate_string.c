@@ -158,15 +158,110 @@ static enum em_result em_string(struct em_state *st, em_step_t step, bool cmp)
 	}
 }
 
+/* Whole elements from la to the end of its page in the direction of DF
+ * (0 when the first element crosses the page boundary). */
+static u64 em_page_room(const struct em_state *st, gva_t la)
+{
+	u64 off = la & 0xfff, sz = st->osize;
+
+	if (st->flags & EM_DF)
+		return off + sz <= 0x1000 ? off / sz + 1 : 0;
+	return (0x1000 - off) / sz;
+}
+
+/* Whole elements from offset ea in the direction of DF before the
+ * offset wraps at the address size. */
+static u64 em_wrap_room(const struct em_state *st, u64 ea)
+{
+	u64 above = em_addr_mask(st->asize) - ea, sz = st->osize;
+
+	if (st->flags & EM_DF)
+		return ea / sz + 1;
+	return above >= 0x1000 ? 0x1000 : (above + 1) / sz;
+}
+
+/*
+ * REP MOVS/STOS with ops->rep_run: each call moves the run of elements
+ * that stays within one page of the source and of the destination (and
+ * within the address size), so the checks of its first element hold for
+ * all of it; anything else (a page-crossing element, limit or alignment
+ * checks) takes one ordinary step. Registers advance as after that many
+ * iterations.
+ */
+static enum em_result em_string_runs(struct em_state *st, bool movs)
+{
+	const struct em_ctx *ctx = st->ctx;
+	u32 budget =
+	    ctx->rep_budget ? ctx->rep_budget : EM_REP_RUN_BUDGET_DEFAULT;
+	u64 amask = em_addr_mask(st->asize), sz = st->osize;
+	bool down = st->flags & EM_DF;
+	u32 done = 0;
+
+	for (;;) {
+		u64 rcx = em_gpr(st, 1) & amask, si = em_gpr(st, 6) & amask;
+		u64 di = em_gpr(st, 7) & amask, n;
+		gva_t src = 0, dst;
+		enum em_result r = EM_DONE;
+
+		if (!rcx)
+			return EM_DONE;
+		if (done == budget)
+			return EM_CONTINUE;
+		n = MIN(rcx, (u64)(budget - done));
+		if (movs) {
+			r = em_linear(st, em_str_src_seg(st), si, sz, &src);
+			n = MIN(n, MIN(em_page_room(st, src),
+				       em_wrap_room(st, si)));
+		}
+		if (r == EM_DONE)
+			r = em_linear(st, INSN_SEG_ES, di, sz, &dst);
+		if (r == EM_DONE)
+			n = MIN(n, MIN(em_page_room(st, dst),
+				       em_wrap_room(st, di)));
+		if (r != EM_DONE || n < 2 || ctx->check_limits ||
+		    em_ac_fault(st, dst, sz) ||
+		    (movs && em_ac_fault(st, src, sz))) {
+			n = 1;
+			r = movs ? em_movs_step(st) : em_stos_step(st);
+		} else {
+			r = em_mem_result_of(ctx->ops->rep_run(
+			    st->ctx, dst, src, em_gpr(st, 0), (unsigned)sz,
+			    (u32)n, down, movs));
+			if (r == EM_DONE) {
+				u64 step = down ? -(n * sz) : n * sz;
+
+				if (movs)
+					em_reg_write(st, 6, false, st->asize,
+						     si + step);
+				em_reg_write(st, 7, false, st->asize,
+					     di + step);
+			}
+		}
+		if (r != EM_DONE) {
+			if (done)
+				em_commit(st, false);
+			return r;
+		}
+		done += (u32)n;
+		em_reg_write(st, 1, false, st->asize, rcx - n);
+	}
+}
+
 /* A4/A5: MOVS m, m. */
 enum em_result em_movs(struct em_state *st)
 {
+	if (st->ctx->ops->rep_run &&
+	    (st->in->pfx.flags & (INSN_PFX_REP | INSN_PFX_REPNE)))
+		return em_string_runs(st, true);
 	return em_string(st, em_movs_step, false);
 }
 
 /* AA/AB: STOS m, rAX. */
 enum em_result em_stos(struct em_state *st)
 {
+	if (st->ctx->ops->rep_run &&
+	    (st->in->pfx.flags & (INSN_PFX_REP | INSN_PFX_REPNE)))
+		return em_string_runs(st, false);
 	return em_string(st, em_stos_step, false);
 }
 

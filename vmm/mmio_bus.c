@@ -29,22 +29,29 @@ int mmio_register(struct mmio_bus *bus, struct mmio_dev *d)
 	return 0;
 }
 
+static bool covers(const struct mmio_dev *d, gpa_t gpa, unsigned len)
+{
+	return gpa >= d->base && gpa - d->base < d->size &&
+	       len <= d->size - (gpa - d->base);
+}
+
 struct mmio_dev *mmio_find(struct mmio_bus *bus, gpa_t gpa, unsigned len)
 {
+	/* A driver talks to one device at a time: try the last one first. */
+	if (bus->last < bus->ndevs && covers(bus->devs[bus->last], gpa, len))
+		return bus->devs[bus->last];
 	for (unsigned i = 0; i < bus->ndevs; i++) {
-		struct mmio_dev *d = bus->devs[i];
-
-		if (gpa >= d->base && gpa - d->base < d->size &&
-		    len <= d->size - (gpa - d->base))
-			return d;
+		if (covers(bus->devs[i], gpa, len)) {
+			bus->last = i;
+			return bus->devs[i];
+		}
 	}
 	return NULL;
 }
 
-bool mmio_read(struct mmio_bus *bus, gpa_t gpa, void *buf, unsigned len)
+bool mmio_dev_read(struct mmio_bus *bus, struct mmio_dev *d, gpa_t gpa,
+		   void *buf, unsigned len)
 {
-	struct mmio_dev *d = mmio_find(bus, gpa, len);
-
 	if (d && d->read && !d->read(d, gpa - d->base, buf, len)) {
 		d->reads++;
 		return true;
@@ -55,10 +62,9 @@ bool mmio_read(struct mmio_bus *bus, gpa_t gpa, void *buf, unsigned len)
 	return false;
 }
 
-bool mmio_write(struct mmio_bus *bus, gpa_t gpa, const void *buf, unsigned len)
+bool mmio_dev_write(struct mmio_bus *bus, struct mmio_dev *d, gpa_t gpa,
+		    const void *buf, unsigned len)
 {
-	struct mmio_dev *d = mmio_find(bus, gpa, len);
-
 	if (d && d->write && !d->write(d, gpa - d->base, buf, len)) {
 		d->writes++;
 		return true;
@@ -66,4 +72,14 @@ bool mmio_write(struct mmio_bus *bus, gpa_t gpa, const void *buf, unsigned len)
 	bus->unbacked_writes++;
 	bus->last_unbacked = gpa;
 	return false;
+}
+
+bool mmio_read(struct mmio_bus *bus, gpa_t gpa, void *buf, unsigned len)
+{
+	return mmio_dev_read(bus, mmio_find(bus, gpa, len), gpa, buf, len);
+}
+
+bool mmio_write(struct mmio_bus *bus, gpa_t gpa, const void *buf, unsigned len)
+{
+	return mmio_dev_write(bus, mmio_find(bus, gpa, len), gpa, buf, len);
 }

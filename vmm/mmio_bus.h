@@ -23,12 +23,16 @@ struct mmio_dev {
 	int (*write)(struct mmio_dev *d, u64 off, const void *buf,
 		     unsigned len);
 	void *priv;
+	/* Non-NULL when the device is plain memory at mem: its accesses have
+	 * no side effects, so a run of them may be a copy (REP MOVS/STOS). */
+	void *mem;
 	u64 reads, writes;
 };
 
 struct mmio_bus {
 	struct mmio_dev *devs[MMIO_MAX_DEVS];
 	unsigned ndevs;
+	unsigned last; /* index of the device found last */
 	u64 unbacked_reads, unbacked_writes;
 	gpa_t last_unbacked; /* for the diagnostic log */
 };
@@ -50,6 +54,13 @@ struct mmio_dev *mmio_find(struct mmio_bus *bus, gpa_t gpa, unsigned len);
  */
 bool mmio_read(struct mmio_bus *bus, gpa_t gpa, void *buf, unsigned len);
 bool mmio_write(struct mmio_bus *bus, gpa_t gpa, const void *buf, unsigned len);
+
+/* The same with the device already found by mmio_find() (d may be NULL),
+ * for callers that make many accesses within one device's range. */
+bool mmio_dev_read(struct mmio_bus *bus, struct mmio_dev *d, gpa_t gpa,
+		   void *buf, unsigned len);
+bool mmio_dev_write(struct mmio_bus *bus, struct mmio_dev *d, gpa_t gpa,
+		    const void *buf, unsigned len);
 
 /* Devices any VM can have (vmm/mmio_dev.c). */
 

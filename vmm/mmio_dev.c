@@ -27,7 +27,8 @@ void mmio_ioram_init(struct mmio_dev *d, gpa_t base, void *buf, u64 size)
 			       .size = size,
 			       .read = buf_read,
 			       .write = buf_write,
-			       .priv = buf};
+			       .priv = buf,
+			       .mem = buf};
 }
 
 void mmio_rom_init(struct mmio_dev *d, gpa_t base, const void *buf, u64 size)

@@ -27,7 +27,7 @@
 struct emu {
 	struct em_ctx ctx; /* first: callbacks get &ctx */
 	struct vcpu *v;
-	struct insn insn;
+	const struct insn *insn;
 	bool injected; /* a callback already injected a fault */
 };
 
@@ -79,6 +79,16 @@ static enum em_mem_result cb_write_mem(struct em_ctx *c, gva_t la,
 
 	return mem_status(e, guest_linear_rw(e->v, la, (void *)(uintptr_t)buf,
 					     size, GWALK_ACC_WRITE));
+}
+
+static enum em_mem_result cb_rep_run(struct em_ctx *c, gva_t dst, gva_t src,
+				     u64 fill, unsigned size, u32 count,
+				     bool down, bool movs)
+{
+	struct emu *e = to_emu(c);
+
+	return mem_status(
+	    e, guest_rep_run(e->v, dst, src, fill, size, count, down, movs));
 }
 
 /* Atomic compare-exchange on host memory of size 1..16. */
@@ -172,6 +182,7 @@ static const struct em_ops emu_ops = {
     .read_mem = cb_read_mem,
     .write_mem = cb_write_mem,
     .cmpxchg_mem = cb_cmpxchg,
+    .rep_run = cb_rep_run,
     .read_vec = cb_read_vec,
     .write_vec = cb_write_vec,
 };
@@ -195,39 +206,67 @@ static gva_t seg_linear(enum insn_mode mode, unsigned seg, u64 off)
 	return (u32)(guest_seg_base(seg) + off);
 }
 
+/*
+ * Decoded instructions, reused when the same bytes come back in the same
+ * mode: decoding is a function of those alone, so a hit is exactly what
+ * insn_decode() would produce. A driver's MMIO accesses come from a few
+ * instructions executed again and again.
+ */
+#define DECODE_CACHE 8
+
+static struct decoded {
+	u64 bytes[2], mask[2]; /* the instruction's bytes, and which count */
+	struct insn insn;
+} decode_cache[DECODE_CACHE];
+
+/* Mask of the first n (0..8) bytes of a little-endian word. */
+static u64 bytes_mask(unsigned n)
+{
+	return n >= 8 ? ~0ULL : BIT(8 * n) - 1;
+}
+
+static const struct insn *decode(const u64 bytes[2], unsigned have,
+				 enum insn_mode mode, gva_t la, int *rc)
+{
+	struct decoded *d =
+	    &decode_cache[(la ^ (la >> 5)) & (DECODE_CACHE - 1)];
+	struct insn *in = &d->insn;
+
+	if (in->len && in->len <= have && in->mode == mode &&
+	    !(((bytes[0] ^ d->bytes[0]) & d->mask[0]) |
+	      ((bytes[1] ^ d->bytes[1]) & d->mask[1]))) {
+		*rc = INSN_OK;
+		return in;
+	}
+	*rc = insn_decode(in, (const u8 *)bytes, have, mode);
+	if (*rc != INSN_OK) {
+		in->len = 0;
+		return in;
+	}
+	d->bytes[0] = bytes[0];
+	d->bytes[1] = bytes[1];
+	d->mask[0] = bytes_mask(in->len);
+	d->mask[1] = bytes_mask(in->len > 8 ? in->len - 8 : 0);
+	return in;
+}
+
 /* Fetch and decode; false after stopping the VM or injecting a fault. */
 static bool fetch_decode(struct emu *e, enum insn_mode mode)
 {
 	struct vcpu *v = e->v;
 	gva_t la = seg_linear(mode, INSN_SEG_CS, v->rip);
-	u8 bytes[INSN_MAX_LEN];
+	u64 bytes[2] = {0, 0};
 	unsigned have = MIN(INSN_MAX_LEN, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	int rc;
 
-	for (;;) {
-		for (unsigned off = 0; off < have;) {
-			unsigned n =
-			    MIN(have - off,
-				PAGE_SIZE - ((la + off) & (PAGE_SIZE - 1)));
-			gpa_t gpa;
-			void *p;
-
-			if (guest_translate(v, la + off, GWALK_ACC_FETCH, &gpa))
-				return false;
-			if (vm_ram_lookup(v->vm, gpa, n, false, &p) != VM_RAM) {
-				vm_stop(v->vm,
-					"instruction fetch from MMIO or "
-					"unbacked GPA 0x%lx at RIP 0x%lx",
-					gpa, v->rip);
-				return false;
-			}
-			mem_copy(bytes + off, p, n);
-			off += n;
-		}
-		rc = insn_decode(&e->insn, bytes, have, mode);
+	for (unsigned off = 0;;) {
+		if (guest_fetch(v, la + off, (u8 *)bytes + off, have - off))
+			return false;
+		e->insn = decode(bytes, have, mode, la, &rc);
 		if (rc != INSN_E_MORE || have == INSN_MAX_LEN)
 			break;
-		have = INSN_MAX_LEN; /* the instruction crosses the page */
+		off = have; /* the instruction crosses the page */
+		have = INSN_MAX_LEN;
 	}
 	if (rc == INSN_OK)
 		return true;
@@ -279,50 +318,54 @@ static bool targets(struct vcpu *v, gva_t la, unsigned size, u32 acc,
 static bool verify(struct emu *e, enum insn_mode mode,
 		   const struct mmio_fault *f)
 {
-	const struct insn *in = &e->insn;
+	const struct insn *in = e->insn;
 	struct vcpu *v = e->v;
-	u64 gpr[GPR_COUNT];
 	unsigned size = MAX(in->opsize, 1);
 	u32 acc = (f->qual & EPT_QUAL_WRITE) ? GWALK_ACC_WRITE : 0;
 	unsigned src_seg;
 
-	mem_copy(gpr, v->gpr, sizeof(gpr));
-	gpr[GPR_RSP] = vmcs_readl(VMCS_GUEST_RSP);
+	/* v->gpr has an unused RSP slot: RSP lives in the VMCS. */
+	if (in->mem.base == GPR_RSP || in->mem.index == GPR_RSP)
+		v->gpr[GPR_RSP] = vmcs_readl(VMCS_GUEST_RSP);
 	if (in->mem.present && !(in->attr & INSN_A_VSIB))
 		return targets(
 		    v,
 		    seg_linear(mode, in->mem.seg,
-			       insn_mem_ea(in, gpr, v->rip + in->len)),
+			       insn_mem_ea(in, v->gpr, v->rip + in->len)),
 		    size, acc, f);
 	if (!(in->attr & INSN_A_STRING))
 		return false;
 	src_seg = in->pfx.seg != INSN_SEG_NONE ? in->pfx.seg : INSN_SEG_DS;
-	return targets(v, seg_linear(mode, src_seg, gpr[GPR_RSI]), size, acc,
+	return targets(v, seg_linear(mode, src_seg, v->gpr[GPR_RSI]), size, acc,
 		       f) ||
-	       targets(v, seg_linear(mode, INSN_SEG_ES, gpr[GPR_RDI]), size,
+	       targets(v, seg_linear(mode, INSN_SEG_ES, v->gpr[GPR_RDI]), size,
 		       acc, f);
 }
 
+/* Every input of the emulator; its outputs and staged registers are its
+ * own to initialise. */
 static void setup_ctx(struct emu *e, enum insn_mode mode)
 {
 	struct em_ctx *c = &e->ctx;
 	struct vcpu *v = e->v;
-	u64 cr0 = vcpu_read_cr0(v);
+	const struct gwalk_ctx *w = guest_paging_ctx(v);
 
-	mem_set(c, 0, sizeof(*c));
 	c->ops = &emu_ops;
 	c->opaque = e;
 	c->rip = v->rip;
 	c->rflags = vmcs_readl(VMCS_GUEST_RFLAGS);
-	for (unsigned s = 0; s < 6; s++)
+	/* 64-bit mode uses only the FS and GS bases (SDM Vol 3A 3.4.4). */
+	for (unsigned s = mode == INSN_MODE_64 ? INSN_SEG_FS : 0; s < 6; s++)
 		c->seg_base[s] = guest_seg_base(s);
-	c->cr0 = cr0;
-	c->cr4 = vcpu_read_cr4(v);
+	c->check_limits = false;
+	c->cr0 = w->cr0;
+	c->cr4 = w->cr4;
 	c->xcr0 = fpu_xcr0();
-	c->align_check = (cr0 & CR0_AM) && vcpu_cpl(v) == 3;
+	c->align_check = (w->cr0 & CR0_AM) && w->cpl == 3;
 	c->stack_size = mode == INSN_MODE_64			      ? 8
 			: (vmcs_read32(VMCS_GUEST_SS_AR) & VMX_AR_DB) ? 4
 								      : 2;
+	c->rep_budget = 0;
 }
 
 static void commit(struct emu *e, enum em_result r)
@@ -385,8 +428,8 @@ static void emulate_one(struct vcpu *v, const struct mmio_fault *f)
 	enum insn_mode mode = cpu_mode();
 	enum em_result r;
 
-	mem_set(&e, 0, sizeof(e));
 	e.v = v;
+	e.injected = false;
 	if (unlikely(v->vm->patch.armed))
 		apply_test_patch(v);
 	if (!fetch_decode(&e, mode))
@@ -396,7 +439,7 @@ static void emulate_one(struct vcpu *v, const struct mmio_fault *f)
 		return;
 	}
 	setup_ctx(&e, mode);
-	r = insn_emulate(&e.ctx, &e.insn);
+	r = insn_emulate(&e.ctx, e.insn);
 	v->vm->counters[CNT_EMULATED]++;
 	switch (r) {
 	case EM_DONE:

@@ -79,7 +79,15 @@ struct vcpu {
 		gpa_t gpa_page;
 		gpa_t entry_gpa[5];
 		u64 entry[5];
+		/* host mappings of those entries and of the code page
+		 * (NULL: not RAM), valid while the memslot generation is */
+		const void *entry_hva[5];
+		const u8 *page;
 	} fetch_cache;
+	/* last EPT-misconfiguration page confirmed as MMIO, and the memslot
+	 * generation it was confirmed in (vm_mem.c) */
+	gpa_t mmio_page;
+	u64 mmio_page_gen;
 	/* last MMIO GVA -> GPA translation, across exits (gwalk_cache.c) */
 	struct gwalk_mmio_cache mmio_cache;
 

@@ -206,14 +206,23 @@ void handle_ept_misconfig(struct vcpu *v)
 {
 	gpa_t gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
 	struct mmio_fault f = {.gpa = gpa};
-	int rc = vm_ept_misconfig(&v->vm->mem, gpa);
+	u64 gen = memslot_generation(&v->vm->slots);
+	int rc;
 
 	v->vm->counters[CNT_EXIT_EPT_MISCONFIG]++;
-	if (rc == EPT_FAULT_RETRY)
-		return;
-	if (rc != EPT_FAULT_MMIO) {
-		stop_mem_error(v, "EPT misconfiguration", gpa, rc);
-		return;
+	/* Only mica's MMIO entries are misconfigured, and one found current
+	 * in this memslot generation stays so until the generation changes:
+	 * a repeated exit on that page needs no EPT walk. */
+	if ((gpa & PAGE_MASK) != v->mmio_page || gen != v->mmio_page_gen) {
+		rc = vm_ept_misconfig(&v->vm->mem, gpa);
+		if (rc == EPT_FAULT_RETRY)
+			return;
+		if (rc != EPT_FAULT_MMIO) {
+			stop_mem_error(v, "EPT misconfiguration", gpa, rc);
+			return;
+		}
+		v->mmio_page = gpa & PAGE_MASK;
+		v->mmio_page_gen = gen;
 	}
 	mmio_emulate(v, &f);
 }

@@ -564,6 +564,32 @@ static void cb_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
 		memset(emu.s.ymm[reg & 15] + len, 0, 32 - len);
 }
 
+/*
+ * A REP run element by element. The emulator promises every element lies
+ * in the page of the first, so the first element's fault is the run's:
+ * a fault anywhere else is a broken promise, reported as a stray access.
+ */
+static enum em_mem_result cb_rep_run(struct em_ctx *ctx, gva_t dst, gva_t src,
+				     u64 fill, unsigned int size, u32 count,
+				     bool down, bool movs)
+{
+	u64 step = down ? -(u64)size : size;
+
+	if (movs && !emu_ptr(src, size))
+		return cb_fault(ctx, src);
+	if (!emu_ptr(dst, size))
+		return cb_fault(ctx, dst);
+	for (u32 i = 0; i < count; i++) {
+		u8 *d = emu_ptr(dst + i * step, size);
+		u8 *s = movs ? emu_ptr(src + i * step, size) : (u8 *)&fill;
+
+		if (!d || !s)
+			return EM_MEM_OK; /* stray is set */
+		memmove(d, s, size);
+	}
+	return EM_MEM_OK;
+}
+
 static const struct em_ops emu_ops = {
     .read_gpr = cb_read_gpr,
     .write_gpr = cb_write_gpr,
@@ -572,6 +598,18 @@ static const struct em_ops emu_ops = {
     .cmpxchg_mem = cb_cmpxchg,
     .read_vec = cb_read_vec,
     .write_vec = cb_write_vec,
+};
+
+/* The same with whole REP MOVS/STOS runs (struct em_ops.rep_run). */
+static const struct em_ops emu_ops_runs = {
+    .read_gpr = cb_read_gpr,
+    .write_gpr = cb_write_gpr,
+    .read_mem = cb_read,
+    .write_mem = cb_write,
+    .cmpxchg_mem = cb_cmpxchg,
+    .read_vec = cb_read_vec,
+    .write_vec = cb_write_vec,
+    .rep_run = cb_rep_run,
 };
 
 /* ---------------------------------------------------------------- compare */
@@ -688,7 +726,7 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 		return false;
 	}
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.ops = &emu_ops;
+	ctx.ops = rnd_below(2) ? &emu_ops_runs : &emu_ops;
 	ctx.rip = (u64)(uintptr_t)code_page;
 	ctx.rflags = start.rflags;
 	ctx.cr0 = 0x80000033;	    /* PG NE ET MP PE */
