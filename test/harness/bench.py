@@ -289,13 +289,20 @@ def write_doc(res, path):
              "violation that finds no slot, installs the MMIO entry and "
              "emulates; the guest checks with mica's exit counters that "
              "each timed access took exactly one EPT violation and no "
-             "misconfiguration.")
+             "misconfiguration. The memslot change also invalidates "
+             "mica's host pointers to the guest's paging entries, so the "
+             "instruction fetch looks them up again (no walk); the "
+             "instruction's decoding is reused from the rounds before.")
     L.append("- *MMIO cached*: later accesses to ioram hit the "
              "write-without-read MMIO entry: an EPT misconfiguration "
-             "exit, then fetch, walk, decode, verify and emulate.")
+             "exit, then fetch (revalidated translation), decode (from "
+             "the cache of decoded instructions), verify through the MMIO "
+             "GVA cache and emulate.")
     L.append("- *REP MOVSB*: 4,096 bytes from RAM into ioram, one "
-             "instruction, at most 256 iterations per exit (the exit "
-             "count is its own row); divided by 4,096.")
+             "instruction; the emulator moves each run of bytes that "
+             "stays within one source and one destination page at once, "
+             "up to 4,096 elements per exit (the exit count is its own "
+             "row); divided by 4,096.")
     L.append("- *EPT first touch*: a load from a page of a fresh slot "
              "aliasing pool offset 64 MiB; the 4K case uses an offset "
              "that is not 2 MiB aligned so only 4K leaves fit, and skips "

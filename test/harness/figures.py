@@ -83,8 +83,8 @@ FIGURES = [
      ("<=", 30, "issue 6"), "target from issue 6; whole instruction / 4096"),
     ("mmio_rep_movsb_4k_exits", "mmio", "bochs",
      "  EPT exits taken by that REP MOVSB", "exits", None,
-     "CNT_EXIT_EPT_MISCONFIG + CNT_EXIT_EPT_VIOLATION; 256 iterations per "
-     "exit"),
+     "CNT_EXIT_EPT_MISCONFIG + CNT_EXIT_EPT_VIOLATION; up to 4,096 "
+     "elements per exit, moved in page runs"),
     ("ept_first_touch_4k", "mmio", "bochs",
      "first touch of a RAM page, 4K leaf (EPT violation)", "instructions",
      None, "asked for by issues 3 and 8, no target; best of 31 pages"),
