@@ -135,7 +135,8 @@ KCOLD := boot/kmain boot/mb2_parse boot/cmdline arch/x86/desc \
          arch/x86/trap vmm/vmx_init mm/pt_format_x86 vmm/vm_spp \
          ept/ept_spp vmm/vm_devices vmm/exit_msr vmm/exit_cr vmm/vm \
          vmm/insn_check vmm/insn_emulate_alu vmm/insn_emulate_sse \
-         vmm/insn_emulate_rmw ept/ept_check
+         vmm/insn_emulate_rmw ept/ept_check vmm/memslot drivers/vlapic \
+         drivers/pc_devices vmm/gwalk_seg
 $(KCOLD:%=$(BUILD)/k/%.o): KCFLAGS += -Os
 $(KCOLD:%=$(BUILD)/k/%.o): Makefile
 

@@ -76,7 +76,8 @@ static void read_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 		c->pdpte[0] = c->pdpte[1] = c->pdpte[2] = c->pdpte[3] = 0;
 	}
 	c->cpl = (u8)vcpu_cpl(v);
-	c->ac = vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_AC;
+	v->wctx_rflags = vmcs_readl(VMCS_GUEST_RFLAGS);
+	c->ac = v->wctx_rflags & RFLAGS_AC;
 	cpu_paging_facts(&c->gbpages, &c->maxphyaddr);
 	/* PKRU is not yet tracked per guest: keys grant every access. */
 	c->pkru = 0;
@@ -98,9 +99,12 @@ static const struct gwalk_ctx *walk_ctx(struct vcpu *v)
 
 static void xlat_fill(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa);
 
-const struct gwalk_ctx *guest_paging_ctx(struct vcpu *v)
+const struct gwalk_ctx *guest_paging_ctx(struct vcpu *v, u64 *rflags)
 {
-	return walk_ctx(v);
+	const struct gwalk_ctx *c = walk_ctx(v);
+
+	*rflags = v->wctx_rflags;
+	return c;
 }
 
 void guest_mem_begin(struct vcpu *v)
@@ -342,13 +346,13 @@ static int translate(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 int guest_fetch(struct vcpu *v, gva_t la, void *buf, unsigned len)
 {
 	const struct vcpu_fetch_cache *f = &v->fetch_cache;
+	const struct gwalk_ctx *c;
 	gpa_t gpa;
 	void *p;
 	int rc;
 
-	const struct gwalk_ctx *cc;
-	cc = walk_ctx(v);
-	if (fetch_cache_hit(v, cc, la, &gpa) && f->page) {
+	c = walk_ctx(v);
+	if (fetch_cache_hit(v, c, la, &gpa) && f->page) {
 		if (len == INSN_MAX_LEN) /* the usual case, copied inline */
 			mem_copy(buf, f->page + (la & ~PAGE_MASK),
 				 INSN_MAX_LEN);
@@ -440,6 +444,10 @@ int guest_linear_rw(struct vcpu *v, gva_t la, void *buf, unsigned len, u32 acc)
 	u8 *b = buf;
 	int rc;
 
+	if ((la & ~PAGE_MASK) + len <= PAGE_SIZE) { /* the usual case */
+		rc = translate(v, la, acc, &gpa[0]);
+		return rc ? rc : guest_phys_rw(v, gpa[0], buf, len, write);
+	}
 	BUG_ON(len > PAGE_SIZE);
 	/* Both pages of a page-crossing access are checked before either is
 	 * touched, as the CPU does. */

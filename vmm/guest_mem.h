@@ -96,8 +96,9 @@ bool guest_mmio_cache_lookup(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa);
 void guest_mem_record(struct vcpu *v, gva_t la, u32 acc, gpa_t gpa);
 
 /* The guest's paging context (CR0 and CR4 as the guest sees them, CR3,
- * EFER, CPL, RFLAGS.AC), read from the VMCS once per bracket. */
-const struct gwalk_ctx *guest_paging_ctx(struct vcpu *v);
+ * EFER, CPL, RFLAGS.AC) and *rflags, read from the VMCS once per
+ * bracket. */
+const struct gwalk_ctx *guest_paging_ctx(struct vcpu *v, u64 *rflags);
 
 /* Base of segment register seg from the VMCS. */
 u64 guest_seg_base(unsigned seg);

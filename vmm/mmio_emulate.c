@@ -29,6 +29,8 @@ struct emu {
 	struct vcpu *v;
 	const struct insn *insn;
 	bool injected; /* a callback already injected a fault */
+	u64 rflags;    /* before the instruction */
+	gva_t la;      /* of the memory operand, as verify() found it */
 };
 
 static struct emu *to_emu(struct em_ctx *c)
@@ -187,11 +189,13 @@ static const struct em_ops emu_ops = {
     .write_vec = cb_write_vec,
 };
 
-static enum insn_mode cpu_mode(void)
+static enum insn_mode cpu_mode(struct vcpu *v)
 {
+	u64 rflags;
 	u32 cs_ar = vmcs_read32(VMCS_GUEST_CS_AR);
 
-	if ((vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA) && (cs_ar & VMX_AR_L))
+	if ((guest_paging_ctx(v, &rflags)->efer & EFER_LMA) &&
+	    (cs_ar & VMX_AR_L))
 		return INSN_MODE_64;
 	return (cs_ar & VMX_AR_DB) ? INSN_MODE_32 : INSN_MODE_16;
 }
@@ -327,12 +331,11 @@ static bool verify(struct emu *e, enum insn_mode mode,
 	/* v->gpr has an unused RSP slot: RSP lives in the VMCS. */
 	if (in->mem.base == GPR_RSP || in->mem.index == GPR_RSP)
 		v->gpr[GPR_RSP] = vmcs_readl(VMCS_GUEST_RSP);
-	if (in->mem.present && !(in->attr & INSN_A_VSIB))
-		return targets(
-		    v,
-		    seg_linear(mode, in->mem.seg,
-			       insn_mem_ea(in, v->gpr, v->rip + in->len)),
-		    size, acc, f);
+	if (in->mem.present && !(in->attr & INSN_A_VSIB)) {
+		e->la = seg_linear(mode, in->mem.seg,
+				   insn_mem_ea(in, v->gpr, v->rip + in->len));
+		return targets(v, e->la, size, acc, f);
+	}
 	if (!(in->attr & INSN_A_STRING))
 		return false;
 	src_seg = in->pfx.seg != INSN_SEG_NONE ? in->pfx.seg : INSN_SEG_DS;
@@ -342,18 +345,87 @@ static bool verify(struct emu *e, enum insn_mode mode,
 		       acc, f);
 }
 
+/*
+ * MOV between a GPR or an immediate and memory (88-8B, C6/C7 /0) in 64-bit
+ * mode, the form of nearly every MMIO access, done here without the
+ * emulator's context, at the linear address verify() checked. Whatever the
+ * emulator treats specially goes to it instead: prefixes other than 66 and
+ * REX, RSP as the register, an access crossing a page, a possible #AC. The
+ * emu guest runs each of these forms natively, on ioram (here) and with
+ * forced emulation (the emulator), and compares. False: not handled.
+ */
+static bool mov_fast_form(const struct insn *in, gva_t la)
+{
+	u8 op = in->opcode, reg = in->modrm.reg;
+
+	if (in->mode != INSN_MODE_64 || in->enc != INSN_ENC_LEGACY ||
+	    in->map != INSN_MAP_1B || in->modrm.mod == 3 ||
+	    (in->pfx.flags & (INSN_PFX_LOCK | INSN_PFX_REP | INSN_PFX_REPNE)) ||
+	    (la & ~PAGE_MASK) + in->opsize > PAGE_SIZE)
+		return false;
+	if ((op & 0xfc) == 0x88) /* reg 4 is RSP, unless it names AH */
+		return reg != GPR_RSP ||
+		       (in->opsize == 1 && insn_reg8_is_high(in, reg));
+	return (op & 0xfe) == 0xc6 && reg == 0;
+}
+
+/* Done (or a fault injected) by the fast path of MOV; false: not its
+ * form. */
+static bool mov_fast(struct emu *e)
+{
+	const struct insn *in = e->insn;
+	struct vcpu *v = e->v;
+	unsigned size = in->opsize, reg = in->modrm.reg;
+	const struct gwalk_ctx *w;
+	bool high;
+	u64 val = 0, rflags;
+	int rc;
+
+	if (!mov_fast_form(in, e->la))
+		return false;
+	/* CR0.AM, CPL 3 and RFLAGS.AC: alignment checks are the emulator's */
+	w = guest_paging_ctx(v, &rflags);
+	if ((w->cr0 & CR0_AM) && (rflags & RFLAGS_AC) && w->cpl == 3)
+		return false;
+	high = size == 1 && insn_reg8_is_high(in, (u8)reg);
+	if (high)
+		reg -= 4;
+	if ((in->opcode & 0xfe) == 0x8a) {
+		rc = guest_linear_rw(v, e->la, &val, size, 0);
+		if (rc)
+			return true;
+		if (high)
+			val = (v->gpr[reg] & ~0xff00ULL) | (val & 0xff) << 8;
+		else if (size < 4)
+			val |= v->gpr[reg] & ~(BIT(8 * size) - 1);
+		v->gpr[reg] = val; /* a 32-bit load zero-extends */
+	} else {
+		if (in->opcode >= 0xc6)
+			val = in->imm[0];
+		else
+			val = high ? v->gpr[reg] >> 8 : v->gpr[reg];
+		rc = guest_linear_rw(v, e->la, &val, size, GWALK_ACC_WRITE);
+		if (rc)
+			return true;
+	}
+	vmcs_writel(VMCS_GUEST_RIP, v->rip + in->len);
+	if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3)
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	return true;
+}
+
 /* Every input of the emulator; its outputs and staged registers are its
  * own to initialise. */
 static void setup_ctx(struct emu *e, enum insn_mode mode)
 {
 	struct em_ctx *c = &e->ctx;
 	struct vcpu *v = e->v;
-	const struct gwalk_ctx *w = guest_paging_ctx(v);
+	const struct gwalk_ctx *w = guest_paging_ctx(v, &e->rflags);
 
 	c->ops = &emu_ops;
 	c->opaque = e;
 	c->rip = v->rip;
-	c->rflags = vmcs_readl(VMCS_GUEST_RFLAGS);
+	c->rflags = e->rflags;
 	/* 64-bit mode uses only the FS and GS bases (SDM Vol 3A 3.4.4). */
 	for (unsigned s = mode == INSN_MODE_64 ? INSN_SEG_FS : 0; s < 6; s++)
 		c->seg_base[s] = guest_seg_base(s);
@@ -370,7 +442,8 @@ static void setup_ctx(struct emu *e, enum insn_mode mode)
 
 static void commit(struct emu *e, enum em_result r)
 {
-	vmcs_writel(VMCS_GUEST_RFLAGS, e->ctx.rflags);
+	if (e->ctx.rflags != e->rflags)
+		vmcs_writel(VMCS_GUEST_RFLAGS, e->ctx.rflags);
 	if (r != EM_DONE)
 		return; /* REP budget used: RIP stays, the guest re-executes */
 	vmcs_writel(VMCS_GUEST_RIP, e->ctx.rip);
@@ -425,8 +498,10 @@ static void apply_test_patch(struct vcpu *v)
 static void emulate_one(struct vcpu *v, const struct mmio_fault *f)
 {
 	static struct emu e; /* one vCPU runs at a time: no stack cost */
-	enum insn_mode mode = cpu_mode();
+	enum insn_mode mode;
 	enum em_result r;
+
+	mode = cpu_mode(v);
 
 	e.v = v;
 	e.injected = false;
@@ -436,6 +511,10 @@ static void emulate_one(struct vcpu *v, const struct mmio_fault *f)
 		return;
 	if (f && !verify(&e, mode, f)) {
 		v->vm->counters[CNT_EMULATION_SKIPPED]++;
+		return;
+	}
+	if (f && mov_fast(&e)) {
+		v->vm->counters[CNT_EMULATED]++;
 		return;
 	}
 	setup_ctx(&e, mode);

@@ -67,6 +67,7 @@ struct vcpu {
 	bool mem_batch, wctx_valid;
 	unsigned nxlat;
 	struct gwalk_ctx wctx;
+	u64 wctx_rflags; /* RFLAGS when wctx was read */
 	struct vcpu_xlat xlat[VCPU_XLAT];
 	/* last instruction-fetch translation, revalidated by re-reading
 	 * the paging entries it used (guest_mem.c) */
@@ -88,6 +89,10 @@ struct vcpu {
 	 * generation it was confirmed in (vm_mem.c) */
 	gpa_t mmio_page;
 	u64 mmio_page_gen;
+	/* last present read-only page a write to which was emulated, and the
+	 * memslot generation then (vm_mem.c) */
+	gpa_t wp_page;
+	u64 wp_page_gen;
 	/* last MMIO GVA -> GPA translation, across exits (gwalk_cache.c) */
 	struct gwalk_mmio_cache mmio_cache;
 

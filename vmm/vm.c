@@ -137,6 +137,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned id)
 	vm->vcpu.vm = vm;
 	vm->vcpu.vpid = (u16)(id + 1);
 	vm->vcpu.mmio_page = ~0ULL; /* no page confirmed as MMIO yet */
+	vm->vcpu.wp_page = ~0ULL;
 	vuart_init(&vm->uart, uart_emit, vm);
 	vcpu_reset_live_msrs();
 	rc = alloc_memory(vm);

@@ -11,6 +11,7 @@
 #include "arch/x86/vmx_caps.h"
 #include "boot/layout.h"
 #include "mm/mm.h"
+#include "ept/ept_spp.h"
 #include "mm/pt_pool.h"
 #include "vmm/errno.h"
 #include "vmm/exit.h"
@@ -153,7 +154,13 @@ enum vm_ram_kind vm_ram_lookup(struct vm *vm, gpa_t gpa, u64 len, bool write,
 		return VM_RAM_NONE;
 	if (write && memslot_readonly(s))
 		return VM_RAM_READONLY;
-	if (write && !vm_spp_write_ok(vm, gpa, len))
+	/* Sub-page protection, with the slot already found (most accesses lie
+	 * within one page). */
+	if (write && vm->spp.enabled && s->spp_map &&
+	    ((gpa & ~PAGE_MASK) + len <= PAGE_SIZE
+		 ? !spp_write_allowed(memslot_spp_get(s, gfn),
+				      (u32)(gpa & ~PAGE_MASK), (u32)len)
+		 : !vm_spp_write_ok(vm, gpa, len)))
 		return VM_RAM_SPP;
 	if (write && memslot_dirty_logging(s))
 		memslot_mark_dirty(s, gfn);
@@ -178,8 +185,29 @@ void handle_ept_violation(struct vcpu *v)
 	gpa_t gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
 	/* Qualification bits 2:0 are read, write, fetch (SDM Vol 3C, Table
 	 * "Exit Qualification for EPT Violations"), as EPT_ACC_*. */
-	int rc = vm_ept_violation(&v->vm->mem, gpa, (u32)(q & 7));
+	const u64 wp = EPT_QUAL_WRITE | EPT_QUAL_READABLE;
+	u64 gen = memslot_generation(&v->vm->slots);
 	struct mmio_fault f = {.gpa = gpa, .qual = q};
+	int rc;
+
+	/*
+	 * A write to a present, read-only page that was emulated last time is
+	 * emulated again without the EPT walk while the memslots are the same:
+	 * emulation applies every rule itself (read-only slots, sub-page
+	 * protection, dirty logging), so the walk could only add a fix-up for
+	 * a page whose protection was lifted, and lifting it restores W.
+	 */
+	if ((q & (wp | EPT_QUAL_WRITABLE)) == wp &&
+	    (gpa & PAGE_MASK) == v->wp_page && gen == v->wp_page_gen) {
+		rc = EPT_FAULT_MMIO;
+	} else {
+		rc = vm_ept_violation(&v->vm->mem, gpa, (u32)(q & 7));
+		if (rc == EPT_FAULT_MMIO &&
+		    (q & (wp | EPT_QUAL_WRITABLE)) == wp) {
+			v->wp_page = gpa & PAGE_MASK;
+			v->wp_page_gen = gen;
+		}
+	}
 
 	v->vm->counters[CNT_EXIT_EPT_VIOLATION]++;
 	if (rc == EPT_FAULT_FIXED || rc == EPT_FAULT_RETRY)
