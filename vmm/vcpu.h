@@ -90,9 +90,9 @@ struct vcpu {
 	gpa_t mmio_page;
 	u64 mmio_page_gen;
 	/* last present read-only page a write to which was emulated, and the
-	 * memslot generation then (vm_mem.c) */
+	 * memslot generation and struct vm ept_seq then (vm_mem.c) */
 	gpa_t wp_page;
-	u64 wp_page_gen;
+	u64 wp_page_gen, wp_page_seq;
 	/* last MMIO GVA -> GPA translation, across exits (gwalk_cache.c) */
 	struct gwalk_mmio_cache mmio_cache;
 

@@ -31,6 +31,9 @@ struct vm {
 	hpa_t pool; /* host frames backing guest RAM */
 	u64 pool_pages;
 	u64 eptp;
+	/* bumped by every INVEPT and every change of sub-page maps: EPT
+	 * permissions may have changed (vm_mem.c) */
+	u64 ept_seq;
 	struct memslot_table slots;
 	struct vm_memory mem;
 	struct pt_pool ept_pool; /* EPT table pages, allocated with the VM */

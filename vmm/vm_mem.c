@@ -47,6 +47,7 @@ static void vm_flush(void *ctx)
 	const struct vmx_caps *c = vmx_caps();
 	int rc;
 
+	vm->ept_seq++;
 	if (c->ept_vpid & VMX_EPT_INVEPT_SINGLE)
 		rc = invept(INVEPT_SINGLE_CONTEXT, vm->eptp);
 	else
@@ -192,13 +193,14 @@ void handle_ept_violation(struct vcpu *v)
 
 	/*
 	 * A write to a present, read-only page that was emulated last time is
-	 * emulated again without the EPT walk while the memslots are the same:
-	 * emulation applies every rule itself (read-only slots, sub-page
-	 * protection, dirty logging), so the walk could only add a fix-up for
-	 * a page whose protection was lifted, and lifting it restores W.
+	 * emulated again without the EPT walk while the memslots and the EPT
+	 * permissions (ept_seq) are the same: the walk would decide the same,
+	 * and emulation applies every rule itself (read-only slots, sub-page
+	 * protection, dirty logging).
 	 */
 	if ((q & (wp | EPT_QUAL_WRITABLE)) == wp &&
-	    (gpa & PAGE_MASK) == v->wp_page && gen == v->wp_page_gen) {
+	    (gpa & PAGE_MASK) == v->wp_page && gen == v->wp_page_gen &&
+	    v->vm->ept_seq == v->wp_page_seq) {
 		rc = EPT_FAULT_MMIO;
 	} else {
 		rc = vm_ept_violation(&v->vm->mem, gpa, (u32)(q & 7));
@@ -206,6 +208,7 @@ void handle_ept_violation(struct vcpu *v)
 		    (q & (wp | EPT_QUAL_WRITABLE)) == wp) {
 			v->wp_page = gpa & PAGE_MASK;
 			v->wp_page_gen = gen;
+			v->wp_page_seq = v->vm->ept_seq;
 		}
 	}
 

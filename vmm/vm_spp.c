@@ -239,6 +239,7 @@ s64 hc_subpage_set_access(struct vcpu *v, u64 gfn, u64 npages, u64 maps_gpa,
 		}
 		done += n;
 	}
+	vm->ept_seq++; /* maps changed, with or without an INVEPT */
 	if (flush)
 		vm_mem_flush(vm);
 	return 0;
