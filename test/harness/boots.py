@@ -102,12 +102,14 @@ BOOTS = [
         "name": "emulator",
         "platform": "bochs-tigerlake",
         "cmdline": "",
-        "guests": ["emu"],
+        "guests": ["emu", "emu32"],
         "status": 0,
-        "timeout": 400,
+        "timeout": 500,
         "expect": [
             ("every form agrees natively, on MMIO and emulated",
              r"guest emu ended as expected"),
+            ("the same in 32-bit protected mode",
+             r"guest emu32 ended as expected"),
         ],
     },
     {
