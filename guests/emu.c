@@ -12,10 +12,6 @@
  * memory windows must agree exactly. RBX (RDI for CMPXCHG8B/16B) points
  * at the memory operand; string forms use RSI/RDI. Needs the module option
  * forced-emu and a budget for about 300,000 exits.
- *
- * guests/emu32.c builds this file as a 32-bit protected-mode guest: EAX..EDI,
- * the forms of guests/emu_forms.h that need no 64-bit register or REX, and
- * 32-bit paging for the alias mapping.
  */
 #include "guests/lib/guest.h"
 
@@ -41,23 +37,11 @@
 #define OF    0x800ULL
 #define ARITH (CF | PF | AF | ZF | SF | OF)
 
-/* GPRs loaded and saved by the harness, in struct cpu order (the 32-bit
- * build uses the first six, at the same offsets). */
+/* GPRs loaded and saved by the harness, in struct cpu order. */
 enum { R_AX, R_CX, R_DX, R_BX, R_SI, R_DI, R_8, R_9, R_10, R_11, NGPR };
 
-#ifdef __x86_64__
-#define NREG NGPR
 static const char *const gpr_name[NGPR] = {"rax", "rcx", "rdx", "rbx", "rsi",
 					   "rdi", "r8",	 "r9",	"r10", "r11"};
-#else
-#define NREG (R_DI + 1)
-static const char *const gpr_name[NGPR] = {"eax", "ecx", "edx",
-					   "ebx", "esi", "edi"};
-#endif
-
-/* Addresses as integers and back, in either build. */
-#define ADDR(p) ((u64)(uintptr_t)(p))
-#define PTR(a)	((void *)(uintptr_t)(a))
 
 /* In/out state of one run; the offsets are used by the asm below. */
 struct cpu {
@@ -87,8 +71,6 @@ struct cpu *emu_cur;
  * RSP and the qword it points at, and returns on the saved stack. A fault
  * in the instruction resumes at emu_tail too (emu_fault_hook).
  */
-#ifdef __x86_64__
-#define ST_ "r15" /* the state pointer while a form runs */
 __asm__(".pushsection .text\n"
 	".intel_syntax noprefix\n"
 	".macro EMU_HEAD\n"
@@ -113,44 +95,16 @@ __asm__(".pushsection .text\n"
 	"pop r15\n pop r14\n pop r13\n pop r12\n pop rbp\n pop rbx\n ret\n"
 	".att_syntax prefix\n"
 	".popsection\n");
-#else
-/* 32-bit: EBP holds the state (no form uses it); the high halves of the
- * register slots are cleared. */
-#define ST_ "ebp"
-__asm__(".pushsection .text\n"
-	".intel_syntax noprefix\n"
-	".macro EMU_HEAD\n"
-	"push ebx\n push ebp\n push esi\n push edi\n"
-	"mov ebp, [esp + 20]\n mov [ebp + 88], esp\n"
-	"mov eax, [ebp]\n mov ecx, [ebp + 8]\n mov edx, [ebp + 16]\n"
-	"mov ebx, [ebp + 24]\n mov esi, [ebp + 32]\n mov edi, [ebp + 40]\n"
-	".endm\n"
-	".macro EMU_FLAGS\n push dword ptr [ebp + 80]\n popfd\n .endm\n"
-	".globl emu_tail\n"
-	"emu_tail:\n"
-	"mov ebp, [emu_cur]\n"
-	"pushfd\n pop dword ptr [ebp + 80]\n cld\n"
-	"mov [ebp], eax\n mov [ebp + 8], ecx\n mov [ebp + 16], edx\n"
-	"mov [ebp + 24], ebx\n mov [ebp + 32], esi\n mov [ebp + 40], edi\n"
-	"xor eax, eax\n"
-	"mov [ebp + 4], eax\n mov [ebp + 12], eax\n mov [ebp + 20], eax\n"
-	"mov [ebp + 28], eax\n mov [ebp + 36], eax\n mov [ebp + 44], eax\n"
-	"mov [ebp + 96], esp\n mov eax, [esp]\n mov [ebp + 104], eax\n"
-	"mov esp, [ebp + 88]\n"
-	"pop edi\n pop esi\n pop ebp\n pop ebx\n ret\n"
-	".att_syntax prefix\n"
-	".popsection\n");
-#endif
 
 extern const char emu_tail[];
 
 #define FORCED ".byte 0x0f, 0x0b, 0x6d, 0x69, 0x63, 0x61\n" /* ud2 "mica" */
 
 /* Vector registers in and out (SSE forms: XMM0/1; AVX forms: YMM0/1). */
-#define PRE_X  "movdqu xmm0, [" ST_ " + 128]\n movdqu xmm1, [" ST_ " + 160]\n"
-#define POST_X "movdqu [" ST_ " + 128], xmm0\n movdqu [" ST_ " + 160], xmm1\n"
-#define PRE_Y  "vmovdqu ymm0, [" ST_ " + 128]\n vmovdqu ymm1, [" ST_ " + 160]\n"
-#define POST_Y "vmovdqu [" ST_ " + 128], ymm0\n vmovdqu [" ST_ " + 160], ymm1\n"
+#define PRE_X  "movdqu xmm0, [r15 + 128]\n movdqu xmm1, [r15 + 160]\n"
+#define POST_X "movdqu [r15 + 128], xmm0\n movdqu [r15 + 160], xmm1\n"
+#define PRE_Y  "vmovdqu ymm0, [r15 + 128]\n vmovdqu ymm1, [r15 + 160]\n"
+#define POST_Y "vmovdqu [r15 + 128], ymm0\n vmovdqu [r15 + 160], ymm1\n"
 
 /* How the inputs of a form are generated. */
 enum gen {
@@ -243,15 +197,10 @@ u8 emu_ram_m[0x3000] __attribute__((aligned(4096)));
 static u8 ram_s[0x3000] __attribute__((aligned(4096)));
 static u8 tmpl_m[WIN_BIG], tmpl_s[WIN_BIG];
 /* Page tables of the alias mapping and the two RAM pages it maps. */
-#ifdef __x86_64__
 static u64 alias_pml4[512] __attribute__((aligned(4096)));
 static u64 alias_pdpt[512] __attribute__((aligned(4096)));
 static u64 alias_pd[512] __attribute__((aligned(4096)));
 static u64 alias_pt[512] __attribute__((aligned(4096)));
-#else
-static u32 alias_pd[1024] __attribute__((aligned(4096)));
-static u32 alias_pt[1024] __attribute__((aligned(4096)));
-#endif
 static u8 alias_ram[2][4096] __attribute__((aligned(4096)));
 static u64 alias_base; /* 0 until alias_setup() succeeded */ /* inputs */
 static u8 res_m[3][WIN_BIG], res_s[3][WIN_BIG]; /* native, MMIO, forced */
@@ -285,7 +234,7 @@ static bool emu_fault_hook(u64 vector, u64 error, struct g_iret *iret)
 		return false;
 	emu_cur->vector = vector;
 	emu_cur->error = error;
-	iret->rip = ADDR(emu_tail);
+	iret->rip = (u64)emu_tail;
 	return true;
 }
 
@@ -395,13 +344,6 @@ static unsigned operand_off(const struct form *f)
 	return 32 + (unsigned)(rnd() % 16);
 }
 
-/* Twice the widest operand: 64-bit operands only in the 64-bit build. */
-#ifdef __SIZEOF_INT128__
-typedef __int128 wide_t;
-#else
-typedef long long wide_t;
-#endif
-
 static void gen_divide(const struct form *f, struct cpu *c, u8 *op)
 {
 	unsigned n = f->size * 8;
@@ -416,15 +358,15 @@ static void gen_divide(const struct form *f, struct cpu *c, u8 *op)
 		long long sd = (long long)sext(rnd_val(), f->size);
 		long long q = (long long)sext(rnd_val(), f->size);
 		u64 ad, r;
-		wide_t prod, dv;
+		__int128 prod, dv;
 
 		sd = sd ? sd : -1;
 		ad = sd < 0 ? 0 - (u64)sd : (u64)sd; /* |INT64_MIN| fits */
 		r = rnd() % ad;
-		prod = (wide_t)q * sd;
+		prod = (__int128)q * sd;
 		dv = prod + ((prod < 0 || (prod == 0 && (rnd() & 1)))
-				 ? -(wide_t)r
-				 : (wide_t)r);
+				 ? -(__int128)r
+				 : (__int128)r);
 		d = (u64)sd & mask;
 		lo = (u64)dv & mask;
 		hi = (u64)(dv >> n) & mask;
@@ -577,10 +519,10 @@ static void gen_input(const struct form *f, struct input *in, unsigned w)
 		c->gpr[R_DX] = (c->gpr[R_DX] & ~mask) | ((d | rnd()) & mask);
 		break;
 	}
-	case G_DEOV: /* rDX:rAX = the most negative value, divided by -1 */
-		c->gpr[R_AX] = 1ULL << (8 * f->size - 1);
+	case G_DEOV:
+		c->gpr[R_AX] = 1ULL << 63;
 		c->gpr[R_DX] = ~0ULL;
-		put(op, ~0ULL, f->size);
+		put(op, ~0ULL, 8);
 		break;
 	case G_BT: {
 		long long bit = (long long)(rnd() % 920) - 480;
@@ -629,13 +571,13 @@ static void run(emu_fn fn, struct cpu *out, const struct input *in, u64 mb,
 static void io_write(u64 addr, const u8 *src, unsigned n)
 {
 	for (unsigned i = 0; i < n; i += 8)
-		*(volatile u64 *)PTR(addr + i) = get(src + i, 8);
+		*(volatile u64 *)(addr + i) = get(src + i, 8);
 }
 
 static void io_read(u8 *dst, u64 addr, unsigned n)
 {
 	for (unsigned i = 0; i < n; i += 8)
-		put(dst + i, *(volatile u64 *)PTR(addr + i), 8);
+		put(dst + i, *(volatile u64 *)(addr + i), 8);
 }
 
 /* Flags the SDM leaves undefined for a shift or rotate with this input
@@ -708,7 +650,7 @@ static unsigned first_diff(const u8 *a, const u8 *b, unsigned n)
 static void print_cpu(const char *who, const struct form *f,
 		      const struct cpu *c)
 {
-	for (unsigned i = 0; i < NREG; i++)
+	for (unsigned i = 0; i < NGPR; i++)
 		g_printf("%s%s=%lx",
 			 i % 5 ? " "
 			 : i   ? "\n#          "
@@ -770,34 +712,34 @@ static bool run_input(const struct form *f, const struct input *in,
 		      struct cpu *out, unsigned w)
 {
 	unsigned po = page_off(f);
-	u64 mram = ADDR(emu_ram_m) + po, sram = ADDR(ram_s) + po;
+	u64 mram = (u64)emu_ram_m + po, sram = (u64)ram_s + po;
 	u64 mio = (f->opt & O_RAMIO)   ? alias_base + 0x1000 - w / 2
 		  : (f->opt & O_IORAM) ? alias_base + 0x2000 - w / 2
 				       : IORAM + po;
 	long e0, e1, e2;
 	bool idle;
 
-	memcpy(PTR(mram), tmpl_m, w);
-	memcpy(PTR(sram), tmpl_s, w);
+	memcpy((void *)mram, tmpl_m, w);
+	memcpy((void *)sram, tmpl_s, w);
 	run(f->native, &out[V_NATIVE], in, mram, sram);
-	memcpy(res_m[V_NATIVE], PTR(mram), w);
-	memcpy(res_s[V_NATIVE], PTR(sram), w);
+	memcpy(res_m[V_NATIVE], (void *)mram, w);
+	memcpy(res_s[V_NATIVE], (void *)sram, w);
 
-	memcpy(PTR(mram), tmpl_m, w);
-	memcpy(PTR(sram), tmpl_s, w);
+	memcpy((void *)mram, tmpl_m, w);
+	memcpy((void *)sram, tmpl_s, w);
 	e0 = emulated();
 	run(f->forced, &out[V_FORCED], in, mram, sram);
 	e1 = emulated();
-	memcpy(res_m[V_FORCED], PTR(mram), w);
-	memcpy(res_s[V_FORCED], PTR(sram), w);
+	memcpy(res_m[V_FORCED], (void *)mram, w);
+	memcpy(res_s[V_FORCED], (void *)sram, w);
 
 	io_write(mio, tmpl_m, w);
-	memcpy(PTR(sram), tmpl_s, w);
+	memcpy((void *)sram, tmpl_s, w);
 	e2 = emulated();
 	run(f->mmio, &out[V_MMIO], in, mio, sram);
 	idle = emulated() == e2;
 	io_read(res_m[V_MMIO], mio, w);
-	memcpy(res_s[V_MMIO], PTR(sram), w);
+	memcpy(res_s[V_MMIO], (void *)sram, w);
 
 	if ((f->opt & O_REP) && !in->c.gpr[R_CX])
 		idle = false;
@@ -849,6 +791,22 @@ static bool run_form(const struct form *f, unsigned *inputs)
 
 /* ---------------------------------------------------------------- setup */
 
+static u64 read_cr0(void)
+{
+	u64 v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static u64 read_cr4(void)
+{
+	u64 v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
 static void write_msr(u32 msr, u64 v)
 {
 	__asm__ volatile("wrmsr"
@@ -860,30 +818,28 @@ static void write_msr(u32 msr, u64 v)
  * (CR4.OSXSAVE, XCR0 = x87|SSE|AVX); SDM Vol. 3A 13.1-13.3. */
 static void cpu_setup(bool *avx, bool *movbe)
 {
-	unsigned long cr0 = g_read_cr0(), cr4 = g_read_cr4();
+	u64 cr0 = read_cr0(), cr4 = read_cr4();
 	u32 r[4], d[4];
 
 	cr0 = (cr0 & ~(BIT(2) | BIT(3))) | BIT(1);
 	cr4 |= BIT(9) | BIT(10);
-	g_write_cr0(cr0);
-	g_write_cr4(cr4);
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
 	g_cpuid(1, 0, r);
 	*movbe = r[2] & BIT(22);
 	*avx = false;
 	if ((r[2] & BIT(26)) && (r[2] & BIT(28))) {
 		g_cpuid(0xd, 0, d);
 		if ((d[0] & 7) == 7) {
-			g_write_cr4(cr4 | BIT(18));
+			__asm__ volatile("mov %0, %%cr4"
+					 :
+					 : "r"(cr4 | BIT(18)));
 			__asm__ volatile("xsetbv" : : "c"(0), "a"(7), "d"(0));
 			*avx = true;
 		}
 	}
-#ifdef __x86_64__
 	write_msr(MSR_FS_BASE, SEG_BASE);
 	write_msr(MSR_GS_BASE, SEG_BASE);
-#else
-	(void)write_msr;
-#endif
 }
 
 /* Does the forced-emulation prefix work? (a load through it must neither
@@ -897,12 +853,11 @@ static bool forced_probe(void)
 	memset(&in, 0, sizeof(in));
 	in.c.rflags = 0x2;
 	in.pm = BIT(R_BX);
-	run(emu_mov_ld32_f, &out, &in, ADDR(emu_ram_m), 0);
+	run(emu_mov_ld32_f, &out, &in, (u64)emu_ram_m, 0);
 	return out.vector == NO_VEC &&
 	       g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) > before;
 }
 
-#ifdef __x86_64__
 /*
  * Map three 4 KiB pages at a free 1 GiB slot above the identity map: RAM,
  * ioram's first page, RAM. Accesses there cross RAM|MMIO and MMIO|RAM.
@@ -912,8 +867,9 @@ static bool forced_probe(void)
 static void alias_setup(void)
 {
 	const u64 addr = 0xffffffffff000ULL, *pml4, *pdpt;
-	u64 cr3 = g_read_cr3();
+	u64 cr3;
 
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
 	pml4 = (const u64 *)(cr3 & addr);
 	pdpt = (const u64 *)(pml4[0] & addr);
 	for (unsigned i = 0; i < 512; i++) {
@@ -929,33 +885,14 @@ static void alias_setup(void)
 		alias_pd[0] = (u64)alias_pt | 3;
 		alias_pdpt[i] = (u64)alias_pd | 3;
 		alias_pml4[0] = (alias_pml4[0] & ~addr) | (u64)alias_pdpt;
-		g_write_cr3((cr3 & ~addr) | (u64)alias_pml4);
+		__asm__ volatile("mov %0, %%cr3"
+				 :
+				 : "r"((cr3 & ~addr) | (u64)alias_pml4)
+				 : "memory");
 		alias_base = (u64)i << 30;
 		return;
 	}
 }
-#else
-/*
- * The same alias under 32-bit paging, which the guest turns on itself:
- * 4 MiB pages map all 4 GiB to themselves (CR4.PSE), and one page table
- * maps RAM, ioram's first page and RAM at ALIAS32 (SDM Vol. 3A 4.3).
- */
-#define ALIAS32 0x40000000U
-
-static void alias_setup(void)
-{
-	for (u32 i = 0; i < 1024; i++)
-		alias_pd[i] = i << 22 | 0x83; /* P, R/W, PS */
-	alias_pt[0] = (u32)alias_ram[0] | 3;
-	alias_pt[1] = (u32)IORAM | 3;
-	alias_pt[2] = (u32)alias_ram[1] | 3;
-	alias_pd[ALIAS32 >> 22] = (u32)alias_pt | 3;
-	g_write_cr4(g_read_cr4() | BIT(4));
-	g_write_cr3((u32)alias_pd);
-	g_write_cr0(g_read_cr0() | BIT(31));
-	alias_base = ALIAS32;
-}
-#endif
 
 int guest_main(u32 magic, u32 info)
 {

@@ -2,7 +2,7 @@
 /*
  * Exception handling for 32-bit test guests, with the same interface as
  * the 64-bit one (guests/lib/idt64.c): g_idt_init, g_expect_fault,
- * g_fault_vector, g_fault_error, g_fault_count, g_set_fault_hook.
+ * g_fault_vector, g_fault_error, g_fault_count.
  */
 #include "guests/lib/fault.h"
 #include "guests/lib/guest.h"
@@ -20,24 +20,13 @@ struct gate32 {
 
 extern const u32 g_isr32_table[32];
 static struct gate32 idt[32] __attribute__((aligned(8)));
-static g_fault_hook_fn fault_hook;
 
 void g_exception32(struct frame32 *f);
 
 void g_exception32(struct frame32 *f)
 {
-	unsigned skip;
+	unsigned skip = g_fault_take(f->vector, f->error);
 
-	if (fault_hook) {
-		/* same-privilege frame: no ESP or SS were pushed */
-		struct g_iret iret = {f->eip, f->cs, f->eflags, 0, 0};
-
-		if (fault_hook(f->vector, f->error, &iret)) {
-			f->eip = (u32)iret.rip;
-			return;
-		}
-	}
-	skip = g_fault_take(f->vector, f->error);
 	if (skip) {
 		f->eip += skip;
 		return;
@@ -45,11 +34,6 @@ void g_exception32(struct frame32 *f)
 	g_printf("unexpected exception %u error 0x%x at EIP 0x%x\n", f->vector,
 		 f->error, f->eip);
 	g_exit(99);
-}
-
-void g_set_fault_hook(g_fault_hook_fn fn)
-{
-	fault_hook = fn;
 }
 
 void g_idt_init(void)

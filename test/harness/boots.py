@@ -102,14 +102,12 @@ BOOTS = [
         "name": "emulator",
         "platform": "bochs-tigerlake",
         "cmdline": "",
-        "guests": ["emu", "emu32"],
+        "guests": ["emu"],
         "status": 0,
-        "timeout": 500,
+        "timeout": 400,
         "expect": [
             ("every form agrees natively, on MMIO and emulated",
              r"guest emu ended as expected"),
-            ("the same in 32-bit protected mode",
-             r"guest emu32 ended as expected"),
         ],
     },
     {

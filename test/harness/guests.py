@@ -33,7 +33,6 @@ GUESTS = {
     "mmio-user": ("mmiobad.elf", "case=user"),
     "mmio-remap": ("mmiobad.elf", "case=remap"),
     "emu": ("emu.elf", "forced-emu budget=2000000000"),
-    "emu32": ("emu32.elf", "mode=32 forced-emu budget=2000000000"),
     "paging32": ("paging32.elf", "mode=32 forced-emu budget=4000000000"),
     "spp": ("spp.elf", ""),
     "spp-soft": ("spp.elf", "spp=soft"),
