@@ -90,9 +90,9 @@
 		     ", rax", 8))                                              \
 	ONLY32(MOFFS(X, mov_a3d, "MOV moffs32, EAX (A3)", " dword ptr ",       \
 		     ", eax", 4))                                              \
-	F(X, mov_sib, "MOV r32, [rbx+rdx*4-0x40] (SIB, disp8)",                \
+	F(X, mov_sib, "MOV r32, [" GBX "+" GDX "*4-0x40] (SIB, disp8)",        \
 	  "mov ecx, dword ptr [" GBX " + " GDX "*4 - 0x40]", G_SIB, 4, 0, 0)   \
-	F(X, add_sib, "ADD [rbx+rdx*4-0x40], r32 (SIB, disp8)",                \
+	F(X, add_sib, "ADD [" GBX "+" GDX "*4-0x40], r32 (SIB, disp8)",        \
 	  "add dword ptr [" GBX " + " GDX "*4 - 0x40], ecx", G_SIB, 4, 0, 0)   \
 	ONLY64(F(X, mov_fs, "MOV r64, FS:m64 (64 REX.W 8B)",                   \
 		 "mov rcx, qword ptr fs:[" GBX "]", G_SEG, 8, 0, 0))           \
@@ -117,6 +117,13 @@
 	ONLY32(X(xadd_a16, "XADD FS:[bx+di], r32 (64 67 0F C1)", "",           \
 		 "xadd dword ptr fs:[bx + di], ecx",                           \
 		 "xadd dword ptr fs:[bx + di], ecx", "", G_A16, 4, 0, 0, 0))   \
+	ONLY32(F(X, mov_a1w16, "MOV EAX, FS:moffs16 (64 67 A1)",               \
+		 ".byte 0x64, 0x67, 0xa1, 0x20, 0x00", G_A16, 4, O_MOFFS, 0))  \
+	ONLY32(F(X, mov_a2w16, "MOV FS:moffs16, AL (64 67 A2)",                \
+		 ".byte 0x64, 0x67, 0xa2, 0x20, 0x00", G_A16, 1, O_MOFFS, 0))  \
+	ONLY32(F(X, mov_d16, "MOV r32, FS:[disp16] (64 67 8B /r, rm 110)",     \
+		 ".byte 0x64, 0x67, 0x8b, 0x0e, 0x20, 0x00", G_A16, 4,         \
+		 O_MOFFS, 0))                                                  \
 	F(X, movzx_bd, "MOVZX r32, m8 (0F B6)",                                \
 	  "movzx ecx, byte ptr [" GBX "]", G_DEF, 1, 0, 0)                     \
 	F(X, movzx_bw, "MOVZX r16, m8 (66 0F B6)",                             \
