@@ -12,20 +12,24 @@
  * memory windows must agree exactly. RBX (RDI for CMPXCHG8B/16B) points
  * at the memory operand; string forms use RSI/RDI. Needs the module option
  * forced-emu and a budget for about 300,000 exits.
+ *
+ * The same source builds the 32-bit guest emu32 (guests/emu32.c): the
+ * harness and the set-up differ (#ifdef __x86_64__ here and in
+ * emu_setup.h), the form list keeps the forms legal outside 64-bit mode
+ * and adds 32-bit ones (emu_forms.h).
  */
 #include "guests/lib/guest.h"
 
-#define IORAM	    0xc0010000UL
-#define SEED	    0x6d6963615f656d75ULL
-#define INPUTS	    8	   /* random inputs per form */
-#define WIN	    96	   /* default memory window (bytes) */
-#define WIN_STR	    512	   /* window of the string forms */
-#define WIN_BIG	    8192   /* window of the long REP forms */
-#define WIN_OFF	    0x100  /* window offset in the buffer's first page */
-#define DIAG_MAX    2	   /* failing inputs printed per form */
-#define SEG_BASE    0x1000 /* FS and GS base for the segment forms */
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
+#define IORAM	 0xc0010000UL
+#define SEED	 0x6d6963615f656d75ULL
+#define INPUTS	 8	/* random inputs per form */
+#define WIN	 96	/* default memory window (bytes) */
+#define WIN_STR	 512	/* window of the string forms */
+#define WIN_BIG	 8192	/* window of the long REP forms */
+#define WIN_OFF	 0x100	/* window offset in the buffer's first page */
+#define DIAG_MAX 2	/* failing inputs printed per form */
+#define SEG_BASE 0x1000 /* FS and GS base for the segment forms */
+#define A16_DISP 0x7ff0 /* displacement of the G_A16D forms */
 
 /* RFLAGS bits (SDM Vol. 1 3.4.3). */
 #define CF    0x1ULL
@@ -37,40 +41,68 @@
 #define OF    0x800ULL
 #define ARITH (CF | PF | AF | ZF | SF | OF)
 
+/* A register-sized value: 64 bits in emu, 32 in emu32. */
+typedef unsigned long ureg;
+
 /* GPRs loaded and saved by the harness, in struct cpu order. */
+#ifdef __x86_64__
 enum { R_AX, R_CX, R_DX, R_BX, R_SI, R_DI, R_8, R_9, R_10, R_11, NGPR };
 
 static const char *const gpr_name[NGPR] = {"rax", "rcx", "rdx", "rbx", "rsi",
 					   "rdi", "r8",	 "r9",	"r10", "r11"};
+#define NAME "emu"
+#else
+enum { R_AX, R_CX, R_DX, R_BX, R_SI, R_DI, NGPR };
+
+static const char *const gpr_name[NGPR] = {"eax", "ecx", "edx",
+					   "ebx", "esi", "edi"};
+#define NAME "emu32"
+#endif
 
 /* In/out state of one run; the offsets are used by the asm below. */
 struct cpu {
-	u64 gpr[NGPR]; /* 0 */
-	u64 rflags;    /* 80 */
-	u64 rsp_save;  /* 88: RSP at entry, restored on the way out */
-	u64 rsp_out;   /* 96: RSP after the instruction */
-	u64 stack_top; /* 104: qword at RSP after the instruction */
-	u64 vector;    /* 112: exception raised, NO_VEC if none */
-	u64 error;     /* 120 */
-	u8 vec[2][32]; /* 128: XMM0/YMM0, XMM1/YMM1 */
+	ureg gpr[NGPR]; /* 0 */
+	ureg rflags;	/* 80 (emu32: 24) */
+	ureg rsp_save;	/* 88 (28): RSP at entry, restored on the way out */
+	ureg rsp_out;	/* 96 (32): RSP after the instruction */
+	ureg stack_top; /* 104 (36): word at RSP after the instruction */
+	ureg vector;	/* exception raised, NO_VEC if none */
+	ureg error;
+	/* 128 (64): XMM0/YMM0, XMM1/YMM1 */
+	u8 vec[2][32] __attribute__((aligned(32)));
 } __attribute__((aligned(32)));
 
+/* The register holding the state pointer, the vector offsets as text. */
+#ifdef __x86_64__
+#define CPU    "r15"
+#define CPU_V0 "128"
+#define CPU_V1 "160"
 _Static_assert(__builtin_offsetof(struct cpu, rflags) == 80, "asm offsets");
-_Static_assert(__builtin_offsetof(struct cpu, vector) == 112, "asm offsets");
+_Static_assert(__builtin_offsetof(struct cpu, stack_top) == 104, "offsets");
 _Static_assert(__builtin_offsetof(struct cpu, vec) == 128, "asm offsets");
+#else
+#define CPU    "ebp"
+#define CPU_V0 "64"
+#define CPU_V1 "96"
+_Static_assert(__builtin_offsetof(struct cpu, rflags) == 24, "asm offsets");
+_Static_assert(__builtin_offsetof(struct cpu, stack_top) == 36, "offsets");
+_Static_assert(__builtin_offsetof(struct cpu, vec) == 64, "asm offsets");
+#endif
 
-#define NO_VEC (~0ULL)
+#define NO_VEC (~0UL)
 
 /* The state the harness runs on; the fault hook and emu_tail use it. */
 struct cpu *emu_cur;
 
 /*
  * The harness. EMU_HEAD saves the callee-saved registers, keeps the state
- * pointer in R15 and loads the GPRs; EMU_FLAGS loads RFLAGS last. Every
- * form then jumps to emu_tail, which stores RFLAGS and the GPRs, records
- * RSP and the qword it points at, and returns on the saved stack. A fault
- * in the instruction resumes at emu_tail too (emu_fault_hook).
+ * pointer in R15 (EBP in emu32) and loads the GPRs; EMU_FLAGS loads RFLAGS
+ * last. Every form then jumps to emu_tail, which stores RFLAGS and the
+ * GPRs, records RSP and the word it points at, and returns on the saved
+ * stack. A fault in the instruction resumes at emu_tail too
+ * (emu_fault_hook).
  */
+#ifdef __x86_64__
 __asm__(".pushsection .text\n"
 	".intel_syntax noprefix\n"
 	".macro EMU_HEAD\n"
@@ -95,16 +127,41 @@ __asm__(".pushsection .text\n"
 	"pop r15\n pop r14\n pop r13\n pop r12\n pop rbp\n pop rbx\n ret\n"
 	".att_syntax prefix\n"
 	".popsection\n");
+#else
+/* cdecl: the state pointer is the argument above the four saved GPRs. */
+__asm__(".pushsection .text\n"
+	".intel_syntax noprefix\n"
+	".macro EMU_HEAD\n"
+	"push ebx\n push ebp\n push esi\n push edi\n"
+	"mov ebp, [esp + 20]\n mov [ebp + 28], esp\n"
+	"mov eax, [ebp]\n mov ecx, [ebp + 4]\n mov edx, [ebp + 8]\n"
+	"mov ebx, [ebp + 12]\n mov esi, [ebp + 16]\n mov edi, [ebp + 20]\n"
+	".endm\n"
+	".macro EMU_FLAGS\n push dword ptr [ebp + 24]\n popfd\n .endm\n"
+	".globl emu_tail\n"
+	"emu_tail:\n"
+	"mov ebp, dword ptr [emu_cur]\n"
+	"pushfd\n pop dword ptr [ebp + 24]\n cld\n"
+	"mov [ebp], eax\n mov [ebp + 4], ecx\n mov [ebp + 8], edx\n"
+	"mov [ebp + 12], ebx\n mov [ebp + 16], esi\n mov [ebp + 20], edi\n"
+	"mov [ebp + 32], esp\n mov eax, [esp]\n mov [ebp + 36], eax\n"
+	"mov esp, [ebp + 28]\n"
+	"pop edi\n pop esi\n pop ebp\n pop ebx\n ret\n"
+	".att_syntax prefix\n"
+	".popsection\n");
+#endif
 
 extern const char emu_tail[];
 
 #define FORCED ".byte 0x0f, 0x0b, 0x6d, 0x69, 0x63, 0x61\n" /* ud2 "mica" */
 
 /* Vector registers in and out (SSE forms: XMM0/1; AVX forms: YMM0/1). */
-#define PRE_X  "movdqu xmm0, [r15 + 128]\n movdqu xmm1, [r15 + 160]\n"
-#define POST_X "movdqu [r15 + 128], xmm0\n movdqu [r15 + 160], xmm1\n"
-#define PRE_Y  "vmovdqu ymm0, [r15 + 128]\n vmovdqu ymm1, [r15 + 160]\n"
-#define POST_Y "vmovdqu [r15 + 128], ymm0\n vmovdqu [r15 + 160], ymm1\n"
+#define V0     "[" CPU " + " CPU_V0 "]"
+#define V1     "[" CPU " + " CPU_V1 "]"
+#define PRE_X  "movdqu xmm0, " V0 "\n movdqu xmm1, " V1 "\n"
+#define POST_X "movdqu " V0 ", xmm0\n movdqu " V1 ", xmm1\n"
+#define PRE_Y  "vmovdqu ymm0, " V0 "\n vmovdqu ymm1, " V1 "\n"
+#define POST_Y "vmovdqu " V0 ", ymm0\n vmovdqu " V1 ", ymm1\n"
 
 /* How the inputs of a form are generated. */
 enum gen {
@@ -119,6 +176,8 @@ enum gen {
 	G_DE0,	 /* divisor 0: #DE */
 	G_DEQ,	 /* unsigned quotient too large: #DE */
 	G_DEOV,	 /* signed MIN / -1: #DE */
+	G_A16,	 /* 16-bit addressing: FS base at the window, BX + SI/DI */
+	G_A16D,	 /* likewise, [bx + di + A16_DISP] */
 	G_BT,	 /* bit offset in RCX within -480..439 (upper bits random) */
 	G_SIB,	 /* RDX index 0..7, RBX adjusted for [rbx + rdx*4 - 0x40] */
 	G_SEG,	 /* RBX relative to the FS/GS base */
@@ -196,13 +255,9 @@ static const struct form forms[] = {FORMS(ENTRY)};
 u8 emu_ram_m[0x3000] __attribute__((aligned(4096)));
 static u8 ram_s[0x3000] __attribute__((aligned(4096)));
 static u8 tmpl_m[WIN_BIG], tmpl_s[WIN_BIG];
-/* Page tables of the alias mapping and the two RAM pages it maps. */
-static u64 alias_pml4[512] __attribute__((aligned(4096)));
-static u64 alias_pdpt[512] __attribute__((aligned(4096)));
-static u64 alias_pd[512] __attribute__((aligned(4096)));
-static u64 alias_pt[512] __attribute__((aligned(4096)));
+/* The two RAM pages of the alias mapping (emu_setup.h). */
 static u8 alias_ram[2][4096] __attribute__((aligned(4096)));
-static u64 alias_base; /* 0 until alias_setup() succeeded */ /* inputs */
+static ureg alias_base; /* 0 until alias_setup() succeeded */
 static u8 res_m[3][WIN_BIG], res_s[3][WIN_BIG]; /* native, MMIO, forced */
 
 enum { V_NATIVE, V_MMIO, V_FORCED };
@@ -228,13 +283,15 @@ void *memset(void *d, int c, size_t n)
 	return r;
 }
 
+#include "guests/emu_setup.h"
+
 static bool emu_fault_hook(u64 vector, u64 error, struct g_iret *iret)
 {
 	if (!emu_cur)
 		return false;
 	emu_cur->vector = vector;
 	emu_cur->error = error;
-	iret->rip = (u64)emu_tail;
+	iret->rip = (uintptr_t)emu_tail;
 	return true;
 }
 
@@ -322,7 +379,8 @@ static unsigned page_off(const struct form *f)
 struct input {
 	struct cpu c;
 	u16 pm, ps;
-	u64 undef; /* flags the SDM leaves undefined for this input */
+	bool seg16; /* 16-bit addressing: FS based at the M window */
+	u64 undef;  /* flags the SDM leaves undefined for this input */
 };
 
 /* Offset of the memory operand in the M window. */
@@ -344,6 +402,13 @@ static unsigned operand_off(const struct form *f)
 	return 32 + (unsigned)(rnd() % 16);
 }
 
+/* Twice the widest operand: a dividend. */
+#ifdef __x86_64__
+typedef __int128 wide;
+#else
+typedef long long wide;
+#endif
+
 static void gen_divide(const struct form *f, struct cpu *c, u8 *op)
 {
 	unsigned n = f->size * 8;
@@ -358,15 +423,15 @@ static void gen_divide(const struct form *f, struct cpu *c, u8 *op)
 		long long sd = (long long)sext(rnd_val(), f->size);
 		long long q = (long long)sext(rnd_val(), f->size);
 		u64 ad, r;
-		__int128 prod, dv;
+		wide prod, dv;
 
 		sd = sd ? sd : -1;
 		ad = sd < 0 ? 0 - (u64)sd : (u64)sd; /* |INT64_MIN| fits */
 		r = rnd() % ad;
-		prod = (__int128)q * sd;
-		dv = prod + ((prod < 0 || (prod == 0 && (rnd() & 1)))
-				 ? -(__int128)r
-				 : (__int128)r);
+		prod = (wide)q * sd;
+		dv =
+		    prod + ((prod < 0 || (prod == 0 && (rnd() & 1))) ? -(wide)r
+								     : (wide)r);
 		d = (u64)sd & mask;
 		lo = (u64)dv & mask;
 		hi = (u64)(dv >> n) & mask;
@@ -519,10 +584,10 @@ static void gen_input(const struct form *f, struct input *in, unsigned w)
 		c->gpr[R_DX] = (c->gpr[R_DX] & ~mask) | ((d | rnd()) & mask);
 		break;
 	}
-	case G_DEOV:
-		c->gpr[R_AX] = 1ULL << 63;
-		c->gpr[R_DX] = ~0ULL;
-		put(op, ~0ULL, 8);
+	case G_DEOV: /* EDX:EAX (RDX:RAX) = the most negative, / -1 */
+		c->gpr[R_AX] = (c->gpr[R_AX] & ~mask) | (mask ^ (mask >> 1));
+		c->gpr[R_DX] |= mask;
+		put(op, mask, f->size);
 		break;
 	case G_BT: {
 		long long bit = (long long)(rnd() % 920) - 480;
@@ -537,9 +602,25 @@ static void gen_input(const struct form *f, struct input *in, unsigned w)
 	case G_SEG:
 		c->gpr[R_BX] = (u64)off - SEG_BASE;
 		break;
+#ifdef __x86_64__
 	case G_A32:
 		c->gpr[R_BX] = off + (rnd() << 32);
 		break;
+#else
+	case G_A16:
+	case G_A16D: {
+		/* The FS base is the window (run()); the 16-bit sum wraps
+		 * and bits 31:16 of the registers must not count. */
+		u32 r = (u32)rnd(), disp = f->gen == G_A16D ? A16_DISP : 0;
+
+		in->pm = 0;
+		in->seg16 = true;
+		c->gpr[R_SI] = c->gpr[R_DI] = r;
+		c->gpr[R_BX] =
+		    (u32)(rnd() << 16) | ((off - (r & 0xffff) - disp) & 0xffff);
+		break;
+	}
+#endif
 	default:
 		break;
 	}
@@ -547,9 +628,11 @@ static void gen_input(const struct form *f, struct input *in, unsigned w)
 
 /* ---------------------------------------------------------------- runs */
 
-static void run(emu_fn fn, struct cpu *out, const struct input *in, u64 mb,
-		u64 sb)
+static void run(emu_fn fn, struct cpu *out, const struct input *in, ureg mb,
+		ureg sb)
 {
+	if (in->seg16)
+		seg16_base(mb);
 	*out = in->c;
 	for (unsigned i = 0; i < NGPR; i++)
 		out->gpr[i] +=
@@ -564,17 +647,19 @@ static void run(emu_fn fn, struct cpu *out, const struct input *in, u64 mb,
 		    ((in->pm >> i) & 1 ? mb : 0) + ((in->ps >> i) & 1 ? sb : 0);
 	out->rsp_out -= out->rsp_save;
 	out->rsp_save = 0;
+	if (in->seg16)
+		seg16_base(0);
 }
 
 /* ioram is reached with 8-byte accesses: each one an emulated MMIO load
  * or store. */
-static void io_write(u64 addr, const u8 *src, unsigned n)
+static void io_write(ureg addr, const u8 *src, unsigned n)
 {
 	for (unsigned i = 0; i < n; i += 8)
 		*(volatile u64 *)(addr + i) = get(src + i, 8);
 }
 
-static void io_read(u8 *dst, u64 addr, unsigned n)
+static void io_read(u8 *dst, ureg addr, unsigned n)
 {
 	for (unsigned i = 0; i < n; i += 8)
 		put(dst + i, *(volatile u64 *)(addr + i), 8);
@@ -604,7 +689,7 @@ static u64 shift_undef(const struct form *f, const struct cpu *c)
 	return u;
 }
 
-static u64 expected_vector(const struct form *f)
+static ureg expected_vector(const struct form *f)
 {
 	switch (f->gen) {
 	case G_DE0:
@@ -712,10 +797,10 @@ static bool run_input(const struct form *f, const struct input *in,
 		      struct cpu *out, unsigned w)
 {
 	unsigned po = page_off(f);
-	u64 mram = (u64)emu_ram_m + po, sram = (u64)ram_s + po;
-	u64 mio = (f->opt & O_RAMIO)   ? alias_base + 0x1000 - w / 2
-		  : (f->opt & O_IORAM) ? alias_base + 0x2000 - w / 2
-				       : IORAM + po;
+	ureg mram = (ureg)emu_ram_m + po, sram = (ureg)ram_s + po;
+	ureg mio = (f->opt & O_RAMIO)	? alias_base + 0x1000 - w / 2
+		   : (f->opt & O_IORAM) ? alias_base + 0x2000 - w / 2
+					: IORAM + po;
 	long e0, e1, e2;
 	bool idle;
 
@@ -789,59 +874,6 @@ static bool run_form(const struct form *f, unsigned *inputs)
 		    f->title, n);
 }
 
-/* ---------------------------------------------------------------- setup */
-
-static u64 read_cr0(void)
-{
-	u64 v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static u64 read_cr4(void)
-{
-	u64 v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static void write_msr(u32 msr, u64 v)
-{
-	__asm__ volatile("wrmsr"
-			 :
-			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
-}
-
-/* SSE on (CR0.EM = TS = 0, CR4.OSFXSR), AVX state on when the CPU has it
- * (CR4.OSXSAVE, XCR0 = x87|SSE|AVX); SDM Vol. 3A 13.1-13.3. */
-static void cpu_setup(bool *avx, bool *movbe)
-{
-	u64 cr0 = read_cr0(), cr4 = read_cr4();
-	u32 r[4], d[4];
-
-	cr0 = (cr0 & ~(BIT(2) | BIT(3))) | BIT(1);
-	cr4 |= BIT(9) | BIT(10);
-	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
-	g_cpuid(1, 0, r);
-	*movbe = r[2] & BIT(22);
-	*avx = false;
-	if ((r[2] & BIT(26)) && (r[2] & BIT(28))) {
-		g_cpuid(0xd, 0, d);
-		if ((d[0] & 7) == 7) {
-			__asm__ volatile("mov %0, %%cr4"
-					 :
-					 : "r"(cr4 | BIT(18)));
-			__asm__ volatile("xsetbv" : : "c"(0), "a"(7), "d"(0));
-			*avx = true;
-		}
-	}
-	write_msr(MSR_FS_BASE, SEG_BASE);
-	write_msr(MSR_GS_BASE, SEG_BASE);
-}
-
 /* Does the forced-emulation prefix work? (a load through it must neither
  * fault nor leave the emulation counter unchanged) */
 static bool forced_probe(void)
@@ -853,45 +885,9 @@ static bool forced_probe(void)
 	memset(&in, 0, sizeof(in));
 	in.c.rflags = 0x2;
 	in.pm = BIT(R_BX);
-	run(emu_mov_ld32_f, &out, &in, (u64)emu_ram_m, 0);
+	run(emu_mov_ld32_f, &out, &in, (ureg)emu_ram_m, 0);
 	return out.vector == NO_VEC &&
 	       g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) > before;
-}
-
-/*
- * Map three 4 KiB pages at a free 1 GiB slot above the identity map: RAM,
- * ioram's first page, RAM. Accesses there cross RAM|MMIO and MMIO|RAM.
- * The guest switches to copies of its PML4 and first PDPT (SDM Vol. 3A
- * 4.5) so the tables mica built stay as they are.
- */
-static void alias_setup(void)
-{
-	const u64 addr = 0xffffffffff000ULL, *pml4, *pdpt;
-	u64 cr3;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	pml4 = (const u64 *)(cr3 & addr);
-	pdpt = (const u64 *)(pml4[0] & addr);
-	for (unsigned i = 0; i < 512; i++) {
-		alias_pml4[i] = pml4[i];
-		alias_pdpt[i] = pdpt[i];
-	}
-	for (unsigned i = 4; i < 512; i++) {
-		if (alias_pdpt[i] & 1)
-			continue;
-		alias_pt[0] = (u64)alias_ram[0] | 3;
-		alias_pt[1] = IORAM | 3;
-		alias_pt[2] = (u64)alias_ram[1] | 3;
-		alias_pd[0] = (u64)alias_pt | 3;
-		alias_pdpt[i] = (u64)alias_pd | 3;
-		alias_pml4[0] = (alias_pml4[0] & ~addr) | (u64)alias_pdpt;
-		__asm__ volatile("mov %0, %%cr3"
-				 :
-				 : "r"((cr3 & ~addr) | (u64)alias_pml4)
-				 : "memory");
-		alias_base = (u64)i << 30;
-		return;
-	}
 }
 
 int guest_main(u32 magic, u32 info)
@@ -907,9 +903,10 @@ int guest_main(u32 magic, u32 info)
 	cpu_setup(&avx, &movbe);
 	alias_setup();
 	forced = forced_probe();
-	g_printf("# emu: %u forms, seed 0x%lx, %u inputs per form, AVX %s, "
+	g_printf("# " NAME
+		 ": %u forms, seed 0x%llx, %u inputs per form, AVX %s, "
 		 "MOVBE %s\n",
-		 (unsigned)NFORMS, (unsigned long)SEED, INPUTS,
+		 (unsigned)NFORMS, (unsigned long long)SEED, INPUTS,
 		 avx ? "yes" : "no", movbe ? "yes" : "no");
 	if (!g_ok(forced, "forced emulation is enabled (module option "
 			  "forced-emu)"))
@@ -936,10 +933,14 @@ int guest_main(u32 magic, u32 info)
 			continue;
 		}
 		ran++;
+		if (f->opt & (O_RAMIO | O_IORAM))
+			alias_on(true);
 		if (!run_form(f, &inputs))
 			failed++;
+		if (f->opt & (O_RAMIO | O_IORAM))
+			alias_on(false);
 	}
-	g_printf("# emu: %u forms compared over %u inputs (x3 runs), %u "
+	g_printf("# " NAME ": %u forms compared over %u inputs (x3 runs), %u "
 		 "differ, %u skipped\n",
 		 ran, inputs, failed, skipped);
 	return (int)g_tap_failed();

@@ -34,6 +34,7 @@ GUESTS = {
     "mmio-remap": ("mmiobad.elf", "case=remap"),
     "emu": ("emu.elf", "forced-emu budget=2000000000"),
     "paging32": ("paging32.elf", "mode=32 forced-emu budget=4000000000"),
+    "emu32": ("emu32.elf", "mode=32 forced-emu budget=2000000000"),
     "spp": ("spp.elf", ""),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
@@ -46,7 +47,7 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
              "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
-             "mmio-user", "mmio-remap"]
+             "mmio-user", "mmio-remap", "emu32"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.
