@@ -600,17 +600,19 @@ static const struct em_ops emu_ops = {
     .write_vec = cb_write_vec,
 };
 
-/* The same with whole REP MOVS/STOS runs (struct em_ops.rep_run). */
-static const struct em_ops emu_ops_runs = {
-    .read_gpr = cb_read_gpr,
-    .write_gpr = cb_write_gpr,
-    .read_mem = cb_read,
-    .write_mem = cb_write,
-    .cmpxchg_mem = cb_cmpxchg,
-    .read_vec = cb_read_vec,
-    .write_vec = cb_write_vec,
-    .rep_run = cb_rep_run,
-};
+/* The same with whole REP MOVS/STOS runs (struct em_ops.rep_run); set
+ * up from emu_ops by ops_for_case(). */
+static struct em_ops emu_ops_runs;
+
+/* Half of the cases hand REP MOVS/STOS over in runs. */
+static const struct em_ops *ops_for_case(void)
+{
+	if (!emu_ops_runs.rep_run) {
+		emu_ops_runs = emu_ops;
+		emu_ops_runs.rep_run = cb_rep_run;
+	}
+	return rnd_below(2) ? &emu_ops_runs : &emu_ops;
+}
 
 /* ---------------------------------------------------------------- compare */
 #define FLAGS_CMP 0xcd5ULL /* CF PF AF ZF SF DF OF */
@@ -726,7 +728,7 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 		return false;
 	}
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.ops = rnd_below(2) ? &emu_ops_runs : &emu_ops;
+	ctx.ops = ops_for_case();
 	ctx.rip = (u64)(uintptr_t)code_page;
 	ctx.rflags = start.rflags;
 	ctx.cr0 = 0x80000033;	    /* PG NE ET MP PE */
