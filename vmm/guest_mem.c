@@ -23,7 +23,7 @@
 #define RFLAGS_VM BIT(17)
 
 /* VMCS fields of segment register n are at the same stride as ES's. */
-static void read_seg(unsigned n, struct gwalk_seg *s)
+void guest_seg_cache(unsigned n, struct gwalk_seg *s)
 {
 	u32 d = 2 * n;
 
@@ -652,7 +652,7 @@ static int access(struct vcpu *v, unsigned seg, u64 offset, u8 *buf,
 	u32 acc = write ? GWALK_ACC_WRITE : 0;
 	gva_t la;
 
-	read_seg(seg, &s);
+	guest_seg_cache(seg, &s);
 	if (gwalk_seg_linear(seg_mode(c), c->cr4 & GWALK_CR4_LA57, seg, &s,
 			     offset, len, acc, &la, &f))
 		return inject(v, &f);

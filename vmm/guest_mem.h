@@ -12,6 +12,7 @@
 
 struct vcpu;
 struct gwalk_ctx;
+struct gwalk_seg;
 
 /* Segment register numbers as in instruction encodings and the VM-exit
  * instruction-information field. */
@@ -102,5 +103,8 @@ const struct gwalk_ctx *guest_paging_ctx(struct vcpu *v, u64 *rflags);
 
 /* Base of segment register seg from the VMCS. */
 u64 guest_seg_base(unsigned seg);
+
+/* Base, limit and access rights of segment register seg from the VMCS. */
+void guest_seg_cache(unsigned seg, struct gwalk_seg *s);
 
 #endif /* MICA_VMM_GUEST_MEM_H */

@@ -101,45 +101,56 @@ enum em_result em_ea(struct em_state *st, u64 *ea)
 	return EM_DONE;
 }
 
-/* Whether la is canonical for the paging mode (CR4.LA57: 57 bits). */
-static bool em_canonical(const struct em_ctx *ctx, u64 la)
+/* How segmentation applies: 64-bit, protected (or compatibility), or real
+ * and virtual-8086 mode. */
+static enum gwalk_seg_mode em_seg_mode(const struct em_state *st)
 {
-	unsigned int sh = 64 - ((ctx->cr4 & BIT(12)) ? 57 : 48);
+	const struct em_ctx *ctx = st->ctx;
 
-	return (u64)((s64)(la << sh) >> sh) == la;
+	if (st->in->mode == INSN_MODE_64)
+		return GWALK_SEG_LONG;
+	if ((ctx->cr0 & GWALK_CR0_PE) && !(ctx->rflags & EM_VM))
+		return GWALK_SEG_PROT;
+	return GWALK_SEG_REAL;
 }
 
 /*
- * Linear address of a size-byte access at offset ea of segment seg. In
- * 64-bit mode only FS/GS bases apply and every byte must be canonical
- * (#SS(0) for SS references, else #GP(0); SDM Vol. 3A 3.3.7.1); otherwise
- * the address wraps at 4 GiB after an optional expand-up limit check.
+ * Linear address of a size-byte access at offset ea of segment seg, a
+ * write (or read-modify-write) if write, with the checks of the segment
+ * cache (struct em_ctx.seg); false with *f set to the fault otherwise.
  */
-enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
-			 gva_t *la)
+static bool em_seg_check(const struct em_state *st, u8 seg, u64 ea,
+			 unsigned int size, bool write, gva_t *la,
+			 struct gwalk_fault *f)
 {
-	struct em_ctx *ctx = st->ctx;
-	u64 a;
+	const struct em_ctx *ctx = st->ctx;
 
 	if (seg > INSN_SEG_GS)
 		seg = INSN_SEG_DS;
-	if (st->in->mode == INSN_MODE_64) {
-		a = ea;
-		if (seg == INSN_SEG_FS || seg == INSN_SEG_GS)
-			a += ctx->seg_base[seg];
-		if (!em_canonical(ctx, a) || !em_canonical(ctx, a + size - 1))
-			return em_raise(
-			    st, seg == INSN_SEG_SS ? EM_VEC_SS : EM_VEC_GP,
-			    true, 0);
-	} else {
-		if (ctx->check_limits && ea + size - 1 > ctx->seg_limit[seg])
-			return em_raise(
-			    st, seg == INSN_SEG_SS ? EM_VEC_SS : EM_VEC_GP,
-			    true, 0);
-		a = (ctx->seg_base[seg] + ea) & 0xffffffffULL;
-	}
-	*la = a;
+	return gwalk_seg_linear(em_seg_mode(st), ctx->cr4 & GWALK_CR4_LA57, seg,
+				&ctx->seg[seg], ea, size,
+				write ? GWALK_ACC_WRITE : 0, la, f) == 0;
+}
+
+/* em_seg_check, raising the fault. */
+enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
+			 bool write, gva_t *la)
+{
+	struct gwalk_fault f;
+
+	if (!em_seg_check(st, seg, ea, size, write, la, &f))
+		return em_raise(st, f.vector, true, f.error_code);
 	return EM_DONE;
+}
+
+/* Whether the size bytes at offset ea of seg pass the segment checks. */
+bool em_seg_allows(const struct em_state *st, u8 seg, u64 ea, unsigned int size,
+		   bool write)
+{
+	struct gwalk_fault f;
+	gva_t la;
+
+	return em_seg_check(st, seg, ea, size, write, &la, &f);
 }
 
 /* Alignment check (#AC(0), SDM Vol. 3A 6.15 "Interrupt 17"). */
@@ -187,18 +198,20 @@ enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
 	    st->ctx, la, old, new_val, size, swapped));
 }
 
-/* Linear address of the instruction's memory operand, size bytes wide. */
-enum em_result em_mem_operand(struct em_state *st, unsigned int size, gva_t *la)
+/* Linear address of the instruction's memory operand, size bytes wide,
+ * written (or read and written) if write. */
+enum em_result em_mem_operand(struct em_state *st, unsigned int size,
+			      bool write, gva_t *la)
 {
 	u64 ea;
 
 	em_ea(st, &ea);
-	return em_linear(st, st->in->mem.seg, ea, size, la);
+	return em_linear(st, st->in->mem.seg, ea, size, write, la);
 }
 
 /* Describe the register or memory operand at loc of size bytes. */
 static enum em_result em_locate(struct em_state *st, struct em_operand *op,
-				u8 loc, unsigned int size)
+				u8 loc, unsigned int size, bool write)
 {
 	const struct insn *in = st->in;
 	unsigned int reg = 0;
@@ -207,7 +220,7 @@ static enum em_result em_locate(struct em_state *st, struct em_operand *op,
 	op->size = size;
 	if (loc == EM_LOC_MOFFS || (loc == EM_LOC_RM && in->modrm.mod != 3)) {
 		op->mem = true;
-		return em_mem_operand(st, size, &op->la);
+		return em_mem_operand(st, size, write, &op->la);
 	}
 	if (loc == EM_LOC_RM)
 		reg = in->modrm.rm;
@@ -279,7 +292,8 @@ static enum em_result em_fetch(struct em_state *st)
 	enum em_result r;
 
 	if (d->dst != EM_LOC_NONE) {
-		r = em_locate(st, &st->dst, d->dst, st->osize);
+		r = em_locate(st, &st->dst, d->dst, st->osize,
+			      !(d->flags & EM_F_NOWB));
 		if (r != EM_DONE)
 			return r;
 	}
@@ -296,7 +310,7 @@ static enum em_result em_fetch(struct em_state *st)
 	case EM_LOC_NONE:
 		break;
 	default:
-		r = em_locate(st, src, d->src, em_src_size(st));
+		r = em_locate(st, src, d->src, em_src_size(st), false);
 		if (r == EM_DONE)
 			r = em_load(st, src);
 		if (r != EM_DONE)
@@ -323,7 +337,7 @@ static enum em_result em_mov_mem(struct em_state *st)
 
 	if (high)
 		reg -= 4;
-	r = em_mem_operand(st, size, &la);
+	r = em_mem_operand(st, size, (in->opcode & 0xfe) != 0x8a, &la);
 	if (r != EM_DONE)
 		return r;
 	if ((in->opcode & 0xfe) == 0x8a) {

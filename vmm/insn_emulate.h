@@ -19,6 +19,7 @@
 #define MICA_VMM_INSN_EMULATE_H
 
 #include "mm/types.h"
+#include "vmm/gwalk.h"
 #include "vmm/insn.h"
 
 /* Result of insn_emulate(). */
@@ -131,22 +132,25 @@ struct em_ops {
 struct em_ctx {
 	/* Inputs, set by the caller before insn_emulate(). */
 	const struct em_ops *ops;
-	void *opaque;	 /* for the callbacks */
-	u64 rip;	 /* RIP of the instruction (advanced on EM_DONE) */
-	u64 rflags;	 /* in/out; written only on success */
-	u64 seg_base[6]; /* by enum insn_seg; ignored for ES/CS/SS/DS in
-			    * 64-bit mode (SDM Vol. 3A 3.4.4) */
+	void *opaque; /* for the callbacks */
+	u64 rip;      /* RIP of the instruction (advanced on EM_DONE) */
+	u64 rflags;   /* in/out; written only on success */
 	/*
-	 * Outside 64-bit mode with check_limits set, an access whose last
-	 * byte's offset exceeds seg_limit[seg] (the scaled limit of an
-	 * expand-up segment) raises #GP(0), or #SS(0) for SS (SDM Vol. 3A
-	 * 5.3). Expand-down segments and access rights are the caller's.
+	 * Segment registers by enum insn_seg, as the VMCS holds them: base,
+	 * limit in bytes, access rights in the VMCS format (SDM Vol. 3C
+	 * 24.4.1). Every access is checked as the CPU checks it
+	 * (gwalk_seg_linear): in 64-bit mode only the FS/GS bases apply and
+	 * every byte must be canonical; in protected and compatibility mode
+	 * (CR0.PE = 1, RFLAGS.VM = 0) the segment must be usable, of a type
+	 * that allows the access (no writes to code or read-only data, no
+	 * reads of execute-only code) and the access within the limit,
+	 * expand-down included; in real and virtual-8086 mode the limit
+	 * applies. Violations raise #GP(0), #SS(0) for SS (SDM Vol. 3A 5.3,
+	 * 5.4). Outside 64-bit mode SS.B selects a 32- or 16-bit stack.
 	 */
-	bool check_limits;
-	u32 seg_limit[6];
+	struct gwalk_seg seg[6];
 	u64 cr0, cr4, xcr0; /* for SSE/AVX availability checks */
 	bool align_check;   /* CR0.AM = 1 and CPL = 3 (#AC with EFLAGS.AC) */
-	u8 stack_size;	    /* SS.B: 4 (32-bit stack) or 2; 64-bit mode: 8 */
 	u32 rep_budget;	    /* REP iterations per call; 0 = default */
 
 	/* Outputs. */

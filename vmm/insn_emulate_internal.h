@@ -17,6 +17,7 @@
 #define EM_SF	 BIT(7)
 #define EM_DF	 BIT(10)
 #define EM_OF	 BIT(11)
+#define EM_VM	 BIT(17)
 #define EM_AC	 BIT(18)
 #define EM_ARITH (EM_CF | EM_PF | EM_AF | EM_ZF | EM_SF | EM_OF)
 
@@ -191,8 +192,13 @@ void em_reg_write(struct em_state *st, unsigned int reg, bool high,
 enum em_result em_raise(struct em_state *st, u8 vector, bool has_ec, u32 ec);
 enum em_result em_unsupported(struct em_state *st, const char *why);
 enum em_result em_ea(struct em_state *st, u64 *ea);
+/* Linear address of a size-byte access at offset ea of segment seg (a write
+ * or read-modify-write if write), raising the segment checks' fault. */
 enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
-			 gva_t *la);
+			 bool write, gva_t *la);
+/* Whether that access passes the segment checks, raising nothing. */
+bool em_seg_allows(const struct em_state *st, u8 seg, u64 ea, unsigned int size,
+		   bool write);
 /* Whether a size-byte access at la raises #AC (CR0.AM, CPL 3, EFLAGS.AC). */
 bool em_ac_fault(const struct em_state *st, gva_t la, unsigned int size);
 /* The em_result of a memory callback's status. */
@@ -205,7 +211,7 @@ enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
 			  const void *new_val, unsigned int size,
 			  bool *swapped);
 enum em_result em_mem_operand(struct em_state *st, unsigned int size,
-			      gva_t *la);
+			      bool write, gva_t *la);
 enum em_result em_store_dst(struct em_state *st);
 void em_commit(struct em_state *st, bool advance);
 

@@ -58,9 +58,7 @@ static unsigned int em_stack_size(const struct em_state *st)
 {
 	if (st->in->mode == INSN_MODE_64)
 		return 8;
-	if (st->ctx->stack_size)
-		return st->ctx->stack_size;
-	return st->in->mode == INSN_MODE_32 ? 4 : 2;
+	return (st->ctx->seg[INSN_SEG_SS].ar & GWALK_AR_DB) ? 4 : 2;
 }
 
 /* RSP after adding delta, wrapped and merged at the stack size. */
@@ -85,7 +83,7 @@ enum em_result em_push(struct em_state *st)
 	if (st->in->modrm.mod == 3) {
 		val = em_gpr(st, st->in->modrm.rm) & em_size_mask(sz);
 	} else {
-		r = em_mem_operand(st, sz, &la);
+		r = em_mem_operand(st, sz, false, &la);
 		if (r == EM_DONE)
 			r = em_read(st, la, &val, sz);
 		if (r != EM_DONE)
@@ -93,7 +91,7 @@ enum em_result em_push(struct em_state *st)
 	}
 	rsp = em_rsp_add(st, em_gpr(st, 4), -(u64)sz);
 	r = em_linear(st, INSN_SEG_SS, rsp & em_size_mask(em_stack_size(st)),
-		      sz, &la);
+		      sz, true, &la);
 	if (r == EM_DONE)
 		r = em_write(st, la, &val, sz);
 	if (r == EM_DONE)
@@ -114,7 +112,7 @@ enum em_result em_pop(struct em_state *st)
 	gva_t la;
 
 	r = em_linear(st, INSN_SEG_SS, rsp & em_size_mask(em_stack_size(st)),
-		      sz, &la);
+		      sz, false, &la);
 	if (r == EM_DONE)
 		r = em_read(st, la, &val, sz);
 	if (r != EM_DONE)
@@ -124,7 +122,7 @@ enum em_result em_pop(struct em_state *st)
 		em_reg_write(st, st->in->modrm.rm, false, sz, val);
 		return EM_DONE;
 	}
-	r = em_mem_operand(st, sz, &la);
+	r = em_mem_operand(st, sz, true, &la);
 	if (r == EM_DONE)
 		r = em_write(st, la, &val, sz);
 	return r;
@@ -155,7 +153,7 @@ enum em_result em_movbe(struct em_state *st)
 		return em_unsupported(st, "CRC32 not emulated");
 	if (in->modrm.mod == 3)
 		return em_raise(st, EM_VEC_UD, false, 0);
-	r = em_mem_operand(st, sz, &la);
+	r = em_mem_operand(st, sz, st->d->arg != 0, &la);
 	if (r != EM_DONE)
 		return r;
 	if (st->d->arg == 0) {

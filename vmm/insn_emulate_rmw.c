@@ -75,7 +75,7 @@ enum em_result em_cmpxchg8b(struct em_state *st)
 	enum em_result r;
 	gva_t la;
 
-	r = em_mem_operand(st, sz, &la);
+	r = em_mem_operand(st, sz, true, &la);
 	if (r != EM_DONE)
 		return r;
 	if (wide && (la & 15))
@@ -148,7 +148,7 @@ enum em_result em_bt(struct em_state *st)
 			ea = (ea + (u64)word * sz) & em_addr_mask(st->asize);
 		}
 		d->mem = true;
-		r = em_linear(st, in->mem.seg, ea, sz, &d->la);
+		r = em_linear(st, in->mem.seg, ea, sz, op != 0, &d->la);
 		if (r == EM_DONE)
 			r = em_read(st, d->la, &d->val, sz);
 		if (r != EM_DONE)

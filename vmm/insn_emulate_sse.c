@@ -98,7 +98,7 @@ enum em_result em_sse_mov(struct em_state *st)
 	if (r != EM_DONE)
 		return r;
 	if (in->modrm.mod != 3) {
-		r = em_mem_operand(st, len, &la);
+		r = em_mem_operand(st, len, !load, &la);
 		if (r != EM_DONE)
 			return r;
 		if (aligned && (la & (len - 1)))
@@ -135,7 +135,7 @@ static enum em_result em_scalar_src(struct em_state *st, unsigned int sz,
 		*val = em_gpr(st, in->modrm.rm) & em_size_mask(sz);
 		return EM_DONE;
 	}
-	r = em_mem_operand(st, sz, &la);
+	r = em_mem_operand(st, sz, false, &la);
 	if (r == EM_DONE)
 		r = em_read(st, la, val, sz);
 	return r;
@@ -195,7 +195,7 @@ enum em_result em_movd(struct em_state *st)
 		em_reg_write(st, in->modrm.rm, false, sz, val);
 		return EM_DONE;
 	}
-	r = em_mem_operand(st, sz, &la);
+	r = em_mem_operand(st, sz, true, &la);
 	if (r == EM_DONE)
 		r = em_write(st, la, &val, sz);
 	return r;
@@ -220,7 +220,7 @@ enum em_result em_movq(struct em_state *st)
 		em_xmm_write_q(st, in->modrm.rm, val);
 		return EM_DONE;
 	}
-	r = em_mem_operand(st, 8, &la);
+	r = em_mem_operand(st, 8, true, &la);
 	if (r == EM_DONE)
 		r = em_write(st, la, &val, 8);
 	return r;

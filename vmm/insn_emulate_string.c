@@ -20,13 +20,13 @@ static void em_str_advance(struct em_state *st, unsigned int reg)
 	em_reg_write(st, reg, false, st->asize, em_gpr(st, reg) + step);
 }
 
-/* Linear address of the element at [seg:reg]. */
+/* Linear address of the element at [seg:reg], stored to if write. */
 static enum em_result em_str_addr(struct em_state *st, u8 seg, unsigned int reg,
-				  gva_t *la)
+				  bool write, gva_t *la)
 {
 	u64 ea = em_gpr(st, reg) & em_addr_mask(st->asize);
 
-	return em_linear(st, seg, ea, st->osize, la);
+	return em_linear(st, seg, ea, st->osize, write, la);
 }
 
 /* Source segment: DS unless overridden (SDM Vol. 2B "MOVS"). */
@@ -42,7 +42,7 @@ static enum em_result em_str_read(struct em_state *st, u8 seg, unsigned int reg,
 				  u64 *val)
 {
 	gva_t la;
-	enum em_result r = em_str_addr(st, seg, reg, &la);
+	enum em_result r = em_str_addr(st, seg, reg, false, &la);
 
 	*val = 0;
 	if (r == EM_DONE)
@@ -57,7 +57,7 @@ static enum em_result em_movs_step(struct em_state *st)
 	enum em_result r = em_str_read(st, em_str_src_seg(st), 6, &val);
 
 	if (r == EM_DONE)
-		r = em_str_addr(st, INSN_SEG_ES, 7, &la);
+		r = em_str_addr(st, INSN_SEG_ES, 7, true, &la);
 	if (r == EM_DONE)
 		r = em_write(st, la, &val, st->osize);
 	if (r != EM_DONE)
@@ -71,7 +71,7 @@ static enum em_result em_stos_step(struct em_state *st)
 {
 	u64 val = em_gpr(st, 0);
 	gva_t la;
-	enum em_result r = em_str_addr(st, INSN_SEG_ES, 7, &la);
+	enum em_result r = em_str_addr(st, INSN_SEG_ES, 7, true, &la);
 
 	if (r == EM_DONE)
 		r = em_write(st, la, &val, st->osize);
@@ -122,6 +122,24 @@ static enum em_result em_scas_step(struct em_state *st)
 }
 
 /*
+ * A REP string instruction found with rCX = 0 at the address size runs no
+ * iteration, yet Intel CPUs still write back rCX, and rSI and rDI for MOVS
+ * or rDI for STOS, at the address size: under a 67 prefix in 64-bit mode
+ * that clears bits 63:32 of those registers (the SDM does not say; this is
+ * what Intel hardware does, see docs/emulation.md).
+ */
+static void em_rep_none(struct em_state *st)
+{
+	u8 fn = st->d->fn;
+
+	em_reg_write(st, 1, false, st->asize, 0);
+	if (fn == EM_FN_MOVS)
+		em_reg_write(st, 6, false, st->asize, em_gpr(st, 6));
+	if (fn == EM_FN_MOVS || fn == EM_FN_STOS)
+		em_reg_write(st, 7, false, st->asize, em_gpr(st, 7));
+}
+
+/*
  * Run step once, or under a REP prefix while rCX != 0 (and, for CMPS/SCAS
  * (cmp), while ZF matches REPE/REPNE), at most the budget per call.
  * MOVS/STOS/LODS treat F2 like F3.
@@ -140,8 +158,11 @@ static enum em_result em_string(struct em_state *st, em_step_t step, bool cmp)
 		u64 rcx = em_gpr(st, 1) & amask;
 		enum em_result r;
 
-		if (!rcx)
+		if (!rcx) {
+			if (!done)
+				em_rep_none(st);
 			return EM_DONE;
+		}
 		if (done == budget)
 			return EM_CONTINUE;
 		r = step(st);
@@ -180,13 +201,29 @@ static u64 em_wrap_room(const struct em_state *st, u64 ea)
 	return above >= 0x1000 ? 0x1000 : (above + 1) / sz;
 }
 
+/* Whether the segment checks allow all n elements from offset ea on, in
+ * the direction of DF (n is within em_wrap_room, so the run does not wrap). */
+static bool em_run_allowed(const struct em_state *st, u8 seg, u64 ea, u64 n,
+			   bool write)
+{
+	u64 bytes = n * st->osize, lo;
+
+	/* 64-bit mode checks only canonicality, which the first element's
+	 * check settles for its whole page. */
+	if (st->in->mode == INSN_MODE_64)
+		return true;
+	lo = (st->flags & EM_DF) ? ea + st->osize - bytes : ea;
+	return em_seg_allows(st, seg, lo, (unsigned int)bytes, write);
+}
+
 /*
  * REP MOVS/STOS with ops->rep_run: each call moves the run of elements
  * that stays within one page of the source and of the destination (and
- * within the address size), so the checks of its first element hold for
- * all of it; anything else (a page-crossing element, limit or alignment
- * checks) takes one ordinary step. Registers advance as after that many
- * iterations.
+ * within the address size), so the paging checks of its first element hold
+ * for all of it, and whose every element passes the segment checks;
+ * anything else (a page-crossing element, a run reaching a segment limit,
+ * alignment checks) takes one ordinary step. Registers advance as after
+ * that many iterations.
  */
 static enum em_result em_string_runs(struct em_state *st, bool movs)
 {
@@ -203,22 +240,29 @@ static enum em_result em_string_runs(struct em_state *st, bool movs)
 		gva_t src = 0, dst;
 		enum em_result r = EM_DONE;
 
-		if (!rcx)
+		if (!rcx) {
+			if (!done)
+				em_rep_none(st);
 			return EM_DONE;
+		}
 		if (done == budget)
 			return EM_CONTINUE;
 		n = MIN(rcx, (u64)(budget - done));
 		if (movs) {
-			r = em_linear(st, em_str_src_seg(st), si, sz, &src);
+			r = em_linear(st, em_str_src_seg(st), si, sz, false,
+				      &src);
 			n = MIN(n, MIN(em_page_room(st, src),
 				       em_wrap_room(st, si)));
 		}
 		if (r == EM_DONE)
-			r = em_linear(st, INSN_SEG_ES, di, sz, &dst);
+			r = em_linear(st, INSN_SEG_ES, di, sz, true, &dst);
 		if (r == EM_DONE)
 			n = MIN(n, MIN(em_page_room(st, dst),
 				       em_wrap_room(st, di)));
-		if (r != EM_DONE || n < 2 || ctx->check_limits ||
+		if (r != EM_DONE || n < 2 ||
+		    !em_run_allowed(st, INSN_SEG_ES, di, n, true) ||
+		    (movs &&
+		     !em_run_allowed(st, em_str_src_seg(st), si, n, false)) ||
 		    em_ac_fault(st, dst, sz) ||
 		    (movs && em_ac_fault(st, src, sz))) {
 			n = 1;

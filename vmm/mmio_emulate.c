@@ -426,17 +426,20 @@ static void setup_ctx(struct emu *e, enum insn_mode mode)
 	c->opaque = e;
 	c->rip = v->rip;
 	c->rflags = e->rflags;
-	/* 64-bit mode uses only the FS and GS bases (SDM Vol 3A 3.4.4). */
-	for (unsigned s = mode == INSN_MODE_64 ? INSN_SEG_FS : 0; s < 6; s++)
-		c->seg_base[s] = guest_seg_base(s);
-	c->check_limits = false;
+	/* 64-bit mode uses only the FS and GS bases (SDM Vol 3A 3.4.4, 5.3.1):
+	 * the other fields are not read, each VMREAD costs (an exit when
+	 * nested). */
+	if (mode == INSN_MODE_64) {
+		c->seg[INSN_SEG_FS].base = guest_seg_base(INSN_SEG_FS);
+		c->seg[INSN_SEG_GS].base = guest_seg_base(INSN_SEG_GS);
+	} else {
+		for (unsigned s = 0; s < 6; s++)
+			guest_seg_cache(s, &c->seg[s]);
+	}
 	c->cr0 = w->cr0;
 	c->cr4 = w->cr4;
 	c->xcr0 = fpu_xcr0();
 	c->align_check = (w->cr0 & CR0_AM) && w->cpl == 3;
-	c->stack_size = mode == INSN_MODE_64			      ? 8
-			: (vmcs_read32(VMCS_GUEST_SS_AR) & VMX_AR_DB) ? 4
-								      : 2;
 	c->rep_budget = 0;
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test/unit/em_segs.h"
 #include "vmm/insn.h"
 #include "vmm/insn_emulate.h"
 
@@ -238,11 +239,17 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	ctx.cr0 = (data[0] & 8) ? 0x8000003b : 0x80000033;
 	ctx.cr4 = (data[0] & 16) ? BIT(9) : BIT(9) | BIT(18);
 	ctx.xcr0 = (data[0] & 32) ? 3 : 7;
-	ctx.stack_size = (data[0] & 64) ? 2 : 0;
-	ctx.seg_base[INSN_SEG_FS] = 0x7000;
-	ctx.check_limits = data[0] & 128;
-	for (int i = 0; i < 6; i++)
-		ctx.seg_limit[i] = 0xfff0U << (data[1] >> 4);
+	/* Segment caches: flat, or (data[0] bit 7) random limits and
+	 * access rights, expand-down and unusable segments included. */
+	em_test_flat_segs(&ctx, modes[data[0] & 3]);
+	for (int i = 0; i < 6 && (data[0] & 128); i++) {
+		ctx.seg[i].limit = 0xfff0U << (data[1] >> 4);
+		ctx.seg[i].ar = data[11 + i] | (u32)(data[17] & 0xc1) << 8 |
+				(data[17] & 2 ? GWALK_AR_UNUSABLE : 0);
+	}
+	if (data[0] & 64)
+		ctx.seg[INSN_SEG_SS].ar &= ~GWALK_AR_DB;
+	ctx.seg[INSN_SEG_FS].base = 0x7000;
 	n = data[18] % 16;
 	if (n > size - 19)
 		n = size - 19;

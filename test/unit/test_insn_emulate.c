@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "test/unit/em_segs.h"
 #include "test/unit/tap.h"
 #include "vmm/insn.h"
 #include "vmm/insn_emulate.h"
@@ -147,7 +148,7 @@ static void reset(enum insn_mode mode)
 	ctx.cr0 = 0x80000033;
 	ctx.cr4 = BIT(9) | BIT(18);
 	ctx.xcr0 = 7;
-	(void)mode;
+	em_test_flat_segs(&ctx, mode);
 }
 
 /* Decode bytes for mode and emulate once. */
@@ -260,8 +261,8 @@ static void test_df_and_wrap(void)
 	reset(INSN_MODE_16);
 	g.gpr[6] = 0xaaaa0000ffffULL;
 	g.gpr[7] = 0x100;
-	ctx.seg_base[INSN_SEG_DS] = 0x10000;
-	ctx.seg_base[INSN_SEG_ES] = 0x0;
+	ctx.seg[INSN_SEG_DS].base = 0x10000;
+	ctx.seg[INSN_SEG_ES].base = 0x0;
 	g.mem[0x1ffff] = 0x5a;
 	r = RUN(INSN_MODE_16, 0xa4);
 	tap_ok(r == EM_DONE && g.gpr[6] == 0xaaaa00000000ULL &&
@@ -273,7 +274,7 @@ static void test_df_and_wrap(void)
 	reset(INSN_MODE_16);
 	g.gpr[5] = 0xfff0;
 	g.gpr[7] = 0x20;
-	ctx.seg_base[INSN_SEG_SS] = 0x8000;
+	ctx.seg[INSN_SEG_SS].base = 0x8000;
 	g.gpr[0] = 0x1234;
 	r = RUN(INSN_MODE_16, 0x89, 0x43, 0x01); /* mov [bp+di+1], ax */
 	tap_ok(r == EM_DONE && g.last_la[0] == 0x8000 + 0x11 &&
@@ -282,7 +283,7 @@ static void test_df_and_wrap(void)
 
 	/* 32-bit code: linear address wraps at 4 GiB. */
 	reset(INSN_MODE_32);
-	ctx.seg_base[INSN_SEG_DS] = 0xfffff000;
+	ctx.seg[INSN_SEG_DS].base = 0xfffff000;
 	g.gpr[3] = 0x1100;
 	g.mem[0x100] = 0x77;
 	r = RUN(INSN_MODE_32, 0x8a, 0x03); /* mov al, [ebx] */
@@ -292,27 +293,26 @@ static void test_df_and_wrap(void)
 
 	/* Segment limits in 32-bit code: last byte beyond the limit. */
 	reset(INSN_MODE_32);
-	ctx.check_limits = true;
-	for (int s = 0; s < 6; s++)
-		ctx.seg_limit[s] = 0xffffffff;
-	ctx.seg_limit[INSN_SEG_DS] = 0x2002;
+	ctx.seg[INSN_SEG_DS].limit = 0x2002;
 	g.gpr[3] = 0x2000;
 	r = RUN(INSN_MODE_32, 0x8b, 0x03); /* mov eax, [ebx]: bytes ..0x2003 */
 	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   ctx.exc.has_error_code && ctx.exc.error_code == 0 &&
 		   g.accesses == 0,
 	       "32-bit MOV beyond the DS limit: #GP(0), no access");
 	r = RUN(INSN_MODE_32, 0x66, 0x8b, 0x03); /* mov ax, [ebx] */
 	tap_ok(r == EM_DONE, "32-bit MOV within the DS limit: done");
-	ctx.seg_limit[INSN_SEG_DS] = 0xffffffff;
-	ctx.seg_limit[INSN_SEG_SS] = 0xffe;
+	ctx.seg[INSN_SEG_DS].limit = 0xffffffff;
+	ctx.seg[INSN_SEG_SS].limit = 0xffe;
 	g.gpr[4] = 0x1000;
 	r = RUN(INSN_MODE_32, 0xff, 0x33); /* push dword [ebx] */
-	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_SS,
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_SS &&
+		   ctx.exc.error_code == 0,
 	       "32-bit PUSH with ESP - 4 + 3 beyond the SS limit: #SS(0)");
 
 	/* 16-bit stack (SS.B = 0) in 32-bit code: SP wraps. */
 	reset(INSN_MODE_32);
-	ctx.stack_size = 2;
+	ctx.seg[INSN_SEG_SS].ar &= ~GWALK_AR_DB;
 	g.gpr[4] = 0x12340000;
 	g.gpr[3] = 0x2000;
 	*(u32 *)(g.mem + 0x2000) = 0xcafef00d;
@@ -569,8 +569,8 @@ static void test_misc(void)
 
 	/* MOVS with a segment override in 32-bit code. */
 	reset(INSN_MODE_32);
-	ctx.seg_base[INSN_SEG_FS] = 0x8000;
-	ctx.seg_base[INSN_SEG_ES] = 0x4000;
+	ctx.seg[INSN_SEG_FS].base = 0x8000;
+	ctx.seg[INSN_SEG_ES].base = 0x4000;
 	g.mem[0x8010] = 0x99;
 	g.gpr[6] = 0x10;
 	g.gpr[7] = 0x20;
@@ -596,7 +596,7 @@ static void test_legacy_modes(void)
 	enum em_result r;
 
 	reset(INSN_MODE_16);
-	ctx.seg_base[INSN_SEG_DS] = 0x10000;
+	ctx.seg[INSN_SEG_DS].base = 0x10000;
 	g.gpr[3] = 0xfff8;
 	g.gpr[6] = 0x0018;
 	g.gpr[0] = 0xaaaabbbbccccddddULL;
@@ -608,7 +608,7 @@ static void test_legacy_modes(void)
 	       "16-bit MOV AX, [BX+SI-0x10]: wraps to DS:0, 16-bit merge");
 
 	reset(INSN_MODE_16);
-	ctx.seg_base[INSN_SEG_SS] = 0x4000;
+	ctx.seg[INSN_SEG_SS].base = 0x4000;
 	g.gpr[5] = 0x0102;
 	g.mem[0x4100] = 0xff;
 	g.mem[0x4101] = 0xff;
@@ -739,6 +739,177 @@ static void test_optional_ops(void)
 	       "MOVDQU without vector callbacks: UNSUPPORTED");
 }
 
+/* True if the last run raised vector with error code 0 and touched no
+ * memory. */
+static bool faulted(enum em_result r, u8 vector)
+{
+	return r == EM_EXCEPTION && ctx.exc.vector == vector &&
+	       ctx.exc.has_error_code && ctx.exc.error_code == 0 &&
+	       g.accesses == 0;
+}
+
+/*
+ * Segment type, usability and limit checks of emulated accesses (SDM Vol.
+ * 3A 5.3 "Limit Checking", 5.4 "Type Checking", 3.4.5.1 "Code- and
+ * Data-Segment Descriptor Types"): the CPU refuses these before touching
+ * memory, so the emulator must too.
+ */
+static void test_segments(void)
+{
+	enum em_result r;
+
+	/* Writes through a code segment: #GP(0) in protected mode. */
+	reset(INSN_MODE_32);
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_32, 0x2e, 0x89, 0x03); /* mov cs:[ebx], eax */
+	tap_ok(faulted(r, EM_VEC_GP),
+	       "32-bit MOV CS:[EBX], EAX: code segment not writable, #GP(0)");
+	r = RUN(INSN_MODE_32, 0x2e, 0x01, 0x03); /* add cs:[ebx], eax */
+	tap_ok(faulted(r, EM_VEC_GP),
+	       "32-bit ADD CS:[EBX], EAX: #GP(0) before the read");
+	r = RUN(INSN_MODE_32, 0x2e, 0x8b, 0x03); /* mov eax, cs:[ebx] */
+	tap_ok(r == EM_DONE, "32-bit MOV EAX, CS:[EBX]: readable code, done");
+	ctx.seg[INSN_SEG_CS].ar &= ~GWALK_AR_TYPE_W; /* execute-only */
+	g.accesses = 0;
+	r = RUN(INSN_MODE_32, 0x2e, 0x8b, 0x03);
+	tap_ok(faulted(r, EM_VEC_GP),
+	       "32-bit MOV EAX, CS:[EBX] from execute-only code: #GP(0)");
+
+	/* Read-only data: loads and CMP/TEST work, stores and RMW fault. */
+	reset(INSN_MODE_32);
+	ctx.seg[INSN_SEG_DS].ar &= ~GWALK_AR_TYPE_W;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_32, 0x39, 0x03);	  /* cmp [ebx], eax */
+	r |= RUN(INSN_MODE_32, 0x0f, 0xa3, 0x03); /* bt [ebx], eax */
+	tap_ok(r == EM_DONE, "CMP and BT with read-only DS: done");
+	g.accesses = 0;
+	r = RUN(INSN_MODE_32, 0x0f, 0xab, 0x03); /* bts [ebx], eax */
+	tap_ok(faulted(r, EM_VEC_GP), "BTS with read-only DS: #GP(0)");
+	r = RUN(INSN_MODE_32, 0x0f, 0xc7, 0x0b); /* cmpxchg8b [ebx] */
+	tap_ok(faulted(r, EM_VEC_GP), "CMPXCHG8B with read-only DS: #GP(0)");
+	r = RUN(INSN_MODE_32, 0x0f, 0x11, 0x03); /* movups [ebx], xmm0 */
+	tap_ok(faulted(r, EM_VEC_GP), "MOVUPS store to read-only DS: #GP(0)");
+	r = RUN(INSN_MODE_32, 0x8f, 0x03); /* pop dword [ebx] */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   g.accesses == 1 && g.gpr[4] == 0,
+	       "POP [EBX] to read-only DS: stack read, then #GP(0), ESP kept");
+
+	/* A read-only or unusable SS: pushes #SS(0). */
+	reset(INSN_MODE_32);
+	g.gpr[4] = 0x3000;
+	ctx.seg[INSN_SEG_SS].ar &= ~GWALK_AR_TYPE_W;
+	r = RUN(INSN_MODE_32, 0xff, 0xf0); /* push eax */
+	tap_ok(faulted(r, EM_VEC_SS), "PUSH to a read-only SS: #SS(0)");
+	ctx.seg[INSN_SEG_SS].ar |= GWALK_AR_TYPE_W | GWALK_AR_UNUSABLE;
+	r = RUN(INSN_MODE_32, 0x8f, 0xc0); /* pop eax */
+	tap_ok(faulted(r, EM_VEC_SS), "POP from an unusable SS: #SS(0)");
+
+	/* An unusable ES (null selector): string stores #GP(0). */
+	reset(INSN_MODE_32);
+	ctx.seg[INSN_SEG_ES].ar |= GWALK_AR_UNUSABLE;
+	g.gpr[7] = 0x2000;
+	r = RUN(INSN_MODE_32, 0xaa); /* stosb */
+	tap_ok(faulted(r, EM_VEC_GP), "STOSB with an unusable ES: #GP(0)");
+
+	/* Expand-down data: offsets above the limit up to 0xffffffff (B = 1)
+	 * or 0xffff (B = 0). */
+	reset(INSN_MODE_32);
+	ctx.seg[INSN_SEG_DS].ar |= GWALK_AR_TYPE_E;
+	ctx.seg[INSN_SEG_DS].limit = 0x1fff;
+	g.gpr[3] = 0x1ffe;
+	r = RUN(INSN_MODE_32, 0x8b, 0x03); /* mov eax, [ebx] */
+	tap_ok(faulted(r, EM_VEC_GP),
+	       "expand-down DS, limit 0x1fff: a load at 0x1ffe, #GP(0)");
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_32, 0x89, 0x03);
+	tap_ok(r == EM_DONE && g.last_la[0] == 0x2000,
+	       "expand-down DS: a store at the limit + 1, done");
+	ctx.seg[INSN_SEG_DS].ar &= ~GWALK_AR_DB;
+	g.gpr[3] = 0xfffe;
+	g.accesses = 0;
+	r = RUN(INSN_MODE_32, 0x89, 0x03);
+	tap_ok(faulted(r, EM_VEC_GP),
+	       "16-bit expand-down DS: a dword store at 0xfffe, #GP(0)");
+
+	/* REP STOSD through a limit: the stores below it are done, then
+	 * #GP(0) with ECX/EDI at the faulting element. */
+	reset(INSN_MODE_32);
+	ctx.seg[INSN_SEG_ES].limit = 0x100f;
+	g.gpr[7] = 0x1000;
+	g.gpr[1] = 16;
+	g.gpr[0] = 0x5a5a5a5a;
+	r = RUN(INSN_MODE_32, 0xf3, 0xab);
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   g.accesses == 4 && g.gpr[1] == 12 && g.gpr[7] == 0x1010 &&
+		   g.mem[0x100f] == 0x5a && g.mem[0x1010] != 0x5a,
+	       "REP STOSD across the ES limit: 4 stores, then #GP(0), ECX 12");
+
+	/* Real mode: no type checks, limits still apply. */
+	reset(INSN_MODE_16);
+	ctx.cr0 = 0;
+	for (unsigned s = 0; s < 6; s++)
+		ctx.seg[s].limit = 0xffff;
+	g.gpr[3] = 0x100;
+	r = RUN(INSN_MODE_16, 0x2e, 0x89, 0x07); /* mov cs:[bx], ax */
+	tap_ok(r == EM_DONE, "real mode MOV CS:[BX], AX: done");
+	g.gpr[3] = 0xffff;
+	g.accesses = 0;
+	r = RUN(INSN_MODE_16, 0x89, 0x07); /* mov [bx], ax: bytes ..0x10000 */
+	tap_ok(faulted(r, EM_VEC_GP),
+	       "real mode MOV [BX], AX at offset 0xffff: #GP(0)");
+	ctx.cr0 = 0x80000033;
+	ctx.rflags |= BIT(17); /* virtual-8086 mode */
+	g.gpr[3] = 0x100;
+	r = RUN(INSN_MODE_16, 0x2e, 0x89, 0x07);
+	tap_ok(r == EM_DONE, "virtual-8086 MOV CS:[BX], AX: done");
+
+	/* 64-bit mode: no type or limit checks (SDM Vol. 3A 5.3.1). */
+	reset(INSN_MODE_64);
+	ctx.seg[INSN_SEG_CS].limit = 0;
+	ctx.seg[INSN_SEG_DS].ar |= GWALK_AR_UNUSABLE;
+	g.gpr[3] = 0x2000;
+	r = RUN(INSN_MODE_64, 0x2e, 0x89, 0x03);
+	r |= RUN(INSN_MODE_64, 0x89, 0x03);
+	tap_ok(r == EM_DONE, "64-bit MOV CS:[RBX] and DS:[RBX]: done");
+}
+
+/*
+ * REP string instructions with a zero count under a 67 prefix in 64-bit
+ * mode: Intel CPUs write ECX, and ESI/EDI for MOVS or EDI for STOS, which
+ * clears their bits 63:32 (measured; see docs/emulation.md).
+ */
+static void test_rep_zero_count(void)
+{
+	static const struct {
+		u8 op;
+		bool si, di;
+		const char *name;
+	} k[] = {{0xa4, true, true, "MOVSB"},
+		 {0xaa, false, true, "STOSB"},
+		 {0xac, false, false, "LODSB"},
+		 {0xa6, false, false, "CMPSB"},
+		 {0xae, false, false, "SCASB"}};
+	const u64 hi = 0xabcd000000000000ULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(k); i++) {
+		enum em_result r;
+
+		reset(INSN_MODE_64);
+		g.gpr[1] = hi;
+		g.gpr[6] = hi | 0x100;
+		g.gpr[7] = hi | 0x200;
+		r = run(INSN_MODE_64, (const u8[]){0x67, 0xf3, k[i].op}, 3);
+		tap_ok(r == EM_DONE && g.accesses == 0 && g.gpr[1] == 0 &&
+			   g.gpr[6] == (k[i].si ? 0x100 : hi | 0x100) &&
+			   g.gpr[7] == (k[i].di ? 0x200 : hi | 0x200) &&
+			   ctx.rip == 0x1003,
+		       "67 REP %s, ECX = 0: no access, RCX%s%s bits 63:32 "
+		       "cleared",
+		       k[i].name, k[i].si ? ", RSI" : "",
+		       k[i].di ? ", RDI" : "");
+	}
+}
+
 int main(void)
 {
 	test_rep_budget();
@@ -750,5 +921,7 @@ int main(void)
 	test_register_ud();
 	test_legacy_modes();
 	test_optional_ops();
+	test_segments();
+	test_rep_zero_count();
 	return tap_done();
 }

@@ -4,7 +4,8 @@
  * instructions one element per callback: seeded random cases (MICA_SEED,
  * MICA_ITERS) in 16-, 32- and 64-bit code with both address sizes, DF 0/1,
  * element sizes 1-8, offsets next to page ends and to the 16/32-bit
- * wrap, small budgets, and a fault on a page of the source or destination.
+ * wrap, segment limits (expand-up and expand-down) a few elements away,
+ * small budgets, and a fault on a page of the source or destination.
  * Registers, RFLAGS, RIP, memory, results and the exception must be the
  * same, and every run must keep the emulator's promise that all of its
  * elements lie in the pages of its first.
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test/unit/em_segs.h"
 #include "test/unit/tap.h"
 #include "vmm/insn.h"
 #include "vmm/insn_emulate.h"
@@ -133,7 +135,7 @@ static const struct em_ops ops_runs = {
     .rep_run = t_rep_run,
 };
 
-static u64 seg_base[6];
+static struct gwalk_seg segs[6]; /* outside 64-bit mode */
 
 struct outcome {
 	struct model m;
@@ -155,12 +157,12 @@ static void emulate(const struct insn *in, const struct em_ops *ops, u64 rflags,
 	ctx.rip = 0x1000;
 	ctx.rflags = rflags;
 	ctx.cr0 = 0x80000033;
-	ctx.stack_size = in->mode == INSN_MODE_64 ? 8 : 4;
+	em_test_flat_segs(&ctx, in->mode);
 	ctx.rep_budget = budget;
 	/* segment bases that are not page aligned move the wrap of the
-	 * offset away from a page boundary */
+	 * offset away from a page boundary; limits end runs mid-page */
 	for (int s = 0; s < 6 && in->mode != INSN_MODE_64; s++)
-		ctx.seg_base[s] = seg_base[s];
+		ctx.seg[s] = segs[s];
 	o->calls = 0;
 	do {
 		r = insn_emulate(&ctx, in);
@@ -188,6 +190,27 @@ static u64 pick_offset(unsigned int asz)
 	default:
 		return rng() & amask & (MEM_SIZE - 1);
 	}
+}
+
+/*
+ * A random segment cache for segment seg, whose accesses start near offset
+ * ea: mostly flat, else a limit a few elements from ea, expand-up or
+ * expand-down (16- or 32-bit upper bound), sometimes read-only data.
+ */
+static void random_seg(struct gwalk_seg *sg, unsigned int seg, u64 ea,
+		       unsigned int asz)
+{
+	u32 type = rng() % 4 ? 0x3 : 0x7; /* read/write, expand-down */
+
+	if (rng() % 8 == 0)
+		type &= ~0x2u; /* read-only */
+	sg->base = rng() % 2 ? rng() % 0x20000 : 0;
+	sg->limit = (u32)(ea & (asz == 8 ? ~0ULL : (1ULL << (8 * asz)) - 1));
+	sg->limit += (u32)(rng() % 64) - 32;
+	if (rng() % 2)
+		sg->limit = 0xffffffffu;
+	sg->ar = GWALK_AR_P | GWALK_AR_S | (seg == INSN_SEG_CS ? 0xb : type) |
+		 (rng() % 2 ? GWALK_AR_DB : 0);
 }
 
 static bool one_case(unsigned int *n_faults)
@@ -226,7 +249,7 @@ static bool one_case(unsigned int *n_faults)
 	for (int i = 0; i < MEM_SIZE; i++)
 		m.mem[i] = (u8)rng();
 	for (int s = 0; s < 6; s++)
-		seg_base[s] = rng() % 2 ? rng() % 0x20000 : 0;
+		random_seg(&segs[s], s, m.gpr[s == INSN_SEG_ES ? 7 : 6], asz);
 	m.bad_page = rng() % 3 == 0 ? rng() % (MEM_SIZE >> 12) : ~0ULL;
 	m.broken = false;
 	{
