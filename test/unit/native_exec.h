@@ -3,8 +3,8 @@
  * Host-CPU execution of one instruction for the emulator's differential
  * test: the instruction bytes sit on an executable page followed by a jump
  * to an exit stub; native_run() loads every GPR (RSP included), RFLAGS and
- * YMM0-15 from native_in, runs the bytes, and stores the state after them
- * into native_out. A fault (#DE, #GP, #UD, ...) arrives as a signal on an
+ * YMM0-15 (XMM0-15 after native_sse_only()) from native_in, runs the bytes,
+ * and stores the state after them into native_out. A fault (#DE, #GP, #UD, ...) arrives as a signal on an
  * alternate stack and is reported instead.
  */
 #ifndef MICA_TEST_NATIVE_EXEC_H
@@ -45,14 +45,36 @@ struct __attribute__((packed)) {
 #define NATIVE_USER_CS	 0x33
 
 void native_enter(void *code);
+/* Move XMM0-15 (the low 16 bytes of each ymm[]) instead of YMM: for hosts
+ * without AVX. */
+void native_sse_only(void);
 void native_exit(void);
 void native_go32(void);
 
 /* clang-format off */
+#define NATIVE_VEC_ALL(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) \
+	M(9) M(10) M(11) M(12) M(13) M(14) M(15)
 #define NATIVE_YMM_LOAD(n) "vmovdqu " #n "*32+160(%rax), %ymm" #n "\n"
 #define NATIVE_YMM_SAVE(n) "vmovdqu %ymm" #n ", native_out+160+" #n "*32(%rip)\n"
+#define NATIVE_XMM_LOAD(n) "movdqu " #n "*32+160(%rax), %xmm" #n "\n"
+#define NATIVE_XMM_SAVE(n) "movdqu %xmm" #n ", native_out+160+" #n "*32(%rip)\n"
 __asm__(
 	".text\n"
+	/* Vector state in and out: YMM with AVX, else XMM (native_sse_only). */
+	"native_ymm_load:\n" NATIVE_VEC_ALL(NATIVE_YMM_LOAD) "ret\n"
+	"native_ymm_save:\n" NATIVE_VEC_ALL(NATIVE_YMM_SAVE) "vzeroupper\n ret\n"
+	"native_xmm_load:\n" NATIVE_VEC_ALL(NATIVE_XMM_LOAD) "ret\n"
+	"native_xmm_save:\n" NATIVE_VEC_ALL(NATIVE_XMM_SAVE) "ret\n"
+	".data\n"
+	"native_vec_load: .quad native_ymm_load\n"
+	"native_vec_save: .quad native_ymm_save\n"
+	".text\n"
+	".globl native_sse_only\n"
+	".type native_sse_only,@function\n"
+	"native_sse_only:\n"
+	"lea native_xmm_load(%rip), %rax\n mov %rax, native_vec_load(%rip)\n"
+	"lea native_xmm_save(%rip), %rax\n mov %rax, native_vec_save(%rip)\n"
+	"ret\n"
 	".globl native_enter\n"
 	".type native_enter,@function\n"
 	"native_enter:\n"
@@ -61,12 +83,7 @@ __asm__(
 	/* 64-bit processes run with null DS/ES, which 32-bit code cannot use. */
 	"mov $0x2b, %eax\n mov %eax, %ds\n mov %eax, %es\n"
 	"lea native_in(%rip), %rax\n"
-	NATIVE_YMM_LOAD(0) NATIVE_YMM_LOAD(1) NATIVE_YMM_LOAD(2)
-	NATIVE_YMM_LOAD(3) NATIVE_YMM_LOAD(4) NATIVE_YMM_LOAD(5)
-	NATIVE_YMM_LOAD(6) NATIVE_YMM_LOAD(7) NATIVE_YMM_LOAD(8)
-	NATIVE_YMM_LOAD(9) NATIVE_YMM_LOAD(10) NATIVE_YMM_LOAD(11)
-	NATIVE_YMM_LOAD(12) NATIVE_YMM_LOAD(13) NATIVE_YMM_LOAD(14)
-	NATIVE_YMM_LOAD(15)
+	"call *native_vec_load(%rip)\n"
 	"pushq 128(%rax)\n popfq\n"
 	"mov 8(%rax), %rcx\n mov 16(%rax), %rdx\n mov 24(%rax), %rbx\n"
 	"mov 40(%rax), %rbp\n mov 48(%rax), %rsi\n mov 56(%rax), %rdi\n"
@@ -91,13 +108,8 @@ __asm__(
 	"mov %r14, native_out+112(%rip)\n mov %r15, native_out+120(%rip)\n"
 	"mov native_host_rsp(%rip), %rsp\n"
 	"pushfq\n popq native_out+128(%rip)\n"
-	NATIVE_YMM_SAVE(0) NATIVE_YMM_SAVE(1) NATIVE_YMM_SAVE(2)
-	NATIVE_YMM_SAVE(3) NATIVE_YMM_SAVE(4) NATIVE_YMM_SAVE(5)
-	NATIVE_YMM_SAVE(6) NATIVE_YMM_SAVE(7) NATIVE_YMM_SAVE(8)
-	NATIVE_YMM_SAVE(9) NATIVE_YMM_SAVE(10) NATIVE_YMM_SAVE(11)
-	NATIVE_YMM_SAVE(12) NATIVE_YMM_SAVE(13) NATIVE_YMM_SAVE(14)
-	NATIVE_YMM_SAVE(15)
-	"cld\n vzeroupper\n"
+	"call *native_vec_save(%rip)\n"
+	"cld\n"
 	"pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
 	"ret\n");
 /* clang-format on */
