@@ -13,15 +13,13 @@
 #include "arch/x86/vmx_caps.h"
 #include "vmm/exit.h"
 #include "vmm/vm.h"
+#include "vmm/xcr0.h"
 
 /* MOV to CR0 faults on bits 63:32; reserved bits below are ignored and ET
  * is hardwired to 1 (SDM Vol 3A 2.5, Vol 2B "MOV-Move to/from Control
  * Registers"). */
 #define CR0_HIGH_RESERVED (~0xffffffffULL)
 #define CR0_LOW_RESERVED  (GENMASK(28, 19) | BIT(17) | GENMASK(15, 6))
-#define XCR0_X87	  BIT(0)
-#define XCR0_SSE	  BIT(1)
-#define XCR0_AVX	  BIT(2)
 
 static u64 read_gpr(struct vcpu *v, unsigned n)
 {
@@ -163,8 +161,9 @@ void handle_cr_access(struct vcpu *v)
 	vcpu_skip_insn(v);
 }
 
-/* XSETBV (SDM Vol 2C): CPL 0, XCR0 only, x87 always set, AVX needs SSE,
- * only bits the host CPU supports (CPUID.(EAX=0DH,ECX=0):EDX:EAX). */
+/* XSETBV (SDM Vol 2C): CPL 0, XCR0 only, a value xcr0_valid() accepts for
+ * the host CPU's components (CPUID.(EAX=0DH,ECX=0):EDX:EAX, which the guest
+ * sees unchanged); anything else is #GP(0) in the guest. */
 void handle_xsetbv(struct vcpu *v)
 {
 	u32 idx = (u32)v->gpr[GPR_RCX];
@@ -176,8 +175,7 @@ void handle_xsetbv(struct vcpu *v)
 		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
 		return;
 	}
-	if (vcpu_cpl(v) || idx != 0 || !(val & XCR0_X87) ||
-	    (val & ~supported) || ((val & XCR0_AVX) && !(val & XCR0_SSE))) {
+	if (vcpu_cpl(v) || idx != 0 || !xcr0_valid(val, supported)) {
 		vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 		return;
 	}
