@@ -44,6 +44,8 @@ void handle_xsetbv(struct vcpu *v);
 void handle_vmcall(struct vcpu *v);
 void handle_hlt(struct vcpu *v);
 void handle_cache_flush(struct vcpu *v);
+/* VMX, SMX, MONITOR/MWAIT instructions: #UD, the guest has no such feature. */
+void handle_absent_insn(struct vcpu *v);
 void handle_exception_nmi(struct vcpu *v);
 
 /* Zero the SYSCALL MSRs a previous guest may have left in the CPU. */

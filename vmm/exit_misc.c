@@ -6,6 +6,10 @@
  * INVD is never executed for a guest (it would discard the host's dirty
  * cache lines): both it and WBINVD complete as no-ops, since guest memory
  * is coherent write-back RAM.
+ * Instructions of features a guest of mica does not have (VMX, SMX,
+ * MONITOR/MWAIT; CPUID hides them) exit unconditionally or by a control the
+ * CPU forces on; they raise #UD, as on a CPU without the feature, at any
+ * CPL.
  */
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
@@ -28,6 +32,12 @@ void handle_hlt(struct vcpu *v)
 void handle_cache_flush(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
+}
+
+void handle_absent_insn(struct vcpu *v)
+{
+	v->vm->counters[CNT_ABSENT_INSN]++;
+	vcpu_inject_exception(v, X86_EXC_UD, false, 0);
 }
 
 /* Reflect an intercepted exception to the guest unchanged. */

@@ -60,6 +60,7 @@ enum mica_counter {
 	CNT_READONLY_WRITES = 13,   /* writes to read-only slots dropped */
 	CNT_SPP_DENIED = 14,	    /* writes sub-page protection dropped */
 	CNT_EXIT_SPP = 15,	    /* SPP-related exits (SPPT misses) */
+	CNT_ABSENT_INSN = 16,	    /* VMX/SMX/MONITOR instructions: #UD */
 	CNT_MAX,
 };
 
