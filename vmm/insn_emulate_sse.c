@@ -86,7 +86,7 @@ enum em_result em_sse_mov(struct em_state *st)
 	const struct insn *in = st->in;
 	bool vex = em_is_vex(in), load, aligned;
 	unsigned int len = vex && in->vex.l ? 32 : 16;
-	u8 buf[32];
+	u8 buf[32] = {0}; /* every byte is filled; never the stack's */
 	enum em_result r;
 	gva_t la = 0;
 
