@@ -327,6 +327,7 @@ static bool verify(struct emu *e, enum insn_mode mode,
 	unsigned size = MAX(in->opsize, 1);
 	u32 acc = (f->qual & EPT_QUAL_WRITE) ? GWALK_ACC_WRITE : 0;
 	unsigned src_seg;
+	u64 amask;
 
 	/* v->gpr has an unused RSP slot: RSP lives in the VMCS. */
 	if (in->mem.base == GPR_RSP || in->mem.index == GPR_RSP)
@@ -338,11 +339,15 @@ static bool verify(struct emu *e, enum insn_mode mode,
 	}
 	if (!(in->attr & INSN_A_STRING))
 		return false;
+	/* rSI/rDI at the address size, as the CPU used them (a 67 prefix
+	 * ignores bits 63:32). */
+	amask = in->addrsize >= 8 ? ~0ULL : BIT(8 * in->addrsize) - 1;
 	src_seg = in->pfx.seg != INSN_SEG_NONE ? in->pfx.seg : INSN_SEG_DS;
-	return targets(v, seg_linear(mode, src_seg, v->gpr[GPR_RSI]), size, acc,
-		       f) ||
-	       targets(v, seg_linear(mode, INSN_SEG_ES, v->gpr[GPR_RDI]), size,
-		       acc, f);
+	return targets(v, seg_linear(mode, src_seg, v->gpr[GPR_RSI] & amask),
+		       size, acc, f) ||
+	       targets(v,
+		       seg_linear(mode, INSN_SEG_ES, v->gpr[GPR_RDI] & amask),
+		       size, acc, f);
 }
 
 /*
