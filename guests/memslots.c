@@ -131,6 +131,33 @@ static void test_lock(void)
 	     "unlocked slots can be deleted");
 }
 
+/*
+ * A log buffer that is not writable RAM for its whole length (it straddles
+ * the end of guest RAM, or lies in a read-only slot) fails with -EFAULT
+ * and changes nothing: the bits stay in the log for the next call.
+ */
+static void test_dirty_log_buffers(void)
+{
+	static u64 log[4] __attribute__((aligned(8)));
+	unsigned long base = 0x5000000, ro = 0x5800000;
+	unsigned long ram_end = 16 * MB;
+
+	g_ok(!set_region(4, MEM_LOG_DIRTY, base, 256 * 4096, 13 * MB) &&
+		 !set_region(5, MEM_READONLY, ro, 4096, 14 * MB),
+	     "a dirty-logged slot of 256 pages (32-byte log), a read-only "
+	     "slot");
+	*at(base + 200 * 4096UL) = 1;
+	g_ok(hc(HC_GET_DIRTY_LOG, 4, ram_end - 16, 0, 0, 0) == -14,
+	     "a log buffer straddling the end of guest RAM: -EFAULT");
+	g_ok(hc(HC_GET_DIRTY_LOG, 4, ro, 0, 0, 0) == -14,
+	     "a log buffer in a read-only slot: -EFAULT");
+	g_ok(!hc(HC_GET_DIRTY_LOG, 4, (unsigned long)log, 0, 0, 0) &&
+		 log[3] == 1ULL << (200 - 192) && !log[0] && !log[1] && !log[2],
+	     "the failed calls harvested nothing: page 200 is still logged");
+	g_ok(!set_region(4, 0, 0, 0, 0) && !set_region(5, 0, 0, 0, 0),
+	     "delete both slots");
+}
+
 static void test_dirty_log(void)
 {
 	static u64 log[1] __attribute__((aligned(8)));
@@ -163,6 +190,7 @@ static void test_dirty_log(void)
 	g_ok(hc(HC_GET_DIRTY_LOG, 4, 0x7000000, 0, 0, 0) == -14,
 	     "a log buffer outside guest RAM is -EFAULT");
 	g_ok(!set_region(4, 0, 0, 0, 0), "delete the dirty-logged slot");
+	test_dirty_log_buffers();
 }
 
 static void test_mmio_entries(void)

@@ -338,16 +338,19 @@ s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa)
 	if (!s)
 		return -ENOENT;
 	bytes = memslot_dirty_bitmap_words(s->npages) * 8;
-	/* Check the whole destination before anything is harvested. */
-	for (done = 0; done < bytes; done += PAGE_SIZE) {
+	/* Check every byte of the destination, page piece by page piece, for
+	 * writable RAM before anything is harvested: a failed call changes
+	 * nothing (harvesting clears the bits it returns). */
+	for (done = 0; done < bytes;) {
 		u64 n = MIN(bytes - done, PAGE_SIZE - ((bitmap_gpa + done) &
 						       (PAGE_SIZE - 1)));
 		void *p;
 
 		if (bitmap_gpa + done < bitmap_gpa ||
-		    vm_ram_lookup(v->vm, bitmap_gpa + done, n, false, &p) !=
+		    vm_ram_lookup(v->vm, bitmap_gpa + done, n, true, &p) !=
 			VM_RAM)
 			return -EFAULT;
+		done += n;
 	}
 	if (alloc_pages(bytes, &page, &done))
 		return -ENOMEM;
@@ -358,9 +361,11 @@ s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa)
 			    PAGE_SIZE - ((bitmap_gpa + off) & (PAGE_SIZE - 1)));
 		void *p;
 
-		if (vm_ram_lookup(v->vm, bitmap_gpa + off, n, true, &p) ==
+		/* checked above, and nothing ran in between */
+		if (vm_ram_lookup(v->vm, bitmap_gpa + off, n, true, &p) !=
 		    VM_RAM)
-			mem_copy(p, (u8 *)tmp + off, n);
+			panic("dirty log: checked destination not RAM");
+		mem_copy(p, (u8 *)tmp + off, n);
 		off += n;
 	}
 	mm_free_pages(page, done);
