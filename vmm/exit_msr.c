@@ -189,8 +189,8 @@ void handle_wrmsr(struct vcpu *v)
 
 void vcpu_reset_live_msrs(void)
 {
-	static const u32 live[] = {MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
-				   MSR_KERNEL_GS_BASE};
+	static const u32 live[] = {MSR_STAR,   MSR_LSTAR,	   MSR_CSTAR,
+				   MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_TSC_AUX};
 
 	/* An MSR absent on this CPU has nothing to reset: ignore #GP. */
 	for (unsigned i = 0; i < ARRAY_SIZE(live); i++)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_caps.h"
@@ -140,6 +141,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned id)
 	vm->vcpu.wp_page = ~0ULL;
 	vuart_init(&vm->uart, uart_emit, vm);
 	vcpu_reset_live_msrs();
+	cpu_reset_guest_state();
 	rc = alloc_memory(vm);
 	if (!rc)
 		rc = vm_devices_init(vm);

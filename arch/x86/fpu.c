@@ -104,3 +104,55 @@ u64 fpu_xcr0(void)
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 	return ((u64)hi << 32) | lo;
 }
+
+#define CPUID_1_ECX_XSAVE BIT(26)
+
+/* XSAVE area for XRSTOR's init: legacy region, header all zero (XSTATE_BV
+ * = 0: every component requested goes to its init state, SDM Vol 1
+ * 13.8.1), MXCSR its reset value. Large enough for every component. */
+static u8 xsave_init_area[16384] __attribute__((aligned(64)));
+
+static void xsetbv0(u64 v)
+{
+	__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+void cpu_reset_guest_state(void)
+{
+	u32 mxcsr = 0x1f80;
+
+	write_cr2(0);
+	__asm__ volatile("mov %0, %%dr0\n mov %0, %%dr1\n mov %0, %%dr2\n"
+			 "mov %0, %%dr3\n mov %1, %%dr6"
+			 :
+			 : "r"(0UL), "r"(0xffff0ff0UL));
+	if ((cpuid(1).ecx & CPUID_1_ECX_XSAVE) && (read_cr4() & CR4_OSXSAVE)) {
+		struct cpuid_regs r = cpuid_count(0xd, 0);
+		u64 all = ((u64)r.edx << 32) | r.eax;
+
+		/* EBX: the area size for the XCR0 in force; ECX: for all */
+		if (r.ecx <= sizeof(xsave_init_area)) {
+			mem_copy(xsave_init_area + 24, &mxcsr, 4);
+			xsetbv0(all);
+			__asm__ volatile("xrstor %0"
+					 :
+					 : "m"(xsave_init_area), "a"((u32)all),
+					   "d"((u32)(all >> 32)));
+			xsetbv0(1);
+			return;
+		}
+		xsetbv0(1);
+	}
+	/* No XSAVE (or an area too large): x87 and SSE by hand. */
+	__asm__ volatile("fninit\n ldmxcsr %0\n"
+			 "pxor %%xmm0, %%xmm0\n pxor %%xmm1, %%xmm1\n"
+			 "pxor %%xmm2, %%xmm2\n pxor %%xmm3, %%xmm3\n"
+			 "pxor %%xmm4, %%xmm4\n pxor %%xmm5, %%xmm5\n"
+			 "pxor %%xmm6, %%xmm6\n pxor %%xmm7, %%xmm7\n"
+			 "pxor %%xmm8, %%xmm8\n pxor %%xmm9, %%xmm9\n"
+			 "pxor %%xmm10, %%xmm10\n pxor %%xmm11, %%xmm11\n"
+			 "pxor %%xmm12, %%xmm12\n pxor %%xmm13, %%xmm13\n"
+			 "pxor %%xmm14, %%xmm14\n pxor %%xmm15, %%xmm15"
+			 :
+			 : "m"(mxcsr));
+}

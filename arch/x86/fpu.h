@@ -28,4 +28,14 @@ void fpu_write_vec(unsigned reg, const void *buf, unsigned len,
 /* XCR0 as the guest left it (XGETBV), 0 when XSAVE is not enabled. */
 u64 fpu_xcr0(void);
 
+/*
+ * Put every piece of CPU state a guest can read and mica leaves live in
+ * the CPU into its power-on/INIT value (SDM Vol 3A Table 10-1), so that no
+ * VM sees what the one before it left: x87 (FCW 0x37F), SSE (XMM zero,
+ * MXCSR 0x1F80), every XSAVE component the CPU has (YMM/ZMM upper halves,
+ * opmask, PKRU 0, AMX tiles), XCR0 = 1, CR2 = 0, DR0-DR3 = 0,
+ * DR6 = 0xFFFF0FF0 (DR7 is in the VMCS).
+ */
+void cpu_reset_guest_state(void);
+
 #endif /* MICA_ARCH_X86_FPU_H */
