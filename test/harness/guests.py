@@ -36,6 +36,13 @@ GUESTS = {
     "paging32": ("paging32.elf", "mode=32 forced-emu budget=4000000000"),
     "emu32": ("emu32.elf", "mode=32 forced-emu budget=2000000000"),
     "spp": ("spp.elf", ""),
+    "hostile-xsetbv": ("hostile.elf", "case=xsetbv"),
+    "hostile-apic": ("hostile.elf", "case=apic"),
+    "hostile-vmx": ("hostile.elf", "case=vmx"),
+    "hostile-rep67": ("hostile.elf", "case=rep67"),
+    # dirty leaves CPU state set; the guest after it must find it reset
+    "hostile-dirty": ("hostile.elf", "case=dirty"),
+    "hostile-clean": ("hostile.elf", "case=clean"),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
 
@@ -47,7 +54,9 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
              "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
-             "mmio-user", "mmio-remap", "emu32"]
+             "mmio-user", "mmio-remap", "emu32", "hostile-xsetbv",
+             "hostile-apic", "hostile-vmx", "hostile-rep67", "hostile-dirty",
+             "hostile-clean"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.
