@@ -12,6 +12,8 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_caps.h"
 #include "vmm/exit.h"
+#include "vmm/guest_mem.h"
+#include "vmm/gwalk.h"
 #include "vmm/vm.h"
 #include "vmm/xcr0.h"
 
@@ -41,13 +43,20 @@ static u64 effective_cr0_fixed0(void)
 	return vmx_has_unrestricted_guest() ? f & ~(CR0_PE | CR0_PG) : f;
 }
 
-/* Load PAE PDPTEs from guest CR3 into the VMCS (SDM Vol 3A 4.4.1). */
+/* Load PAE PDPTEs from guest CR3 into the VMCS (SDM Vol 3A 4.4.1); false
+ * (#GP(0), nothing loaded) if the PDPT is not in RAM or a present entry
+ * has a reserved bit set, which VM entry would refuse. */
 static bool load_pdptes(struct vcpu *v, u64 cr3)
 {
 	u64 *pdpte = vm_gpa_ptr(v->vm, cr3 & 0xffffffe0ULL, 32);
+	u64 rflags;
+	unsigned maxpa = guest_paging_ctx(v, &rflags)->maxphyaddr;
 
 	if (!pdpte)
 		return false;
+	for (unsigned i = 0; i < 4; i++)
+		if (!gwalk_pdpte_valid(pdpte[i], maxpa))
+			return false;
 	vmcs_write64(VMCS_GUEST_PDPTE0, pdpte[0]);
 	vmcs_write64(VMCS_GUEST_PDPTE1, pdpte[1]);
 	vmcs_write64(VMCS_GUEST_PDPTE2, pdpte[2]);

@@ -146,6 +146,18 @@ struct gwalk_result {
 /* Restarts allowed when the guest changes an entry under the walker. */
 #define GWALK_MAX_RESTARTS 16
 
+/*
+ * Whether PAE PDPTE e may be loaded (SDM Vol 3A 4.4.1, Table 4-8): a
+ * present entry must have bits 2:1, 8:5 and 63:maxphyaddr clear; loading
+ * one that does not (MOV to CR0/CR3/CR4) is #GP(0).
+ */
+static inline bool gwalk_pdpte_valid(u64 e, unsigned int maxphyaddr)
+{
+	u64 rsvd = 0x1e6ULL | ~((1ULL << maxphyaddr) - 1);
+
+	return !(e & 1) || !(e & rsvd);
+}
+
 /* Paging mode selected by CR0.PG, CR4.PAE, EFER.LMA and CR4.LA57. */
 enum gwalk_mode gwalk_mode_of(const struct gwalk_ctx *ctx);
 
