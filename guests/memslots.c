@@ -156,6 +156,11 @@ static void test_dirty_log_buffers(void)
 	     "the failed calls harvested nothing: page 200 is still logged");
 	g_ok(!set_region(4, 0, 0, 0, 0) && !set_region(5, 0, 0, 0, 0),
 	     "delete both slots");
+	/* Arguments are checked before storage is allocated for them. */
+	g_ok(set_region(6, MEM_LOG_DIRTY, base + 1, 1UL << 40, 0) == -EINVAL &&
+		 set_region(6, MEM_LOG_DIRTY, base, 1UL << 40, 0) == -EINVAL,
+	     "a misaligned or beyond-the-pool 1 TiB dirty-logged slot is "
+	     "-EINVAL, not -ENOMEM");
 }
 
 static void test_dirty_log(void)

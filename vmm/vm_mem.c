@@ -285,6 +285,19 @@ s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
 
 	if (slot > 0xffffffffULL || flags > 0xffffffffULL)
 		return -EINVAL;
+	/* Validate before allocating: a bad request gets its documented
+	 * errno (docs/memslots.md) whatever its size, never -ENOMEM for
+	 * storage it would have needed. The dry run lends a stand-in bitmap,
+	 * which validation only tests for presence. */
+	{
+		static u64 stand_in;
+		struct memslot_region dry = r;
+
+		dry.dirty_bitmap = &stand_in;
+		rc = memslot_set_prepare(v->vm->mem.slots, &dry, &c);
+		if (rc)
+			return rc;
+	}
 	/* Storage for a dirty log that may start with this call. */
 	if ((flags & MEM_LOG_DIRTY_PAGES) && IS_ALIGNED(size, PAGE_SIZE)) {
 		if (alloc_pages(memslot_dirty_bitmap_words(size >> PAGE_SHIFT) *
