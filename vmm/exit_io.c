@@ -73,7 +73,7 @@ static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
 	}
 	if (port == DEBUG_EXIT_PORT) {
 		vuart_flush(&vm->uart);
-		vm_done(vm, (int)((val << 1) | 1));
+		vm_done(vm, ((u64)val << 1) | 1);
 		return;
 	}
 	if (port == SHUTDOWN_PORT) {

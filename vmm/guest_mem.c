@@ -388,8 +388,15 @@ bool guest_translate_peek(struct vcpu *v, gva_t la, u32 acc, gpa_t *gpa)
 	if (v->mem_batch && xlat_lookup(v, la, acc, gpa))
 		return true;
 	c = walk_ctx(v);
-	if (gwalk_translate(c, &ops, la, acc, &res) != GWALK_OK)
+	switch (gwalk_translate(c, &ops, la, acc, &res)) {
+	case GWALK_OK:
+		break;
+	case GWALK_NOT_RAM:
+		v->peek_not_ram = res.bad_gpa;
 		return false;
+	default:
+		return false;
+	}
 	*gpa = res.gpa;
 	if (v->mem_batch)
 		xlat_fill(v, la, acc, res.gpa);

@@ -43,7 +43,7 @@ static void summarize(const struct vm *vm, u64 insns)
 	bool ok = ended_as_expected(vm);
 
 	if (vm->state == VM_DONE)
-		printk("mica: guest %s: exited with code %d after %lu exits, "
+		printk("mica: guest %s: exited with code %lu after %lu exits, "
 		       "%lu instructions\n",
 		       vm->cfg.name, vm->exit_code, vm->vcpu.exits_total,
 		       insns);
@@ -51,7 +51,7 @@ static void summarize(const struct vm *vm, u64 insns)
 		printk("mica: guest %s: stopped: %s (after %lu exits)\n",
 		       vm->cfg.name, vm->stop_msg, vm->vcpu.exits_total);
 	if (vm->cfg.expect == VM_EXPECT_EXIT)
-		printk("%sok %u - guest %s ended as expected (exit %d)\n",
+		printk("%sok %u - guest %s ended as expected (exit %lu)\n",
 		       ok ? "" : "not ", ++tap_n, vm->cfg.name,
 		       vm->cfg.expect_code);
 	else

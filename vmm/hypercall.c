@@ -6,6 +6,7 @@
  * privilege check is the hypervisor's). Arguments are validated before
  * anything changes.
  */
+#include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/errno.h"
@@ -38,7 +39,7 @@ static s64 hc_check_extension(struct vcpu *v, u64 ext)
 static s64 hc_exit(struct vcpu *v, u64 code)
 {
 	vuart_flush(&v->vm->uart);
-	vm_done(v->vm, (int)code);
+	vm_done(v->vm, code);
 	return 0;
 }
 
@@ -120,11 +121,23 @@ static s64 hypercall_dispatch(struct vcpu *v, u64 nr)
 
 void handle_vmcall(struct vcpu *v)
 {
+	u64 nr, t0 = 0;
+	bool charged;
+
 	if (unlikely(vcpu_cpl(v))) {
 		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
 		return;
 	}
 	v->vm->counters[CNT_EXIT_VMCALL]++;
-	v->gpr[GPR_RAX] = (u64)hypercall_dispatch(v, v->gpr[GPR_RAX]);
+	nr = v->gpr[GPR_RAX];
+	/* The memory calls' cost grows with their arguments (EPT zaps,
+	 * bitmaps): charged to the budget. The others cost a constant. */
+	charged = nr - HC_SET_MEMORY_REGION <=
+		  (u64)(HC_SUBPAGE_GET_DENIED - HC_SET_MEMORY_REGION);
+	if (unlikely(charged))
+		t0 = rdtsc();
+	v->gpr[GPR_RAX] = (u64)hypercall_dispatch(v, nr);
+	if (unlikely(charged))
+		vm_charge_host_time(v->vm, rdtsc() - t0);
 	vcpu_skip_insn(v);
 }

@@ -517,7 +517,17 @@ static void emulate_one(struct vcpu *v, const struct mmio_fault *f)
 		apply_test_patch(v);
 	if (!fetch_decode(&e, mode))
 		return;
+	v->peek_not_ram = ~0ULL;
 	if (f && !verify(&e, mode, f)) {
+		/* The CPU's own walk faulted on a paging structure outside RAM:
+		 * re-entering would fault again forever. */
+		if ((v->peek_not_ram & PAGE_MASK) == (f->gpa & PAGE_MASK)) {
+			vm_stop(v->vm,
+				"guest page tables at GPA 0x%lx are not in RAM "
+				"(RIP 0x%lx)",
+				v->peek_not_ram, v->rip);
+			return;
+		}
 		v->vm->counters[CNT_EMULATION_SKIPPED]++;
 		return;
 	}
@@ -549,7 +559,12 @@ static void emulate_one(struct vcpu *v, const struct mmio_fault *f)
 
 void mmio_emulate(struct vcpu *v, const struct mmio_fault *f)
 {
+	u64 t0 = rdtsc();
+
 	guest_mem_begin(v);
 	emulate_one(v, f);
 	guest_mem_end(v);
+	/* An emulated instruction can cost thousands of accesses (REP runs):
+	 * that host time counts against the guest's budget. */
+	vm_charge_host_time(v->vm, rdtsc() - t0);
 }

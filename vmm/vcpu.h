@@ -93,6 +93,9 @@ struct vcpu {
 	 * memslot generation and struct vm ept_seq then (vm_mem.c) */
 	gpa_t wp_page;
 	u64 wp_page_gen, wp_page_seq;
+	/* paging-structure GPA outside RAM the last failed peek walk met, or
+	 * ~0 (guest_translate_peek) */
+	gpa_t peek_not_ram;
 	/* last MMIO GVA -> GPA translation, across exits (gwalk_cache.c) */
 	struct gwalk_mmio_cache mmio_cache;
 

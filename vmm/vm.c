@@ -44,7 +44,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	vm->state = VM_STOPPED;
 }
 
-void vm_done(struct vm *vm, int code)
+void vm_done(struct vm *vm, u64 code)
 {
 	if (vm->state != VM_RUNNING)
 		return;
@@ -61,6 +61,35 @@ bool vm_arm_budget(struct vm *vm)
 	vm->budget_left -= chunk;
 	vmcs_write32(VMCS_PREEMPTION_TIMER, (u32)chunk);
 	return true;
+}
+
+void vm_charge_host_debt(struct vm *vm)
+{
+	u64 ticks = vm->host_tsc_debt >> (vmx_caps()->misc & 0x1f);
+	u32 armed;
+
+	vm->host_tsc_debt = 0;
+	if (!vm->budget_on || vm->state != VM_RUNNING || !ticks)
+		return;
+	armed = vmcs_read32(VMCS_PREEMPTION_TIMER);
+	if (ticks < armed) {
+		vmcs_write32(VMCS_PREEMPTION_TIMER, armed - (u32)ticks);
+		return;
+	}
+	ticks -= armed;
+	if (ticks >= vm->budget_left) {
+		vm->budget_left = 0;
+		vm_stop(vm,
+			"time budget of %lu instructions exhausted, host time "
+			"spent for the guest included",
+			vm->cfg.budget);
+		return;
+	}
+	vm->budget_left -= ticks;
+	vmcs_write32(VMCS_PREEMPTION_TIMER, 0);
+	if (!vm_arm_budget(vm))
+		vm_stop(vm, "time budget of %lu instructions exhausted",
+			vm->cfg.budget);
 }
 
 static void uart_emit(void *ctx, const char *line, size_t len)
@@ -158,6 +187,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned id)
 		 * "VMX-Preemption Timer"). */
 		vm->budget_left = cfg->budget >> (vmx_caps()->misc & 0x1f);
 		vm->budget_left += !vm->budget_left;
+		vm->budget_on = true;
 		vm_arm_budget(vm);
 	}
 	return rc;

@@ -55,11 +55,13 @@ struct vm {
 	u8 shutdown_match; /* bytes of "Shutdown" seen in order at 0x8900 */
 
 	enum vm_state state;
-	int exit_code;	    /* guest's own status when VM_DONE */
+	u64 exit_code;	    /* guest's own status when VM_DONE, whole */
 	char stop_msg[160]; /* why, when VM_STOPPED */
 
-	u64 budget_left; /* preemption-timer units not yet armed */
-	gpa_t image_end; /* one past the highest byte the image loaded */
+	u64 budget_left;   /* preemption-timer units not yet armed */
+	bool budget_on;	   /* the preemption timer enforces cfg.budget */
+	u64 host_tsc_debt; /* host TSC cycles spent for it, not yet charged */
+	gpa_t image_end;   /* one past the highest byte the image loaded */
 	u64 counters[CNT_MAX];
 	struct {
 		bool armed;
@@ -82,8 +84,30 @@ __printf(2, 3) void vm_stop(struct vm *vm, const char *fmt, ...);
  * false when the budget is spent. */
 bool vm_arm_budget(struct vm *vm);
 
+/* Host TSC cycles gathered before they are charged to the budget: the
+ * charge costs VMCS accesses, an exit costs a few hundred cycles. */
+#define VM_HOST_DEBT_BATCH (1ULL << 20)
+
+void vm_charge_host_debt(struct vm *vm);
+
+/*
+ * Charge tsc cycles mica spent on the VM's behalf to its budget, as if the
+ * guest had run them, in batches of VM_HOST_DEBT_BATCH; stops the VM when
+ * the budget is spent. Charged where the cost is not bounded by a constant
+ * per guest instruction: emulation (a REP run moves up to 4,096 elements)
+ * and the memory hypercalls. Every other exit costs at most a constant and
+ * needs a guest instruction, so the budget bounds the VM's total cost of
+ * host time, not only its own instructions.
+ */
+static inline void vm_charge_host_time(struct vm *vm, u64 tsc)
+{
+	vm->host_tsc_debt += tsc;
+	if (unlikely(vm->host_tsc_debt >= VM_HOST_DEBT_BATCH))
+		vm_charge_host_debt(vm);
+}
+
 /* The guest ended itself with `code`. */
-void vm_done(struct vm *vm, int code);
+void vm_done(struct vm *vm, u64 code);
 
 /*
  * Create a VM from cfg: memory pool, EPT, image, boot structures, VMCS.

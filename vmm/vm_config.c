@@ -136,10 +136,10 @@ static int parse_expect(const char *cl, struct vm_config *cfg, char *err,
 		char probe[sizeof(v) + 2]; /* "x=" + the whole code */
 
 		fmt_snprintf(probe, sizeof(probe), "x=%s", v + 5);
-		if (cmdline_get_u64(probe, "x", &code) || code > 0x7fffffff)
+		if (cmdline_get_u64(probe, "x", &code))
 			return bad(err, n, "bad exit code in expect=%s", v);
 		cfg->expect = VM_EXPECT_EXIT;
-		cfg->expect_code = (int)code;
+		cfg->expect_code = code;
 		return 0;
 	}
 	return bad(err, n, "expect must be exit:N or stop:WORD, not '%s'", v);

@@ -57,7 +57,7 @@ struct vm_config {
 	bool spp_soft;	    /* spp=soft: software SPP path on SPP hardware */
 	u32 max_slots;	    /* slots=N: memslot capacity (KVM: 32764) */
 	enum vm_expect expect;
-	int expect_code;
+	u64 expect_code;
 	char expect_msg[VM_EXPECT_MSG_MAX];
 	const u8 *image; /* the module, in host memory */
 	size_t image_size;

@@ -78,10 +78,12 @@ static void test_options(void)
 		   ok("g budget=1K") && cfg.budget == 1024,
 	       "budget= sets the instruction budget");
 	tap_ok(ok("g expect=exit:3") && cfg.expect == VM_EXPECT_EXIT &&
-		   cfg.expect_code == 3 && ok("g expect=exit:0x7fffffff") &&
-		   cfg.expect_code == 0x7fffffff && ok("g expect=exit:0") &&
+		   cfg.expect_code == 3 && ok("g expect=exit:0x100000000") &&
+		   cfg.expect_code == 0x100000000ULL &&
+		   ok("g expect=exit:0xffffffffffffffff") &&
+		   cfg.expect_code == ~0ULL && ok("g expect=exit:0") &&
 		   cfg.expect_code == 0,
-	       "expect=exit:N, up to 0x7fffffff");
+	       "expect=exit:N, any 64-bit status");
 	tap_ok(
 	    ok("g expect=stop:triple_fault") && cfg.expect == VM_EXPECT_STOP &&
 		!strcmp(cfg.expect_msg, "triple fault") &&
@@ -173,11 +175,12 @@ static void test_errors(void)
 	tap_ok(fails("g broken=eflags", "broken must be cr0, cs or rflags") &&
 		   fails("g broken=", "broken must be"),
 	       "bad broken=");
-	tap_ok(fails("g expect=exit:", "bad exit code in expect=exit:") &&
-		   fails("g expect=exit:x", "bad exit code") &&
-		   fails("g expect=exit:0x80000000", "bad exit code") &&
-		   fails("g expect=exit:-1", "bad exit code"),
-	       "bad exit codes");
+	tap_ok(
+	    fails("g expect=exit:", "bad exit code in expect=exit:") &&
+		fails("g expect=exit:x", "bad exit code") &&
+		fails("g expect=exit:0x10000000000000000", "bad exit code") &&
+		fails("g expect=exit:-1", "bad exit code"),
+	    "bad exit codes");
 	tap_ok(fails("g expect=stop:", "expect must be exit:N or stop:WORD") &&
 		   fails("g expect=crash", "not 'crash'") &&
 		   fails("g expect", "expect must be"),
