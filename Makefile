@@ -95,7 +95,7 @@ HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 
 # Test guests (guests/): 64-bit and 32-bit ELF, and real-mode flat binaries.
 GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots paging mmiobad emu spp hostile
-GUESTS32 := mode32 paging32 emu32
+GUESTS32 := mode32 paging32 emu32 hostile32
 GUESTS_REAL := real16
 GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
            -fno-stack-protector -mno-red-zone -mgeneral-regs-only \

@@ -12,7 +12,15 @@
  *            RSI/RDI bits 63:32 is emulated once and completes;
  *   dirty    leaves CR2, DR0-DR3, x87/SSE/AVX registers, XCR0, PKRU,
  *            TSC_AUX and the SYSCALL MSRs set for the next guest;
- *   clean    finds all of them in their reset state.
+ *   clean    finds all of them in their reset state;
+ *   ptram    points a page-directory entry at a page table in unbacked
+ *            guest-physical space and reads through it: mica stops the VM
+ *            with a diagnostic instead of re-entering forever;
+ *   repstorm REP STOSQ with RCX = 2^64 - 1 over unbacked guest-physical
+ *            space: each exit emulates thousands of stores in mica, and
+ *            the budget (host time included) must end the VM;
+ *   exit64   ends with HC_EXIT(2^32), which must be reported whole (the
+ *            boot expects exit:4294967296, so a truncation to 0 fails).
  */
 #include "guests/lib/guest.h"
 
@@ -393,6 +401,30 @@ static void test_clean(void)
 	}
 }
 
+/* mica's identity page directories: four contiguous PDs at 0x4000
+ * (vmm/guest_layout.h); 0x7000000 is past the 16 MiB of RAM, unbacked. */
+#define PD_BASE	    0x4000UL
+#define UNBACKED_PT 0x7000000UL
+
+static void test_ptram(void)
+{
+	volatile u64 *pd = (volatile u64 *)PD_BASE;
+	unsigned long va = 1UL << 30; /* PD entry 512 */
+
+	pd[512] = UNBACKED_PT | 3; /* present, writable, a page table */
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	(void)*(volatile u32 *)va;
+	g_printf("not ok 1 - a read through an unbacked page table returned\n");
+}
+
+static void test_repstorm(void)
+{
+	unsigned long di = 1UL << 30, cx = ~0UL; /* identity map, no RAM */
+
+	__asm__ volatile("rep stosq" : "+D"(di), "+c"(cx) : "a"(0) : "memory");
+	g_printf("not ok 1 - REP STOSQ of 2^64 - 1 elements ended\n");
+}
+
 int guest_main(u32 magic, u32 info)
 {
 	const char *cl =
@@ -412,6 +444,12 @@ int guest_main(u32 magic, u32 info)
 		test_dirty();
 	else if (has_word(cl, "case=clean"))
 		test_clean();
+	else if (has_word(cl, "case=ptram"))
+		test_ptram();
+	else if (has_word(cl, "case=repstorm"))
+		test_repstorm();
+	else if (has_word(cl, "case=exit64"))
+		g_hypercall(HC_EXIT, 1ULL << 32, 0, 0, 0, 0);
 	else
 		g_printf("not ok 1 - no case= given\n");
 	return (int)g_tap_failed();

@@ -43,6 +43,12 @@ GUESTS = {
     # dirty leaves CPU state set; the guest after it must find it reset
     "hostile-dirty": ("hostile.elf", "case=dirty"),
     "hostile-clean": ("hostile.elf", "case=clean"),
+    "hostile-ptram": ("hostile.elf",
+                      "case=ptram expect=stop:guest_page_tables_at"),
+    "hostile-repstorm": ("hostile.elf",
+                         "case=repstorm budget=30000000 expect=stop:budget"),
+    "hostile-pdpte": ("hostile32.elf", "mode=32"),
+    "hostile-exit64": ("hostile.elf", "case=exit64 expect=exit:4294967296"),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
 
@@ -56,7 +62,8 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
              "mmio-user", "mmio-remap", "emu32", "hostile-xsetbv",
              "hostile-apic", "hostile-vmx", "hostile-rep67", "hostile-dirty",
-             "hostile-clean"]
+             "hostile-clean", "hostile-ptram", "hostile-repstorm",
+             "hostile-pdpte", "hostile-exit64"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.
