@@ -167,6 +167,12 @@ static enum em_result em_string(struct em_state *st, em_step_t step, bool cmp)
 			return EM_CONTINUE;
 		r = step(st);
 		if (r != EM_DONE) {
+			/* A fault in REPE/REPNE CMPS or SCAS restores EFLAGS to
+			 * their value before the instruction (SDM Vol. 2B
+			 * "REP/REPE/REPZ/REPNE/REPNZ"); the registers keep the
+			 * completed iterations. */
+			if (cmp)
+				st->flags = st->ctx->rflags;
 			if (done)
 				em_commit(st, false);
 			return r;

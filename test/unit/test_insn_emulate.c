@@ -873,6 +873,27 @@ static void test_segments(void)
 	tap_ok(r == EM_DONE, "64-bit MOV CS:[RBX] and DS:[RBX]: done");
 }
 
+/* A fault in REPE/REPNE CMPS or SCAS restores EFLAGS to their value before
+ * the instruction; RCX/RSI/RDI keep the completed iterations (SDM Vol. 2B
+ * "REP/REPE/REPZ/REPNE/REPNZ"). */
+static void test_rep_cmp_fault(void)
+{
+	enum em_result r;
+
+	reset(INSN_MODE_32);
+	ctx.seg[INSN_SEG_ES].limit = 0x2001; /* elements 0x2000, 0x2001 */
+	ctx.rflags = 0x2 | BIT(0) | BIT(11); /* CF, OF: not what CMP gives */
+	g.gpr[0] = 0x77;
+	g.gpr[1] = 8;
+	g.gpr[7] = 0x2000;
+	r = RUN(INSN_MODE_32, 0xf2, 0xae); /* repne scasb, no match */
+	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_GP &&
+		   g.gpr[1] == 6 && g.gpr[7] == 0x2002 &&
+		   ctx.rflags == (0x2 | BIT(0) | BIT(11)),
+	       "REPNE SCASB faulting on its third element: ECX 6, EDI +2, "
+	       "EFLAGS as before the instruction");
+}
+
 /*
  * REP string instructions with a zero count under a 67 prefix in 64-bit
  * mode: Intel CPUs write ECX, and ESI/EDI for MOVS or EDI for STOS, which
@@ -923,5 +944,6 @@ int main(void)
 	test_optional_ops();
 	test_segments();
 	test_rep_zero_count();
+	test_rep_cmp_fault();
 	return tap_done();
 }
