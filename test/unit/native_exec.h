@@ -34,6 +34,9 @@ _Static_assert(__builtin_offsetof(struct native_state, ymm) == 160,
 struct native_state native_in __attribute__((aligned(64)));
 struct native_state native_out __attribute__((aligned(64)));
 uint64_t native_host_rsp;
+/* DS and ES while the code runs: Linux's __USER_DS unless a test loads an
+ * LDT segment. */
+uint32_t native_ds_sel = 0x2b, native_es_sel = 0x2b;
 uint64_t native_code; /* where native_enter jumps: the code or native_go32 */
 struct __attribute__((packed)) {
 	uint32_t offset;
@@ -81,7 +84,8 @@ __asm__(
 	"push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
 	"mov %rsp, native_host_rsp(%rip)\n"
 	/* 64-bit processes run with null DS/ES, which 32-bit code cannot use. */
-	"mov $0x2b, %eax\n mov %eax, %ds\n mov %eax, %es\n"
+	"mov native_ds_sel(%rip), %eax\n mov %eax, %ds\n"
+	"mov native_es_sel(%rip), %eax\n mov %eax, %es\n"
 	"lea native_in(%rip), %rax\n"
 	"call *native_vec_load(%rip)\n"
 	"pushq 128(%rax)\n popfq\n"
@@ -129,11 +133,21 @@ static int native_emit_exit(uint8_t *p)
 static sigjmp_buf native_jmp;
 static volatile int native_sig, native_sig_code;
 static volatile uint64_t native_sig_rip, native_sig_cs;
+/* GPRs by encoding number and RFLAGS at the fault (a REP string
+ * instruction faults with its completed iterations done). */
+static volatile uint64_t native_sig_gpr[16], native_sig_rflags;
 
 static void native_on_signal(int sig, siginfo_t *si, void *uc)
 {
 	ucontext_t *u = uc;
 
+	/* gregs order: R8-R15, RDI, RSI, RBP, RBX, RDX, RAX, RCX, RSP */
+	static const unsigned char greg[16] = {13, 14, 12, 11, 15, 10, 9, 8,
+					       0,  1,  2,  3,  4,  5,  6, 7};
+
+	for (int i = 0; i < 16; i++)
+		native_sig_gpr[i] = (uint64_t)u->uc_mcontext.gregs[greg[i]];
+	native_sig_rflags = (uint64_t)u->uc_mcontext.gregs[17 /* REG_EFL */];
 	native_sig_rip = (uint64_t)u->uc_mcontext.gregs[16 /* REG_RIP */];
 	native_sig_cs =
 	    (uint64_t)u->uc_mcontext.gregs[18 /* REG_CSGSFS */] & 0xffff;

@@ -18,11 +18,15 @@
  * see undef_flags(). The emulator follows Intel where the SDM is silent
  * (a 67 REP string instruction with ECX = 0 still writes ECX, ESI, EDI at
  * the address size, see gpr_ignored()); on other hosts those register
- * halves are not compared. Environment: MICA_SEED, MICA_ITERS (cases per
+ * halves are not compared. In 32-bit code a third of the cases run with
+ * DS and ES loaded from an LDT data segment (modify_ldt) with a base, a
+ * limit a few bytes from the operand, and a random type (read/write,
+ * expand-down, read-only): the segment checks are compared with the CPU's. Environment: MICA_SEED, MICA_ITERS (cases per
  * form), MICA_FORM (only forms whose name contains it).
  */
 #include <cpuid.h>
 #include <stdio.h>
+#include <asm/ldt.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,6 +142,15 @@ static u8 *code_page, *data_page;
 static u64 fs_base, gs_base; /* this thread's, from arch_prctl */
 static bool mode32;	/* run in a 32-bit code segment (compatibility mode) */
 static bool host_intel; /* CPUID vendor GenuineIntel */
+/* The LDT data segment DS and ES use in this case, if on (32-bit code). */
+static bool ldt_works;
+static struct {
+	bool on;
+	u32 base, limit, type; /* type: 3 read/write, 7 expand-down, 1 RO */
+} ldt;
+static u64 ldt_cases, ldt_faults; /* reported */
+#define LDT_SEL	    0x7		  /* entry 0, TI = 1, RPL 3 */
+#define LDT_DATA_AT 0x10000	  /* the data page's offset in the segment */
 /* Host CPU features some forms need (CPUID.1:ECX; AVX also needs the OS to
  * enable YMM state in XCR0). Without AVX the vector registers are XMM. */
 static bool host_avx, host_movbe, host_cx16;
@@ -455,10 +468,25 @@ static void shape_div(const struct gen *g, const struct form *fm)
 		r[2] = (r[2] & ~m) | ext;
 }
 
-/* Base of the segment override of g (FS/GS), else 0. */
+/* Base of the segment of g's memory operand (or string source): FS/GS
+ * bases, the LDT segment's for DS and ES, else 0. */
 static u64 seg_base(const struct gen *g)
 {
-	return g->seg == 0x64 ? fs_base : g->seg == 0x65 ? gs_base : 0;
+	bool ss_default = g->mem && (g->base == 4 || g->base == 5);
+
+	if (g->seg == 0x64)
+		return fs_base;
+	if (g->seg == 0x65)
+		return gs_base;
+	if (!ldt.on || g->seg == 0x2e || g->seg == 0x36)
+		return 0;
+	return g->seg || !ss_default ? ldt.base : 0;
+}
+
+/* Base of ES, the string destination's segment. */
+static u64 es_base(void)
+{
+	return ldt.on ? ldt.base : 0;
 }
 
 static void setup_case(struct gen *g, const struct form *fm)
@@ -472,6 +500,11 @@ static void setup_case(struct gen *g, const struct form *fm)
 	for (int i = 0; i < 16 * 32; i++)
 		start.ymm[i / 32][i % 32] = (u8)rnd();
 	start.rflags = 0x202 | (rnd() & 0xcd5);
+	/* not for PUSH/POP: an RSP-based operand is also the (flat) stack */
+	ldt.on = mode32 && ldt_works && !(fm->f & F_STACK) && rnd_below(3) == 0;
+	ldt.base = (u32)(data_addr(0) - LDT_DATA_AT);
+	ldt.type = (u32[]){3, 3, 7, 1}[rnd_below(4)];
+	ldt.limit = LDT_DATA_AT + 2048;
 	for (int i = 0; i < DATA_SIZE; i++)
 		mem_start[i] = (u8)rnd();
 	start.gpr[4] = data_addr(2048 + rnd_below(64) * 8);
@@ -501,7 +534,8 @@ static void setup_case(struct gen *g, const struct form *fm)
 		}
 		start.gpr[1] = n | (g->asz32 ? rnd() << 32 : 0);
 		start.gpr[6] = (data_addr(a) - seg_base(g)) | hi;
-		start.gpr[7] = data_addr(b) | hi;
+		start.gpr[7] = (data_addr(b) - es_base()) | hi;
+		ldt.limit = LDT_DATA_AT + (u32)(rnd_below(2) ? a : b);
 		if (rnd_below(2)) /* make REPE continue / REPNE stop */
 			memmove(mem_start + b - (down ? n * s : 0),
 				mem_start + a - (down ? n * s : 0), n * s + s);
@@ -511,8 +545,11 @@ static void setup_case(struct gen *g, const struct form *fm)
 					   (down ? b - i * s : b + i * s),
 				       &start.gpr[0], s);
 	}
-	if (g->mem)
+	if (g->mem) {
 		place_operand(g, data_addr(off) - seg_base(g), next_rip);
+		ldt.limit = LDT_DATA_AT + (u32)off;
+	}
+	ldt.limit += (u32)rnd_below(48) - 24; /* a few bytes either side */
 	if (fm->f & F_CMPEQ && rnd_below(2)) {
 		int sz = fm->op == 0xc7 ? ((fm->f & F_W) ? 16 : 8) : g->osize;
 		u64 pair[2] = {start.gpr[0], start.gpr[2]};
@@ -759,6 +796,33 @@ static u64 gpr_ignored(const struct gen *g, const struct form *fm, int reg)
 	return 0;
 }
 
+/* Write LDT entry 0 as the case's data segment (32-bit, byte-granular
+ * limit); false if the kernel refuses. */
+static bool ldt_install(void)
+{
+	struct user_desc d = {
+	    .entry_number = 0,
+	    .base_addr = ldt.base,
+	    .limit = ldt.limit,
+	    .seg_32bit = 1,
+	    .contents = ldt.type == 7 ? 1 /* expand-down */ : 0,
+	    .read_exec_only = ldt.type == 1,
+	    .useable = 1,
+	};
+
+	return syscall(SYS_modify_ldt, 0x11, &d, sizeof(d)) == 0;
+}
+
+/* The LDT segment as the VMCS would hold it (accessed: the CPU sets A
+ * when it loads the register). */
+static struct gwalk_seg ldt_seg(void)
+{
+	return (struct gwalk_seg){.base = ldt.base,
+				  .limit = ldt.limit,
+				  .ar = GWALK_AR_P | GWALK_AR_S | (3u << 5) |
+					GWALK_AR_DB | ldt.type | 1};
+}
+
 /* Run one case of fm; returns true when host and emulator agree. */
 static bool run_case(const struct form *fm, bool verbose, int *faults)
 {
@@ -768,6 +832,7 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 	enum em_result r = EM_CONTINUE;
 	char bytes[64], why[160];
 	int sig, rc, rounds = 0;
+	u64 call_rflags = 0;
 	u64 mask;
 
 	/* A BT bit-offset register must not also address the operand. */
@@ -783,7 +848,14 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 		native_emit_exit(code_page + g.len);
 	native_in = start;
 	memcpy(data_page, mem_start, DATA_SIZE);
+	if (ldt.on && !ldt_install()) {
+		tap_diag("modify_ldt failed after the probe succeeded");
+		return false;
+	}
+	native_ds_sel = native_es_sel = ldt.on ? LDT_SEL : 0x2b;
+	ldt_cases += ldt.on;
 	sig = native_run(code_page, mode32);
+	ldt_faults += ldt.on && sig;
 
 	emu.s = start;
 	memcpy(emu.mem, mem_start, DATA_SIZE);
@@ -816,8 +888,11 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 	em_test_flat_segs(&ctx, mode32 ? INSN_MODE_32 : INSN_MODE_64);
 	ctx.seg[INSN_SEG_FS].base = fs_base;
 	ctx.seg[INSN_SEG_GS].base = gs_base;
+	if (ldt.on)
+		ctx.seg[INSN_SEG_DS] = ctx.seg[INSN_SEG_ES] = ldt_seg();
 	while (r == EM_CONTINUE && rounds++ < 100) {
 		ctx.rep_budget = (u32)rnd_below(4); /* 0: default */
+		call_rflags = ctx.rflags;
 		r = insn_emulate(&ctx, &in);
 	}
 	insn_emulate_describe(&ctx, why, sizeof(why));
@@ -825,11 +900,27 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 		int vec = sig_vector(sig, native_sig_code);
 
 		++*faults;
-		if (r == EM_EXCEPTION && ctx.exc.vector == vec &&
-		    ctx.rip == (u64)(uintptr_t)code_page &&
-		    ctx.rflags == start.rflags &&
-		    !memcmp(emu.mem, mem_start, DATA_SIZE) &&
-		    !memcmp(emu.s.gpr, start.gpr, sizeof(start.gpr)))
+		/*
+		 * Compared with the state at the fault: the start state, but
+		 * for the iterations a REP string instruction completed. A
+		 * faulting REPE/REPNE CMPS/SCAS restores the flags it started
+		 * with; when the emulator ran it in several calls (as if
+		 * interrupted between iterations) that is the last call's.
+		 */
+		bool rep_cmp =
+		    (fm->f & F_STR) && (g.rep || g.repne) &&
+		    ((fm->op & 0xfe) == 0xa6 || (fm->op & 0xfe) == 0xae);
+		u64 want =
+		    rep_cmp && rounds > 1 ? call_rflags : native_sig_rflags;
+		bool same = r == EM_EXCEPTION && ctx.exc.vector == vec &&
+			    ctx.rip == (u64)(uintptr_t)code_page &&
+			    !((ctx.rflags ^ want) & FLAGS_CMP) &&
+			    !memcmp(emu.mem, data_page, DATA_SIZE);
+
+		for (int i = 0; i < 16; i++)
+			same &= !((emu.s.gpr[i] ^ native_sig_gpr[i]) &
+				  ~gpr_ignored(&g, fm, i));
+		if (same)
 			return true;
 		if (verbose)
 			tap_diag("%s: host signal %d (vector %d, rip %+lld, "
@@ -839,6 +930,21 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 					     (u64)(uintptr_t)code_page),
 				 (unsigned long long)native_sig_cs,
 				 em_result_name(r), ctx.exc.vector, why);
+		if (verbose && r == EM_EXCEPTION && ctx.exc.vector == vec)
+			tap_diag("  at the fault: rflags host %#llx emu %#llx, "
+				 "rcx %#llx/%#llx rsi %#llx/%#llx rdi "
+				 "%#llx/%#llx, memory %s",
+				 (unsigned long long)native_sig_rflags,
+				 (unsigned long long)ctx.rflags,
+				 (unsigned long long)native_sig_gpr[1],
+				 (unsigned long long)emu.s.gpr[1],
+				 (unsigned long long)native_sig_gpr[6],
+				 (unsigned long long)emu.s.gpr[6],
+				 (unsigned long long)native_sig_gpr[7],
+				 (unsigned long long)emu.s.gpr[7],
+				 memcmp(emu.mem, data_page, DATA_SIZE)
+				     ? "differs"
+				     : "same");
 		return false;
 	}
 	if (r != EM_DONE || emu.stray) {
@@ -942,6 +1048,15 @@ int main(void)
 		 (unsigned long long)gs_base);
 	probe_host();
 	can32 = probe32();
+	ldt.base = (u32)data_addr(0);
+	ldt.limit = 0xfff;
+	ldt.type = 3;
+	ldt_works = can32 && ldt_install();
+	if (can32 && !ldt_works)
+		tap_skip("modify_ldt refused an LDT data segment (kernel "
+			 "without CONFIG_MODIFY_LDT_SYSCALL)",
+			 "32-bit code with LDT data segments (limits, "
+			 "expand-down, read-only)");
 	if (!can32)
 		tap_skip("the host cannot run 32-bit code: a far jump to the "
 			 "32-bit user code segment faults (kernel without "
@@ -984,6 +1099,8 @@ int main(void)
 	    (unsigned long long)undef_differs[U_DIV],
 	    (unsigned long long)undef_differs[U_SHIFT],
 	    (unsigned long long)undef_differs[U_BT]);
+	tap_diag("32-bit cases with LDT data segments: %llu (%llu host faults)",
+		 (unsigned long long)ldt_cases, (unsigned long long)ldt_faults);
 	tap_diag("%d form/mode pairs, %llu cases, %llu mismatches", nforms,
 		 (unsigned long long)total, (unsigned long long)bad_total);
 	return tap_done();
