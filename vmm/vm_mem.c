@@ -180,6 +180,26 @@ static void stop_mem_error(struct vcpu *v, const char *what, gpa_t gpa, int rc)
 				: "hypervisor bug: not an entry mica made");
 }
 
+/*
+ * An access that memory does not satisfy, made by the CPU while delivering
+ * an event (IDT-vectoring information valid, SDM Vol 3C "Information for
+ * VM Exits During Event Delivery"): the IDT, GDT/LDT, TSS or stack the
+ * delivery uses is not RAM. There is no instruction to emulate, and
+ * re-entering would fault again forever: stop with a diagnostic.
+ */
+static bool stop_if_delivery(struct vcpu *v, gpa_t gpa)
+{
+	u32 info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+
+	if (likely(!(info & BIT(31))))
+		return false;
+	vm_stop(v->vm,
+		"delivery of vector %u reached GPA 0x%lx, which is not RAM "
+		"(descriptor table or stack outside RAM), at RIP 0x%lx",
+		info & 0xff, gpa, v->rip);
+	return true;
+}
+
 void handle_ept_violation(struct vcpu *v)
 {
 	u64 q = vmcs_readl(VMCS_EXIT_QUALIFICATION);
@@ -226,6 +246,8 @@ void handle_ept_violation(struct vcpu *v)
 			gpa, v->rip);
 		return;
 	}
+	if (stop_if_delivery(v, gpa))
+		return;
 	if (q & EPT_QUAL_GLA_VALID) {
 		f.gla_valid = true;
 		f.gla = vmcs_readl(VMCS_GUEST_LINEAR_ADDR);
@@ -255,6 +277,8 @@ void handle_ept_misconfig(struct vcpu *v)
 		v->mmio_page = gpa & PAGE_MASK;
 		v->mmio_page_gen = gen;
 	}
+	if (stop_if_delivery(v, gpa))
+		return;
 	mmio_emulate(v, &f);
 }
 
