@@ -19,6 +19,9 @@
  *   repstorm REP STOSQ with RCX = 2^64 - 1 over unbacked guest-physical
  *            space: each exit emulates thousands of stores in mica, and
  *            the budget (host time included) must end the VM;
+ *   idtram   loads an IDT based in unbacked guest-physical space and
+ *            executes UD2: mica stops the VM naming the delivery instead
+ *            of re-entering forever;
  *   exit64   ends with HC_EXIT(2^32), which must be reported whole (the
  *            boot expects exit:4294967296, so a truncation to 0 fails).
  */
@@ -417,6 +420,17 @@ static void test_ptram(void)
 	g_printf("not ok 1 - a read through an unbacked page table returned\n");
 }
 
+static void test_idtram(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __attribute__((packed)) idtr = {0xfff, UNBACKED_PT};
+
+	__asm__ volatile("lidt %0\n ud2" : : "m"(idtr));
+	g_printf("not ok 1 - UD2 with an IDT outside RAM returned\n");
+}
+
 static void test_repstorm(void)
 {
 	unsigned long di = 1UL << 30, cx = ~0UL; /* identity map, no RAM */
@@ -448,6 +462,8 @@ int guest_main(u32 magic, u32 info)
 		test_ptram();
 	else if (has_word(cl, "case=repstorm"))
 		test_repstorm();
+	else if (has_word(cl, "case=idtram"))
+		test_idtram();
 	else if (has_word(cl, "case=exit64"))
 		g_hypercall(HC_EXIT, 1ULL << 32, 0, 0, 0, 0);
 	else

@@ -99,6 +99,19 @@ BOOTS = [
         ],
     },
     {
+        "name": "hostile-tigerlake",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "guests": guests.HOSTILE_SUITE,
+        "status": 0,
+        "timeout": 300,
+        "expect": [
+            ("every hostile guest ended as on hardware, mica kept running",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(guests.HOSTILE_SUITE)),
+        ],
+    },
+    {
         "name": "emulator",
         "platform": "bochs-tigerlake",
         "cmdline": "",

@@ -48,6 +48,8 @@ GUESTS = {
     "hostile-repstorm": ("hostile.elf",
                          "case=repstorm budget=30000000 expect=stop:budget"),
     "hostile-pdpte": ("hostile32.elf", "mode=32"),
+    "hostile-idtram": ("hostile.elf",
+                       "case=idtram expect=stop:delivery_of_vector_6"),
     "hostile-exit64": ("hostile.elf", "case=exit64 expect=exit:4294967296"),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
@@ -60,10 +62,14 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
              "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
-             "mmio-user", "mmio-remap", "emu32", "hostile-xsetbv",
-             "hostile-apic", "hostile-vmx", "hostile-rep67", "hostile-dirty",
-             "hostile-clean", "hostile-ptram", "hostile-repstorm",
-             "hostile-pdpte", "hostile-exit64"]
+             "mmio-user", "mmio-remap", "emu32"]
+
+# Guests written to break mica: each must end as on hardware, and the next
+# one must find the CPU in its reset state.
+HOSTILE_SUITE = ["hostile-xsetbv", "hostile-apic", "hostile-vmx",
+                 "hostile-rep67", "hostile-dirty", "hostile-clean",
+                 "hostile-ptram", "hostile-repstorm", "hostile-pdpte",
+                 "hostile-idtram", "hostile-exit64", "hello"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.
