@@ -256,6 +256,27 @@ bool ept_zap_all_mmio(struct ept_vm *v)
 	return any;
 }
 
+bool ept_reclaim(struct ept_vm *v)
+{
+	bool any = ept_zap_all_mmio(v);
+
+	for (u32 i = 0; i < memslot_count(v->slots); i++) {
+		const struct memslot *s = memslot_at(v->slots, i);
+
+		if (!memslot_locked(s))
+			any |= ept_zap(v, memslot_gpa(s), memslot_size(s));
+	}
+	return any;
+}
+
+bool ept_pool_has(struct ept_vm *v, u64 n)
+{
+	if (!v->pt.ops->reserve(v->pt.ctx, n))
+		return false;
+	v->pt.ops->unreserve(v->pt.ctx, n);
+	return true;
+}
+
 static int ept_wp_fn(void *arg, u64 va, unsigned level, u64 *ptep)
 {
 	bool *changed = arg;

@@ -134,6 +134,18 @@ bool ept_spp_refresh(struct ept_vm *v, gfn_t gfn);
 bool ept_zap_all_mmio(struct ept_vm *v);
 
 /*
+ * Give table pages back when the pool runs out: the EPT is a cache, so
+ * every MMIO entry and every leaf of an unlocked slot may go (the next
+ * access rebuilds it); the leaves of locked slots stay, as locking
+ * promises. Emptied tables are freed. Returns true if anything was
+ * removed (the caller must INVEPT before the pages are used again).
+ */
+bool ept_reclaim(struct ept_vm *v);
+
+/* True when n more table pages could be allocated now. */
+bool ept_pool_has(struct ept_vm *v, u64 n);
+
+/*
  * Write-protect slot s for dirty logging after its log was harvested: every
  * writable leaf in the slot loses W, so the next write faults and is
  * recorded. Returns true if any leaf changed (INVEPT needed). This is the

@@ -23,7 +23,11 @@
  *            executes UD2: mica stops the VM naming the delivery instead
  *            of re-entering forever;
  *   exit64   ends with HC_EXIT(2^32), which must be reported whole (the
- *            boot expects exit:4294967296, so a truncation to 0 fails).
+ *            boot expects exit:4294967296, so a truncation to 0 fails);
+ *   eptpool  makes 4 KiB slots 2 MiB apart and touches the hole next to
+ *            each: more EPT table pages than the VM's share, so mica
+ *            must reclaim cached entries instead of stopping the VM; then
+ *            locks slots until -ENOMEM.
  */
 #include "guests/lib/guest.h"
 
@@ -439,6 +443,84 @@ static void test_repstorm(void)
 	g_printf("not ok 1 - REP STOSQ of 2^64 - 1 elements ended\n");
 }
 
+/*
+ * EPT table pool: EPTPOOL_SLOTS 4 KiB slots at 1 GiB + 2 MiB * i (identity
+ * mapped by the guest's 2 MiB pages, no RAM there), each aliasing one of
+ * EPTPOOL_PAGES pages of the guest's RAM. A slot and the hole next to it
+ * share a page table; EPTPOOL_SLOTS of them are more than the share of
+ * table pages mica gives a 16 MiB guest (docs/memslots.md).
+ */
+#define EPTPOOL_SLOTS 400
+#define EPTPOOL_PAGES 16
+#define EPTPOOL_GPA   (1UL << 30)
+
+static u8 eptpool_pages[EPTPOOL_PAGES][4096] __attribute__((aligned(4096)));
+
+static long eptpool_set(unsigned i, u64 size)
+{
+	u64 off = (u64)(uintptr_t)eptpool_pages[i % EPTPOOL_PAGES];
+
+	return g_hypercall(HC_SET_MEMORY_REGION, 1 + i, 0,
+			   EPTPOOL_GPA + (u64)i * 0x200000, size, off);
+}
+
+static unsigned eptpool_touch(void)
+{
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < EPTPOOL_SLOTS; i++) {
+		volatile u32 *slot =
+		    (volatile u32 *)(EPTPOOL_GPA + (u64)i * 0x200000);
+
+		(void)slot[1024]; /* the hole: an MMIO entry */
+		bad += slot[0] != 0xe9700000U + i % EPTPOOL_PAGES;
+	}
+	return bad;
+}
+
+static void test_eptpool(void)
+{
+	unsigned created = 0, bad, locked = 0;
+	long rc = 0;
+
+	for (unsigned p = 0; p < EPTPOOL_PAGES; p++)
+		*(u32 *)eptpool_pages[p] = 0xe9700000U + p;
+	for (unsigned i = 0; i < EPTPOOL_SLOTS; i++)
+		created += eptpool_set(i, 4096) == 0;
+	g_ok(created == EPTPOOL_SLOTS, "%u 4 KiB slots 2 MiB apart", created);
+	g_hypercall(HC_TEST_RESET_COUNTERS, 0, 0, 0, 0, 0);
+	bad = eptpool_touch();
+	bad += eptpool_touch();
+	g_ok(bad == 0,
+	     "each slot reads its page and each hole is MMIO, "
+	     "twice over (%u wrong)",
+	     bad);
+	g_ok(g_hypercall(HC_TEST_COUNTER, CNT_EPT_RECLAIMS, 0, 0, 0, 0) > 0,
+	     "the share of EPT table pages ran out and was reclaimed "
+	     "(%ld times)",
+	     g_hypercall(HC_TEST_COUNTER, CNT_EPT_RECLAIMS, 0, 0, 0, 0));
+	for (unsigned i = 0; i < EPTPOOL_SLOTS; i++) {
+		rc = g_hypercall(HC_LOCK_MEMSLOT, 1 + i, 1, 0, 0, 0);
+		if (rc)
+			break;
+		locked++;
+	}
+	g_ok(rc == -12 && locked > 0 && locked < EPTPOOL_SLOTS,
+	     "locks fill the share: %u locked, the next is -ENOMEM (%ld)",
+	     locked, rc);
+	bad = eptpool_touch();
+	g_ok(bad == 0,
+	     "with the share full of locked slots, every access "
+	     "still resolves (%u wrong)",
+	     bad);
+	g_ok(g_hypercall(HC_UNLOCK_MEMSLOT, ~0U, 0, 0, 0, 0) == (long)locked,
+	     "unlock all");
+	bad = 0;
+	for (unsigned i = 0; i < EPTPOOL_SLOTS; i++)
+		bad += eptpool_set(i, 0) != 0;
+	g_ok(bad == 0, "slots deleted");
+}
+
 int guest_main(u32 magic, u32 info)
 {
 	const char *cl =
@@ -464,6 +546,8 @@ int guest_main(u32 magic, u32 info)
 		test_repstorm();
 	else if (has_word(cl, "case=idtram"))
 		test_idtram();
+	else if (has_word(cl, "case=eptpool"))
+		test_eptpool();
 	else if (has_word(cl, "case=exit64"))
 		g_hypercall(HC_EXIT, 1ULL << 32, 0, 0, 0, 0);
 	else

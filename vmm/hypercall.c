@@ -49,6 +49,8 @@ static s64 hc_test_counter(struct vcpu *v, u64 which)
 		return -EINVAL;
 	if (which == CNT_EXITS_TOTAL)
 		return (s64)v->exits_total;
+	if (which == CNT_EPT_RECLAIMS)
+		return (s64)v->vm->mem.reclaims;
 	return (s64)v->vm->counters[which];
 }
 
@@ -56,6 +58,7 @@ static s64 hc_test_reset(struct vcpu *v)
 {
 	mem_set(v->vm->counters, 0, sizeof(v->vm->counters));
 	v->exits_total = 0;
+	v->vm->mem.reclaims = 0;
 	return 0;
 }
 

@@ -61,6 +61,7 @@ enum mica_counter {
 	CNT_SPP_DENIED = 14,	    /* writes sub-page protection dropped */
 	CNT_EXIT_SPP = 15,	    /* SPP-related exits (SPPT misses) */
 	CNT_ABSENT_INSN = 16,	    /* VMX/SMX/MONITOR instructions: #UD */
+	CNT_EPT_RECLAIMS = 17,	    /* EPT table pool ran out: cache dropped */
 	CNT_MAX,
 };
 

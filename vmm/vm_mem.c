@@ -6,6 +6,7 @@
  * on a fault), INVEPT as the flush operation, the EPT exit handlers and the
  * memory hypercalls (DESIGN.md section 3, docs/memslots.md).
  */
+#include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_caps.h"
@@ -75,12 +76,24 @@ static int alloc_pages(u64 bytes, hpa_t *pa, u64 *pages)
 	return mm_alloc_pages(*pages, PAGE_SIZE, pa);
 }
 
+/*
+ * The VM's share of EPT table pages, from its layout: all of RAM mapped at
+ * 4K (one page table per 2 MiB and one directory per GiB, twice over for
+ * blocks split by slot edges), the edges of up to EPT_POOL_EDGE_SLOTS more
+ * slots (a page table, directory and pointer table each), the room locks
+ * must leave (VM_LOCK_HEADROOM), and 16 pages for the root and MMIO
+ * entries. The EPT is a cache: when the share runs out, MMIO entries and
+ * unlocked slots' leaves are reclaimed (ept_reclaim), so only locked slots
+ * hold pages for good (docs/memslots.md, "EPT table pages").
+ */
+#define EPT_POOL_EDGE_SLOTS 64
+
 static int init_pool(struct vm *vm)
 {
-	/* Every page of RAM at 4K granularity, plus upper levels and MMIO
-	 * entries: a VM never needs more unless slots alias the pool. */
 	u64 n = 16 + 2 * (vm->cfg.mem_size / SIZE_2M) +
-		2 * (vm->cfg.mem_size / SIZE_1G);
+		2 * (vm->cfg.mem_size / SIZE_1G) +
+		3 * MIN(vm->cfg.max_slots, EPT_POOL_EDGE_SLOTS) +
+		VM_LOCK_HEADROOM;
 
 	if (mm_alloc_pages(n, PAGE_SIZE, &vm->ept_pool_pa))
 		return -ENOMEM;
@@ -223,7 +236,12 @@ void handle_ept_violation(struct vcpu *v)
 	    v->vm->ept_seq == v->wp_page_seq) {
 		rc = EPT_FAULT_MMIO;
 	} else {
+		u64 reclaims = v->vm->mem.reclaims, t0 = rdtsc();
+
 		rc = vm_ept_violation(&v->vm->mem, gpa, (u32)(q & 7));
+		/* A reclaim walks the whole EPT: the guest pays for it. */
+		if (unlikely(v->vm->mem.reclaims != reclaims))
+			vm_charge_host_time(v->vm, rdtsc() - t0);
 		if (rc == EPT_FAULT_MMIO &&
 		    (q & (wp | EPT_QUAL_WRITABLE)) == wp) {
 			v->wp_page = gpa & PAGE_MASK;

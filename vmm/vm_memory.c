@@ -17,6 +17,7 @@ int vm_memory_init(struct vm_memory *m, struct memslot_table *slots,
 	m->ctx = ctx;
 	m->flushes = 0;
 	m->mmio_wraps = 0;
+	m->reclaims = 0;
 	return ept_vm_init(&m->ept, slots, pool_size, pt_ops, pt_ctx, ept_ops,
 			   ept_ctx, caps);
 }
@@ -30,6 +31,24 @@ static void vm_flush(struct vm_memory *m)
 {
 	m->ops->flush(m->ctx);
 	m->flushes++;
+}
+
+/*
+ * The table pool is empty: drop what the EPT only caches (MMIO entries,
+ * unlocked slots' leaves) so the caller can try once more. The flush is
+ * owed before the freed pages are reused (the caller's *flush). Returns
+ * true if anything was dropped.
+ */
+static bool vm_reclaim(struct vm_memory *m, bool *flush)
+{
+	if (!ept_reclaim(&m->ept))
+		return false;
+	m->reclaims++;
+	/* Freed table pages may still be cached by the CPU's paging-structure
+	 * caches: INVEPT before the builder hands them out again. */
+	vm_flush(m);
+	*flush = false;
+	return true;
 }
 
 int vm_set_memory_region(struct vm_memory *m, const struct memslot_region *r,
@@ -71,10 +90,23 @@ int vm_lock_memslot(struct vm_memory *m, u32 id, u32 mode)
 {
 	bool flush = false;
 	int rc = memslot_lock_check(m->slots, id, mode);
+	const struct memslot *s;
 
 	if (rc)
 		return rc;
-	rc = ept_map_slot(&m->ept, memslot_get(m->slots, id), mode, &flush);
+	s = memslot_get(m->slots, id);
+	rc = ept_map_slot(&m->ept, s, mode, &flush);
+	if (rc == -ENOMEM && vm_reclaim(m, &flush))
+		rc = ept_map_slot(&m->ept, s, mode, &flush);
+	/* Locked leaves are never reclaimed: keep room for the faults of
+	 * any one instruction (reclaiming drops this slot's leaves too,
+	 * as it is not locked yet, so map it again). */
+	if (!rc && !ept_pool_has(&m->ept, VM_LOCK_HEADROOM)) {
+		if (vm_reclaim(m, &flush))
+			rc = ept_map_slot(&m->ept, s, mode, &flush);
+		if (!rc && !ept_pool_has(&m->ept, VM_LOCK_HEADROOM))
+			rc = -ENOMEM;
+	}
 	if (flush)
 		vm_flush(m);
 	if (rc)
@@ -107,6 +139,8 @@ int vm_ept_violation(struct vm_memory *m, gpa_t gpa, u32 access)
 	bool flush = false;
 	int rc = ept_handle_violation(&m->ept, gpa, access, &flush);
 
+	if (unlikely(rc == -ENOMEM) && vm_reclaim(m, &flush))
+		rc = ept_handle_violation(&m->ept, gpa, access, &flush);
 	if (flush)
 		vm_flush(m);
 	return rc;

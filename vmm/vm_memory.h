@@ -26,6 +26,7 @@ struct vm_memory {
 	void *ctx;
 	u64 flushes;	/* flush op calls */
 	u64 mmio_wraps; /* generation wraps that zapped every MMIO entry */
+	u64 reclaims;	/* table pool ran out: cached entries dropped */
 };
 
 /*
@@ -53,10 +54,22 @@ int __must_check vm_set_memory_region(struct vm_memory *m,
 				      struct memslot_change *c);
 
 /*
+ * Table pages a lock leaves free: the translations one instruction needs
+ * at once (code, operands, the guest's paging structures, event delivery)
+ * lie in far fewer than VM_LOCK_HEADROOM / 2 separate 2 MiB blocks, each
+ * costing at most a page table and a directory. With this room after a
+ * reclaim, an instruction's faults never reclaim each other's entries.
+ */
+#define VM_LOCK_HEADROOM 64
+
+/*
  * Lock slot id in mode (MEMSLOT_LOCK_READ [| MEMSLOT_LOCK_WRITE]): map it
- * entirely, then mark it locked. Errors of memslot_lock_check (nothing
- * changed), or -ENOMEM (slot not locked; some leaves may have been added,
- * which is harmless: the EPT is a cache).
+ * entirely, then mark it locked. When the table pool runs out, what the
+ * EPT only caches is reclaimed (ept_reclaim) and the mapping tried once
+ * more. Errors of memslot_lock_check (nothing changed), or -ENOMEM: the
+ * locked slots and this one would leave fewer than VM_LOCK_HEADROOM
+ * table pages free (slot not locked; some leaves may have been added, which is harmless:
+ * the EPT is a cache).
  */
 int __must_check vm_lock_memslot(struct vm_memory *m, u32 id, u32 mode);
 
@@ -73,7 +86,11 @@ int __must_check vm_unlock_memslot(struct vm_memory *m, u32 id);
  */
 int __must_check vm_get_dirty_log(struct vm_memory *m, u32 id, u64 *out);
 
-/* EPT violation exit: see ept_handle_violation. Flushes if needed. */
+/*
+ * EPT violation exit: see ept_handle_violation. Flushes if needed. When
+ * the table pool runs out, reclaims as vm_lock_memslot does and retries
+ * once: -ENOMEM means the locked slots leave no room for this fault.
+ */
 int __must_check vm_ept_violation(struct vm_memory *m, gpa_t gpa, u32 access);
 
 /* EPT misconfiguration exit: see ept_handle_misconfig. */

@@ -51,6 +51,9 @@ GUESTS = {
     "hostile-idtram": ("hostile.elf",
                        "case=idtram expect=stop:delivery_of_vector_6"),
     "hostile-exit64": ("hostile.elf", "case=exit64 expect=exit:4294967296"),
+    "hostile-eptpool": ("hostile.elf", "case=eptpool"),
+    # hypercall garbage sweep; case= is the PRNG seed
+    "hostile-hcfuzz": ("hcfuzz.elf", "case=0x6d696361"),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
 
@@ -69,7 +72,8 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
 HOSTILE_SUITE = ["hostile-xsetbv", "hostile-apic", "hostile-vmx",
                  "hostile-rep67", "hostile-dirty", "hostile-clean",
                  "hostile-ptram", "hostile-repstorm", "hostile-pdpte",
-                 "hostile-idtram", "hostile-exit64", "hello"]
+                 "hostile-idtram", "hostile-exit64", "hostile-eptpool",
+                 "hostile-hcfuzz", "hello"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.

@@ -138,6 +138,7 @@ struct world {
 	u64 seed;
 	/* counters */
 	u64 ops, errors, mmio, ram, misconf, retries, enomem, logs, wraps;
+	u64 reclaimed; /* faults that succeeded only after a reclaim */
 	u64 fail;
 	u64 err_by_code[128]; /* error paths taken, by errno */
 	char why[256];
@@ -208,6 +209,34 @@ struct view {
 	u64 pte[SPACE_PG];
 	u8 level[SPACE_PG];
 };
+
+struct locked_only {
+	const struct model *m;
+	u64 bad_va;
+};
+
+static int locked_only_fn(void *arg, u64 va, unsigned level, u64 *ptep)
+{
+	struct locked_only *l = arg;
+	int id;
+	const struct mslot *s = m_find(l->m, va >> 12, &id);
+
+	(void)level;
+	if (ept_is_mmio(*ptep) || !s || !s->lock) {
+		l->bad_va = va;
+		return 1;
+	}
+	return 0;
+}
+
+/* After a reclaim: only locked slots' leaves are left (ept_reclaim). */
+static bool only_locked_leaves(struct world *w)
+{
+	struct locked_only l = {.m = &w->m};
+
+	return pt_for_each_leaf(&w->vm.ept.pt, 0, SPACE_PG << 12,
+				locked_only_fn, &l) == 0;
+}
 
 static int view_fn(void *arg, u64 va, unsigned level, u64 *ptep)
 {
@@ -425,7 +454,9 @@ static void op_lock(struct world *w, u64 *rs)
 	/* now and then a tight table-page pool */
 	bool tight = rnd_below(rs, 8) == 0;
 
-	w->hp.limit = tight ? w->hp.live + rnd_below(rs, 4) : 0;
+	w->hp.limit = !tight		 ? 0
+		      : rnd_below(rs, 4) ? w->hp.live + rnd_below(rs, 4)
+					 : 1;
 	take_snap(w, &before);
 	int rc = vm_lock_memslot(&w->vm, id, mode);
 
@@ -551,19 +582,32 @@ static void op_access(struct world *w, u64 *rs)
 				return;
 			}
 		}
+		/* tight: no page beyond those in use (a reclaim makes room)
+		 * or none at all (-ENOMEM even after the reclaim) */
 		if (tight)
-			w->hp.limit = w->hp.live;
+			w->hp.limit = rnd_below(rs, 2) ? w->hp.live : 1;
 		take_snap(w, &before);
+		u64 reclaims = w->vm.reclaims;
+
 		rc = vm_ept_violation(&w->vm, gpa, acc);
 		w->hp.limit = 0;
+		/* An empty pool: what the EPT only caches is dropped and the
+		 * fault tried again; -ENOMEM only if that freed nothing or
+		 * the locked slots' leaves leave no room. */
 		if (rc == -ENOMEM && tight) {
 			take_snap(w, &after);
-			if (!snap_eq(&before, &after))
-				w_fail(w, "-ENOMEM fault at %#llx changed EPT",
+			if (w->vm.reclaims == reclaims
+				? !snap_eq(&before, &after)
+				: !only_locked_leaves(w))
+				w_fail(w,
+				       "-ENOMEM fault at %#llx: EPT left "
+				       "wrong",
 				       gpa, 0);
 			w->enomem++;
 			return;
 		}
+		if (w->vm.reclaims != reclaims)
+			w->reclaimed++;
 		if (rc == EPT_FAULT_MMIO) {
 			if (!want_mmio)
 				w_fail(w, "RAM gpa %#llx went to MMIO", gpa, 0);
@@ -708,6 +752,93 @@ static void test_generation_wrap(void)
 	       (unsigned long long)EPT_MMIO_GEN_MASK + 1);
 }
 
+/*
+ * The table pool is a cache budget: 4 KiB slots 2 MiB apart, and the hole
+ * next to each touched, need one page table each, far more than the pool
+ * holds. MMIO entries and unlocked leaves are reclaimed, so every access
+ * resolves; locked slots keep theirs, and a lock that cannot fit is
+ * -ENOMEM with nothing locked.
+ */
+static void test_reclaim(void)
+{
+	static struct world w;
+	struct memslot_change c;
+	const u64 limit = 6; /* root, PDPT, PD and three page tables */
+	bool ok = true;
+	int rc;
+	u32 locked = 0;
+
+	world_init(&w, 2);
+	for (u32 i = 1; i < NSLOTS; i++) {
+		struct memslot_region r = {.slot = i,
+					   .gpa = (u64)i * SIZE_2M,
+					   .size = 4096,
+					   .pool_offset = (u64)i * 4096};
+
+		ok &= vm_set_memory_region(&w.vm, &r, &c) == 0;
+		w.m.s[i] = (struct mslot){.used = true,
+					  .gfn = r.gpa >> 12,
+					  .npages = 1,
+					  .off = r.pool_offset};
+	}
+	w.m.generation = memslot_generation(&w.t);
+	w.hp.limit = limit;
+	for (int round = 0; round < 3 && ok; round++)
+		for (u32 i = 1; i < NSLOTS; i++) {
+			gpa_t g = (u64)i * SIZE_2M;
+
+			ok &= vm_ept_violation(&w.vm, g + 4096, EPT_ACC_READ) ==
+			      EPT_FAULT_MMIO;
+			ok &= vm_ept_violation(&w.vm, g, EPT_ACC_WRITE) ==
+			      EPT_FAULT_FIXED;
+		}
+	tap_ok(ok && w.vm.reclaims > 0 && w.hp.live <= limit,
+	       "%u 4 KiB slots 2 MiB apart and their holes, pool of %llu "
+	       "table pages: every access resolves (%llu reclaims)",
+	       NSLOTS - 1, (unsigned long long)limit,
+	       (unsigned long long)w.vm.reclaims);
+	/* room for two more page tables beyond the headroom locks keep */
+	w.hp.limit = w.hp.live + VM_LOCK_HEADROOM + 2;
+	for (u32 i = 1; i < NSLOTS; i++) {
+		rc = vm_lock_memslot(&w.vm, i, MEMSLOT_LOCK_READ);
+		if (rc)
+			break;
+		w.m.s[i].lock = MEMSLOT_LOCK_READ;
+		locked++;
+	}
+	ok = rc == -ENOMEM && locked > 0 && locked < NSLOTS - 1 &&
+	     !memslot_get(&w.t, locked + 1)->lock;
+	/* with the share full of locked leaves but the headroom, every
+	 * access resolves and locked leaves survive the reclaims */
+	w.hp.limit = w.hp.live + VM_LOCK_HEADROOM;
+	for (int round = 0; round < 3 && ok; round++)
+		for (u32 i = 1; i < NSLOTS; i++) {
+			gpa_t g = (u64)i * SIZE_2M;
+			u64 pte;
+			unsigned lvl;
+
+			ok &= vm_ept_violation(&w.vm, g + 4096, EPT_ACC_READ) ==
+			      EPT_FAULT_MMIO;
+			ok &= vm_ept_violation(&w.vm, g, EPT_ACC_READ) ==
+			      EPT_FAULT_FIXED;
+			ok &= i > locked ||
+			      (pt_lookup(&w.vm.ept.pt,
+					 (u64)(i % locked + 1) * SIZE_2M, &pte,
+					 &lvl) == 0 &&
+			       !ept_is_mmio(pte));
+		}
+	tap_ok(ok,
+	       "locks fit %u slots and keep %u pages free, the next is "
+	       "-ENOMEM and unlocked; every access still resolves, locked "
+	       "leaves survive reclaims",
+	       locked, VM_LOCK_HEADROOM);
+	w.hp.limit = 0;
+	check_all(&w);
+	tap_ok(!w.fail, "EPT consistent after reclaims%s%s", w.fail ? ": " : "",
+	       w.fail ? w.why : "");
+	world_fini(&w);
+}
+
 int main(void)
 {
 	static struct world w;
@@ -748,12 +879,14 @@ int main(void)
 	       "%llu random ops: ept_check and every GPA vs model after each "
 	       "(%llu error paths unchanged, %llu native/RAM, %llu MMIO, "
 	       "%llu misconfig, %llu stale-gen retries, %llu -ENOMEM, "
-	       "%llu dirty logs)",
+	       "%llu mapped after a reclaim, %llu dirty logs)",
 	       (unsigned long long)w.ops, (unsigned long long)w.errors,
 	       (unsigned long long)w.ram, (unsigned long long)w.mmio,
 	       (unsigned long long)w.misconf, (unsigned long long)w.retries,
-	       (unsigned long long)w.enomem, (unsigned long long)w.logs);
-	tap_ok(w.retries > 0 && w.enomem > 0 && large > 0 && w.logs > 0,
+	       (unsigned long long)w.enomem, (unsigned long long)w.reclaimed,
+	       (unsigned long long)w.logs);
+	tap_ok(w.retries > 0 && w.enomem > 0 && w.reclaimed > 0 && large > 0 &&
+		   w.logs > 0,
 	       "coverage: stale MMIO, -ENOMEM, 2M leaves (%llu samples), "
 	       "generation wraps %llu, max %llu table pages, %llu flushes",
 	       (unsigned long long)large, (unsigned long long)w.vm.mmio_wraps,
@@ -770,5 +903,6 @@ int main(void)
 	world_fini(&w);
 	tap_ok(w.hp.live == 0, "all table pages freed on destroy");
 	test_generation_wrap();
+	test_reclaim();
 	return tap_done();
 }
