@@ -94,7 +94,7 @@ HOST_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/h/%.o) $(BUILD)/h/test/unit/host_supp
 HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 
 # Test guests (guests/): 64-bit and 32-bit ELF, and real-mode flat binaries.
-GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots paging mmiobad emu spp hostile
+GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots paging mmiobad emu spp hostile hcfuzz
 GUESTS32 := mode32 paging32 emu32 hostile32
 GUESTS_REAL := real16
 GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \

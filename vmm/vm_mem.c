@@ -340,8 +340,10 @@ s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
 		if (rc)
 			return rc;
 	}
-	/* Storage for a dirty log that may start with this call. */
-	if ((flags & MEM_LOG_DIRTY_PAGES) && IS_ALIGNED(size, PAGE_SIZE)) {
+	/* Storage for a dirty log that may start with this call (not for a
+	 * delete, size 0, whatever its flags). */
+	if ((flags & MEM_LOG_DIRTY_PAGES) && size &&
+	    IS_ALIGNED(size, PAGE_SIZE)) {
 		if (alloc_pages(memslot_dirty_bitmap_words(size >> PAGE_SHIFT) *
 				    8,
 				&bm, &pages))
