@@ -199,9 +199,9 @@ static struct want predict_dirty_log(const u64 *a)
 {
 	const struct mslot *s;
 
-	if (a[0] > U32_MAX)
+	if (a[0] >= max_slots)
 		return (struct want){-EINVAL, W_EXACT};
-	if (a[0] >= max_slots || !slots[a[0]].used)
+	if (!slots[a[0]].used)
 		return (struct want){-ENOENT, W_EXACT};
 	s = &slots[a[0]];
 	if (!buf_ok(a[1], log_bytes(s), true))

@@ -151,9 +151,16 @@ static void test_dirty_log_buffers(void)
 	     "a log buffer straddling the end of guest RAM: -EFAULT");
 	g_ok(hc(HC_GET_DIRTY_LOG, 4, ro, 0, 0, 0) == -14,
 	     "a log buffer in a read-only slot: -EFAULT");
+	g_ok(hc(HC_GET_DIRTY_LOG, 4, base + 256 * 4096UL - 8, 0, 0, 0) == -14,
+	     "a log buffer starting in the logged slot's last page and "
+	     "leaving RAM: -EFAULT");
 	g_ok(!hc(HC_GET_DIRTY_LOG, 4, (unsigned long)log, 0, 0, 0) &&
 		 log[3] == 1ULL << (200 - 192) && !log[0] && !log[1] && !log[2],
-	     "the failed calls harvested nothing: page 200 is still logged");
+	     "the failed calls harvested nothing and marked nothing: page 200 "
+	     "is still logged, page 255 is not");
+	g_ok(hc(HC_GET_DIRTY_LOG, 1UL << 20, (unsigned long)log, 0, 0, 0) ==
+		 -EINVAL,
+	     "a slot id beyond the table is -EINVAL, as for lock and unlock");
 	g_ok(!set_region(4, 0, 0, 0, 0) && !set_region(5, 0, 0, 0, 0),
 	     "delete both slots");
 	/* Arguments are checked before storage is allocated for them. */

@@ -183,6 +183,25 @@ enum vm_ram_kind vm_ram_lookup(struct vm *vm, gpa_t gpa, u64 len, bool write,
 	return VM_RAM;
 }
 
+bool vm_ram_writable(struct vm *vm, gpa_t gpa, u64 len)
+{
+	for (u64 off = 0; off < len;) {
+		u64 n = MIN(len - off, PAGE_SIZE - ((gpa + off) & ~PAGE_MASK));
+		const struct memslot *s;
+		void *p;
+
+		/* A read lookup: checking must not mark the page dirty. */
+		if (gpa + off < gpa ||
+		    vm_ram_lookup(vm, gpa + off, n, false, &p) != VM_RAM)
+			return false;
+		s = memslot_find_gpa(&vm->slots, gpa + off);
+		if (memslot_readonly(s) || !vm_spp_write_ok(vm, gpa + off, n))
+			return false;
+		off += n;
+	}
+	return true;
+}
+
 /* ---- exits ------------------------------------------------------------ */
 
 static void stop_mem_error(struct vcpu *v, const char *what, gpa_t gpa, int rc)
@@ -389,26 +408,18 @@ s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa)
 	hpa_t page;
 	int rc;
 
-	if (slot > 0xffffffffULL)
+	/* An id beyond the table is -EINVAL, as for lock and unlock. */
+	if (slot >= v->vm->cfg.max_slots)
 		return -EINVAL;
 	s = memslot_get(&v->vm->slots, (u32)slot);
 	if (!s)
 		return -ENOENT;
 	bytes = memslot_dirty_bitmap_words(s->npages) * 8;
-	/* Check every byte of the destination, page piece by page piece, for
-	 * writable RAM before anything is harvested: a failed call changes
-	 * nothing (harvesting clears the bits it returns). */
-	for (done = 0; done < bytes;) {
-		u64 n = MIN(bytes - done, PAGE_SIZE - ((bitmap_gpa + done) &
-						       (PAGE_SIZE - 1)));
-		void *p;
-
-		if (bitmap_gpa + done < bitmap_gpa ||
-		    vm_ram_lookup(v->vm, bitmap_gpa + done, n, true, &p) !=
-			VM_RAM)
-			return -EFAULT;
-		done += n;
-	}
+	/* The whole destination must be writable RAM before anything is
+	 * harvested: a failed call changes nothing (harvesting clears the
+	 * bits it returns, and the check marks no page dirty). */
+	if (!vm_ram_writable(v->vm, bitmap_gpa, bytes))
+		return -EFAULT;
 	if (alloc_pages(bytes, &page, &done))
 		return -ENOMEM;
 	tmp = phys_ptr(page);

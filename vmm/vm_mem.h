@@ -40,6 +40,13 @@ void vm_mem_destroy(struct vm *vm);
 enum vm_ram_kind vm_ram_lookup(struct vm *vm, gpa_t gpa, u64 len, bool write,
 			       void **p);
 
+/*
+ * Is every byte of [gpa, gpa + len) RAM that a write by mica on the
+ * guest's behalf may change: in a slot, not read-only, not in a subpage
+ * sub-page protection denies, no wrap past 2^64? Marks nothing dirty.
+ */
+bool vm_ram_writable(struct vm *vm, gpa_t gpa, u64 len);
+
 /* INVEPT for the VM (after EPT or SPPT entries changed). */
 void vm_mem_flush(struct vm *vm);
 

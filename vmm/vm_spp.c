@@ -164,15 +164,11 @@ static int guest_buf(struct vm *vm, gpa_t gpa, u64 bytes, bool write, u8 *buf)
 			    PAGE_SIZE - ((gpa + off) & (PAGE_SIZE - 1)));
 		void *p;
 
-		const struct memslot *s;
-
 		/* Checking a buffer to write must not mark it dirty yet. */
+		if (write && !vm_ram_writable(vm, gpa + off, n))
+			return -EFAULT;
 		if (gpa + off < gpa ||
 		    vm_ram_lookup(vm, gpa + off, n, write && buf, &p) != VM_RAM)
-			return -EFAULT;
-		s = memslot_find_gpa(&vm->slots, gpa + off);
-		if (write &&
-		    (memslot_readonly(s) || !vm_spp_write_ok(vm, gpa + off, n)))
 			return -EFAULT;
 		if (buf && write)
 			mem_copy(p, buf + off, n);
