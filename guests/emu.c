@@ -16,7 +16,8 @@
  * The same source builds the 32-bit guest emu32 (guests/emu32.c): the
  * harness and the set-up differ (#ifdef __x86_64__ here and in
  * emu_setup.h), the form list keeps the forms legal outside 64-bit mode
- * and adds 32-bit ones (emu_forms.h).
+ * and adds 32-bit ones (emu_forms.h), and the segment-limit cases of
+ * emu_seg.h run after the forms.
  */
 #include "guests/lib/guest.h"
 
@@ -890,6 +891,10 @@ static bool forced_probe(void)
 	       g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) > before;
 }
 
+#ifndef __x86_64__
+#include "guests/emu_seg.h"
+#endif
+
 int guest_main(u32 magic, u32 info)
 {
 	unsigned inputs = 0, ran = 0, skipped = 0, failed = 0;
@@ -943,5 +948,8 @@ int guest_main(u32 magic, u32 info)
 	g_printf("# " NAME ": %u forms compared over %u inputs (x3 runs), %u "
 		 "differ, %u skipped\n",
 		 ran, inputs, failed, skipped);
+#ifndef __x86_64__
+	seg_suite();
+#endif
 	return (int)g_tap_failed();
 }

@@ -4,6 +4,7 @@
  * cause but mica does not serve stop that VM with a diagnostic; nothing a
  * guest does reaches panic().
  */
+#include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "drivers/console.h"
@@ -24,13 +25,33 @@ void vcpu_skip_insn(struct vcpu *v)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
 }
 
+#define RFLAGS_RF BIT(16)
+
+/* Exceptions of the trap or abort class (#DB counts as a trap here: mica
+ * injects no instruction breakpoints); all other vectors are faults (SDM
+ * Vol. 3A Table 6-1). */
+#define EXC_NOT_FAULT                                                          \
+	(BIT(X86_EXC_DB) | BIT(X86_EXC_NMI) | BIT(X86_EXC_BP) |                \
+	 BIT(X86_EXC_OF) | BIT(X86_EXC_DF) | BIT(X86_EXC_MC))
+
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
 			   u32 error)
 {
 	u32 info = vector | INTR_INFO_VALID |
 		   (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT);
 
-	if (has_error) {
+	/* Outside real mode a fault pushes EFLAGS with RF = 1 (SDM Vol. 3A
+	 * "Instruction-Breakpoint Exception Condition"); injection pushes
+	 * RFLAGS as the VMCS holds them, RF unmodified (SDM Vol. 3C "Details
+	 * of Vectored-Event Injection"), so RF is set there. */
+	if ((vmcs_readl(VMCS_GUEST_CR0) & CR0_PE) && vector < 32 &&
+	    !(EXC_NOT_FAULT & BIT(vector)))
+		vmcs_writel(VMCS_GUEST_RFLAGS,
+			    vmcs_readl(VMCS_GUEST_RFLAGS) | RFLAGS_RF);
+	/* Real mode delivers no error code, and VM entry refuses one when
+	 * the guest's CR0.PE is 0 (SDM Vol. 3C "Checks on VM-Entry Control
+	 * Fields", event injection). */
+	if (has_error && (vmcs_readl(VMCS_GUEST_CR0) & CR0_PE)) {
 		info |= INTR_INFO_DELIVER_ERROR;
 		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, error);
 	}

@@ -318,6 +318,29 @@ static bool targets(struct vcpu *v, gva_t la, unsigned size, u32 acc,
 	return false;
 }
 
+/*
+ * PUSH r/m (FF /6) and POP r/m (8F /0) access the stack slot too: size
+ * bytes at SS:rSP - size or SS:rSP, rSP at the stack-address size (SS.B
+ * outside 64-bit mode, SDM Vol. 1 6.2.3). Does that slot hold f->gpa?
+ */
+static bool targets_stack(struct vcpu *v, const struct insn *in,
+			  enum insn_mode mode, unsigned size, u32 acc,
+			  const struct mmio_fault *f)
+{
+	bool push = in->opcode == 0xff && in->modrm.reg == 6;
+	u64 mask = ~0ULL, sp;
+
+	if (in->enc != INSN_ENC_LEGACY || in->map != INSN_MAP_1B ||
+	    !(push || (in->opcode == 0x8f && in->modrm.reg == 0)))
+		return false;
+	if (mode != INSN_MODE_64)
+		mask = (vmcs_read32(VMCS_GUEST_SS_AR) & VMX_AR_DB)
+			   ? 0xffffffffULL
+			   : 0xffffULL;
+	sp = (vmcs_readl(VMCS_GUEST_RSP) - (push ? size : 0)) & mask;
+	return targets(v, seg_linear(mode, INSN_SEG_SS, sp), size, acc, f);
+}
+
 /* Does the decoded instruction access f->gpa? (time-of-use check) */
 static bool verify(struct emu *e, enum insn_mode mode,
 		   const struct mmio_fault *f)
@@ -335,7 +358,8 @@ static bool verify(struct emu *e, enum insn_mode mode,
 	if (in->mem.present && !(in->attr & INSN_A_VSIB)) {
 		e->la = seg_linear(mode, in->mem.seg,
 				   insn_mem_ea(in, v->gpr, v->rip + in->len));
-		return targets(v, e->la, size, acc, f);
+		return targets(v, e->la, size, acc, f) ||
+		       targets_stack(v, in, mode, size, acc, f);
 	}
 	if (!(in->attr & INSN_A_STRING))
 		return false;
