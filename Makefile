@@ -287,6 +287,7 @@ $(BUILD)/p/%.o: %.c
 	$(Q)$(HOSTCC) $(PCFLAGS) -c $< -o $@
 
 $(BUILD)/h/test_poison_%: $(BUILD)/p/test/unit/test_poison_%.o $(POISON_PURE_OBJS)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  POISLD  $@")
 	$(Q)$(HOSTCC) -fsanitize=undefined $^ -o $@
 
@@ -306,6 +307,7 @@ $(BUILD)/m/%.o: %.c
 	$(Q)$(HOSTCC) $(MCFLAGS) -c $< -o $@
 
 $(BUILD)/h/test_poison_%_msan: $(BUILD)/m/test/unit/test_poison_%.o $(MSAN_PURE_OBJS)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  MSANLD  $@")
 	$(Q)$(HOSTCC) -fsanitize=memory,undefined $^ -o $@
 
