@@ -313,6 +313,43 @@ $(BUILD)/h/test_poison_%_msan: $(BUILD)/m/test/unit/test_poison_%.o $(MSAN_PURE_
 
 test-host: $(POISON_MSAN_BINS)
 
+# Exit paths on the host: these kernel sources, built with -DMICA_HOST_HW
+# (the one seam in arch/x86/vmcs.h and arch/x86/cpu.h), over the fake CPU,
+# VMCS, physmap and console of test/hostvm/. Linked into fuzz_exit and the
+# test_exit_* programs.
+HOSTVM_KSRCS := \
+	arch/x86/vmx_caps.c \
+	arch/x86/vmx_exit_names.c \
+	vmm/entry_check.c \
+	vmm/exit.c \
+	vmm/exit_cpuid.c \
+	vmm/exit_cr.c \
+	vmm/exit_io.c \
+	vmm/exit_misc.c \
+	vmm/exit_msr.c \
+	vmm/guest_boot.c \
+	vmm/guest_mem.c \
+	vmm/hypercall.c \
+	vmm/mmio_emulate.c \
+	vmm/vm.c \
+	vmm/vm_devices.c \
+	vmm/vm_mem.c \
+	vmm/vm_spp.c \
+	vmm/vmcs_setup.c \
+
+HOSTVM_SRCS := $(HOSTVM_KSRCS) $(sort $(wildcard test/hostvm/*.c))
+HOSTVM_H_OBJS := $(HOSTVM_SRCS:%.c=$(BUILD)/h/%.o)
+HOSTVM_F_OBJS := $(HOSTVM_SRCS:%.c=$(BUILD)/f/%.o)
+$(HOSTVM_H_OBJS) $(HOSTVM_F_OBJS): HCFLAGS += -DMICA_HOST_HW
+# The fake machine itself is not under test: built without coverage
+# feedback, which would only steer the fuzzer through its own branches.
+$(BUILD)/f/test/hostvm/%.o: test/hostvm/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HCFLAGS) -c $< -o $@
+$(filter $(BUILD)/h/test_exit_%,$(HOST_TEST_BINS)): $(HOSTVM_H_OBJS)
+$(BUILD)/fuzz/fuzz_exit: $(HOSTVM_F_OBJS)
+
 # Extra objects for some test programs (the walker's reference model).
 $(BUILD)/h/test_gwalk: $(BUILD)/h/test/unit/gwalk_model.o
 $(BUILD)/h/test_gwalk_race: $(BUILD)/h/test/unit/gwalk_model.o

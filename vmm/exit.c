@@ -16,9 +16,26 @@
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
+/* The mask of RIP: EIP outside 64-bit mode, IP for 16-bit code. */
+static u64 rip_mask(void)
+{
+	u32 cs = vmcs_read32(VMCS_GUEST_CS_AR);
+
+	if ((cs & VMX_AR_L) && (vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA))
+		return ~0ULL;
+	return (cs & VMX_AR_DB) ? 0xffffffffULL : 0xffff;
+}
+
 void vcpu_skip_insn(struct vcpu *v)
 {
-	vmcs_writel(VMCS_GUEST_RIP, v->rip + vmcs_read32(VMCS_EXIT_INSN_LEN));
+	u64 rip = v->rip + vmcs_read32(VMCS_EXIT_INSN_LEN);
+
+	/* Outside 64-bit mode the instruction pointer wraps (VM entry
+	 * refuses RIP bits 63:32 there). Only an addition that carries past
+	 * bit 15 can wrap: the mode is read then, not on every skip. */
+	if (unlikely((rip ^ v->rip) >> 16))
+		rip &= rip_mask();
+	vmcs_writel(VMCS_GUEST_RIP, rip);
 	/* Skipping an instruction ends STI/MOV-SS blocking (SDM Vol 3C,
 	 * "Guest Non-Register State"). */
 	if (unlikely(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3))
@@ -57,6 +74,19 @@ void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
 	}
 	vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
 	v->vm->counters[CNT_EXCEPTIONS_REFLECTED]++;
+}
+
+void vcpu_redeliver(struct vcpu *v)
+{
+	u32 info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+	unsigned type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+
+	(void)v;
+	if (likely(!(info & INTR_INFO_VALID)) ||
+	    (type != INTR_TYPE_EXT_INTR && type != INTR_TYPE_NMI))
+		return;
+	/* Bit 12 is undefined here and reserved in the entry field. */
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | 0x7ff));
 }
 
 u64 vcpu_read_cr0(struct vcpu *v)
@@ -102,9 +132,11 @@ static void handle_entry_failure(struct vcpu *v)
 		check ? check : "no guest-state check of mica's names it");
 }
 
+/* Acknowledged on exit; the host has no use for it. An interrupt being
+ * injected when it arrived is delivered again. */
 static void handle_external_intr(struct vcpu *v)
 {
-	(void)v; /* acknowledged on exit; the host has no use for it */
+	vcpu_redeliver(v);
 }
 
 static void handle_intr_window(struct vcpu *v)

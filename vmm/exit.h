@@ -30,6 +30,17 @@ static inline unsigned vcpu_cpl(struct vcpu *v)
 	return (vmcs_read32(VMCS_GUEST_SS_AR) >> VMX_AR_DPL_SHIFT) & 3;
 }
 
+/*
+ * The exit interrupted the delivery of an external interrupt or NMI
+ * (IDT-vectoring information valid, SDM Vol 3C "Information for VM Exits
+ * During Event Delivery"): queue it again for the next VM entry. Nothing
+ * else brings it back (an interrupt mica injected is already in service in
+ * the local APIC), whereas a fault or software event recurs when its
+ * instruction runs again. For handlers that resume the guest without
+ * injecting anything.
+ */
+void vcpu_redeliver(struct vcpu *v);
+
 /* CR0/CR4 as the guest sees them: host-owned bits from the read shadow. */
 u64 vcpu_read_cr0(struct vcpu *v);
 u64 vcpu_read_cr4(struct vcpu *v);

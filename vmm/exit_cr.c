@@ -89,6 +89,14 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 	if ((val & CR0_HIGH_RESERVED) || ((val & CR0_NW) && !(val & CR0_CD)) ||
 	    ((val & CR0_PG) && !(val & CR0_PE)))
 		return false;
+	/* 64-bit mode cannot turn paging off, only compatibility mode can,
+	 * and not with CR4.PCIDE set (SDM Vol 2B "MOV-Move to/from Control
+	 * Registers": #GP(0)). */
+	if (pg_off && (cr4 & CR4_PCIDE))
+		return false;
+	if (pg_off && (efer & EFER_LMA) &&
+	    (vmcs_read32(VMCS_GUEST_CS_AR) & VMX_AR_L))
+		return false;
 	if (pg_on && (efer & EFER_LME)) {
 		if (!(cr4 & CR4_PAE))
 			return false;
@@ -110,11 +118,18 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 	const struct vmx_caps *c = vmx_caps();
 	u64 shown_fixed1 = c->cr4_fixed1 & ~CR4_VMXE;
 	u64 cr0 = vcpu_read_cr0(v);
+	bool lma = vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA;
 
 	/* Bits VMX does not allow are features this guest does not have. */
 	if (val & ~shown_fixed1)
 		return false;
-	if ((vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA) && !(val & CR4_PAE))
+	if (lma && !(val & CR4_PAE))
+		return false;
+	/* PCIDE only in IA-32e mode, and set only with CR3[11:0] = 0 (SDM
+	 * Vol 2B "MOV-Move to/from Control Registers": #GP(0)). */
+	if ((val & CR4_PCIDE) &&
+	    (!lma || (!(vcpu_read_cr4(v) & CR4_PCIDE) &&
+		      (vmcs_readl(VMCS_GUEST_CR3) & 0xfff))))
 		return false;
 	if ((cr0 & CR0_PG) && (val & CR4_PAE) &&
 	    !(vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA) &&

@@ -11,10 +11,12 @@
  * CPU forces on; they raise #UD, as on a CPU without the feature, at any
  * CPL.
  */
+#include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/exit.h"
 #include "vmm/guest_mem.h"
+#include "vmm/gwalk.h"
 #include "vmm/mmio_emulate.h"
 #include "vmm/vm.h"
 #include "vmm/vm_devices.h"
@@ -49,6 +51,28 @@ static void reflect(struct vcpu *v, u32 info)
 			      has_err ? vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0);
 }
 
+/* Read len bytes at CS:RIP as a probe: no fault injected, no VM stopped,
+ * false if any byte is not mapped RAM (the #UD then stands as it is). */
+static bool peek_code(struct vcpu *v, u8 *buf, unsigned len)
+{
+	u64 rflags;
+	bool b64 = (guest_paging_ctx(v, &rflags)->efer & EFER_LMA) &&
+		   (vmcs_read32(VMCS_GUEST_CS_AR) & VMX_AR_L);
+	u64 base = b64 ? 0 : guest_seg_base(SEG_CS);
+
+	for (unsigned i = 0; i < len; i++) {
+		gva_t la = b64 ? v->rip + i : (u32)(base + v->rip + i);
+		const u8 *p;
+		gpa_t gpa;
+
+		if (!guest_translate_peek(v, la, GWALK_ACC_FETCH, &gpa) ||
+		    !(p = vm_gpa_ptr(v->vm, gpa, 1)))
+			return false;
+		buf[i] = *p;
+	}
+	return true;
+}
+
 /*
  * Forced emulation (module option forced-emu): "ud2; .ascii \"mica\""
  * before an instruction makes mica emulate that instruction, so the same
@@ -60,7 +84,7 @@ static bool forced_emulation(struct vcpu *v)
 
 	if (!v->vm->cfg.forced_emu)
 		return false;
-	if (guest_read_seg(v, SEG_CS, v->rip, sig, sizeof(sig)) ||
+	if (!peek_code(v, sig, sizeof(sig)) ||
 	    mem_cmp(sig, FORCED_EMU_SIG, FORCED_EMU_SIG_LEN))
 		return false;
 	v->rip += FORCED_EMU_SIG_LEN;
@@ -74,8 +98,10 @@ void handle_exception_nmi(struct vcpu *v)
 	u32 info = vmcs_read32(VMCS_EXIT_INTR_INFO);
 	unsigned type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
 
-	if (type == INTR_TYPE_NMI)
-		return; /* a host NMI: nothing to forward */
+	if (type == INTR_TYPE_NMI) { /* a host NMI: nothing to forward */
+		vcpu_redeliver(v);
+		return;
+	}
 	if ((info & INTR_INFO_VECTOR_MASK) == X86_EXC_UD && forced_emulation(v))
 		return;
 	reflect(v, info);

@@ -270,8 +270,10 @@ void handle_ept_violation(struct vcpu *v)
 	}
 
 	v->vm->counters[CNT_EXIT_EPT_VIOLATION]++;
-	if (rc == EPT_FAULT_FIXED || rc == EPT_FAULT_RETRY)
+	if (rc == EPT_FAULT_FIXED || rc == EPT_FAULT_RETRY) {
+		vcpu_redeliver(v); /* e.g. the stack of an injected interrupt */
 		return;
+	}
 	if (rc != EPT_FAULT_MMIO) {
 		stop_mem_error(v, "EPT violation", gpa, rc);
 		return;
@@ -305,8 +307,10 @@ void handle_ept_misconfig(struct vcpu *v)
 	 * a repeated exit on that page needs no EPT walk. */
 	if ((gpa & PAGE_MASK) != v->mmio_page || gen != v->mmio_page_gen) {
 		rc = vm_ept_misconfig(&v->vm->mem, gpa);
-		if (rc == EPT_FAULT_RETRY)
+		if (rc == EPT_FAULT_RETRY) {
+			vcpu_redeliver(v);
 			return;
+		}
 		if (rc != EPT_FAULT_MMIO) {
 			stop_mem_error(v, "EPT misconfiguration", gpa, rc);
 			return;

@@ -469,6 +469,7 @@ void handle_spp(struct vcpu *v)
 		return;
 	}
 	vm_mem_flush(vm);
+	vcpu_redeliver(v);
 }
 
 void vm_spp_destroy(struct vm *vm)

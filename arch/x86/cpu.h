@@ -12,6 +12,35 @@ struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };
 
+#ifdef MICA_HOST_HW
+/*
+ * Host builds of the exit paths (test/hostvm/): the same wrappers as
+ * functions of a fake CPU (CPUID table, MSRs with #GP, TSC, control
+ * registers). One switch here, not a shadow header: the bit definitions
+ * below must stay the kernel's own.
+ */
+void outb(u16 port, u8 v);
+void outw(u16 port, u16 v);
+void outl(u16 port, u32 v);
+u8 inb(u16 port);
+struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf);
+u64 rdmsr(u32 msr);
+void wrmsr(u32 msr, u64 v);
+u64 rdtsc(void);
+u64 read_cr0(void);
+u64 read_cr2(void);
+u64 read_cr3(void);
+u64 read_cr4(void);
+void write_cr0(u64 v);
+void write_cr2(u64 v);
+void write_cr3(u64 v);
+void write_cr4(u64 v);
+u64 read_rflags(void);
+void cpu_relax(void);
+void cpu_halt(void);
+void irq_disable(void);
+void invlpg(hva_t va);
+#else
 static inline void outb(u16 port, u8 v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
@@ -45,11 +74,6 @@ static inline struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
 	return r;
 }
 
-static inline struct cpuid_regs cpuid(u32 leaf)
-{
-	return cpuid_count(leaf, 0);
-}
-
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;
@@ -65,14 +89,6 @@ static inline void wrmsr(u32 msr, u64 v)
 			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
 			 : "memory");
 }
-
-/*
- * Read an MSR that may not exist. Returns 0 and stores the value, or -EIO
- * when the RDMSR raised #GP (the exception handler resumes at the fixup
- * label, see arch/x86/extable.h).
- */
-int rdmsr_safe(u32 msr, u64 *val) __must_check;
-int wrmsr_safe(u32 msr, u64 val) __must_check;
 
 static inline u64 rdtsc(void)
 {
@@ -126,6 +142,20 @@ static inline void invlpg(hva_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
+#endif /* MICA_HOST_HW */
+
+static inline struct cpuid_regs cpuid(u32 leaf)
+{
+	return cpuid_count(leaf, 0);
+}
+
+/*
+ * Read an MSR that may not exist. Returns 0 and stores the value, or -EIO
+ * when the RDMSR raised #GP (the exception handler resumes at the fixup
+ * label, see arch/x86/extable.h).
+ */
+int rdmsr_safe(u32 msr, u64 *val) __must_check;
+int wrmsr_safe(u32 msr, u64 val) __must_check;
 
 /* CPUID bits used by the hypervisor (SDM Vol 2A, CPUID instruction). */
 #define CPUID_1_ECX_VMX	       BIT(5)

@@ -185,6 +185,16 @@ enum vmcs_field {
 /* Report a failed VMREAD/VMWRITE and panic: a hypervisor bug. */
 __noreturn void vmcs_access_failed(const char *op, u32 field, u64 value);
 
+#ifdef MICA_HOST_HW
+/*
+ * Host builds of the exit paths (test/hostvm/): VMREAD/VMWRITE go to a fake
+ * VMCS that checks every access. One switch here, not a shadow header: the
+ * encodings above and the width-checked accessors below must stay the
+ * kernel's own, and only these two primitives touch the hardware.
+ */
+u64 vmcs_read_raw(u32 field);
+void vmcs_write_raw(u32 field, u64 value);
+#else
 /*
  * Raw VMREAD/VMWRITE, inline because they sit on every exit path. CF or ZF
  * set means the access failed (SDM Vol 3C 31.2, "Conventions"): one JBE
@@ -217,6 +227,7 @@ static inline void vmcs_write_raw(u32 field, u64 value)
 fail:
 	vmcs_access_failed("vmwrite", field, value);
 }
+#endif /* MICA_HOST_HW */
 
 /* For fields that may not exist on this CPU: 0 or -EIO, never panics. */
 int vmcs_write_optional(u32 field, u64 value) __must_check;
