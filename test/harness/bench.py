@@ -239,7 +239,7 @@ def write_doc(res, path):
              "misses dominate, while here they count as one instruction "
              "each. No instruction count of KVM's exit paths is published "
              "to compare like with like, so the reference of each row is "
-             "the target of the issue that asked for the figure, and, where "
+             "mica's own goal for that path, set when the path was built, and, where "
              "one exists, a figure measured on the same Bochs.")
     L.append("")
     L.append("Host figures come from the optimised programs in `test/bench/`"
@@ -409,7 +409,7 @@ set bmargin 4
 set xtics rotate by 0 font ",9"
 set key top left
 plot "{exits}" using 1:3:xtic(2) with boxes lc rgb "#3a6ea5" title "measured", \\
-     "" using 1:4 with points pt 9 ps 1.8 lc rgb "#c0392b" title "target (issues 6, 10)", \\
+     "" using 1:4 with points pt 9 ps 1.8 lc rgb "#c0392b" title "target (MMIO-path and exit-path goals)", \\
      "" using 1:3:(sprintf("%.0f", $3)) with labels offset 0,-0.8 font ",9" tc rgb "white" notitle
 
 set output "{docdir}/perf-memslot-lookup.png"
