@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * memslot -> EPT builder (DESIGN.md section 3). The EPT is a cache of what
+ * memslot -> EPT builder (docs/design.md section 3). The EPT is a cache of what
  * the memslots say: any leaf may be dropped at any time (and is, on every
  * memslot change) and rebuilt on the next EPT violation. What is mapped is
  * never more than the slot allows: read-only slots never get W, dirty-logged

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Sub-page write protection (DESIGN.md section 4, docs/spp.md): the SPP
+ * Sub-page write protection (docs/design.md section 4, docs/spp.md): the SPP
  * table (SPPT) the CPU walks for EPT leaves with bit 61 set, and the
  * per-page u32 access maps kept in the memslots. Pure: table pages come
  * from a pt_ops provider (the VM's pool in the kernel, the heap in tests);

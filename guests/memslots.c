@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * memslots: the memory model of DESIGN.md section 3 from inside a guest.
+ * memslots: the memory model of docs/design.md section 3 from inside a guest.
  * Guest RAM is 16 MiB (slot 0); further slots alias parts of the same pool
  * at GPAs above it, which the guest reaches through its identity map.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ring3: VMCALL at CPL 3 must not be a hypercall: mica injects #UD
- * (DESIGN.md section 6), which the guest's own handler sees.
+ * (docs/design.md section 6), which the guest's own handler sees.
  */
 #include "guests/lib/guest.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * spp: sub-page write protection (DESIGN.md section 4, docs/spp.md) from
+ * spp: sub-page write protection (docs/design.md section 4, docs/spp.md) from
  * inside a guest. The same TAP lines must pass on the hardware path (Bochs
  * tigerlake), the software path (Bochs skylake_x) and the software path
  * forced with spp=soft. Bochs 2.7 caches a page as writable after a write

@@ -2,7 +2,7 @@
 /*
  * Memslot table: the per-VM map from guest-physical ranges to offsets in the
  * VM's memory pool, with the KVM_SET_USER_MEMORY_REGION semantics of
- * DESIGN.md section 3 (create, delete, move, flag toggle), lock state,
+ * docs/design.md section 3 (create, delete, move, flag toggle), lock state,
  * per-slot dirty-bitmap and SPP access-map storage, and a generation counter.
  * Pure: the table lives in caller-provided storage; docs/memslots.md is the
  * full contract, including every error code.

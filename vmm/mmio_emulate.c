@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The MMIO path of DESIGN.md section 2: fetch up to 15 bytes at CS:RIP
+ * The MMIO path of docs/design.md section 2: fetch up to 15 bytes at CS:RIP
  * through the guest walker (execute access, page crossing, RAM only),
  * decode, check that the decoded access really targets the faulting GPA
  * (time of check / time of use), then emulate through callbacks that route

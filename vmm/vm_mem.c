@@ -4,7 +4,7 @@
  * table pages allocated with the VM (no allocation on the fault path:
  * running out is -ENOMEM to a hypercall, or a stopped VM with a diagnostic
  * on a fault), INVEPT as the flush operation, the EPT exit handlers and the
- * memory hypercalls (DESIGN.md section 3, docs/memslots.md).
+ * memory hypercalls (docs/design.md section 3, docs/memslots.md).
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Sub-page write protection of one VM (DESIGN.md section 4, docs/spp.md):
+ * Sub-page write protection of one VM (docs/design.md section 4, docs/spp.md):
  * the enable / set / get hypercalls, the per-slot access maps, the EPT
  * hooks that write-protect protected pages, the SPP-miss exit (hardware
  * path) and the rule every emulated write obeys.

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Build a GRUB (BIOS) rescue ISO that boots mica via multiboot2.
 #   mkiso.sh OUT.iso KERNEL.elf [--cmdline "..."] [--module FILE "ARGS"]...
-# Each module is passed with its command line (DESIGN.md section 7).
+# Each module is passed with its command line (docs/design.md section 7).
 set -e
 out=$1
 kernel=$2

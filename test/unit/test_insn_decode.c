@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Table-driven tests of the instruction decoder: every form the emulator
- * executes (DESIGN.md section 5) with its bytes, mode and expected decode;
+ * executes (docs/design.md section 5) with its bytes, mode and expected decode;
  * "need more bytes" for every truncation of each (decoded from a heap
  * buffer of exactly that size, so ASan catches any overread); and invalid
  * encodings with their distinct status codes.

@@ -99,7 +99,7 @@ struct zd_stats {
 };
 
 /*
- * Forms the emulator executes (DESIGN.md section 5): the operand checks
+ * Forms the emulator executes (docs/design.md section 5): the operand checks
  * apply to these.
  */
 static int zd_supported(const struct insn *in)
