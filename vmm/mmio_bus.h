@@ -76,4 +76,10 @@ struct vuart;
  * touch consecutive registers, as on an 8-bit bus. */
 void mmio_uart_init(struct mmio_dev *d, gpa_t base, struct vuart *u);
 
+struct vlapic;
+/* The xAPIC register page: every byte of a read is defined (registers in
+ * the low 4 bytes of their 16-byte slots, zeros elsewhere); writes of
+ * fewer than 4 bytes or misaligned ones are refused. */
+void mmio_lapic_init(struct mmio_dev *d, gpa_t base, struct vlapic *a);
+
 #endif /* MICA_VMM_MMIO_BUS_H */

@@ -19,43 +19,6 @@
 #define APIC_BASE_ENABLE BIT(11)
 #define RFLAGS_IF	 BIT(9)
 
-/*
- * Every byte a read returns is defined, whatever its width and alignment:
- * the xAPIC's registers are 32 bits wide at the start of 16-byte slots
- * (SDM Vol 3A 11.4.1, Table 11-1), so byte o reads as byte (o & 3) of the
- * register at (o & ~0xf) when (o & 0xf) < 4, and as 0 in the slot's
- * reserved bytes 4-15. A 32-byte vector load from 0x30 thus returns the
- * version register, 12 zero bytes, the register at 0x40, 12 zero bytes.
- */
-static int lapic_read(struct mmio_dev *d, u64 off, void *buf, unsigned len)
-{
-	u8 *b = buf;
-	u32 reg = 0;
-
-	for (unsigned i = 0; i < len; i++) {
-		u64 o = off + i;
-
-		if ((o & 0xf) == 0 || i == 0)
-			reg = vlapic_read(d->priv, (u32)o & ~0xfU);
-		b[i] = (o & 0xf) < 4 ? (u8)(reg >> (8 * (o & 3))) : 0;
-	}
-	return 0;
-}
-
-/* Registers are written as whole 32-bit values (SDM Vol 3A 11.4.1:
- * accesses must be 32-bit aligned dwords); narrower writes are dropped. */
-static int lapic_write(struct mmio_dev *d, u64 off, const void *buf,
-		       unsigned len)
-{
-	u32 v;
-
-	if (len < 4 || (off & 3))
-		return -EINVAL;
-	mem_copy(&v, buf, 4);
-	vlapic_write(d->priv, (u32)off, v);
-	return 0;
-}
-
 int vm_devices_init(struct vm *vm)
 {
 	static const u64 pages =
@@ -74,12 +37,7 @@ int vm_devices_init(struct vm *vm)
 	mmio_ioram_init(&vm->dev_testmem, GUEST_TESTMEM, phys_ptr(vm->testmem),
 			GUEST_TESTMEM_SIZE);
 	vm->dev_testmem.name = "testmem";
-	vm->dev_lapic = (struct mmio_dev){.name = "lapic",
-					  .base = LAPIC_BASE_DEFAULT,
-					  .size = LAPIC_SIZE,
-					  .read = lapic_read,
-					  .write = lapic_write,
-					  .priv = &vm->lapic};
+	mmio_lapic_init(&vm->dev_lapic, LAPIC_BASE_DEFAULT, &vm->lapic);
 	if (mmio_register(&vm->bus, &vm->dev_uart) ||
 	    mmio_register(&vm->bus, &vm->dev_ioram) ||
 	    mmio_register(&vm->bus, &vm->dev_testmem) ||

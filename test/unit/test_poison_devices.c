@@ -8,7 +8,7 @@
  * painted with it too (test/unit/poison.h); the whole thing runs once with
  * 0x00 and once with 0xFF and every byte read, every result and every byte
  * the UART hands to the console must be the same. Covered: the local APIC
- * registers (vlapic_read), the 16550 (vuart_read and its MMIO device), the
+ * registers (vlapic_read) and its register page on the bus, the 16550 (vuart_read and its MMIO device), the
  * MMIO bus with RAM, ROM, a device that refuses, a write-only device and
  * unbacked addresses (mmio_read), and the PC port devices
  * (pc_devices_read). What it would catch: a register read that returns a
@@ -114,7 +114,21 @@ static void bus_sweep(struct mmio_bus *bus, gpa_t base, u64 size)
 }
 
 /* ---------------------------------------------------------------- lapic */
+#define LAPIC_AT 0x10000
+
 static struct vlapic lapic;
+static struct mmio_bus lapic_bus;
+static struct mmio_dev dev_lapic;
+
+/* The register page through its MMIO device (mmio_lapic_init): the
+ * registers' slots, the ICR/LVT/timer block and the page's end, at every
+ * size and alignment. */
+static void lapic_mmio_sweep(void)
+{
+	bus_sweep(&lapic_bus, LAPIC_AT, 0x100);
+	bus_sweep(&lapic_bus, LAPIC_AT + 0x300, 0x100);
+	bus_sweep(&lapic_bus, LAPIC_AT + LAPIC_SIZE - 0x20, 0x20);
+}
 
 static void lapic_run(void)
 {
@@ -137,10 +151,17 @@ static void lapic_run(void)
 	};
 
 	memset(&lapic, pat, sizeof(lapic));
+	memset(&lapic_bus, pat, sizeof(lapic_bus));
+	memset(&dev_lapic, pat, sizeof(dev_lapic));
 	vlapic_init(&lapic);
+	mmio_bus_init(&lapic_bus);
+	mmio_lapic_init(&dev_lapic, LAPIC_AT, &lapic);
+	if (mmio_register(&lapic_bus, &dev_lapic))
+		lg->overruns = ~0ULL; /* set-up failed: shows as a failure */
 	for (int pass = 0; pass < 2; pass++) {
 		for (u32 off = 0; off < LAPIC_SIZE; off++)
 			log_val(off, vlapic_read(&lapic, off));
+		lapic_mmio_sweep();
 		log_val(~0ULL, (u64)(s64)vlapic_pending(&lapic));
 		log_val(~1ULL, vlapic_ppr(&lapic));
 		for (size_t i = 0; pass == 0 && i < ARRAY_SIZE(script); i++)
@@ -371,7 +392,8 @@ static void report_read(void)
 int main(void)
 {
 	poison_on_report(report_read);
-	check("local APIC registers (vlapic_read)", lapic_run);
+	check("local APIC registers and page (vlapic_read, mmio_lapic_init)",
+	      lapic_run);
 	check("16550 registers and its MMIO device (vuart_read, mmio_read)",
 	      uart_run);
 	check("MMIO bus: RAM, ROM, refusing, write-only, unbacked "
