@@ -37,55 +37,17 @@ HCFLAGS      := -std=gnu11 -O1 -g $(HCFLAGS_SAN) -Wall -Wextra -Werror \
 HLDFLAGS     := $(HCFLAGS_SAN)
 
 # ---------------------------------------------------------------- sources
-# Pure logic: no asm, no globals, no arch headers. Compiled into the kernel
-# and, with sanitizers, into every host test program.
-# One line per file, sorted by directory.
-PURE_SRCS := \
-	boot/cmdline.c \
-	boot/mb2_parse.c \
-	drivers/fmt.c \
-	drivers/pc_devices.c \
-	drivers/vlapic.c \
-	drivers/vuart.c \
-	ept/ept_build.c \
-	ept/ept_check.c \
-	ept/ept_format.c \
-	ept/ept_spp.c \
-	mm/frame_alloc.c \
-	mm/hpt.c \
-	mm/pgtable.c \
-	mm/pt_format_x86.c \
-	mm/pt_pool.c \
-	vmm/elf_load.c \
-	vmm/gwalk.c \
-	vmm/gwalk_cache.c \
-	vmm/gwalk_seg.c \
-	vmm/insn_check.c \
-	vmm/insn_decode.c \
-	vmm/insn_emulate.c \
-	vmm/insn_emulate_alu.c \
-	vmm/insn_emulate_mov.c \
-	vmm/insn_emulate_rmw.c \
-	vmm/insn_emulate_sse.c \
-	vmm/insn_emulate_string.c \
-	vmm/insn_emulate_tables.c \
-	vmm/insn_flags.c \
-	vmm/insn_format.c \
-	vmm/insn_tables.c \
-	vmm/insn_tables_evex.c \
-	vmm/insn_tables_vex.c \
-	vmm/memslot.c \
-	vmm/memslot_index.c \
-	vmm/mmio_bus.c \
-	vmm/mmio_dev.c \
-	vmm/vm_config.c \
-	vmm/vm_memory.c \
+# Pure logic lives in its own folders: no asm, no globals, no arch/ header
+# and no hardware glue (make lint checks the includes). Compiled into the
+# kernel and, with sanitizers, into every host test program.
+PURE_DIRS := boot/parse mm/frame mm/pt mm/memslot mm/lib ept \
+             vmm/insn vmm/emulate vmm/gwalk vmm/dev vmm/load
+PURE_SRCS := $(sort $(foreach d,$(PURE_DIRS),$(wildcard $(d)/*.c)))
 
-
-
-KERNEL_C   := $(filter-out vmm/asm_offsets.c,\
-              $(sort $(wildcard boot/*.c arch/x86/*.c mm/*.c ept/*.c vmm/*.c drivers/*.c)))
-KERNEL_ASM := $(sort $(wildcard boot/*.asm arch/x86/*.asm vmm/*.asm))
+KERNEL_DIRS := boot arch mm ept vmm drivers
+KERNEL_C   := $(filter-out vmm/run/asm_offsets.c,\
+              $(sort $(shell find $(KERNEL_DIRS) -name '*.c')))
+KERNEL_ASM := $(sort $(shell find $(KERNEL_DIRS) -name '*.asm'))
 KERNEL_OBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
 
 # Host unit tests: test/unit/test_<name>.c, each linked with all pure objects.
@@ -101,7 +63,7 @@ GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
            -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
            -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror \
            -Wno-unused-function -I. -MMD -MP
-GLIB_C   := guests/lib/guest.c guests/lib/fault.c drivers/fmt.c
+GLIB_C   := guests/lib/guest.c guests/lib/fault.c mm/lib/fmt.c
 GLIB64_OBJS := $(patsubst %,$(BUILD)/g64/%.o,$(basename $(GLIB_C) \
                guests/lib/idt64.c guests/lib/user.c guests/lib/crt64.asm \
                guests/lib/isr64.asm))
@@ -129,17 +91,19 @@ iso: $(ISO)
 # PIO and exception exits, SPP management, and the EPT table builder,
 # whose exit costs docs/performance.md still reports against their goals.
 # Exit dispatch, hypercalls, the EPT exits and MMIO emulation keep -O2.
-KCOLD := boot/kmain boot/mb2_parse boot/cmdline arch/x86/desc \
-         arch/x86/vmx_caps vmm/vmcs_setup vmm/vm_config vmm/elf_load \
-         vmm/entry_check vmm/insn_format drivers/fmt vmm/guests \
-         vmm/guest_boot mm/frame_alloc mm/mm mm/mm_paging mm/hpt \
-         arch/x86/trap vmm/vmx_init mm/pt_format_x86 vmm/vm_spp \
-         ept/ept_spp vmm/vm_devices vmm/exit_msr vmm/exit_cr vmm/vm \
-         vmm/insn_check vmm/insn_emulate_alu vmm/insn_emulate_sse \
-         vmm/insn_emulate_rmw ept/ept_check vmm/memslot drivers/vlapic \
-         drivers/pc_devices vmm/gwalk_seg arch/x86/vmx arch/x86/fpu \
-         vmm/exit_misc mm/pgtable ept/ept_build mm/pt_pool ept/ept_format \
-         arch/x86/msr vmm/exit_cpuid vmm/exit_io drivers/vuart
+KCOLD := boot/kmain boot/parse/mb2_parse boot/parse/cmdline arch/x86/desc \
+         arch/x86/vmx_caps vmm/run/vmcs_setup vmm/load/vm_config \
+         vmm/load/elf_load vmm/exit/entry_check vmm/insn/insn_format \
+         mm/lib/fmt vmm/run/guests vmm/run/guest_boot mm/frame/frame_alloc \
+         mm/mm mm/mm_paging mm/pt/hpt arch/x86/trap vmm/run/vmx_init \
+         mm/pt/pt_format_x86 vmm/mem/vm_spp ept/ept_spp vmm/vm_devices \
+         vmm/exit/exit_msr vmm/exit/exit_cr vmm/run/vm vmm/insn/insn_check \
+         vmm/emulate/insn_emulate_alu vmm/emulate/insn_emulate_sse \
+         vmm/emulate/insn_emulate_rmw ept/ept_check mm/memslot/memslot \
+         vmm/dev/vlapic vmm/dev/pc_devices vmm/gwalk/gwalk_seg arch/x86/vmx \
+         arch/x86/fpu vmm/exit/exit_misc mm/pt/pgtable ept/ept_build \
+         mm/pt/pt_pool ept/ept_format arch/x86/msr vmm/exit/exit_cpuid \
+         vmm/exit/exit_io vmm/dev/vuart
 $(KCOLD:%=$(BUILD)/k/%.o): KCFLAGS += -Os
 $(KCOLD:%=$(BUILD)/k/%.o): Makefile
 
@@ -148,9 +112,9 @@ $(BUILD)/k/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-# Structure offsets for NASM, generated from C (vmm/asm_offsets.c).
+# Structure offsets for NASM, generated from C (vmm/run/asm_offsets.c).
 ASM_OFFSETS := $(BUILD)/gen/asm_offsets.inc
-$(ASM_OFFSETS): vmm/asm_offsets.c vmm/vcpu.h arch/x86/vmcs.h
+$(ASM_OFFSETS): vmm/run/asm_offsets.c vmm/vcpu.h arch/x86/vmcs.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GEN     $@")
 	$(Q)$(CC) $(KCFLAGS) -MF $(BUILD)/gen/asm_offsets.d -S $< -o $(@:.inc=.s)
@@ -323,22 +287,22 @@ test-host: $(POISON_MSAN_BINS)
 HOSTVM_KSRCS := \
 	arch/x86/vmx_caps.c \
 	arch/x86/vmx_exit_names.c \
-	vmm/entry_check.c \
-	vmm/exit.c \
-	vmm/exit_cpuid.c \
-	vmm/exit_cr.c \
-	vmm/exit_io.c \
-	vmm/exit_misc.c \
-	vmm/exit_msr.c \
-	vmm/guest_boot.c \
-	vmm/guest_mem.c \
-	vmm/hypercall.c \
-	vmm/mmio_emulate.c \
-	vmm/vm.c \
+	vmm/access/guest_access.c \
+	vmm/access/mmio_emulate.c \
+	vmm/exit/entry_check.c \
+	vmm/exit/exit.c \
+	vmm/exit/exit_cpuid.c \
+	vmm/exit/exit_cr.c \
+	vmm/exit/exit_io.c \
+	vmm/exit/exit_misc.c \
+	vmm/exit/exit_msr.c \
+	vmm/exit/hypercall.c \
+	vmm/mem/vm_ram.c \
+	vmm/mem/vm_spp.c \
+	vmm/run/guest_boot.c \
+	vmm/run/vm.c \
+	vmm/run/vmcs_setup.c \
 	vmm/vm_devices.c \
-	vmm/vm_mem.c \
-	vmm/vm_spp.c \
-	vmm/vmcs_setup.c \
 
 HOSTVM_SRCS := $(HOSTVM_KSRCS) $(sort $(wildcard test/hostvm/*.c))
 HOSTVM_H_OBJS := $(HOSTVM_SRCS:%.c=$(BUILD)/h/%.o)
@@ -390,6 +354,9 @@ fmt:
 
 lint:
 	$(Q)sh test/harness/lint.sh
+
+pure-dirs:
+	@echo $(PURE_DIRS)
 
 clean:
 	$(Q)rm -rf $(BUILD)

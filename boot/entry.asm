@@ -8,7 +8,7 @@
 ; identity (for this trampoline), at the physmap base (C reaches physical
 ; memory there) and the first 1 GiB at -2 GiB for the -mcmodel=kernel image.
 
-%include "boot/layout.inc"
+%include "mm/base/layout.inc"
 
 MB2_MAGIC      equ 0xE85250D6
 MB2_ARCH_I386  equ 0

@@ -9,8 +9,8 @@
  * ring is drained completely before the run ends and whenever it is full.
  */
 #include "arch/x86/cpu.h"
-#include "drivers/console.h"
-#include "drivers/fmt.h"
+#include "mm/base/console.h"
+#include "mm/lib/fmt.h"
 #include "drivers/uart.h"
 
 #define E9_PORT	      0xe9

@@ -10,8 +10,8 @@
 #include <stdarg.h>
 
 #include "arch/x86/cpu.h"
-#include "drivers/console.h"
-#include "drivers/platform.h"
+#include "mm/base/console.h"
+#include "mm/base/platform.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT  0x8900

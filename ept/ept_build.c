@@ -7,7 +7,7 @@
  * slots get W per 4K page only after the write was recorded.
  */
 #include "ept/ept_build.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 int ept_vm_init(struct ept_vm *v, struct memslot_table *slots, u64 pool_size,
 		const struct pt_ops *pt_ops, void *pt_ctx,

@@ -12,8 +12,8 @@
 #define MICA_EPT_EPT_BUILD_H
 
 #include "ept/ept_format.h"
-#include "mm/pgtable.h"
-#include "vmm/memslot.h"
+#include "mm/pt/pgtable.h"
+#include "mm/memslot/memslot.h"
 
 /* Access that faulted (EPT violation exit qualification bits 2:0). */
 #define EPT_ACC_READ  BIT(0)

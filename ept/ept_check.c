@@ -5,7 +5,7 @@
  * every operation, and callable in debug builds of the hypervisor.
  */
 #include "ept/ept_build.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 struct ept_check_ctx {
 	struct ept_vm *v;

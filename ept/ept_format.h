@@ -7,7 +7,7 @@
 #ifndef MICA_EPT_EPT_FORMAT_H
 #define MICA_EPT_EPT_FORMAT_H
 
-#include "mm/pgtable.h"
+#include "mm/pt/pgtable.h"
 
 #define EPT_R	     BIT(0)
 #define EPT_W	     BIT(1)

@@ -8,7 +8,7 @@
  * would take for an empty entry).
  */
 #include "ept/ept_spp.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 #define SPP_ENTRIES 512u
 #define SPP_REACH   (1ULL << 48)

@@ -15,8 +15,8 @@
 #ifndef MICA_EPT_EPT_SPP_H
 #define MICA_EPT_EPT_SPP_H
 
-#include "mm/pgtable.h"
-#include "vmm/memslot.h"
+#include "mm/pt/pgtable.h"
+#include "mm/memslot/memslot.h"
 
 #define SPP_SUBPAGE_SHIFT  7
 #define SPP_SUBPAGE_SIZE   (1u << SPP_SUBPAGE_SHIFT)

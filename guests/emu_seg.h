@@ -54,7 +54,7 @@ enum { S_AX, S_CX, S_DX, S_BX, S_SP, S_BP, S_SI, S_DI };
 static const char *const seg_gpr_name[8] = {"eax", "ecx", "edx", "ebx",
 					    "esp", "ebp", "esi", "edi"};
 
-/* drivers/fmt.c (linked into every guest); its header's BIT() is not
+/* mm/lib/fmt.c (linked into every guest); its header's BIT() is not
  * emu.c's. */
 __attribute__((format(printf, 3, 4))) int fmt_snprintf(char *buf, size_t size,
 						       const char *fmt, ...);

@@ -17,7 +17,7 @@
  * for the memory calls, is a failure here.
  *
  * What the guest keeps out of reach, so that it survives its own calls
- * (RAM is slot 0: GPA 0 = pool offset 0, mem= bytes; vmm/vm_mem.c):
+ * (RAM is slot 0: GPA 0 = pool offset 0, mem= bytes; vmm/mem/vm_ram.c):
  *   - slot 0 is never deleted, moved or given new flags: a request that
  *     would succeed so gets an invalid flag bit (identical requests, which
  *     change nothing, stay), so slot 0's checks are all exercised but the
@@ -42,7 +42,7 @@
 
 #define PAGE	   4096UL
 #define U32_MAX	   0xffffffffUL
-#define GPA_LIMIT  (1UL << 39) /* memslot GPA limit (vmm/vm_mem.c) */
+#define GPA_LIMIT  (1UL << 39) /* memslot GPA limit (vmm/mem/vm_ram.c) */
 #define IORAM	   0xc0010000UL
 #define NR_SWEEP   67 /* call numbers 0..66 */
 #define NR_GROUPS  (NR_SWEEP + 1)

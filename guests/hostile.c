@@ -409,7 +409,7 @@ static void test_clean(void)
 }
 
 /* mica's identity page directories: four contiguous PDs at 0x4000
- * (vmm/guest_layout.h); 0x7000000 is past the 16 MiB of RAM, unbacked. */
+ * (vmm/load/guest_layout.h); 0x7000000 is past the 16 MiB of RAM, unbacked. */
 #define PD_BASE	    0x4000UL
 #define UNBACKED_PT 0x7000000UL
 

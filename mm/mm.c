@@ -4,11 +4,11 @@
  * information and every module, places the allocator's bitmaps in free RAM
  * reachable through the early physmap, and hands out zeroed frames.
  */
-#include "boot/layout.h"
-#include "drivers/console.h"
-#include "mm/frame_alloc.h"
+#include "mm/base/layout.h"
+#include "mm/base/console.h"
+#include "mm/frame/frame_alloc.h"
 #include "mm/mm.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 /* The early page tables map the first 4 GiB at the physmap; the
  * hypervisor's own tables (mm_paging_init) map all RAM. */

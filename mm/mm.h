@@ -6,8 +6,8 @@
 #ifndef MICA_MM_MM_H
 #define MICA_MM_MM_H
 
-#include "boot/mb2.h"
-#include "mm/types.h"
+#include "boot/parse/mb2.h"
+#include "mm/base/types.h"
 
 /*
  * Build the host frame allocator. Panics when the memory map leaves no

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypervisor's own page tables, built once the frame allocator exists
- * (mm/hpt.c): kernel text read-only, rodata read-only and no-execute,
+ * (mm/pt/hpt.c): kernel text read-only, rodata read-only and no-execute,
  * data/bss no-execute, and every RAM range of the memory map in the
  * physmap with the largest pages the CPU allows. The early boot tables
  * (identity + 4 GiB physmap) are abandoned.
  */
 #include "arch/x86/cpu.h"
-#include "boot/layout.h"
-#include "mm/frame_alloc.h"
-#include "mm/hpt.h"
+#include "mm/base/layout.h"
+#include "mm/frame/frame_alloc.h"
+#include "mm/pt/hpt.h"
 #include "mm/mm.h"
-#include "mm/pt_format_x86.h"
-#include "vmm/errno.h"
+#include "mm/pt/pt_format_x86.h"
+#include "mm/base/errno.h"
 
 #define MAX_RAM_RANGES 64
 

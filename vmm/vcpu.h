@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A virtual CPU: guest general-purpose registers (saved and restored by
- * vmm/vmx_entry.asm around every VM entry), its VMCS, and what the current
+ * vmm/run/vmx_entry.asm around every VM entry), its VMCS, and what the current
  * exit left for the handlers.
  */
 #ifndef MICA_VMM_VCPU_H
 #define MICA_VMM_VCPU_H
 
 #include "arch/x86/vmx_exit.h"
-#include "mm/types.h"
-#include "vmm/gwalk.h"
+#include "mm/base/types.h"
+#include "vmm/gwalk/gwalk.h"
 
 /* GPR numbers as used by VMX exit qualifications and instruction
  * encodings (SDM Vol 3C, "Exit Qualification for Control-Register
@@ -107,14 +107,14 @@ struct vcpu {
  * Run the guest: enter it (VMLAUNCH when !launched, else VMRESUME) and
  * handle each VM exit with c_vmx_exit() until that returns false. Returns 0
  * then, or VMX_FAIL_INVALID/VMX_FAIL_VALID when a VM-entry instruction
- * itself failed. vmm/vmx_entry.asm.
+ * itself failed. vmm/run/vmx_entry.asm.
  */
 int vmx_run(struct vcpu *vcpu) __must_check;
 
 /* Handle the exit just taken (guest GPRs saved in v); true to re-enter. */
 bool c_vmx_exit(struct vcpu *v);
 
-/* The host RIP every VM exit lands on (vmm/vmx_entry.asm). */
+/* The host RIP every VM exit lands on (vmm/run/vmx_entry.asm). */
 void vmx_exit_entry(void);
 
 #endif /* MICA_VMM_VCPU_H */

@@ -6,18 +6,18 @@
 #ifndef MICA_VMM_VM_H
 #define MICA_VMM_VM_H
 
-#include "drivers/pc_devices.h"
-#include "drivers/vlapic.h"
-#include "drivers/vuart.h"
-#include "mm/pt_pool.h"
-#include "vmm/memslot.h"
-#include "vmm/mmio_bus.h"
-#include "vmm/vm_memory.h"
-#include "vmm/vm_spp.h"
-#include "mm/types.h"
+#include "vmm/dev/pc_devices.h"
+#include "vmm/dev/vlapic.h"
+#include "vmm/dev/vuart.h"
+#include "mm/pt/pt_pool.h"
+#include "mm/memslot/memslot.h"
+#include "vmm/dev/mmio_bus.h"
+#include "ept/vm_memory.h"
+#include "vmm/mem/vm_spp.h"
+#include "mm/base/types.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/vcpu.h"
-#include "vmm/vm_config.h"
+#include "vmm/load/vm_config.h"
 
 enum vm_state {
 	VM_RUNNING,

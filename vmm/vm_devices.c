@@ -7,11 +7,11 @@
  */
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_caps.h"
-#include "boot/layout.h"
+#include "mm/base/layout.h"
 #include "mm/mm.h"
-#include "vmm/errno.h"
-#include "vmm/exit.h"
-#include "vmm/guest_layout.h"
+#include "mm/base/errno.h"
+#include "vmm/exit/exit.h"
+#include "vmm/load/guest_layout.h"
 #include "vmm/vm.h"
 #include "vmm/vm_devices.h"
 

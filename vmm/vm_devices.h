@@ -3,7 +3,7 @@
 #ifndef MICA_VMM_VM_DEVICES_H
 #define MICA_VMM_VM_DEVICES_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 struct vm;
 struct vcpu;

@@ -6,7 +6,7 @@
 #ifndef MICA_VMM_XCR0_H
 #define MICA_VMM_XCR0_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 #define XCR0_X87       BIT(0)
 #define XCR0_SSE       BIT(1)

@@ -6,7 +6,7 @@
 #ifndef MICA_ARCH_X86_CPU_H
 #define MICA_ARCH_X86_CPU_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;

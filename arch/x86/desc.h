@@ -6,7 +6,7 @@
 #ifndef MICA_ARCH_X86_DESC_H
 #define MICA_ARCH_X86_DESC_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 #define GDT_SEL_CODE64 0x08
 #define GDT_SEL_DATA   0x10

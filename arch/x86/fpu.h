@@ -8,7 +8,7 @@
 #ifndef MICA_ARCH_X86_FPU_H
 #define MICA_ARCH_X86_FPU_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 /* Enable SSE for the host (CR4.OSFXSR/OSXMMEXCPT, CR0.MP, no EM/TS) so
  * that the accessors below may run. */

@@ -5,7 +5,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 int rdmsr_safe(u32 msr, u64 *val)
 {

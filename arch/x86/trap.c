@@ -8,8 +8,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/trap.h"
-#include "drivers/console.h"
-#include "drivers/platform.h"
+#include "mm/base/console.h"
+#include "mm/base/platform.h"
 
 extern const struct extable_entry __extable_start[], __extable_end[];
 

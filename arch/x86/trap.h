@@ -8,7 +8,7 @@
 #ifndef MICA_ARCH_X86_TRAP_H
 #define MICA_ARCH_X86_TRAP_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 /* Layout fixed by the push order in arch/x86/isr.asm (lowest address first). */
 struct trap_frame {

@@ -9,7 +9,7 @@
 #ifndef MICA_ARCH_X86_VMCS_H
 #define MICA_ARCH_X86_VMCS_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 enum vmcs_field {
 	/* 16-bit control fields (B.1.1) */

@@ -6,8 +6,8 @@
  */
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
-#include "drivers/console.h"
-#include "vmm/errno.h"
+#include "mm/base/console.h"
+#include "mm/base/errno.h"
 
 static int vmx_status(bool cf, bool zf)
 {

@@ -8,7 +8,7 @@
 #ifndef MICA_ARCH_X86_VMX_H
 #define MICA_ARCH_X86_VMX_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 #define VMX_FAIL_INVALID (-1) /* CF=1: no current VMCS, no error number */
 #define VMX_FAIL_VALID	 (-2) /* ZF=1: error number in VMCS_VM_INSN_ERROR */

@@ -6,8 +6,8 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_caps.h"
-#include "drivers/console.h"
-#include "vmm/errno.h"
+#include "mm/base/console.h"
+#include "mm/base/errno.h"
 
 static struct vmx_caps caps;
 

@@ -7,7 +7,7 @@
 #ifndef MICA_ARCH_X86_VMX_CAPS_H
 #define MICA_ARCH_X86_VMX_CAPS_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 /* Capability MSRs (SDM Vol 4, Table 2-2; Vol 3D Appendix A). */
 #define MSR_IA32_VMX_BASIC		 0x480

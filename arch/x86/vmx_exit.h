@@ -6,7 +6,7 @@
 #ifndef MICA_ARCH_X86_VMX_EXIT_H
 #define MICA_ARCH_X86_VMX_EXIT_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 enum vmx_exit_reason {
 	VMX_EXIT_EXCEPTION_NMI = 0,

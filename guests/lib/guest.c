@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest library: polled 16550 output, printf over drivers/fmt.c, TAP and
+ * Guest library: polled 16550 output, printf over mm/lib/fmt.c, TAP and
  * hypercalls. No globals need initialising beyond the zeroed BSS (mica
  * zeroes each ELF segment's BSS when it loads the guest).
  */
-#include "drivers/fmt.h"
+#include "mm/lib/fmt.h"
 #include "guests/lib/guest.h"
 
 #define COM1	 0x3f8

@@ -9,7 +9,7 @@
  */
 #include "guests/lib/guest.h"
 
-#define PML4	  0x2000UL /* mica's identity tables (vmm/guest_layout.h) */
+#define PML4	  0x2000UL /* mica's identity tables (vmm/load/guest_layout.h) */
 #define PDPT	  0x3000UL
 #define PD	  0x4000UL
 #define TSS	  0x1800UL

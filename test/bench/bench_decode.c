@@ -19,7 +19,7 @@
 
 #include "test/unit/tap.h"
 #include "test/unit/zydis_diff.h"
-#include "vmm/insn.h"
+#include "vmm/insn/insn.h"
 
 #define BENCH_RUNS 7
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "vmm/insn.h"
-#include "vmm/insn_emulate.h"
+#include "vmm/insn/insn.h"
+#include "vmm/emulate/insn_emulate.h"
 
 #define RUNS 9
 

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "mm/types.h"
-#include "vmm/errno.h"
-#include "vmm/gwalk.h"
+#include "mm/base/types.h"
+#include "mm/base/errno.h"
+#include "vmm/gwalk/gwalk.h"
 
 #define RAM_SIZE (8u << 20)
 #define NPAGES	 512

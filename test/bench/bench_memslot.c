@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "vmm/errno.h"
-#include "vmm/memslot.h"
+#include "mm/base/errno.h"
+#include "mm/memslot/memslot.h"
 
 #define NLOOKUPS   (1u << 18)
 #define RUNS	   15

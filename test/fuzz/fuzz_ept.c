@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/pt_pool.h"
-#include "vmm/errno.h"
-#include "vmm/vm_memory.h"
+#include "mm/pt/pt_pool.h"
+#include "mm/base/errno.h"
+#include "ept/vm_memory.h"
 
 #define SLOTS	 8
 #define SPACE	 2048 /* pages: 8 MiB */

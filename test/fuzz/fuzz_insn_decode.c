@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/insn.h"
+#include "vmm/insn/insn.h"
 
 static void check(int cond)
 {

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "test/unit/em_segs.h"
-#include "vmm/insn.h"
-#include "vmm/insn_emulate.h"
+#include "vmm/insn/insn.h"
+#include "vmm/emulate/insn_emulate.h"
 
 #define MEM_SIZE 0x2000
 

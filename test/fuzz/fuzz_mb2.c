@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot/mb2.h"
+#include "boot/parse/mb2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

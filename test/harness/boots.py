@@ -9,7 +9,7 @@ Keep the number of Bochs boots small: put many guests in one boot.
 
 import guests
 
-# status: the mica exit status the boot must end with (drivers/platform.h).
+# status: the mica exit status the boot must end with (mm/base/platform.h).
 # expect: (description, regex that must match the serial log).
 # reject: (description, regex that must NOT match).
 BOOTS = [

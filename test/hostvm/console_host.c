@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The host console for host builds (drivers/console.c writes the UART):
- * printk() formats with the kernel's drivers/fmt.c into a line buffer,
+ * printk() formats with the kernel's mm/lib/fmt.c into a line buffer,
  * shown on stderr only when MICA_HOSTVM_VERBOSE is set (a fuzzer prints
  * nothing per input), and the last complete line is kept.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "drivers/console.h"
-#include "drivers/fmt.h"
+#include "mm/base/console.h"
+#include "mm/lib/fmt.h"
 #include "test/hostvm/hostvm.h"
 #include "test/hostvm/hostvm_internal.h"
 

@@ -8,7 +8,7 @@
 #ifndef MICA_TEST_HOSTVM_EXIT_MODEL_H
 #define MICA_TEST_HOSTVM_EXIT_MODEL_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 struct vcpu;
 

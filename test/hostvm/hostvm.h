@@ -10,7 +10,7 @@
 #ifndef MICA_TEST_HOSTVM_HOSTVM_H
 #define MICA_TEST_HOSTVM_HOSTVM_H
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 /* The CPU the VM runs on: capabilities reported through the VMX MSRs. */
 struct hostvm_profile {

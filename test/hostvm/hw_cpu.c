@@ -13,7 +13,7 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/vmx_caps.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 #include "vmm/vcpu.h"
 #include "test/hostvm/hostvm.h"
 #include "test/hostvm/hostvm_internal.h"
@@ -311,7 +311,7 @@ struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
 		/*
 		 * No XSAVE components: XSETBV then always faults in the guest
 		 * (#GP). handle_xsetbv executes XSETBV itself (inline asm in
-		 * vmm/exit_cr.c, not a cpu.h wrapper), which at CPL 3 on the
+		 * vmm/exit/exit_cr.c, not a cpu.h wrapper), which at CPL 3 on the
 		 * host would be a SIGSEGV, not an emulated result.
 		 */
 		return (struct cpuid_regs){0, 0, 0, 0};

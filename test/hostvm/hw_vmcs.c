@@ -13,7 +13,7 @@
 
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
-#include "boot/layout.h"
+#include "mm/base/layout.h"
 #include "test/hostvm/hostvm.h"
 #include "test/hostvm/hostvm_internal.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host physical memory for host builds: an arena mapped at the host
- * address the kernel's own physmap arithmetic (boot/layout.h phys_ptr(),
+ * address the kernel's own physmap arithmetic (mm/base/layout.h phys_ptr(),
  * pa + PHYSMAP_BASE modulo 2^64) gives its frames, so that the exit paths
  * convert addresses exactly as in the kernel, and mm_alloc_pages() /
  * mm_free_pages() of mm/mm.c over it. Every frame that is not allocated is
@@ -16,9 +16,9 @@
 #include <sanitizer/asan_interface.h>
 #include <sys/mman.h>
 
-#include "boot/layout.h"
+#include "mm/base/layout.h"
 #include "mm/mm.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 #include "test/hostvm/hostvm.h"
 #include "test/hostvm/hostvm_internal.h"
 

@@ -7,7 +7,7 @@
 #ifndef MICA_TEST_EM_SEGS_H
 #define MICA_TEST_EM_SEGS_H
 
-#include "vmm/insn_emulate.h"
+#include "vmm/emulate/insn_emulate.h"
 
 /* Present, S = 1, DPL 3, accessed; code: execute/read; data: read/write. */
 #define EM_TEST_AR_CODE (GWALK_AR_P | GWALK_AR_S | (3u << 5) | 0xbu)

@@ -13,8 +13,8 @@
 
 #include <string.h>
 
-#include "mm/types.h"
-#include "vmm/insn.h"
+#include "mm/base/types.h"
+#include "vmm/insn/insn.h"
 
 enum {
 	F_BYTE = 1 << 0,     /* 8-bit operation */

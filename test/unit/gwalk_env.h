@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 #include "test/unit/gwalk_model.h"
-#include "vmm/errno.h"
-#include "vmm/gwalk.h"
+#include "mm/base/errno.h"
+#include "vmm/gwalk/gwalk.h"
 
 #define ENV_RAM_SIZE (4u << 20)
 #define ENV_HOLE_LO  0x200000u

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 void panic(const char *fmt, ...)
 {

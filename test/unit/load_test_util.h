@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/elf_load.h"
-#include "vmm/errno.h"
+#include "vmm/load/elf_load.h"
+#include "mm/base/errno.h"
 
 #define RAM_SIZE 0x40000ULL
 #define RES_LO	 0x1000ULL

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot/mb2.h"
+#include "boot/parse/mb2.h"
 
 struct mb {
 	u64 words[1024]; /* 8-byte aligned backing store */

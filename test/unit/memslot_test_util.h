@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/errno.h"
-#include "vmm/memslot.h"
+#include "mm/base/errno.h"
+#include "mm/memslot/memslot.h"
 
 static u64 rng_state;
 

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mm/types.h"
+#include "mm/base/types.h"
 
 #if defined(__has_feature)
 #if __has_feature(memory_sanitizer)

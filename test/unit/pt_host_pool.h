@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mm/pgtable.h"
+#include "mm/pt/pgtable.h"
 
 struct host_pool {
 	u64 limit;    /* max live pages (0: unlimited) */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Host tests of boot/cmdline.c: keys, values, numbers, words, limits. */
+/* Host tests of boot/parse/cmdline.c: keys, values, numbers, words, limits. */
 #include <string.h>
 
-#include "boot/cmdline.h"
+#include "boot/parse/cmdline.h"
 #include "test/unit/tap.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 static int get(const char *cl, const char *key, char *buf, size_t n)
 {

@@ -22,7 +22,7 @@
 
 #include "test/unit/tap.h"
 #include "test/unit/zydis_diff.h"
-#include "vmm/insn.h"
+#include "vmm/insn/insn.h"
 
 #define DEFAULT_ITERS 10000000ULL
 

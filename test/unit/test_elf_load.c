@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of vmm/elf_load.c, ELF and flat images: ELF32/ELF64 images
+ * Host tests of vmm/load/elf_load.c, ELF and flat images: ELF32/ELF64 images
  * built in memory and loaded into a fake guest RAM, every rejection (with
  * nothing copied), flat images, and a seeded random-mutation run
  * (MICA_SEED, MICA_ITERS).

@@ -9,8 +9,8 @@
 
 #include "pt_host_pool.h"
 #include "tap.h"
-#include "vmm/errno.h"
-#include "vmm/vm_memory.h"
+#include "mm/base/errno.h"
+#include "ept/vm_memory.h"
 
 #define MiB	  (1ULL << 20)
 #define GiB	  (1ULL << 30)

@@ -12,8 +12,8 @@
 #include "ept/ept_spp.h"
 #include "pt_host_pool.h"
 #include "tap.h"
-#include "vmm/errno.h"
-#include "vmm/vm_memory.h"
+#include "mm/base/errno.h"
+#include "ept/vm_memory.h"
 
 #define MiB	  (1ULL << 20)
 #define SLOT_SIZE (64 * MiB)

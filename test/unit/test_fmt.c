@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/fmt.h"
+#include "mm/lib/fmt.h"
 #include "test/unit/tap.h"
 
 /*

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/frame_alloc.h"
+#include "mm/frame/frame_alloc.h"
 #include "test/unit/tap.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 #define MIB (1ULL << 20)
 

@@ -8,8 +8,8 @@
  */
 #include "test/unit/gwalk_model.h"
 #include "test/unit/tap.h"
-#include "vmm/errno.h"
-#include "vmm/gwalk.h"
+#include "mm/base/errno.h"
+#include "vmm/gwalk/gwalk.h"
 
 static const u32 accs[] = {0, GWALK_ACC_WRITE, GWALK_ACC_FETCH};
 static const u32 sizes[] = {1, 2, 4, 8, 16};

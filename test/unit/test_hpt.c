@@ -6,11 +6,11 @@
  */
 #include <stdio.h>
 
-#include "mm/hpt.h"
-#include "mm/pt_format_x86.h"
+#include "mm/pt/hpt.h"
+#include "mm/pt/pt_format_x86.h"
 #include "pt_host_pool.h"
 #include "tap.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "test/unit/tap.h"
-#include "vmm/insn.h"
+#include "vmm/insn/insn.h"
 
 #define NO  INSN_REG_NONE
 #define SDS INSN_SEG_DS

@@ -11,8 +11,8 @@
 
 #include "test/unit/em_segs.h"
 #include "test/unit/tap.h"
-#include "vmm/insn.h"
-#include "vmm/insn_emulate.h"
+#include "vmm/insn/insn.h"
+#include "vmm/emulate/insn_emulate.h"
 
 #define MEM_SIZE 0x20000
 

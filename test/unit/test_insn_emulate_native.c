@@ -35,8 +35,8 @@
 #include "test/unit/emulate_gen.h"
 #include "test/unit/native_exec.h"
 #include "test/unit/tap.h"
-#include "vmm/insn.h"
-#include "vmm/insn_emulate.h"
+#include "vmm/insn/insn.h"
+#include "vmm/emulate/insn_emulate.h"
 
 #define DATA_SIZE 4096
 

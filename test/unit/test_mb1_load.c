@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of the multiboot1 side of vmm/elf_load.c (Multiboot
+ * Host tests of the multiboot1 side of vmm/load/elf_load.c (Multiboot
  * Specification 0.6.96, 3.1): the header search and the a.out kludge
  * loader, and a seeded random-mutation run (MICA_SEED, MICA_ITERS).
  */

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot/mb2.h"
+#include "boot/parse/mb2.h"
 #include "test/unit/mb2_build.h"
 #include "test/unit/tap.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 static const struct mb2_mmap_entry std_map[] = {
     {.base = 0, .len = 0x9fc00, .type = MB2_MEM_AVAILABLE},

@@ -2,10 +2,10 @@
 /* Host tests of the MMIO bus and its small devices. */
 #include <string.h>
 
-#include "drivers/vuart.h"
+#include "vmm/dev/vuart.h"
 #include "test/unit/tap.h"
-#include "vmm/errno.h"
-#include "vmm/mmio_bus.h"
+#include "mm/base/errno.h"
+#include "vmm/dev/mmio_bus.h"
 
 static char last_line[VUART_LINE_MAX + 1];
 

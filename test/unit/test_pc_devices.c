@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of drivers/pc_devices.c: fw_cfg signature and CPU count, the
+ * Host tests of vmm/dev/pc_devices.c: fw_cfg signature and CPU count, the
  * 8259A initialisation sequences and masks, the 0xE0 latch at every offset
  * and size, and ports these devices do not own.
  */
-#include "drivers/pc_devices.h"
+#include "vmm/dev/pc_devices.h"
 #include "test/unit/tap.h"
 
 static u32 rd(struct pc_devices *d, u16 port, unsigned size)

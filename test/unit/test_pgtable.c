@@ -8,10 +8,10 @@
 #include <stdio.h>
 
 #include "ept/ept_format.h"
-#include "mm/pt_format_x86.h"
+#include "mm/pt/pt_format_x86.h"
 #include "pt_host_pool.h"
 #include "tap.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 #define GiB (1ULL << 30)
 #define MiB (1ULL << 20)

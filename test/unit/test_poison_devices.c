@@ -22,13 +22,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "drivers/pc_devices.h"
-#include "drivers/vlapic.h"
-#include "drivers/vuart.h"
+#include "vmm/dev/pc_devices.h"
+#include "vmm/dev/vlapic.h"
+#include "vmm/dev/vuart.h"
 #include "test/unit/poison.h"
 #include "test/unit/tap.h"
-#include "vmm/errno.h"
-#include "vmm/mmio_bus.h"
+#include "mm/base/errno.h"
+#include "vmm/dev/mmio_bus.h"
 
 #define GUARD	8      /* bytes after each buffer that must stay as they were */
 #define LOG_MAX 100000 /* reads kept per run */

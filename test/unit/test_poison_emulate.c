@@ -44,8 +44,8 @@
 #include "test/unit/emulate_gen.h"
 #include "test/unit/poison.h"
 #include "test/unit/tap.h"
-#include "vmm/insn.h"
-#include "vmm/insn_emulate.h"
+#include "vmm/insn/insn.h"
+#include "vmm/emulate/insn_emulate.h"
 
 #define TRACE_MAX  4096 /* callback events kept per run */
 #define ROUNDS_MAX 16	/* insn_emulate() calls per run (EM_CONTINUE) */
@@ -494,7 +494,7 @@ static void make_case(void)
 }
 
 /* ---------------------------------------------------------------- runs */
-/* The decoder's and emulator's state, static as in mica (vmm/mmio_emulate.c
+/* The decoder's and emulator's state, static as in mica (vmm/access/mmio_emulate.c
  * keeps one struct emu and a decode cache, so each instruction finds what
  * the last one left): each run fills them with its pattern first. */
 static struct insn in;

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "ept/ept_format.h"
-#include "mm/pt_pool.h"
+#include "mm/pt/pt_pool.h"
 #include "tap.h"
-#include "vmm/errno.h"
+#include "mm/base/errno.h"
 
 #define NPAGES	64
 #define FAKE_PA 0x7654321000ULL

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of drivers/vlapic.c: xAPIC registers (SDM Vol 3A 11.4.1,
+ * Host tests of vmm/dev/vlapic.c: xAPIC registers (SDM Vol 3A 11.4.1,
  * Table 11-1), PPR (11.8.3.1), self-IPIs through the ICR (11.6.1), and
  * the IRR/ISR/TPR priority logic (11.8.3, 11.8.4, 11.8.5).
  */
-#include "drivers/vlapic.h"
+#include "vmm/dev/vlapic.h"
 #include "test/unit/tap.h"
 
 #define ICR_SELF    (1U << 18)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Host tests of vmm/vm_config.c: defaults, every option, every error. */
+/* Host tests of vmm/load/vm_config.c: defaults, every option, every error. */
 #include <string.h>
 
 #include "test/unit/tap.h"
-#include "vmm/errno.h"
-#include "vmm/vm_config.h"
+#include "mm/base/errno.h"
+#include "vmm/load/vm_config.h"
 
 static struct vm_config cfg;
 static char err[128];

@@ -13,8 +13,8 @@
 
 #include "pt_host_pool.h"
 #include "tap.h"
-#include "vmm/errno.h"
-#include "vmm/vm_memory.h"
+#include "mm/base/errno.h"
+#include "ept/vm_memory.h"
 
 #define NSLOTS	  8
 #define SPACE_PG  8192ULL /* 32 MiB guest-physical space */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of drivers/vuart.c against the PC16550D register set: DLAB
+ * Host tests of vmm/dev/vuart.c against the PC16550D register set: DLAB
  * and the divisor latch, IER, IIR/FCR, LCR, MCR loopback, LSR, MSR, SCR,
  * and the gathering of transmitted bytes into lines.
  */
 #include <string.h>
 
 #include "drivers/uart.h"
-#include "drivers/vuart.h"
+#include "vmm/dev/vuart.h"
 #include "test/unit/tap.h"
 
 static char lines[8][VUART_LINE_MAX + 1];

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/insn.h"
+#include "vmm/insn/insn.h"
 
 static ZydisDecoder zd_dec[3]; /* 64, 32, 16 */
 

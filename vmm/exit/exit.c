@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM-exit dispatch: a table indexed by basic exit reason. Exits a guest can
+ * cause but mica does not serve stop that VM with a diagnostic; nothing a
+ * guest does reaches panic().
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "mm/base/console.h"
+#include "vmm/exit/exit.h"
+#include "vmm/access/mmio_emulate.h"
+#include "vmm/vm.h"
+#include "vmm/vm_devices.h"
+#include "vmm/mem/vm_ram.h"
+
+typedef void (*exit_handler_fn)(struct vcpu *v);
+
+/* The mask of RIP: EIP outside 64-bit mode, IP for 16-bit code. */
+static u64 rip_mask(void)
+{
+	u32 cs = vmcs_read32(VMCS_GUEST_CS_AR);
+
+	if ((cs & VMX_AR_L) && (vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA))
+		return ~0ULL;
+	return (cs & VMX_AR_DB) ? 0xffffffffULL : 0xffff;
+}
+
+void vcpu_skip_insn(struct vcpu *v)
+{
+	u64 rip = v->rip + vmcs_read32(VMCS_EXIT_INSN_LEN);
+
+	/* Outside 64-bit mode the instruction pointer wraps (VM entry
+	 * refuses RIP bits 63:32 there). Only an addition that carries past
+	 * bit 15 can wrap: the mode is read then, not on every skip. */
+	if (unlikely((rip ^ v->rip) >> 16))
+		rip &= rip_mask();
+	vmcs_writel(VMCS_GUEST_RIP, rip);
+	/* Skipping an instruction ends STI/MOV-SS blocking (SDM Vol 3C,
+	 * "Guest Non-Register State"). */
+	if (unlikely(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3))
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+}
+
+#define RFLAGS_RF BIT(16)
+
+/* Exceptions of the trap or abort class (#DB counts as a trap here: mica
+ * injects no instruction breakpoints); all other vectors are faults (SDM
+ * Vol. 3A Table 6-1). */
+#define EXC_NOT_FAULT                                                          \
+	(BIT(X86_EXC_DB) | BIT(X86_EXC_NMI) | BIT(X86_EXC_BP) |                \
+	 BIT(X86_EXC_OF) | BIT(X86_EXC_DF) | BIT(X86_EXC_MC))
+
+void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
+			   u32 error)
+{
+	u32 info = vector | INTR_INFO_VALID |
+		   (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT);
+
+	/* Outside real mode a fault pushes EFLAGS with RF = 1 (SDM Vol. 3A
+	 * "Instruction-Breakpoint Exception Condition"); injection pushes
+	 * RFLAGS as the VMCS holds them, RF unmodified (SDM Vol. 3C "Details
+	 * of Vectored-Event Injection"), so RF is set there. */
+	if ((vmcs_readl(VMCS_GUEST_CR0) & CR0_PE) && vector < 32 &&
+	    !(EXC_NOT_FAULT & BIT(vector)))
+		vmcs_writel(VMCS_GUEST_RFLAGS,
+			    vmcs_readl(VMCS_GUEST_RFLAGS) | RFLAGS_RF);
+	/* Real mode delivers no error code, and VM entry refuses one when
+	 * the guest's CR0.PE is 0 (SDM Vol. 3C "Checks on VM-Entry Control
+	 * Fields", event injection). */
+	if (has_error && (vmcs_readl(VMCS_GUEST_CR0) & CR0_PE)) {
+		info |= INTR_INFO_DELIVER_ERROR;
+		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, error);
+	}
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
+	v->vm->counters[CNT_EXCEPTIONS_REFLECTED]++;
+}
+
+void vcpu_redeliver(struct vcpu *v)
+{
+	u32 info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+	unsigned type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+
+	(void)v;
+	if (likely(!(info & INTR_INFO_VALID)) ||
+	    (type != INTR_TYPE_EXT_INTR && type != INTR_TYPE_NMI))
+		return;
+	/* Bit 12 is undefined here and reserved in the entry field. */
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | 0x7ff));
+}
+
+u64 vcpu_read_cr0(struct vcpu *v)
+{
+	return (vmcs_readl(VMCS_GUEST_CR0) & ~v->cr0_mask) |
+	       (vmcs_readl(VMCS_CR0_SHADOW) & v->cr0_mask);
+}
+
+u64 vcpu_read_cr4(struct vcpu *v)
+{
+	return (vmcs_readl(VMCS_GUEST_CR4) & ~v->cr4_mask) |
+	       (vmcs_readl(VMCS_CR4_SHADOW) & v->cr4_mask);
+}
+
+static void stop_with_state(struct vcpu *v, const char *what)
+{
+	vm_stop(v->vm,
+		"%s at RIP 0x%lx (CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx)",
+		what, v->rip, vcpu_read_cr0(v), vmcs_readl(VMCS_GUEST_CR3),
+		vcpu_read_cr4(v), vmcs_read64(VMCS_GUEST_EFER));
+}
+
+static void handle_triple_fault(struct vcpu *v)
+{
+	stop_with_state(v, "triple fault");
+}
+
+static void handle_unexpected(struct vcpu *v)
+{
+	u32 basic = VMX_EXIT_REASON_BASIC(v->exit_reason);
+
+	vm_stop(v->vm, "unhandled exit %u (%s), qualification 0x%lx, RIP 0x%lx",
+		basic, vmx_exit_reason_name(basic), v->exit_qual, v->rip);
+}
+
+static void handle_entry_failure(struct vcpu *v)
+{
+	u32 basic = VMX_EXIT_REASON_BASIC(v->exit_reason);
+	const char *check = vmx_entry_check_guest();
+
+	vm_stop(v->vm, "VM entry failed: %s (qualification %lu): %s",
+		vmx_exit_reason_name(basic), v->exit_qual,
+		check ? check : "no guest-state check of mica's names it");
+}
+
+/* Acknowledged on exit; the host has no use for it. An interrupt being
+ * injected when it arrived is delivered again. */
+static void handle_external_intr(struct vcpu *v)
+{
+	vcpu_redeliver(v);
+}
+
+static void handle_intr_window(struct vcpu *v)
+{
+	vm_inject_pending(v);
+}
+
+static void handle_preemption_timer(struct vcpu *v)
+{
+	if (vm_arm_budget(v->vm))
+		return;
+	vm_stop(v->vm, "time budget of %lu instructions exhausted at RIP 0x%lx",
+		v->vm->cfg.budget, v->rip);
+}
+
+static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
+    /* 0 - 15 */
+    [VMX_EXIT_EXCEPTION_NMI] = handle_exception_nmi,
+    [VMX_EXIT_EXTERNAL_INTR] = handle_external_intr,
+    [VMX_EXIT_TRIPLE_FAULT] = handle_triple_fault,
+    [VMX_EXIT_INTR_WINDOW] = handle_intr_window,
+    [VMX_EXIT_CPUID] = handle_cpuid,
+    [VMX_EXIT_GETSEC] = handle_absent_insn,
+    [VMX_EXIT_HLT] = handle_hlt,
+    [VMX_EXIT_INVD] = handle_cache_flush,
+    /* 16 - 31 */
+    [VMX_EXIT_VMCALL] = handle_vmcall,
+    [VMX_EXIT_VMCLEAR] = handle_absent_insn,
+    [VMX_EXIT_VMLAUNCH] = handle_absent_insn,
+    [VMX_EXIT_VMPTRLD] = handle_absent_insn,
+    [VMX_EXIT_VMPTRST] = handle_absent_insn,
+    [VMX_EXIT_VMREAD] = handle_absent_insn,
+    [VMX_EXIT_VMRESUME] = handle_absent_insn,
+    [VMX_EXIT_VMWRITE] = handle_absent_insn,
+    [VMX_EXIT_VMXOFF] = handle_absent_insn,
+    [VMX_EXIT_VMXON] = handle_absent_insn,
+    [VMX_EXIT_CR_ACCESS] = handle_cr_access,
+    [VMX_EXIT_IO] = handle_io,
+    [VMX_EXIT_RDMSR] = handle_rdmsr,
+    /* 32 - 47 */
+    [VMX_EXIT_WRMSR] = handle_wrmsr,
+    [VMX_EXIT_ENTRY_INVALID_GUEST] = handle_entry_failure,
+    [VMX_EXIT_ENTRY_MSR_LOAD] = handle_entry_failure,
+    [VMX_EXIT_MWAIT] = handle_absent_insn,
+    [VMX_EXIT_MONITOR] = handle_absent_insn,
+    [VMX_EXIT_ENTRY_MACHINE_CHECK] = handle_entry_failure,
+    /* 48 - 63 */
+    [VMX_EXIT_EPT_VIOLATION] = handle_ept_violation,
+    [VMX_EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
+    [VMX_EXIT_INVEPT] = handle_absent_insn,
+    [VMX_EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
+    [VMX_EXIT_INVVPID] = handle_absent_insn,
+    [VMX_EXIT_WBINVD] = handle_cache_flush,
+    [VMX_EXIT_XSETBV] = handle_xsetbv,
+    [VMX_EXIT_VMFUNC] = handle_absent_insn,
+    [VMX_EXIT_SPP] = handle_spp,
+};
+
+/* Everything off the fast path: unknown reasons, entry failures, exits
+ * without a handler. Kept out of line so the fast path saves no
+ * registers it does not use. */
+static __attribute__((noinline, cold)) void exit_slow(struct vcpu *v)
+{
+	u32 basic = VMX_EXIT_REASON_BASIC(v->exit_reason);
+
+	v->exit_qual = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+	if (basic < VMX_EXIT_REASON_MAX)
+		v->exit_count[basic]++;
+	if (basic < VMX_EXIT_REASON_MAX &&
+	    (v->exit_reason & VMX_EXIT_REASON_ENTRY_FAIL))
+		handle_entry_failure(v);
+	else
+		handle_unexpected(v);
+}
+
+void vmx_handle_exit(struct vcpu *v)
+{
+	u32 reason = vmcs_read32(VMCS_EXIT_REASON);
+	u32 basic = VMX_EXIT_REASON_BASIC(reason);
+	exit_handler_fn fn;
+
+	v->exit_reason = reason;
+	v->rip = vmcs_readl(VMCS_GUEST_RIP);
+	v->exits_total++;
+	if (likely(basic < VMX_EXIT_REASON_MAX && (s32)reason >= 0)) {
+		fn = exit_handlers[basic];
+		if (likely(fn)) {
+			v->exit_count[basic]++;
+			fn(v);
+			return;
+		}
+	}
+	exit_slow(v);
+}
+
+bool c_vmx_exit(struct vcpu *v)
+{
+	vmx_handle_exit(v);
+	if (unlikely(v->vm->lapic.irr_count))
+		vm_inject_pending(v);
+	return v->vm->state == VM_RUNNING;
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Port I/O exits (unconditional I/O exiting): the vUART at 0x3F8, the
+ * debug-exit port 0xF4, and the default for unclaimed ports (reads return
+ * all ones, writes are dropped and counted). String forms (INS/OUTS, with or
+ * without REP) move data through guest linear memory one element per
+ * iteration, as the CPU does.
+ */
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "vmm/dev/pc_devices.h"
+#include "drivers/uart.h"
+#include "vmm/exit/exit.h"
+#include "vmm/access/guest_access.h"
+#include "vmm/vm.h"
+
+#define DEBUG_EXIT_PORT 0xf4
+#define SHUTDOWN_PORT	0x8900
+#define RFLAGS_DF	BIT(10)
+/* Elements moved per exit before a REP string is resumed by re-entry. */
+#define PIO_REP_BUDGET 4096
+
+static bool is_uart(u16 port)
+{
+	return port >= UART_COM1 && port < UART_COM1 + 8;
+}
+
+/* Bochs' shutdown port: the bytes "Shutdown" in order end the guest. */
+static void shutdown_port(struct vm *vm, u8 b)
+{
+	static const char magic[] = "Shutdown";
+
+	vm->shutdown_match = b == (u8)magic[vm->shutdown_match]
+				 ? vm->shutdown_match + 1
+				 : (b == 'S');
+	if (vm->shutdown_match == sizeof(magic) - 1) {
+		vuart_flush(&vm->uart);
+		vm_stop(vm, "shutdown requested through port 0x8900");
+	}
+}
+
+static u32 pio_read(struct vm *vm, u16 port, unsigned size)
+{
+	u32 val = 0;
+
+	if (size == 1 && is_uart(port)) /* the common case first */
+		return vuart_read(&vm->uart, port - UART_COM1);
+	if (pc_devices_read(&vm->pcdev, port, size, &val))
+		return val;
+	for (unsigned i = 0; i < size; i++) {
+		u16 p = (u16)(port + i);
+		u32 b = 0xff;
+
+		if (is_uart(p))
+			b = vuart_read(&vm->uart, p - UART_COM1);
+		else
+			vm->counters[CNT_PIO_UNCLAIMED]++;
+		val |= b << (8 * i);
+	}
+	return val;
+}
+
+/*
+ * The debug-exit port behaves as QEMU's isa-debug-exit: a write of v ends
+ * the guest with status (v << 1) | 1, which is what test kernels built for
+ * "qemu -device isa-debug-exit" expect to be reported.
+ */
+static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
+{
+	if (size == 1 && is_uart(port)) { /* the common case first */
+		vuart_write(&vm->uart, port - UART_COM1, (u8)val);
+		return;
+	}
+	if (port == DEBUG_EXIT_PORT) {
+		vuart_flush(&vm->uart);
+		vm_done(vm, ((u64)val << 1) | 1);
+		return;
+	}
+	if (port == SHUTDOWN_PORT) {
+		shutdown_port(vm, (u8)val);
+		return;
+	}
+	if (pc_devices_write(&vm->pcdev, port, size, val))
+		return;
+	for (unsigned i = 0; i < size; i++) {
+		u16 p = (u16)(port + i);
+
+		if (is_uart(p))
+			vuart_write(&vm->uart, p - UART_COM1,
+				    (u8)(val >> 8 * i));
+		else
+			vm->counters[CNT_PIO_UNCLAIMED]++;
+	}
+}
+
+static void pio_simple(struct vcpu *v, u16 port, unsigned size, bool in)
+{
+	u64 *rax = &v->gpr[GPR_RAX];
+
+	if (in) {
+		u32 val = pio_read(v->vm, port, size);
+
+		/* IN EAX zero-extends into RAX; IN AL/AX merge (SDM Vol 3A
+		 * 3.4.1.1 "General-Purpose Registers in 64-Bit Mode"). */
+		if (size == 4)
+			*rax = val;
+		else
+			*rax = (*rax & ~GENMASK(8 * size - 1, 0)) | val;
+	} else {
+		pio_write(v->vm, port, size,
+			  (u32)(*rax & GENMASK(8 * size - 1, 0)));
+	}
+	vcpu_skip_insn(v);
+}
+
+/* Address-size mask from the VM-exit instruction-information field
+ * (SDM Vol 3C, "VM-Exit Instruction Information" for INS/OUTS). */
+static u64 insn_info_addr_mask(u32 info)
+{
+	switch ((info >> 7) & 7) {
+	case 0:
+		return 0xffff;
+	case 1:
+		return 0xffffffff;
+	default:
+		return ~0ULL;
+	}
+}
+
+static void pio_string(struct vcpu *v, u16 port, unsigned size, bool in,
+		       bool rep)
+{
+	u32 info = vmcs_read32(VMCS_EXIT_INSN_INFO);
+	u64 amask = insn_info_addr_mask(info);
+	unsigned seg = in ? SEG_ES : (info >> 15) & 7;
+	unsigned idx = in ? GPR_RDI : GPR_RSI;
+	u64 step =
+	    (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(u64)size : size;
+	u64 count = rep ? v->gpr[GPR_RCX] & amask : 1;
+	unsigned done = 0;
+
+	while (count && done < PIO_REP_BUDGET) {
+		u64 off = v->gpr[idx] & amask;
+		u32 val = 0;
+		int rc;
+
+		if (in) {
+			val = pio_read(v->vm, port, size);
+			rc = guest_write_seg(v, seg, off, &val, size);
+		} else {
+			rc = guest_read_seg(v, seg, off, &val, size);
+			if (!rc)
+				pio_write(v->vm, port, size, val);
+		}
+		if (rc)
+			return; /* fault injected or VM stopped */
+		v->gpr[idx] = (v->gpr[idx] & ~amask) | ((off + step) & amask);
+		count--;
+		done++;
+		if (rep)
+			v->gpr[GPR_RCX] = (v->gpr[GPR_RCX] & ~amask) | count;
+		if (v->vm->state != VM_RUNNING)
+			return;
+	}
+	if (!count)
+		vcpu_skip_insn(v);
+	/* else: RIP stays, the next entry resumes the REP (interrupt window
+	 * semantics of a partially executed string instruction). */
+}
+
+void handle_io(struct vcpu *v)
+{
+	u64 q = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+	u16 port = IO_QUAL_PORT(q);
+	unsigned size = IO_QUAL_SIZE(q);
+	bool in = q & IO_QUAL_IN;
+
+	v->vm->counters[CNT_EXIT_IO]++;
+	if (q & IO_QUAL_STRING) {
+		guest_mem_begin(v);
+		pio_string(v, port, size, in, q & IO_QUAL_REP);
+		guest_mem_end(v);
+	} else
+		pio_simple(v, port, size, in);
+}

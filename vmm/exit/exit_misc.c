@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small exits: HLT, INVD/WBINVD, and intercepted exceptions.
+ * HLT: mica emulates no interrupt sources, so a halted vCPU would never
+ * wake; the VM ends with that diagnosis instead of hanging the host.
+ * INVD is never executed for a guest (it would discard the host's dirty
+ * cache lines): both it and WBINVD complete as no-ops, since guest memory
+ * is coherent write-back RAM.
+ * Instructions of features a guest of mica does not have (VMX, SMX,
+ * MONITOR/MWAIT; CPUID hides them) exit unconditionally or by a control the
+ * CPU forces on; they raise #UD, as on a CPU without the feature, at any
+ * CPL.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "vmm/exit/exit.h"
+#include "vmm/access/guest_access.h"
+#include "vmm/gwalk/gwalk.h"
+#include "vmm/access/mmio_emulate.h"
+#include "vmm/vm.h"
+#include "vmm/vm_devices.h"
+
+void handle_hlt(struct vcpu *v)
+{
+	vcpu_skip_insn(v);
+	if (vm_interrupt_deliverable(v))
+		return; /* woken at once: the interrupt is injected on entry */
+	vuart_flush(&v->vm->uart);
+	vm_stop(v->vm, "guest halted at RIP 0x%lx with no wake-up source",
+		v->rip);
+}
+
+void handle_cache_flush(struct vcpu *v)
+{
+	vcpu_skip_insn(v);
+}
+
+void handle_absent_insn(struct vcpu *v)
+{
+	v->vm->counters[CNT_ABSENT_INSN]++;
+	vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+}
+
+/* Reflect an intercepted exception to the guest unchanged. */
+static void reflect(struct vcpu *v, u32 info)
+{
+	bool has_err = info & INTR_INFO_DELIVER_ERROR;
+
+	vcpu_inject_exception(v, info & INTR_INFO_VECTOR_MASK, has_err,
+			      has_err ? vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0);
+}
+
+/* Read len bytes at CS:RIP as a probe: no fault injected, no VM stopped,
+ * false if any byte is not mapped RAM (the #UD then stands as it is). */
+static bool peek_code(struct vcpu *v, u8 *buf, unsigned len)
+{
+	u64 rflags;
+	bool b64 = (guest_paging_ctx(v, &rflags)->efer & EFER_LMA) &&
+		   (vmcs_read32(VMCS_GUEST_CS_AR) & VMX_AR_L);
+	u64 base = b64 ? 0 : guest_seg_base(SEG_CS);
+
+	for (unsigned i = 0; i < len; i++) {
+		gva_t la = b64 ? v->rip + i : (u32)(base + v->rip + i);
+		const u8 *p;
+		gpa_t gpa;
+
+		if (!guest_translate_peek(v, la, GWALK_ACC_FETCH, &gpa) ||
+		    !(p = vm_gpa_ptr(v->vm, gpa, 1)))
+			return false;
+		buf[i] = *p;
+	}
+	return true;
+}
+
+/*
+ * Forced emulation (module option forced-emu): "ud2; .ascii \"mica\""
+ * before an instruction makes mica emulate that instruction, so the same
+ * test runs natively and through the emulator.
+ */
+static bool forced_emulation(struct vcpu *v)
+{
+	u8 sig[FORCED_EMU_SIG_LEN];
+
+	if (!v->vm->cfg.forced_emu)
+		return false;
+	if (!peek_code(v, sig, sizeof(sig)) ||
+	    mem_cmp(sig, FORCED_EMU_SIG, FORCED_EMU_SIG_LEN))
+		return false;
+	v->rip += FORCED_EMU_SIG_LEN;
+	vmcs_writel(VMCS_GUEST_RIP, v->rip);
+	mmio_emulate(v, NULL);
+	return true;
+}
+
+void handle_exception_nmi(struct vcpu *v)
+{
+	u32 info = vmcs_read32(VMCS_EXIT_INTR_INFO);
+	unsigned type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+
+	if (type == INTR_TYPE_NMI) { /* a host NMI: nothing to forward */
+		vcpu_redeliver(v);
+		return;
+	}
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_EXC_UD && forced_emulation(v))
+		return;
+	reflect(v, info);
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot structures in guest memory. The multiboot1 information block follows
+ * the Multiboot Specification 0.6.96, section 3.3: flags bit 0 (mem_lower,
+ * mem_upper) and bit 2 (cmdline). 64-bit guests get identity page tables
+ * covering 4 GiB with 2 MiB pages, so they may touch MMIO above their RAM.
+ */
+#include "mm/base/console.h"
+#include "mm/base/errno.h"
+#include "vmm/run/guest_boot.h"
+#include "vmm/load/guest_layout.h"
+#include "vmm/vm.h"
+
+#define PTE_P  BIT(0)
+#define PTE_W  BIT(1)
+#define PTE_PS BIT(7)
+
+#define MB1_INFO_MEMORY	  BIT(0)
+#define MB1_INFO_CMDLINE  BIT(2)
+#define MB1_INFO_MODS	  BIT(3)
+#define MB1_INFO_MMAP	  BIT(6)
+#define MB1_MEM_AVAILABLE 1
+#define MB1_MEM_RESERVED  2
+
+struct mb1_info {
+	u32 flags, mem_lower, mem_upper, boot_device, cmdline;
+	u32 mods_count, mods_addr;
+	u32 syms[4];
+	u32 mmap_length, mmap_addr;
+} __packed;
+
+/* Module entry (spec section 3.3). */
+struct mb1_module {
+	u32 mod_start, mod_end, string, reserved;
+} __packed;
+
+/* Memory map entry; `size` excludes itself (spec section 3.3). */
+struct mb1_mmap {
+	u32 size;
+	u64 base, len;
+	u32 type;
+} __packed;
+
+static void write_gdt(struct vm *vm)
+{
+	u64 *gdt = vm_gpa_ptr(vm, GUEST_GDT, 6 * 8);
+	u64 tss = GUEST_TSS;
+
+	gdt[0] = 0;
+	gdt[1] = 0x00af9b000000ffffULL; /* 64-bit code */
+	gdt[2] = 0x00cf93000000ffffULL; /* data */
+	gdt[3] = 0x00cf9b000000ffffULL; /* 32-bit code */
+	/* busy 32/64-bit TSS, limit 0x67 (SDM Vol 3A 8.2.2) */
+	gdt[4] = 0x67 | ((tss & 0xffffff) << 16) | (0x8bULL << 40) |
+		 (((tss >> 24) & 0xff) << 56);
+	gdt[5] = 0;
+}
+
+static void write_page_tables(struct vm *vm)
+{
+	u64 *pml4 = vm_gpa_ptr(vm, GUEST_PML4, PAGE_SIZE);
+	u64 *pdpt = vm_gpa_ptr(vm, GUEST_PDPT, PAGE_SIZE);
+	u64 *pd = vm_gpa_ptr(vm, GUEST_PD, 4 * PAGE_SIZE);
+
+	pml4[0] = GUEST_PDPT | PTE_P | PTE_W;
+	for (u64 i = 0; i < 4; i++)
+		pdpt[i] = (GUEST_PD + i * PAGE_SIZE) | PTE_P | PTE_W;
+	for (u64 i = 0; i < 4 * 512; i++)
+		pd[i] = (i * SIZE_2M) | PTE_P | PTE_W | PTE_PS;
+}
+
+static void write_mb1_mmap(struct vm *vm, struct mb1_info *mi)
+{
+	/* Conventional memory, the EBDA/BIOS hole, then RAM from 1 MiB. The
+	 * hole is RAM in the guest's address space (zero-filled), reported
+	 * reserved as a PC BIOS would. */
+	const struct mb1_mmap map[] = {
+	    {20, 0, 0x9fc00, MB1_MEM_AVAILABLE},
+	    {20, 0x9fc00, 0x100000 - 0x9fc00, MB1_MEM_RESERVED},
+	    {20, 0x100000, vm->cfg.mem_size - 0x100000, MB1_MEM_AVAILABLE},
+	};
+
+	mem_copy(vm_gpa_ptr(vm, GUEST_MB1_MMAP, sizeof(map)), map, sizeof(map));
+	mi->mmap_addr = (u32)GUEST_MB1_MMAP;
+	mi->mmap_length = sizeof(map);
+}
+
+static void write_mb1_info(struct vm *vm)
+{
+	struct mb1_info *mi = vm_gpa_ptr(vm, GUEST_MB1_INFO, sizeof(*mi));
+	char *cl = vm_gpa_ptr(vm, GUEST_MB1_CMDLINE, GUEST_MB1_CMDLINE_MAX);
+	const char *src = vm->cfg.cmdline ? vm->cfg.cmdline : "";
+	size_t n = 0;
+
+	while (n < GUEST_MB1_CMDLINE_MAX - 1 && src[n]) {
+		cl[n] = src[n];
+		n++;
+	}
+	cl[n] = '\0';
+	mem_set(mi, 0, sizeof(*mi));
+	mi->flags =
+	    MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP;
+	mi->mem_lower = 639;
+	mi->mem_upper = (u32)((vm->cfg.mem_size - 0x100000) >> 10);
+	mi->cmdline = (u32)GUEST_MB1_CMDLINE;
+	write_mb1_mmap(vm, mi);
+}
+
+/*
+ * Modules named by mods= go page-aligned above the image, their list and
+ * command lines to GUEST_MB1_MODS. -EINVAL when they do not fit.
+ */
+static int write_mb1_mods(struct vm *vm, struct mb1_info *mi)
+{
+	struct mb1_module *list =
+	    vm_gpa_ptr(vm, GUEST_MB1_MODS, GUEST_MB1_MODS_MAX);
+	u64 strings = GUEST_MB1_MODS + VM_MODS_MAX * sizeof(*list);
+	gpa_t at = ALIGN_UP(vm->image_end, PAGE_SIZE);
+
+	mi->mods_count = vm->cfg.nmods;
+	mi->mods_addr = (u32)GUEST_MB1_MODS;
+	for (unsigned i = 0; i < vm->cfg.nmods; i++) {
+		const struct vm_module *m = &vm->cfg.mods[i];
+		size_t len = 0;
+		void *dst = vm_gpa_ptr(vm, at, m->size ? m->size : 1);
+
+		while (m->cmdline[len])
+			len++;
+		if (!dst ||
+		    strings + len + 1 > GUEST_MB1_MODS + GUEST_MB1_MODS_MAX)
+			return -EINVAL;
+		mem_copy(dst, m->data, m->size);
+		mem_copy(vm_gpa_ptr(vm, strings, len + 1), m->cmdline, len + 1);
+		list[i] = (struct mb1_module){(u32)at, (u32)(at + m->size),
+					      (u32)strings, 0};
+		strings += len + 1;
+		at = ALIGN_UP(at + m->size, PAGE_SIZE);
+	}
+	return 0;
+}
+
+int guest_boot_setup(struct vm *vm)
+{
+	if (vm->cfg.mem_size < 2 * 0x100000)
+		return -EINVAL;
+	write_gdt(vm);
+	write_mb1_info(vm);
+	if (write_mb1_mods(
+		vm, vm_gpa_ptr(vm, GUEST_MB1_INFO, sizeof(struct mb1_info)))) {
+		printk("mica: guest %s: modules to pass on do not fit in its "
+		       "RAM\n",
+		       vm->cfg.name);
+		return -EINVAL;
+	}
+	if (vm->cfg.mode == VM_MODE_LONG64)
+		write_page_tables(vm);
+	vm->vcpu.gpr[GPR_RAX] = MB1_BOOTLOADER_MAGIC;
+	vm->vcpu.gpr[GPR_RBX] = GUEST_MB1_INFO;
+	return 0;
+}

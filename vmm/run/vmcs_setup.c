@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building a vCPU's VMCS: execution, exit and entry controls adjusted to
+ * what the CPU allows (SDM Vol 3D A.3-A.5), the host-state area, and a
+ * guest-state area valid for the VM's entry mode (SDM Vol 3C, "Checks on
+ * the Guest State Area").
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_caps.h"
+#include "mm/base/layout.h"
+#include "mm/base/console.h"
+#include "mm/base/errno.h"
+#include "vmm/load/guest_layout.h"
+#include "vmm/vm.h"
+#include "vmm/run/vmcs_setup.h"
+
+#define AR_CODE64	(0xb | VMX_AR_S | VMX_AR_P | VMX_AR_L | VMX_AR_G)
+#define AR_CODE32	(0xb | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
+#define AR_DATA32	(0x3 | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
+#define AR_CODE16	(0xb | VMX_AR_S | VMX_AR_P)
+#define AR_DATA16	(0x3 | VMX_AR_S | VMX_AR_P)
+#define AR_TSS_BUSY	(0xb | VMX_AR_P)
+#define AR_LDT_UNUSABLE VMX_AR_UNUSABLE
+#define RFLAGS_FIXED	BIT(1)
+#define EPTP_WB		6
+#define EPTP_WALK4	(3 << 3)
+#define PAT_DEFAULT	0x0007040600070406ULL
+
+/* (want | must1) & may1; *missing gets the wanted bits the CPU lacks. */
+static u32 adjust(u32 want, const struct vmx_ctl_caps *c, u32 *missing)
+{
+	*missing = want & ~c->may1;
+	return (want | c->must1) & c->may1;
+}
+
+static int setup_controls(struct vm *vm)
+{
+	const struct vmx_caps *c = vmx_caps();
+	u32 miss, pin, proc, proc2, exit, entry;
+	u32 pin_want = VMX_PIN_EXT_INTR_EXIT | VMX_PIN_NMI_EXIT;
+	u32 proc2_want = VMX_PROC2_EPT | VMX_PROC2_VPID |
+			 VMX_PROC2_UNRESTRICTED | VMX_PROC2_WBINVD_EXIT;
+
+	/* The budget needs the timer value saved across exits. */
+	if (vm->cfg.budget && vmx_has_preemption_timer() &&
+	    (c->exit.may1 & VMX_EXIT_SAVE_PREEMPT))
+		pin_want |= VMX_PIN_PREEMPT_TIMER;
+	pin = adjust(pin_want, &c->pin, &miss);
+	proc = adjust(VMX_PROC_HLT_EXIT | VMX_PROC_UNCOND_IO_EXIT |
+			  VMX_PROC_CR8_LOAD_EXIT | VMX_PROC_CR8_STORE_EXIT |
+			  VMX_PROC_SECONDARY,
+		      &c->proc, &miss);
+	if (miss & VMX_PROC_SECONDARY)
+		return -ENODEV;
+	/* No CR3 exits: guests own CR3 under EPT (TRUE controls allow it). */
+	proc &=
+	    ~(VMX_PROC_CR3_LOAD_EXIT | VMX_PROC_CR3_STORE_EXIT) | c->proc.must1;
+	if (vmx_has_proc2(VMX_PROC2_RDTSCP))
+		proc2_want |= VMX_PROC2_RDTSCP;
+	proc2 = adjust(proc2_want, &c->proc2, &miss);
+	if (miss & (VMX_PROC2_EPT | VMX_PROC2_VPID))
+		return -ENODEV;
+	if (vm->cfg.mode == VM_MODE_REAL && (miss & VMX_PROC2_UNRESTRICTED))
+		return -ENODEV;
+	exit = adjust(
+	    VMX_EXIT_HOST_LONG_MODE | VMX_EXIT_ACK_INTR | VMX_EXIT_SAVE_EFER |
+		VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT |
+		((pin & VMX_PIN_PREEMPT_TIMER) ? VMX_EXIT_SAVE_PREEMPT : 0),
+	    &c->exit, &miss);
+	entry = adjust(
+	    VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT |
+		(vm->cfg.mode == VM_MODE_LONG64 ? VMX_ENTRY_IA32E_GUEST : 0),
+	    &c->entry, &miss);
+	vmcs_write32(VMCS_PIN_CTLS, pin);
+	vmcs_write32(VMCS_PROC_CTLS, proc);
+	vmcs_write32(VMCS_PROC_CTLS2, proc2);
+	vmcs_write32(VMCS_EXIT_CTLS, exit);
+	vmcs_write32(VMCS_ENTRY_CTLS, entry);
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, BIT(X86_EXC_UD));
+	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write64(VMCS_EPT_POINTER, vm->eptp);
+	vmcs_write16(VMCS_VPID, vm->vcpu.vpid);
+	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
+	return 0;
+}
+
+static void setup_host_state(void)
+{
+	vmcs_writel(VMCS_HOST_CR0, read_cr0());
+	vmcs_writel(VMCS_HOST_CR3, read_cr3());
+	vmcs_writel(VMCS_HOST_CR4, read_cr4());
+	vmcs_write16(VMCS_HOST_CS_SEL, GDT_SEL_CODE64);
+	vmcs_write16(VMCS_HOST_SS_SEL, GDT_SEL_DATA);
+	vmcs_write16(VMCS_HOST_DS_SEL, GDT_SEL_DATA);
+	vmcs_write16(VMCS_HOST_ES_SEL, GDT_SEL_DATA);
+	vmcs_write16(VMCS_HOST_FS_SEL, 0);
+	vmcs_write16(VMCS_HOST_GS_SEL, 0);
+	vmcs_write16(VMCS_HOST_TR_SEL, GDT_SEL_TSS);
+	vmcs_writel(VMCS_HOST_FS_BASE, 0);
+	vmcs_writel(VMCS_HOST_GS_BASE, 0);
+	vmcs_writel(VMCS_HOST_TR_BASE, desc_tss_base());
+	vmcs_writel(VMCS_HOST_GDTR_BASE, desc_gdt_base());
+	vmcs_writel(VMCS_HOST_IDTR_BASE, desc_idt_base());
+	vmcs_write32(VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_writel(VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_writel(VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write64(VMCS_HOST_EFER, rdmsr(MSR_IA32_EFER));
+	vmcs_write64(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_writel(VMCS_HOST_RIP, (u64)vmx_exit_entry);
+}
+
+struct seg_init {
+	u16 sel;
+	u64 base;
+	u32 limit, ar;
+};
+
+static void write_segments(const struct seg_init *cs, const struct seg_init *ds)
+{
+	static const u32 sel[] = {VMCS_GUEST_ES_SEL, VMCS_GUEST_SS_SEL,
+				  VMCS_GUEST_DS_SEL, VMCS_GUEST_FS_SEL,
+				  VMCS_GUEST_GS_SEL};
+	/* Each data segment's fields sit at the same offset from ES's. */
+	for (unsigned i = 0; i < ARRAY_SIZE(sel); i++) {
+		u32 off = sel[i] - VMCS_GUEST_ES_SEL;
+
+		vmcs_write_raw(VMCS_GUEST_ES_SEL + off, ds->sel);
+		vmcs_write_raw(VMCS_GUEST_ES_BASE + off, ds->base);
+		vmcs_write_raw(VMCS_GUEST_ES_LIMIT + off, ds->limit);
+		vmcs_write_raw(VMCS_GUEST_ES_AR + off, ds->ar);
+	}
+	vmcs_write16(VMCS_GUEST_CS_SEL, cs->sel);
+	vmcs_writel(VMCS_GUEST_CS_BASE, cs->base);
+	vmcs_write32(VMCS_GUEST_CS_LIMIT, cs->limit);
+	vmcs_write32(VMCS_GUEST_CS_AR, cs->ar);
+}
+
+/* CR0/CR4 bits the host owns: fixed by VMX, shown to the guest through the
+ * read shadows. Unrestricted guests may run with PE and PG clear. */
+static void setup_cr_masks(struct vm *vm, u64 cr0, u64 cr4)
+{
+	const struct vmx_caps *c = vmx_caps();
+	u64 fixed0 = c->cr0_fixed0;
+
+	if (vmx_has_unrestricted_guest())
+		fixed0 &= ~(CR0_PE | CR0_PG);
+	vm->vcpu.cr0_mask = (fixed0 | ~c->cr0_fixed1) & 0xffffffffULL;
+	vm->vcpu.cr4_mask = c->cr4_fixed0 | ~c->cr4_fixed1;
+	vmcs_writel(VMCS_CR0_MASK, vm->vcpu.cr0_mask);
+	vmcs_writel(VMCS_CR4_MASK, vm->vcpu.cr4_mask);
+	vmcs_writel(VMCS_CR0_SHADOW, cr0);
+	vmcs_writel(VMCS_CR4_SHADOW, cr4);
+	vmcs_writel(VMCS_GUEST_CR0, (cr0 | fixed0) & c->cr0_fixed1);
+	vmcs_writel(VMCS_GUEST_CR4, (cr4 | c->cr4_fixed0) & c->cr4_fixed1);
+}
+
+static void setup_guest_mode(struct vm *vm, gpa_t entry)
+{
+	struct seg_init cs, ds;
+	u64 cr0, cr4 = 0, efer = 0;
+
+	switch (vm->cfg.mode) {
+	case VM_MODE_LONG64:
+		cs = (struct seg_init){GUEST_SEL_CODE64, 0, 0xffffffff,
+				       AR_CODE64};
+		ds =
+		    (struct seg_init){GUEST_SEL_DATA, 0, 0xffffffff, AR_DATA32};
+		cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+		cr4 = CR4_PAE;
+		efer = EFER_LME | EFER_LMA | EFER_NXE;
+		vmcs_writel(VMCS_GUEST_CR3, GUEST_PML4);
+		vmcs_writel(VMCS_GUEST_RSP, GUEST_STACK_TOP);
+		break;
+	case VM_MODE_PROT32:
+		cs = (struct seg_init){GUEST_SEL_CODE32, 0, 0xffffffff,
+				       AR_CODE32};
+		ds =
+		    (struct seg_init){GUEST_SEL_DATA, 0, 0xffffffff, AR_DATA32};
+		cr0 = CR0_PE | CR0_ET;
+		vmcs_writel(VMCS_GUEST_CR3, 0);
+		vmcs_writel(VMCS_GUEST_RSP, GUEST_STACK_TOP);
+		break;
+	default: /* real mode: CS:IP = (entry >> 4):(entry & 15) */
+		cs = (struct seg_init){(u16)(entry >> 4), entry & ~0xfULL,
+				       0xffff, AR_CODE16};
+		ds = (struct seg_init){0, 0, 0xffff, AR_DATA16};
+		entry &= 0xf;
+		cr0 = CR0_ET;
+		vmcs_writel(VMCS_GUEST_CR3, 0);
+		vmcs_writel(VMCS_GUEST_RSP, GUEST_REAL_SP);
+		break;
+	}
+	write_segments(&cs, &ds);
+	if (vm->cfg.mode == VM_MODE_REAL) {
+		vmcs_write16(VMCS_GUEST_SS_SEL, GUEST_REAL_SS);
+		vmcs_writel(VMCS_GUEST_SS_BASE, (u64)GUEST_REAL_SS << 4);
+	}
+	setup_cr_masks(vm, cr0, cr4);
+	vmcs_write64(VMCS_GUEST_EFER, efer);
+	vmcs_writel(VMCS_GUEST_RIP, entry);
+}
+
+static void setup_guest_common(void)
+{
+	vmcs_write16(VMCS_GUEST_LDTR_SEL, 0);
+	vmcs_write32(VMCS_GUEST_LDTR_AR, AR_LDT_UNUSABLE);
+	vmcs_writel(VMCS_GUEST_LDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_LDTR_LIMIT, 0);
+	vmcs_write16(VMCS_GUEST_TR_SEL, GUEST_SEL_TSS);
+	vmcs_writel(VMCS_GUEST_TR_BASE, GUEST_TSS);
+	vmcs_write32(VMCS_GUEST_TR_LIMIT, 0x67);
+	vmcs_write32(VMCS_GUEST_TR_AR, AR_TSS_BUSY);
+	vmcs_writel(VMCS_GUEST_GDTR_BASE, GUEST_GDT);
+	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 5 * 8 + 8 - 1);
+	vmcs_writel(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_writel(VMCS_GUEST_DR7, 0x400);
+	vmcs_writel(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
+	vmcs_writel(VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_ACTIVE);
+	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_writel(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_writel(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write64(VMCS_GUEST_PAT, PAT_DEFAULT);
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+}
+
+/* Test-only: damage the guest state so VM entry must fail (option broken=). */
+static void apply_broken(enum vm_broken b)
+{
+	switch (b) {
+	case VM_BROKEN_CR0_PE_PG:
+		vmcs_writel(VMCS_GUEST_CR0,
+			    (vmcs_readl(VMCS_GUEST_CR0) | CR0_PG) & ~CR0_PE);
+		break;
+	case VM_BROKEN_CS_L_DB:
+		vmcs_write32(VMCS_GUEST_CS_AR, AR_CODE64 | VMX_AR_DB);
+		break;
+	case VM_BROKEN_RFLAGS:
+		vmcs_writel(VMCS_GUEST_RFLAGS, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+int vmcs_setup(struct vm *vm, gpa_t entry)
+{
+	struct vcpu *v = &vm->vcpu;
+	int rc;
+
+	*(u32 *)v->vmcs = vmx_revision_id();
+	rc = vmclear(v->vmcs_pa);
+	if (!rc)
+		rc = vmptrld(v->vmcs_pa);
+	if (rc) {
+		vmx_report_failure("vmclear/vmptrld", rc);
+		return -EIO;
+	}
+	rc = setup_controls(vm);
+	if (rc) {
+		printk("vmx: this CPU lacks a control mica needs (EPT, VPID, "
+		       "or unrestricted guest for real mode)\n");
+		return rc;
+	}
+	setup_host_state();
+	setup_guest_common();
+	setup_guest_mode(vm, entry);
+	apply_broken(vm->cfg.broken);
+	return 0;
+}
+
+int vmcs_load(struct vm *vm)
+{
+	int rc = vmptrld(vm->vcpu.vmcs_pa);
+
+	if (rc)
+		vmx_report_failure("vmptrld", rc);
+	return rc ? -EIO : 0;
+}
