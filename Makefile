@@ -293,6 +293,7 @@ HOSTVM_KSRCS := \
 	vmm/exit/exit.c \
 	vmm/exit/exit_cpuid.c \
 	vmm/exit/exit_cr.c \
+	vmm/exit/exit_ept.c \
 	vmm/exit/exit_io.c \
 	vmm/exit/exit_misc.c \
 	vmm/exit/exit_msr.c \
@@ -302,6 +303,7 @@ HOSTVM_KSRCS := \
 	vmm/run/guest_boot.c \
 	vmm/run/vm.c \
 	vmm/run/vmcs_setup.c \
+	vmm/vcpu.c \
 	vmm/vm_devices.c \
 
 HOSTVM_SRCS := $(HOSTVM_KSRCS) $(sort $(wildcard test/hostvm/*.c))

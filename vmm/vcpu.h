@@ -7,6 +7,7 @@
 #ifndef MICA_VMM_VCPU_H
 #define MICA_VMM_VCPU_H
 
+#include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_exit.h"
 #include "mm/base/types.h"
 #include "vmm/gwalk/gwalk.h"
@@ -38,7 +39,7 @@ struct vm;
 
 #define VCPU_XLAT 4
 
-/* A translation reused within one emulated instruction (guest_mem.c). */
+/* A translation reused within one emulated instruction (vmm/access/guest_access.c). */
 struct vcpu_xlat {
 	gva_t la_page;
 	gpa_t gpa_page;
@@ -70,7 +71,7 @@ struct vcpu {
 	u64 wctx_rflags; /* RFLAGS when wctx was read */
 	struct vcpu_xlat xlat[VCPU_XLAT];
 	/* last instruction-fetch translation, revalidated by re-reading
-	 * the paging entries it used (guest_mem.c) */
+	 * the paging entries it used (vmm/access/guest_access.c) */
 	struct vcpu_fetch_cache {
 		bool valid;
 		u8 n, esize;
@@ -86,11 +87,11 @@ struct vcpu {
 		const u8 *page;
 	} fetch_cache;
 	/* last EPT-misconfiguration page confirmed as MMIO, and the memslot
-	 * generation it was confirmed in (vm_mem.c) */
+	 * generation it was confirmed in (vmm/exit/exit_ept.c) */
 	gpa_t mmio_page;
 	u64 mmio_page_gen;
 	/* last present read-only page a write to which was emulated, and the
-	 * memslot generation and struct vm ept_seq then (vm_mem.c) */
+	 * memslot generation and struct vm ept_seq then (vmm/exit/exit_ept.c) */
 	gpa_t wp_page;
 	u64 wp_page_gen, wp_page_seq;
 	/* paging-structure GPA outside RAM the last failed peek walk met, or
@@ -116,5 +117,37 @@ bool c_vmx_exit(struct vcpu *v);
 
 /* The host RIP every VM exit lands on (vmm/run/vmx_entry.asm). */
 void vmx_exit_entry(void);
+
+/* Advance guest RIP past the exiting instruction (VM-exit instruction
+ * length is valid for instruction-caused exits, SDM Vol 3C, "VM-Exit
+ * Instruction Length"). Not for EPT exits. */
+void vcpu_skip_insn(struct vcpu *v);
+
+/* Queue a hardware exception for the next VM entry. */
+void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
+			   u32 error);
+
+/* Current privilege level (SS.DPL, SDM Vol 3C "Guest Register State");
+ * v's VMCS must be current. */
+static inline unsigned vcpu_cpl(struct vcpu *v)
+{
+	(void)v;
+	return (vmcs_read32(VMCS_GUEST_SS_AR) >> VMX_AR_DPL_SHIFT) & 3;
+}
+
+/*
+ * The exit interrupted the delivery of an external interrupt or NMI
+ * (IDT-vectoring information valid, SDM Vol 3C "Information for VM Exits
+ * During Event Delivery"): queue it again for the next VM entry. Nothing
+ * else brings it back (an interrupt mica injected is already in service in
+ * the local APIC), whereas a fault or software event recurs when its
+ * instruction runs again. For handlers that resume the guest without
+ * injecting anything.
+ */
+void vcpu_redeliver(struct vcpu *v);
+
+/* CR0/CR4 as the guest sees them: host-owned bits from the read shadow. */
+u64 vcpu_read_cr0(struct vcpu *v);
+u64 vcpu_read_cr4(struct vcpu *v);
 
 #endif /* MICA_VMM_VCPU_H */

@@ -12,8 +12,8 @@
 #include "mm/pt/pt_pool.h"
 #include "mm/memslot/memslot.h"
 #include "vmm/dev/mmio_bus.h"
+#include "ept/ept_spp.h"
 #include "ept/vm_memory.h"
-#include "vmm/mem/vm_spp.h"
 #include "mm/base/types.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/vcpu.h"
@@ -25,6 +25,17 @@ enum vm_state {
 	VM_STOPPED, /* mica stopped it: fault, budget, unsupported, ... */
 };
 
+/* Sub-page write protection state (vmm/mem/vm_spp.c, docs/spp.md). */
+struct vm_spp {
+	bool enabled;
+	bool hw; /* the CPU checks the SPPT (else: software path) */
+	struct spp_table sppt;
+	struct pt_pool pool; /* SPPT table pages, allocated at enable */
+	hpa_t pool_pa;
+	u64 pool_pages;
+	u64 logged; /* denied writes logged (rate limit) */
+};
+
 struct vm {
 	struct vm_config cfg;
 	unsigned id;
@@ -32,7 +43,7 @@ struct vm {
 	u64 pool_pages;
 	u64 eptp;
 	/* bumped by every INVEPT and every change of sub-page maps: EPT
-	 * permissions may have changed (vm_mem.c) */
+	 * permissions may have changed (vmm/exit/exit_ept.c) */
 	u64 ept_seq;
 	struct memslot_table slots;
 	struct vm_memory mem;

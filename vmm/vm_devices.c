@@ -10,7 +10,7 @@
 #include "mm/base/layout.h"
 #include "mm/mm.h"
 #include "mm/base/errno.h"
-#include "vmm/exit/exit.h"
+#include "vmm/vcpu.h"
 #include "vmm/load/guest_layout.h"
 #include "vmm/vm.h"
 #include "vmm/vm_devices.h"

@@ -118,4 +118,8 @@ const char *vmx_exit_reason_name(u32 basic);
 #define EPT_QUAL_GLA_XLAT    BIT(8)
 #define EPT_QUAL_NMI_UNBLOCK BIT(12)
 
+/* Exit qualification of exit 66 (SDM Vol. 3C, "Exit Qualification for
+ * SPP-Related Events"): bit 11 set = SPPT miss, clear = misconfiguration. */
+#define SPP_QUAL_MISS BIT(11)
+
 #endif /* MICA_ARCH_X86_VMX_EXIT_H */

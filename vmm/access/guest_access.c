@@ -11,13 +11,14 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "mm/base/errno.h"
-#include "vmm/exit/exit.h"
+#include "vmm/vcpu.h"
 #include "vmm/access/guest_access.h"
 #include "vmm/gwalk/gwalk.h"
 #include "vmm/insn/insn.h"
 #include "vmm/dev/mmio_bus.h"
 #include "vmm/vm.h"
 #include "vmm/mem/vm_ram.h"
+#include "vmm/mem/vm_spp.h"
 
 #define RFLAGS_AC BIT(18)
 #define RFLAGS_VM BIT(17)

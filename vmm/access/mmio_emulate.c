@@ -13,7 +13,7 @@
 #include "arch/x86/vmcs.h"
 #include "mm/base/console.h"
 #include "mm/base/errno.h"
-#include "vmm/exit/exit.h"
+#include "vmm/vcpu.h"
 #include "vmm/access/guest_access.h"
 #include "vmm/gwalk/gwalk.h"
 #include "vmm/insn/insn.h"

@@ -50,10 +50,6 @@ bool vm_ram_writable(struct vm *vm, gpa_t gpa, u64 len);
 /* INVEPT for the VM (after EPT or SPPT entries changed). */
 void vm_mem_flush(struct vm *vm);
 
-/* EPT violation / misconfiguration exits (vmm/exit/exit.c dispatches here). */
-void handle_ept_violation(struct vcpu *v);
-void handle_ept_misconfig(struct vcpu *v);
-
 /* Memory hypercalls; arguments as in docs/hypercalls.md. */
 s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
 			 u64 pool_offset);

@@ -14,14 +14,11 @@
 #include "mm/base/console.h"
 #include "mm/mm.h"
 #include "mm/base/errno.h"
-#include "vmm/exit/exit.h"
+#include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "vmm/mem/vm_ram.h"
 #include "vmm/mem/vm_spp.h"
 
-/* Exit qualification of exit 66 (SDM Vol. 3C, "Exit Qualification for
- * SPP-Related Events"): bit 11 set = SPPT miss, clear = misconfiguration. */
-#define SPP_QUAL_MISS BIT(11)
 /* Denied writes logged in full before the log goes quiet. */
 #define SPP_LOG_FIRST 8
 
@@ -421,7 +418,7 @@ bool vm_spp_write_protect(void *ctx, gfn_t gfn, u64 *extra)
 	return true;
 }
 
-/* ---- exit 66 ------------------------------------------------------------- */
+/* ---- SPP miss (exit 66) ------------------------------------------------------------- */
 
 /* Build the SPPT leaf table of the 2M region around gpa from the maps. */
 static int spp_fill(struct vm *vm, gpa_t gpa)
@@ -441,35 +438,19 @@ static int spp_fill(struct vm *vm, gpa_t gpa)
 	return rc;
 }
 
-void handle_spp(struct vcpu *v)
+int vm_spp_miss(struct vm *vm, gpa_t gpa)
 {
-	struct vm *vm = v->vm;
-	gpa_t gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
-	int rc;
+	int rc = spp_fill(vm, gpa);
 
-	v->exit_qual = vmcs_readl(VMCS_EXIT_QUALIFICATION);
-	vm->counters[CNT_EXIT_SPP]++;
-	if (!vm->spp.hw || !(v->exit_qual & SPP_QUAL_MISS)) {
-		vm_stop(vm,
-			"hypervisor bug: SPPT misconfiguration at GPA 0x%lx "
-			"(qualification 0x%lx, RIP 0x%lx)",
-			gpa, v->exit_qual, v->rip);
-		return;
-	}
-	rc = spp_fill(vm, gpa);
 	if (rc == -ENOMEM) {
 		/* The SPPT is a cache: drop it all and rebuild lazily. */
 		spp_zap(&vm->spp.sppt, 0, ~0ULL >> PAGE_SHIFT);
 		vm_mem_flush(vm);
 		rc = spp_fill(vm, gpa);
 	}
-	if (rc) {
-		vm_stop(vm, "SPP miss at GPA 0x%lx: out of SPPT pages (%d)",
-			gpa, rc);
-		return;
-	}
-	vm_mem_flush(vm);
-	vcpu_redeliver(v);
+	if (!rc)
+		vm_mem_flush(vm);
+	return rc;
 }
 
 void vm_spp_destroy(struct vm *vm)

@@ -8,8 +8,7 @@
 #ifndef MICA_VMM_MEM_VM_SPP_H
 #define MICA_VMM_MEM_VM_SPP_H
 
-#include "ept/ept_spp.h"
-#include "mm/pt/pt_pool.h"
+#include "mm/base/types.h"
 
 struct vm;
 struct vcpu;
@@ -17,16 +16,6 @@ struct memslot_change;
 
 /* Most pages one set/get call may name (one 4K page of maps). */
 #define SPP_MAX_PAGES 1024u
-
-struct vm_spp {
-	bool enabled;
-	bool hw; /* the CPU checks the SPPT (else: software path) */
-	struct spp_table sppt;
-	struct pt_pool pool; /* SPPT table pages, allocated at enable */
-	hpa_t pool_pa;
-	u64 pool_pages;
-	u64 logged; /* denied writes logged (rate limit) */
-};
 
 /* check_extension(EXT_SPP): 2 hardware SPP, 1 software path. */
 s64 vm_spp_extension(const struct vm *vm);
@@ -67,10 +56,12 @@ void vm_spp_denied(struct vcpu *v, gpa_t gpa, u64 len);
 bool vm_spp_force_4k(void *ctx, gfn_t gfn, u64 npages);
 bool vm_spp_write_protect(void *ctx, gfn_t gfn, u64 *extra);
 
-/* Exit 66 (SPP-related event). */
-void handle_spp(struct vcpu *v);
-
 /* Free the maps of every slot and the SPPT. */
 void vm_spp_destroy(struct vm *vm);
+
+/* An SPP miss at gpa (exit 66): build the SPPT leaf of its 2M region from
+ * the maps, dropping the whole SPPT once if it is out of pages; flushes.
+ * 0 or -ENOMEM. */
+int vm_spp_miss(struct vm *vm, gpa_t gpa);
 
 #endif /* MICA_VMM_MEM_VM_SPP_H */
