@@ -356,6 +356,7 @@ fmt:
 
 lint:
 	$(Q)sh test/harness/lint.sh
+	$(Q)$(PYTHON) test/harness/layout_check.py
 
 pure-dirs:
 	@echo $(PURE_DIRS)

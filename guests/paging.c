@@ -9,8 +9,8 @@
  */
 #include "guests/lib/guest.h"
 
-#define PML4_MICA 0x2000UL     /* mica's identity PML4 (guest_layout.h) */
-#define PDPT_MICA 0x3000UL     /* and PDPT */
+#define PML4_MICA 0x2000UL /* mica's identity PML4 (vmm/load/guest_layout.h) */
+#define PDPT_MICA 0x3000UL /* and PDPT */
 #define TEST_VA	  0x40000000UL /* PDPT[1]: the 1-2 GiB region */
 #define PTE_P	  (1ULL << 0)
 #define PTE_W	  (1ULL << 1)

@@ -396,7 +396,7 @@ int mb2_parse(const void *info, u32 magic, size_t max_len, struct mb2_info *out)
 
 const char *mb2_error_name(enum mb2_error err)
 {
-	if ((unsigned int)err >= MB2_E_COUNT)
+	if ((unsigned)err >= MB2_E_COUNT)
 		return "unknown error";
 	return mb2_error_names[err];
 }

@@ -175,9 +175,9 @@ static u64 fmt_arg_unsigned(enum fmt_len len, va_list *ap)
 {
 	switch (len) {
 	case LEN_HH:
-		return (unsigned char)va_arg(*ap, unsigned int);
+		return (unsigned char)va_arg(*ap, unsigned);
 	case LEN_H:
-		return (unsigned short)va_arg(*ap, unsigned int);
+		return (unsigned short)va_arg(*ap, unsigned);
 	case LEN_L:
 		return va_arg(*ap, unsigned long);
 	case LEN_LL:
@@ -189,7 +189,7 @@ static u64 fmt_arg_unsigned(enum fmt_len len, va_list *ap)
 	case LEN_J:
 		return va_arg(*ap, uintmax_t);
 	default:
-		return va_arg(*ap, unsigned int);
+		return va_arg(*ap, unsigned);
 	}
 }
 
@@ -200,8 +200,7 @@ static u64 fmt_arg_unsigned(enum fmt_len len, va_list *ap)
  * except that '#' with 'o' always yields a leading zero.
  */
 static void fmt_number(struct fmt_out *o, const struct fmt_spec *s, u64 v,
-		       char sign, const char *prefix, unsigned int base,
-		       bool upper)
+		       char sign, const char *prefix, unsigned base, bool upper)
 {
 	const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char digits[24];

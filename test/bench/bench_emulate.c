@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Emulation cost of an MMIO-style store, `mov [rbx], eax` (89 03), against
  * the cost of decoding it, measured in the same process: each figure is
@@ -19,20 +19,20 @@
 static u64 regs[16];
 static u8 sink_mem[64];
 
-static u64 b_read_gpr(struct em_ctx *ctx, unsigned int reg)
+static u64 b_read_gpr(struct em_ctx *ctx, unsigned reg)
 {
 	(void)ctx;
 	return regs[reg];
 }
 
-static void b_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
+static void b_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
 {
 	(void)ctx;
 	regs[reg] = val;
 }
 
 static enum em_mem_result b_write(struct em_ctx *ctx, gva_t la, const void *buf,
-				  unsigned int size)
+				  unsigned size)
 {
 	(void)ctx;
 	memcpy(sink_mem + (la & 31), buf, size);
@@ -40,7 +40,7 @@ static enum em_mem_result b_write(struct em_ctx *ctx, gva_t la, const void *buf,
 }
 
 static enum em_mem_result b_read(struct em_ctx *ctx, gva_t la, void *buf,
-				 unsigned int size)
+				 unsigned size)
 {
 	(void)ctx;
 	memcpy(buf, sink_mem + (la & 31), size);

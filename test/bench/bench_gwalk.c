@@ -66,7 +66,7 @@ static inline u64 load(gpa_t gpa)
 static void build(void)
 {
 	const u64 f = GWALK_PTE_P | GWALK_PTE_RW | GWALK_PTE_US | GWALK_PTE_A;
-	unsigned int i;
+	unsigned i;
 
 	*ent(0x10000 + ((la_base >> 39) & 511) * 8) = 0x11000 | f;
 	*ent(0x11000 + ((la_base >> 30) & 511) * 8) = 0x12000 | f;
@@ -89,7 +89,7 @@ static __attribute__((noinline)) u64 run_walker(const struct gwalk_ctx *ctx,
 {
 	struct gwalk_result r;
 	u64 sum = 0;
-	unsigned int n, i;
+	unsigned n, i;
 
 	for (n = 0; n < ROUNDS; n++)
 		for (i = 0; i < NPAGES; i++) {
@@ -101,11 +101,11 @@ static __attribute__((noinline)) u64 run_walker(const struct gwalk_ctx *ctx,
 }
 
 /* The same four dependent loads, each really performed, no checks. */
-static __attribute__((noinline)) u64 run_chase(u64 cr3, unsigned int rounds)
+static __attribute__((noinline)) u64 run_chase(u64 cr3, unsigned rounds)
 {
 	const u64 mask = GENMASK(51, 12);
 	u64 sum = 0;
-	unsigned int n, i;
+	unsigned n, i;
 
 	for (n = 0; n < rounds; n++)
 		for (i = 0; i < NPAGES; i++) {
@@ -139,7 +139,7 @@ int main(void)
 	struct gwalk_ops ops = {.read_gpa = b_read, .cmpxchg_gpa = b_cmpxchg};
 	double ratio[RUNS], walk_ns[RUNS], chase_ns[RUNS];
 	const double walks = (double)ROUNDS * NPAGES;
-	unsigned int k;
+	unsigned k;
 
 	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
 	if (!ram)

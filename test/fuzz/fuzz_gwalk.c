@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct fuzz_in in = {0};
 	struct tcfg t = {0};
 	struct layout L;
-	unsigned int k;
+	unsigned k;
 	int l;
 
 	if (!e.ram)

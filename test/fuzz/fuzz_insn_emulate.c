@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness for decode + emulate. The input chooses the CPU mode,
  * context options, a script of memory-callback outcomes (ok / retry /
@@ -40,10 +40,9 @@ static void check(bool cond, const char *what)
 }
 
 /* Outcome of the next memory access from the script. */
-static enum em_mem_result outcome(struct em_ctx *ctx, gva_t la,
-				  unsigned int size)
+static enum em_mem_result outcome(struct em_ctx *ctx, gva_t la, unsigned size)
 {
-	unsigned int k = (f.script >> (2 * (f.accesses++ & 31))) & 3;
+	unsigned k = (f.script >> (2 * (f.accesses++ & 31))) & 3;
 
 	check(size >= 1 && size <= 32, "access size 1..32");
 	if (k == 1)
@@ -61,14 +60,14 @@ static u8 *at(gva_t la)
 	return f.mem + (la & (MEM_SIZE / 2 - 1)); /* + 32 bytes stays inside */
 }
 
-static u64 fz_read_gpr(struct em_ctx *ctx, unsigned int reg)
+static u64 fz_read_gpr(struct em_ctx *ctx, unsigned reg)
 {
 	(void)ctx;
 	check(reg < 16, "gpr < 16");
 	return f.gpr[reg];
 }
 
-static void fz_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
+static void fz_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
 {
 	(void)ctx;
 	check(reg < 16, "gpr < 16");
@@ -77,7 +76,7 @@ static void fz_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
 }
 
 static enum em_mem_result fz_read(struct em_ctx *ctx, gva_t la, void *buf,
-				  unsigned int size)
+				  unsigned size)
 {
 	enum em_mem_result r = outcome(ctx, la, size);
 
@@ -87,7 +86,7 @@ static enum em_mem_result fz_read(struct em_ctx *ctx, gva_t la, void *buf,
 }
 
 static enum em_mem_result fz_write(struct em_ctx *ctx, gva_t la,
-				   const void *buf, unsigned int size)
+				   const void *buf, unsigned size)
 {
 	enum em_mem_result r = outcome(ctx, la, size);
 
@@ -99,7 +98,7 @@ static enum em_mem_result fz_write(struct em_ctx *ctx, gva_t la,
 }
 
 static enum em_mem_result fz_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
-				     const void *new_val, unsigned int size,
+				     const void *new_val, unsigned size,
 				     bool *swapped)
 {
 	enum em_mem_result r = outcome(ctx, la, size);
@@ -118,16 +117,16 @@ static enum em_mem_result fz_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
 	return EM_MEM_OK;
 }
 
-static void fz_read_vec(struct em_ctx *ctx, unsigned int reg, void *buf,
-			unsigned int len)
+static void fz_read_vec(struct em_ctx *ctx, unsigned reg, void *buf,
+			unsigned len)
 {
 	(void)ctx;
 	check(reg < 16 && (len == 16 || len == 32), "read_vec args");
 	memcpy(buf, f.vec[reg], len);
 }
 
-static void fz_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
-			 unsigned int len, bool zero_upper)
+static void fz_write_vec(struct em_ctx *ctx, unsigned reg, const void *buf,
+			 unsigned len, bool zero_upper)
 {
 	(void)ctx;
 	check(reg < 16 && (len == 16 || len == 32), "write_vec args");

@@ -91,7 +91,7 @@ def run_cmd(cmd, timeout, env=None):
 
 def job_lint(tap, args):
     rc, out = run_cmd(["make", "--no-print-directory", "lint"], 600)
-    tap.point(rc == 0, "lint: clang-format and cppcheck are clean", diag=out)
+    tap.point(rc == 0, "lint: clang-format, cppcheck and the layout rules are clean", diag=out)
 
 
 def job_multiboot(tap, args):

@@ -202,8 +202,7 @@ struct layout {
 
 static void layout_init(struct layout *L, enum gwalk_mode mode)
 {
-	static const unsigned int idx9[6] = {0,	    0x073, 0x1e9,
-					     0x0c7, 0x15a, 0x1a3};
+	static const unsigned idx9[6] = {0, 0x073, 0x1e9, 0x0c7, 0x15a, 0x1a3};
 	int l;
 
 	memset(L, 0, sizeof(*L));
@@ -229,7 +228,7 @@ static void layout_init(struct layout *L, enum gwalk_mode mode)
 		L->pdpt_idx = 2;
 		L->la |= 2u << 30;
 	} else {
-		unsigned int bits = mode == GWALK_MODE_5LVL ? 57 : 48;
+		unsigned bits = mode == GWALK_MODE_5LVL ? 57 : 48;
 
 		L->la = (u64)((s64)(L->la << (64 - bits)) >> (64 - bits));
 	}

@@ -168,7 +168,7 @@ static void native_init(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = native_on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 }
 

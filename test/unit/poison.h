@@ -82,11 +82,11 @@ __asm__(
  * of zeros, so pass the 0xFF run's).
  */
 __attribute__((no_sanitize("address", "memory"))) /* reads dead stack */
-static inline unsigned int
+static inline unsigned
 poison_stack_used(u8 pat)
 {
 	const volatile u8 *p = (const volatile u8 *)poison_stack_lo;
-	unsigned int i = 0;
+	unsigned i = 0;
 
 	while (i < POISON_STACK && p[i] == pat)
 		i++;

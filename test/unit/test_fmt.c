@@ -105,7 +105,7 @@ static void check_int(size_t size, const char *fmt, enum len len,
 		if (is_signed)
 			CALL_STARS(size, fmt, nstar, w, p, (int)raw);
 		else
-			CALL_STARS(size, fmt, nstar, w, p, (unsigned int)raw);
+			CALL_STARS(size, fmt, nstar, w, p, (unsigned)raw);
 		break;
 	case L_L:
 		if (is_signed)
@@ -167,8 +167,8 @@ static const u64 int_values[] = {
 static const char flag_chars[] = "-0+ #";
 
 /* Build "%<flags><width><prec><len><conv>" into buf. */
-static void spec(char *buf, unsigned int flags, const char *width,
-		 const char *prec, enum len len, char conv)
+static void spec(char *buf, unsigned flags, const char *width, const char *prec,
+		 enum len len, char conv)
 {
 	char *o = buf;
 
@@ -187,7 +187,7 @@ static void test_int_grid(void)
 	u64 before = n_cases, bad0 = n_bad;
 	char f[64];
 
-	for (unsigned int flags = 0; flags < 32; flags++)
+	for (unsigned flags = 0; flags < 32; flags++)
 		for (size_t c = 0; c < sizeof(convs) - 1; c++) {
 			bool sgn = convs[c] == 'd' || convs[c] == 'i';
 
@@ -234,7 +234,7 @@ static void test_str_char_ptr_grid(void)
 	char f[64];
 
 	/* flags '-' and '0' (glibc pads c and s with spaces, as we do) */
-	for (unsigned int flags = 0; flags < 4; flags++)
+	for (unsigned flags = 0; flags < 4; flags++)
 		for (size_t wi = 0; wi < ARRAY_SIZE(widths); wi++) {
 			for (size_t pi = 0; pi < ARRAY_SIZE(precs); pi++) {
 				spec(f, flags, widths[wi], precs[pi], L_NONE,
@@ -247,7 +247,7 @@ static void test_str_char_ptr_grid(void)
 				CHECK(f, chars[c]);
 		}
 	/* %p: glibc prints %#lx and "(nil)"; precision is undefined. */
-	for (unsigned int flags = 0; flags < 16; flags++)
+	for (unsigned flags = 0; flags < 16; flags++)
 		for (size_t wi = 0; wi < ARRAY_SIZE(widths); wi++) {
 			spec(f, flags, widths[wi], "", L_NONE, 'p');
 			for (size_t p = 0; p < ARRAY_SIZE(ptrs); p++)
@@ -339,7 +339,7 @@ static void random_case(void)
 	char conv = convs[rng() % (sizeof(convs) - 1)];
 	bool num = strchr("diuxXo", conv) != NULL;
 	bool sgn = conv == 'd' || conv == 'i';
-	unsigned int flags = (unsigned int)(rng() % 32);
+	unsigned flags = (unsigned)(rng() % 32);
 	int nstar = 0, w = 0, p = 0;
 	enum len len = num ? (enum len)(rng() % L_COUNT) : L_NONE;
 	size_t size;

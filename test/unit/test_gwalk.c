@@ -13,7 +13,7 @@
 static void run_kinds(struct env *e, struct tcfg *t, gva_t la,
 		      struct mx_stats *st)
 {
-	unsigned int k;
+	unsigned k;
 
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
 		t->cpl = kinds[k].cpl;
@@ -31,10 +31,10 @@ static void run_cpus(struct env *e, struct tcfg *t, gva_t la,
 		     struct mx_stats *st)
 {
 	static const u32 pkru_on[] = {0, 1u << 10, 2u << 10, 3u << 10};
-	unsigned int c, p;
+	unsigned c, p;
 
 	for (c = 0; c < 2 * 2 * 2 * 3 * 2 * 2; c++) {
-		unsigned int smap_ac = (c >> 3) % 3;
+		unsigned smap_ac = (c >> 3) % 3;
 
 		t->nxe = c & 1;
 		t->wp = (c >> 1) & 1;
@@ -55,13 +55,13 @@ static void run_cpus(struct env *e, struct tcfg *t, gva_t la,
 	}
 }
 
-static u64 flag_bits(unsigned int f)
+static u64 flag_bits(unsigned f)
 {
 	static const u64 bits[] = {GWALK_PTE_P, GWALK_PTE_RW, GWALK_PTE_US,
 				   GWALK_PTE_A, GWALK_PTE_D,  GWALK_PTE_XD,
 				   GWALK_PTE_PS};
 	u64 v = 0;
-	unsigned int i;
+	unsigned i;
 
 	for (i = 0; i < ARRAY_SIZE(bits); i++)
 		if (f & (1u << i))
@@ -96,7 +96,7 @@ static void mx_ptes(struct env *e, const struct layout *L, struct tcfg *t,
 	bool m32 = L->mode == GWALK_MODE_32;
 	bool keys = L->mode >= GWALK_MODE_4LVL;
 	u64 frame = m32 ? 0x87654000u : 0x987654000ULL;
-	unsigned int f, r, k;
+	unsigned f, r, k;
 
 	for (f = 0; f < 64; f++) {
 		if ((!(f & F_P) && f) || (m32 && (f & F_NX)))
@@ -122,14 +122,14 @@ static void mx_mode(struct env *e, enum gwalk_mode mode, struct mx_stats *st)
 	bool m32 = mode == GWALK_MODE_32;
 	bool keys = mode >= GWALK_MODE_4LVL;
 	struct layout L;
-	unsigned int f, r, k;
+	unsigned f, r, k;
 
 	layout_init(&L, mode);
 	t.cr3 = layout_cr3(&L);
 	set_upper(e, &L, &t);
 	for (f = 0; f < 128; f++) {
 		bool ps = f & F_PS;
-		unsigned int nr = m32 ? (ps ? 3 : 1) : (ps ? 4 : 3);
+		unsigned nr = m32 ? (ps ? 3 : 1) : (ps ? 4 : 3);
 
 		if ((!(f & F_P) && f) || (m32 && (f & F_NX)))
 			continue;
@@ -170,12 +170,11 @@ static void mx_upper(struct env *e, enum gwalk_mode mode, struct mx_stats *st)
 {
 	struct tcfg t = {.mode = mode, .maxphy = 36};
 	struct layout L;
-	unsigned int l, f, r, gb;
+	unsigned l, f, r, gb;
 
 	layout_init(&L, mode);
 	t.cr3 = layout_cr3(&L);
-	for (l = 3; l <= (unsigned int)(mode == GWALK_MODE_PAE ? 3 : L.top);
-	     l++) {
+	for (l = 3; l <= (unsigned)(mode == GWALK_MODE_PAE ? 3 : L.top); l++) {
 		for (gb = 0; gb < 2; gb++) {
 			for (f = 0; f < 128; f++) {
 				if ((f & 0x18) == 0x10) /* D without A: skip */
@@ -269,7 +268,7 @@ static void test_sweep(struct env *e)
 			  : m == GWALK_MODE_4LVL ? 4
 						 : 5;
 		struct layout L;
-		unsigned int mi, opt, a;
+		unsigned mi, opt, a;
 		int leaf, l, b;
 
 		layout_init(&L, m);
@@ -426,7 +425,7 @@ static const struct known known[] = {
 
 static void test_known(struct env *e)
 {
-	unsigned int i, bad = 0;
+	unsigned i, bad = 0;
 
 	for (i = 0; i < ARRAY_SIZE(known); i++) {
 		const struct known *k = &known[i];
@@ -528,7 +527,7 @@ static void test_no_paging(void)
 				    0xfffffffe, 0x123456789ULL, ~0ULL};
 	struct gwalk_ops ops = {.read_gpa = no_read, .cmpxchg_gpa = no_cmpxchg};
 	struct gwalk_ctx ctx = {.maxphyaddr = 36};
-	unsigned int i, k, n = 0, bad = 0;
+	unsigned i, k, n = 0, bad = 0;
 
 	for (i = 0; i < ARRAY_SIZE(las) * 4; i++) {
 		ctx.cr0 = (i & 1) ? GWALK_CR0_PE | GWALK_CR0_WP : 0;
@@ -568,7 +567,7 @@ static void test_canonical(struct env *e)
 	    {GWALK_MODE_5LVL, 0xfeffffffffffffffULL, true},
 	};
 	struct mx_stats st = {0};
-	unsigned int i, bad = 0;
+	unsigned i, bad = 0;
 
 	memset(e->ram, 0, ENV_RAM_SIZE);
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
@@ -606,7 +605,7 @@ static void test_not_ram(struct env *e)
 	    {L4, 0, 0x500000}, /* CR3 itself */
 	};
 	struct mx_stats st = {0};
-	unsigned int i, k, bad = 0;
+	unsigned i, k, bad = 0;
 
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		struct tcfg t = {.mode = c[i].mode, .maxphy = 46};

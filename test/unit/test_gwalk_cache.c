@@ -29,14 +29,14 @@ static u64 rng(void)
  */
 static gva_t la_base = 0x00007f1234400000ULL;
 
-static gpa_t pte_gpa(gpa_t root, unsigned int page)
+static gpa_t pte_gpa(gpa_t root, unsigned page)
 {
 	return root + 0x4000 + (((la_base >> 12) & 511) + page) * 8;
 }
 
 static void build_root(struct env *e, gpa_t root, gpa_t frame_off)
 {
-	unsigned int i;
+	unsigned i;
 
 	env_put(e, root + ((la_base >> 39) & 511) * 8, (root + 0x1000) | 7, 8);
 	env_put(e, root + 0x1000 + ((la_base >> 30) & 511) * 8,
@@ -149,7 +149,7 @@ static void test_random(struct env *e, u64 seed, u64 iters)
 
 	rng_state = seed;
 	for (i = 0; i < iters; i++) {
-		unsigned int op = rng() % 16, page = rng() % NPAGES;
+		unsigned op = rng() % 16, page = rng() % NPAGES;
 		gva_t la = la_base + page * PAGE_SIZE + (rng() & 0xfff);
 		u32 acc = accs[rng() % ARRAY_SIZE(accs)];
 		struct gwalk_result r;

@@ -169,7 +169,7 @@ static void test_races(struct env *e)
 		struct race *rc = calloc(1, sizeof(*rc));
 		int leaves = m >= GWALK_MODE_4LVL ? 3 : 2;
 		struct layout L;
-		unsigned int mu, k, cpu;
+		unsigned mu, k, cpu;
 		int leaf, l;
 
 		layout_init(&L, m);

@@ -72,7 +72,7 @@ int main(void)
 	rng_state = seed ? seed : 1;
 	for (i = 0; i < iters; i++) {
 		enum gwalk_mode m = GWALK_MODE_32 + rng() % 4;
-		unsigned int k = rng() % ARRAY_SIZE(kinds);
+		unsigned k = rng() % ARRAY_SIZE(kinds);
 		struct tcfg t = {.mode = m};
 		struct layout L;
 		gva_t la;

@@ -48,7 +48,7 @@ static void test_legacy(void)
 				     0x7fffffff, 0xfffffffe, 0xffffffff};
 	static const u64 bases[] = {0, 0x12345000, 0xfffff000};
 	struct seg_stats st = {0};
-	unsigned int mode, reg, type, fl, li, ei, si, ai, bi;
+	unsigned mode, reg, type, fl, li, ei, si, ai, bi;
 
 	for (mode = GWALK_SEG_REAL; mode <= GWALK_SEG_PROT; mode++)
 		for (reg = GWALK_SEG_ES; reg <= GWALK_SEG_GS; reg++)
@@ -139,7 +139,7 @@ static void test_long(void)
 	static const u64 bases[] = {0, 0x1000, 0xffff800000000000ULL,
 				    0x00007ffffffff000ULL};
 	struct seg_stats st = {0};
-	unsigned int la57, reg, ei, bi, si, ai;
+	unsigned la57, reg, ei, bi, si, ai;
 
 	for (la57 = 0; la57 < 2; la57++)
 		for (reg = GWALK_SEG_ES; reg <= GWALK_SEG_GS; reg++)
@@ -434,7 +434,7 @@ static void test_known(void)
 	     13,
 	     0},
 	};
-	unsigned int i, bad = 0;
+	unsigned i, bad = 0;
 
 	for (i = 0; i < ARRAY_SIZE(k); i++) {
 		struct gwalk_fault f = {0};

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Directed emulator tests for what the host-CPU differential test cannot
  * reach: REP budgets and resumption, DF = 1, address-size wrapping in 16-,
@@ -28,11 +28,10 @@ static struct {
 	bool cmpxchg_lose; /* cmpxchg reports a concurrent change */
 	int gpr_writes;
 	gva_t last_la[8];
-	unsigned int last_size[8];
+	unsigned last_size[8];
 } g;
 
-static enum em_mem_result access(struct em_ctx *ctx, gva_t la,
-				 unsigned int size)
+static enum em_mem_result access(struct em_ctx *ctx, gva_t la, unsigned size)
 {
 	int n = g.accesses++;
 
@@ -56,13 +55,13 @@ static enum em_mem_result access(struct em_ctx *ctx, gva_t la,
 	return EM_MEM_OK;
 }
 
-static u64 t_read_gpr(struct em_ctx *ctx, unsigned int reg)
+static u64 t_read_gpr(struct em_ctx *ctx, unsigned reg)
 {
 	(void)ctx;
 	return g.gpr[reg];
 }
 
-static void t_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
+static void t_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
 {
 	(void)ctx;
 	g.gpr[reg] = val;
@@ -70,7 +69,7 @@ static void t_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
 }
 
 static enum em_mem_result t_read(struct em_ctx *ctx, gva_t la, void *buf,
-				 unsigned int size)
+				 unsigned size)
 {
 	enum em_mem_result r = access(ctx, la, size);
 
@@ -80,7 +79,7 @@ static enum em_mem_result t_read(struct em_ctx *ctx, gva_t la, void *buf,
 }
 
 static enum em_mem_result t_write(struct em_ctx *ctx, gva_t la, const void *buf,
-				  unsigned int size)
+				  unsigned size)
 {
 	enum em_mem_result r = access(ctx, la, size);
 
@@ -90,7 +89,7 @@ static enum em_mem_result t_write(struct em_ctx *ctx, gva_t la, const void *buf,
 }
 
 static enum em_mem_result t_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
-				    const void *new_val, unsigned int size,
+				    const void *new_val, unsigned size,
 				    bool *swapped)
 {
 	enum em_mem_result r = access(ctx, la, size);
@@ -107,15 +106,15 @@ static enum em_mem_result t_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
 	return EM_MEM_OK;
 }
 
-static void t_read_vec(struct em_ctx *ctx, unsigned int reg, void *buf,
-		       unsigned int len)
+static void t_read_vec(struct em_ctx *ctx, unsigned reg, void *buf,
+		       unsigned len)
 {
 	(void)ctx;
 	memcpy(buf, g.vec[reg], len);
 }
 
-static void t_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
-			unsigned int len, bool zero_upper)
+static void t_write_vec(struct em_ctx *ctx, unsigned reg, const void *buf,
+			unsigned len, bool zero_upper)
 {
 	(void)ctx;
 	memcpy(g.vec[reg], buf, len);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Emulator vs the host CPU. For every supported instruction form, random
  * encodings (prefixes, REX, ModRM/SIB/disp, immediates) are executed
@@ -84,7 +84,7 @@ static const char *host_lacks(const struct form *fm)
 /* Read the vendor and the features above. */
 static void probe_host(void)
 {
-	unsigned int a, b, c, d;
+	unsigned a, b, c, d;
 
 	__cpuid(0, a, b, c, d);
 	host_intel = b == 0x756e6547 && d == 0x49656e69 &&
@@ -264,7 +264,7 @@ struct emu {
 
 static struct emu emu;
 
-static u8 *emu_ptr(gva_t la, unsigned int size)
+static u8 *emu_ptr(gva_t la, unsigned size)
 {
 	u64 base = data_addr(0);
 
@@ -275,13 +275,13 @@ static u8 *emu_ptr(gva_t la, unsigned int size)
 	return emu.mem + (la - base);
 }
 
-static u64 cb_read_gpr(struct em_ctx *ctx, unsigned int reg)
+static u64 cb_read_gpr(struct em_ctx *ctx, unsigned reg)
 {
 	(void)ctx;
 	return emu.s.gpr[reg];
 }
 
-static void cb_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
+static void cb_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
 {
 	(void)ctx;
 	emu.s.gpr[reg] = val;
@@ -295,7 +295,7 @@ static enum em_mem_result cb_fault(struct em_ctx *ctx, gva_t la)
 }
 
 static enum em_mem_result cb_read(struct em_ctx *ctx, gva_t la, void *buf,
-				  unsigned int size)
+				  unsigned size)
 {
 	u8 *p = emu_ptr(la, size);
 
@@ -306,7 +306,7 @@ static enum em_mem_result cb_read(struct em_ctx *ctx, gva_t la, void *buf,
 }
 
 static enum em_mem_result cb_write(struct em_ctx *ctx, gva_t la,
-				   const void *buf, unsigned int size)
+				   const void *buf, unsigned size)
 {
 	u8 *p = emu_ptr(la, size);
 
@@ -317,7 +317,7 @@ static enum em_mem_result cb_write(struct em_ctx *ctx, gva_t la,
 }
 
 static enum em_mem_result cb_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
-				     const void *new_val, unsigned int size,
+				     const void *new_val, unsigned size,
 				     bool *swapped)
 {
 	u8 *p = emu_ptr(la, size);
@@ -332,15 +332,15 @@ static enum em_mem_result cb_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
 	return EM_MEM_OK;
 }
 
-static void cb_read_vec(struct em_ctx *ctx, unsigned int reg, void *buf,
-			unsigned int len)
+static void cb_read_vec(struct em_ctx *ctx, unsigned reg, void *buf,
+			unsigned len)
 {
 	(void)ctx;
 	memcpy(buf, emu.s.ymm[reg & 15], len);
 }
 
-static void cb_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
-			 unsigned int len, bool zero_upper)
+static void cb_write_vec(struct em_ctx *ctx, unsigned reg, const void *buf,
+			 unsigned len, bool zero_upper)
 {
 	(void)ctx;
 	memcpy(emu.s.ymm[reg & 15], buf, len);
@@ -354,7 +354,7 @@ static void cb_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
  * a fault anywhere else is a broken promise, reported as a stray access.
  */
 static enum em_mem_result cb_rep_run(struct em_ctx *ctx, gva_t dst, gva_t src,
-				     u64 fill, unsigned int size, u32 count,
+				     u64 fill, unsigned size, u32 count,
 				     bool down, bool movs)
 {
 	u64 step = down ? -(u64)size : size;
@@ -414,7 +414,7 @@ static const struct em_ops *ops_for_case(void)
  */
 static u64 undef_flags(const struct form *fm, const struct gen *g)
 {
-	unsigned int cnt, width = (unsigned int)g->osize * 8;
+	unsigned cnt, width = (unsigned)g->osize * 8;
 
 	switch (fm->undef) {
 	case U_LOGIC:
@@ -426,9 +426,9 @@ static u64 undef_flags(const struct form *fm, const struct gen *g)
 	case U_BT:
 		return FL_OF | FL_SF | FL_AF | FL_PF;
 	case U_SHIFT:
-		cnt = fm->op >= 0xd2   ? (unsigned int)start.gpr[1]
+		cnt = fm->op >= 0xd2   ? (unsigned)start.gpr[1]
 		      : fm->op >= 0xd0 ? 1
-				       : (unsigned int)g->imm;
+				       : (unsigned)g->imm;
 		cnt &= g->osize == 8 ? 63 : 31;
 		if (!cnt)
 			return 0;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * REP MOVS/STOS through whole runs (struct em_ops.rep_run) against the same
  * instructions one element per callback: seeded random cases (MICA_SEED,
@@ -39,7 +39,7 @@ static u64 rng(void)
 	return rng_state;
 }
 
-static bool faults(gva_t la, unsigned int size)
+static bool faults(gva_t la, unsigned size)
 {
 	u64 a = la & (MEM_SIZE - 1), b = (la + size - 1) & (MEM_SIZE - 1);
 
@@ -53,20 +53,20 @@ static enum em_mem_result fault(struct em_ctx *ctx, gva_t la)
 	return EM_MEM_EXCEPTION;
 }
 
-static u64 t_read_gpr(struct em_ctx *ctx, unsigned int reg)
+static u64 t_read_gpr(struct em_ctx *ctx, unsigned reg)
 {
 	(void)ctx;
 	return m.gpr[reg];
 }
 
-static void t_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
+static void t_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
 {
 	(void)ctx;
 	m.gpr[reg] = val;
 }
 
 static enum em_mem_result t_read(struct em_ctx *ctx, gva_t la, void *buf,
-				 unsigned int size)
+				 unsigned size)
 {
 	if (faults(la, size))
 		return fault(ctx, la);
@@ -75,7 +75,7 @@ static enum em_mem_result t_read(struct em_ctx *ctx, gva_t la, void *buf,
 }
 
 static enum em_mem_result t_write(struct em_ctx *ctx, gva_t la, const void *buf,
-				  unsigned int size)
+				  unsigned size)
 {
 	if (faults(la, size))
 		return fault(ctx, la);
@@ -84,7 +84,7 @@ static enum em_mem_result t_write(struct em_ctx *ctx, gva_t la, const void *buf,
 }
 
 /* Whether every byte of count elements from la lies in la's page. */
-static bool one_page(gva_t la, u64 step, unsigned int size, u32 count)
+static bool one_page(gva_t la, u64 step, unsigned size, u32 count)
 {
 	gva_t last = la + (count - 1) * step;
 	gva_t lo = step > size ? last : la, hi = step > size ? la : last;
@@ -94,7 +94,7 @@ static bool one_page(gva_t la, u64 step, unsigned int size, u32 count)
 }
 
 static enum em_mem_result t_rep_run(struct em_ctx *ctx, gva_t dst, gva_t src,
-				    u64 fill, unsigned int size, u32 count,
+				    u64 fill, unsigned size, u32 count,
 				    bool down, bool movs)
 {
 	u64 step = down ? -(u64)size : size;
@@ -176,7 +176,7 @@ static void emulate(const struct insn *in, const struct em_ops *ops, u64 rflags,
 }
 
 /* An offset near something interesting for address size asz. */
-static u64 pick_offset(unsigned int asz)
+static u64 pick_offset(unsigned asz)
 {
 	u64 amask = asz == 8 ? ~0ULL : (1ULL << (8 * asz)) - 1;
 
@@ -197,8 +197,7 @@ static u64 pick_offset(unsigned int asz)
  * ea: mostly flat, else a limit a few elements from ea, expand-up or
  * expand-down (16- or 32-bit upper bound), sometimes read-only data.
  */
-static void random_seg(struct gwalk_seg *sg, unsigned int seg, u64 ea,
-		       unsigned int asz)
+static void random_seg(struct gwalk_seg *sg, unsigned seg, u64 ea, unsigned asz)
 {
 	u32 type = rng() % 4 ? 0x3 : 0x7; /* read/write, expand-down */
 
@@ -213,7 +212,7 @@ static void random_seg(struct gwalk_seg *sg, unsigned int seg, u64 ea,
 		 (rng() % 2 ? GWALK_AR_DB : 0);
 }
 
-static bool one_case(unsigned int *n_faults)
+static bool one_case(unsigned *n_faults)
 {
 	static const enum insn_mode modes[] = {INSN_MODE_16, INSN_MODE_32,
 					       INSN_MODE_64};
@@ -223,7 +222,7 @@ static bool one_case(unsigned int *n_faults)
 	u8 b[8];
 	size_t n = 0;
 	struct insn in;
-	unsigned int asz;
+	unsigned asz;
 	u64 rflags = 0x2 | (down ? 0x400 : 0);
 	u32 budget = (u32)(rng() % 4 ? rng() % 300 : 0);
 	static struct outcome a, c;
@@ -273,7 +272,7 @@ int main(void)
 		   *iters_s = getenv("MICA_ITERS");
 	u64 seed = seed_s ? strtoull(seed_s, NULL, 0) : 0x72756e73ULL;
 	unsigned long iters = iters_s ? strtoul(iters_s, NULL, 0) : 10000;
-	unsigned int bad = 0, n_faults = 0;
+	unsigned bad = 0, n_faults = 0;
 
 	rng_state = seed | 1;
 	for (unsigned long i = 0; i < iters; i++)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * A device read of N bytes must define all N bytes and touch nothing
  * past them. Each device model is set up in memory painted with a
@@ -43,7 +43,7 @@ struct rd {
 };
 
 static struct log {
-	unsigned int n, out_n;
+	unsigned n, out_n;
 	u64 overruns; /* bytes changed past a read's size */
 	struct rd rd[LOG_MAX];
 	char out[OUT_MAX];
@@ -52,7 +52,7 @@ static u8 pat;		     /* this run's pattern */
 static const char *dev_name; /* for a MemorySanitizer report */
 static u64 dev_where;
 
-static struct rd *log_new(u64 where, unsigned int len, bool ok)
+static struct rd *log_new(u64 where, unsigned len, bool ok)
 {
 	struct rd *r = lg->n < LOG_MAX ? &lg->rd[lg->n] : NULL;
 
@@ -71,17 +71,17 @@ static struct rd *log_new(u64 where, unsigned int len, bool ok)
  * long), its data if defined: always for the bus (an unserved read gives
  * the guest all ones), only when served for the ports (pio_read() answers
  * the others itself). */
-static void log_buf(u64 where, unsigned int len, bool ok, bool defined,
+static void log_buf(u64 where, unsigned len, bool ok, bool defined,
 		    const u8 *buf)
 {
 	struct rd *r = log_new(where, len, ok);
 
-	for (unsigned int i = len; i < len + GUARD; i++)
+	for (unsigned i = len; i < len + GUARD; i++)
 		lg->overruns += buf[i] != pat;
 	if (defined)
 		poison_defined(buf, len);
 	if (r && defined)
-		memcpy(r->data, buf, MIN(len, (unsigned int)MMIO_MAX_ACCESS));
+		memcpy(r->data, buf, MIN(len, (unsigned)MMIO_MAX_ACCESS));
 }
 
 static void log_val(u64 where, u64 val)
@@ -94,7 +94,7 @@ static void log_val(u64 where, u64 val)
 }
 
 /* A read of len bytes at gpa through the bus into a painted buffer. */
-static void bus_read(struct mmio_bus *bus, gpa_t gpa, unsigned int len)
+static void bus_read(struct mmio_bus *bus, gpa_t gpa, unsigned len)
 {
 	u8 buf[MMIO_MAX_ACCESS + GUARD];
 	bool ok;
@@ -109,7 +109,7 @@ static void bus_read(struct mmio_bus *bus, gpa_t gpa, unsigned int len)
 static void bus_sweep(struct mmio_bus *bus, gpa_t base, u64 size)
 {
 	for (gpa_t a = base - 4; a < base + size + 4; a++)
-		for (unsigned int len = 1; len <= MMIO_MAX_ACCESS; len++)
+		for (unsigned len = 1; len <= MMIO_MAX_ACCESS; len++)
 			bus_read(bus, a, len);
 }
 
@@ -213,7 +213,7 @@ static int wo_write(struct mmio_dev *d, u64 off, const void *buf, unsigned len)
 	return 0;
 }
 
-static void uart_out(unsigned int reg, u8 val)
+static void uart_out(unsigned reg, u8 val)
 {
 	mmio_write(&bus, UART_AT + reg, &val, 1);
 }
@@ -228,7 +228,7 @@ static void bus_setup(void)
 	mmio_bus_init(&bus);
 	vuart_init(&uart, emit, NULL);
 	mmio_uart_init(&dev_uart, UART_AT, &uart);
-	for (unsigned int i = 0; i < DEV_SIZE; i++) {
+	for (unsigned i = 0; i < DEV_SIZE; i++) {
 		ram[i] = (u8)(i * 37 + 1);
 		rom[i] = (u8)(i * 91 + 7);
 	}
@@ -258,7 +258,7 @@ static void uart_run(void)
 
 	bus_setup();
 	for (size_t i = 0; i <= ARRAY_SIZE(steps); i++) {
-		for (unsigned int reg = 0; reg < 8; reg++)
+		for (unsigned reg = 0; reg < 8; reg++)
 			log_val(reg, vuart_read(&uart, reg));
 		bus_sweep(&bus, UART_AT, 8);
 		if (i < ARRAY_SIZE(steps))
@@ -286,7 +286,7 @@ static void port_sweep(void)
 	static const u16 ports[] = {0x20,  0x21,  0xa0, 0xa1,  0xe0,
 				    0xe1,  0xe2,  0xe3, 0x510, 0x511,
 				    0x511, 0x511, 0x80, 0x3f8, 0x4d0};
-	static const unsigned int sizes[] = {1, 2, 4};
+	static const unsigned sizes[] = {1, 2, 4};
 
 	for (size_t p = 0; p < ARRAY_SIZE(ports); p++) {
 		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
@@ -343,7 +343,7 @@ static void show_read(const char *what, const struct rd *r)
 /* Run fn with 0x00 and with 0xFF; one test point. */
 static void check(const char *name, void (*fn)(void))
 {
-	unsigned int kept, diffs = 0;
+	unsigned kept, diffs = 0;
 
 	dev_name = name;
 	for (int k = 0; k < 2; k++) {
@@ -353,8 +353,8 @@ static void check(const char *name, void (*fn)(void))
 		pat = k ? 0xff : 0x00;
 		poison_call(fn, pat);
 	}
-	kept = MIN(MIN(logs[0].n, logs[1].n), (unsigned int)LOG_MAX);
-	for (unsigned int i = 0; i < kept; i++) {
+	kept = MIN(MIN(logs[0].n, logs[1].n), (unsigned)LOG_MAX);
+	for (unsigned i = 0; i < kept; i++) {
 		if (!memcmp(&logs[0].rd[i], &logs[1].rd[i], sizeof(struct rd)))
 			continue;
 		if (diffs++ < 3) {

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Undefined bytes must never reach the guest. Each case (a random
  * encoding from the differential test's generator, test/unit/emulate_gen.h,
@@ -87,7 +87,7 @@ struct ev {
 /* What one of the two runs of a case showed the guest. */
 struct run {
 	int decode_rc;
-	unsigned int n; /* events; beyond TRACE_MAX counted, not kept */
+	unsigned n; /* events; beyond TRACE_MAX counted, not kept */
 	struct ev ev[TRACE_MAX];
 	u64 gpr[16];
 	u8 vec[16][32];
@@ -106,9 +106,9 @@ static struct pcase {
 	u32 budget;
 	struct gwalk_seg seg[6];
 	const struct em_ops *ops;
-	u64 salt;		/* device data and callback outcomes */
-	unsigned int fail_pct;	/* accesses that retry or fault */
-	unsigned int short_pct; /* reads that succeed short */
+	u64 salt;	    /* device data and callback outcomes */
+	unsigned fail_pct;  /* accesses that retry or fault */
+	unsigned short_pct; /* reads that succeed short */
 } pc;
 
 static struct run runs[2], *cur;
@@ -143,13 +143,12 @@ enum outcome { OUT_OK, OUT_SHORT, OUT_RETRY, OUT_FAULT };
 
 /* The next access's outcome by the case's script; *part: bytes a short or
  * failing read fills (< size). */
-static enum outcome next_outcome(bool can_short, unsigned int size,
-				 unsigned int *part)
+static enum outcome next_outcome(bool can_short, unsigned size, unsigned *part)
 {
 	u64 h = mix(pc.salt + 0x9e3779b97f4a7c15ULL * ++accesses);
-	unsigned int p = (unsigned int)(h % 100);
+	unsigned p = (unsigned)(h % 100);
 
-	*part = size ? (unsigned int)((h >> 32) % size) : 0;
+	*part = size ? (unsigned)((h >> 32) % size) : 0;
 	if (p < pc.fail_pct)
 		return (h >> 8) & 1 ? OUT_RETRY : OUT_FAULT;
 	if (can_short && p < pc.fail_pct + pc.short_pct)
@@ -158,9 +157,9 @@ static enum outcome next_outcome(bool can_short, unsigned int size,
 }
 
 /* Device data: a function of the case and the address. */
-static void dev_fill(gva_t la, void *buf, unsigned int n)
+static void dev_fill(gva_t la, void *buf, unsigned n)
 {
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++)
 		((u8 *)buf)[i] =
 		    (u8)mix(pc.salt ^ ((la + i) * 0x100000001b3ULL));
 }
@@ -177,7 +176,7 @@ static enum em_mem_result fail(struct em_ctx *ctx, enum outcome o, gva_t la)
 }
 
 /* Sizes the emulator promises: 1..32 bytes (bad ones are not touched). */
-static bool size_ok(unsigned int size, unsigned int max)
+static bool size_ok(unsigned size, unsigned max)
 {
 	if (size >= 1 && size <= max)
 		return true;
@@ -191,7 +190,7 @@ static void ev_check(const struct ev *e)
 	poison_defined(e, sizeof(*e));
 }
 
-static u64 p_read_gpr(struct em_ctx *ctx, unsigned int reg)
+static u64 p_read_gpr(struct em_ctx *ctx, unsigned reg)
 {
 	struct ev *e = ev_new(EV_READ_GPR);
 
@@ -202,7 +201,7 @@ static u64 p_read_gpr(struct em_ctx *ctx, unsigned int reg)
 	return guest.gpr[reg & 15];
 }
 
-static void p_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
+static void p_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
 {
 	struct ev *e = ev_new(EV_WRITE_GPR);
 
@@ -215,10 +214,10 @@ static void p_write_gpr(struct em_ctx *ctx, unsigned int reg, u64 val)
 }
 
 static enum em_mem_result p_read(struct em_ctx *ctx, gva_t la, void *buf,
-				 unsigned int size)
+				 unsigned size)
 {
 	struct ev *e = ev_new(EV_READ);
-	unsigned int part;
+	unsigned part;
 	enum outcome o;
 
 	e->a = la;
@@ -234,10 +233,10 @@ static enum em_mem_result p_read(struct em_ctx *ctx, gva_t la, void *buf,
 
 /* Written bytes count only when the write is done. */
 static enum em_mem_result p_write(struct em_ctx *ctx, gva_t la, const void *buf,
-				  unsigned int size)
+				  unsigned size)
 {
 	struct ev *e = ev_new(EV_WRITE);
-	unsigned int part;
+	unsigned part;
 	enum outcome o;
 
 	e->a = la;
@@ -257,11 +256,11 @@ static enum em_mem_result p_write(struct em_ctx *ctx, gva_t la, const void *buf,
 /* A device cmpxchg (a read and a conditional write, as mica does on
  * MMIO): old decides, new is stored only when it matched. */
 static enum em_mem_result p_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
-				    const void *new_val, unsigned int size,
+				    const void *new_val, unsigned size,
 				    bool *swapped)
 {
 	struct ev *e = ev_new(EV_CMPXCHG);
-	unsigned int part;
+	unsigned part;
 	enum outcome o;
 	u8 now[32];
 
@@ -289,8 +288,8 @@ static enum em_mem_result p_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
 	return EM_MEM_OK;
 }
 
-static void p_read_vec(struct em_ctx *ctx, unsigned int reg, void *buf,
-		       unsigned int len)
+static void p_read_vec(struct em_ctx *ctx, unsigned reg, void *buf,
+		       unsigned len)
 {
 	struct ev *e = ev_new(EV_READ_VEC);
 
@@ -303,8 +302,8 @@ static void p_read_vec(struct em_ctx *ctx, unsigned int reg, void *buf,
 		memcpy(buf, guest.vec[reg & 15], len);
 }
 
-static void p_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
-			unsigned int len, bool zero_upper)
+static void p_write_vec(struct em_ctx *ctx, unsigned reg, const void *buf,
+			unsigned len, bool zero_upper)
 {
 	struct ev *e = ev_new(EV_WRITE_VEC);
 
@@ -326,11 +325,11 @@ static void p_write_vec(struct em_ctx *ctx, unsigned int reg, const void *buf,
 /* A run of REP MOVS/STOS on a device: all or nothing. Only the low size
  * bytes of fill, and only for STOS, are the guest's. */
 static enum em_mem_result p_rep_run(struct em_ctx *ctx, gva_t dst, gva_t src,
-				    u64 fill, unsigned int size, u32 count,
+				    u64 fill, unsigned size, u32 count,
 				    bool down, bool movs)
 {
 	struct ev *e = ev_new(EV_RUN);
-	unsigned int part;
+	unsigned part;
 	enum outcome o = next_outcome(false, size, &part);
 
 	e->a = dst;
@@ -372,7 +371,7 @@ static struct em_ops ops_by_mask[16];
 
 static void ops_init(void)
 {
-	for (unsigned int m = 0; m < 16; m++)
+	for (unsigned m = 0; m < 16; m++)
 		ops_by_mask[m] = (struct em_ops){
 		    .read_gpr = p_read_gpr,
 		    .write_gpr = p_write_gpr,
@@ -456,8 +455,8 @@ static void make_case(void)
 {
 	static const enum insn_mode modes[] = {INSN_MODE_16, INSN_MODE_32,
 					       INSN_MODE_64};
-	static const unsigned int fail_pcts[] = {0, 0, 10, 50};
-	unsigned int ops = OPS_CMPXCHG | OPS_VEC;
+	static const unsigned fail_pcts[] = {0, 0, 10, 50};
+	unsigned ops = OPS_CMPXCHG | OPS_VEC;
 
 	pc.mode = modes[rnd_below(3)];
 	case_bytes();
@@ -486,7 +485,7 @@ static void make_case(void)
 	if (rnd_below(2))
 		ops |= OPS_INJECT;
 	if (rnd_below(16) == 0)
-		ops &= ~(unsigned int)(rnd_below(2) ? OPS_CMPXCHG : OPS_VEC);
+		ops &= ~(unsigned)(rnd_below(2) ? OPS_CMPXCHG : OPS_VEC);
 	pc.ops = &ops_by_mask[ops];
 	pc.salt = rnd();
 	pc.fail_pct = fail_pcts[rnd_below(4)];
@@ -501,7 +500,7 @@ static struct insn in;
 static struct em_ctx ctx;
 static int decode_rc;
 static enum em_result emu_r;
-static unsigned int stack_used;
+static unsigned stack_used;
 
 static void do_decode(void)
 {
@@ -607,7 +606,7 @@ static void ev_text(char *out, size_t n, const struct ev *e)
 static bool differ(const struct run *a, const struct run *b, char *why,
 		   size_t n)
 {
-	unsigned int kept = MIN(MIN(a->n, b->n), TRACE_MAX);
+	unsigned kept = MIN(MIN(a->n, b->n), TRACE_MAX);
 	char ea[400], eb[400];
 
 	if (a->bad_args || b->bad_args) {
@@ -622,7 +621,7 @@ static bool differ(const struct run *a, const struct run *b, char *why,
 			 insn_status_name(b->decode_rc));
 		return true;
 	}
-	for (unsigned int i = 0; i < kept; i++) {
+	for (unsigned i = 0; i < kept; i++) {
 		if (!memcmp(&a->ev[i], &b->ev[i], sizeof(a->ev[i])))
 			continue;
 		ev_text(ea, sizeof(ea), &a->ev[i]);
@@ -663,7 +662,7 @@ static struct mode_stats {
 	u64 reads, short_reads, failed, writes, vec_dev_loads, runs;
 } stats[3];
 static u64 run_cases, run_findings, vec_cases, vec_short, vec_findings;
-static unsigned int shown;
+static unsigned shown;
 
 static struct mode_stats *mode_stats(enum insn_mode m)
 {
@@ -682,7 +681,7 @@ static void count(const struct run *r, struct mode_stats *s, bool *has_run,
 	if (r->decode_rc != INSN_OK)
 		return;
 	s->decoded++;
-	for (unsigned int i = 0; i < MIN(r->n, TRACE_MAX); i++) {
+	for (unsigned i = 0; i < MIN(r->n, TRACE_MAX); i++) {
 		const struct ev *e = &r->ev[i];
 
 		if (e->kind == EV_READ) {

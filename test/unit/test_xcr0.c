@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * XCR0 validation against the #GP(0) conditions of XSETBV (SDM Vol. 2C
  * "XSETBV"; Vol. 1 13.3): the cases the SDM lists, and a sweep over every

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 instruction emulator core: looks the decoded form up in the dispatch
  * tables, fetches its operands (GPRs through a per-instruction cache,
@@ -9,7 +9,7 @@
 #include "vmm/emulate/insn_emulate_internal.h"
 
 /* GPR reg, read through the ops once per instruction. */
-u64 em_gpr(struct em_state *st, unsigned int reg)
+u64 em_gpr(struct em_state *st, unsigned reg)
 {
 	struct em_ctx *ctx = st->ctx;
 
@@ -22,7 +22,7 @@ u64 em_gpr(struct em_state *st, unsigned int reg)
 }
 
 /* Stage a full 64-bit write of GPR reg (flushed by em_commit()). */
-void em_set_gpr(struct em_state *st, unsigned int reg, u64 val)
+void em_set_gpr(struct em_state *st, unsigned reg, u64 val)
 {
 	struct em_ctx *ctx = st->ctx;
 
@@ -33,8 +33,7 @@ void em_set_gpr(struct em_state *st, unsigned int reg, u64 val)
 }
 
 /* Read a size-byte register operand (high: AH/CH/DH/BH of GPR reg). */
-u64 em_reg_read(struct em_state *st, unsigned int reg, bool high,
-		unsigned int size)
+u64 em_reg_read(struct em_state *st, unsigned reg, bool high, unsigned size)
 {
 	u64 v = em_gpr(st, reg);
 
@@ -47,8 +46,8 @@ u64 em_reg_read(struct em_state *st, unsigned int reg, bool high,
  * Write a size-byte register operand: 8/16-bit writes merge into the
  * register, 32-bit writes zero-extend to 64 bits (SDM Vol. 1 3.4.1.1).
  */
-void em_reg_write(struct em_state *st, unsigned int reg, bool high,
-		  unsigned int size, u64 val)
+void em_reg_write(struct em_state *st, unsigned reg, bool high, unsigned size,
+		  u64 val)
 {
 	u64 old = em_gpr(st, reg);
 
@@ -120,7 +119,7 @@ static enum gwalk_seg_mode em_seg_mode(const struct em_state *st)
  * cache (struct em_ctx.seg); false with *f set to the fault otherwise.
  */
 static bool em_seg_check(const struct em_state *st, u8 seg, u64 ea,
-			 unsigned int size, bool write, gva_t *la,
+			 unsigned size, bool write, gva_t *la,
 			 struct gwalk_fault *f)
 {
 	const struct em_ctx *ctx = st->ctx;
@@ -133,7 +132,7 @@ static bool em_seg_check(const struct em_state *st, u8 seg, u64 ea,
 }
 
 /* em_seg_check, raising the fault. */
-enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
+enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned size,
 			 bool write, gva_t *la)
 {
 	struct gwalk_fault f;
@@ -144,7 +143,7 @@ enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
 }
 
 /* Whether the size bytes at offset ea of seg pass the segment checks. */
-bool em_seg_allows(const struct em_state *st, u8 seg, u64 ea, unsigned int size,
+bool em_seg_allows(const struct em_state *st, u8 seg, u64 ea, unsigned size,
 		   bool write)
 {
 	struct gwalk_fault f;
@@ -154,7 +153,7 @@ bool em_seg_allows(const struct em_state *st, u8 seg, u64 ea, unsigned int size,
 }
 
 /* Alignment check (#AC(0), SDM Vol. 3A 6.15 "Interrupt 17"). */
-bool em_ac_fault(const struct em_state *st, gva_t la, unsigned int size)
+bool em_ac_fault(const struct em_state *st, gva_t la, unsigned size)
 {
 	return st->ctx->align_check && (st->flags & EM_AC) && size > 1 &&
 	       size <= 8 && (la & (size - 1));
@@ -168,8 +167,7 @@ enum em_result em_mem_result_of(enum em_mem_result r)
 }
 
 /* Read size bytes at linear address la. */
-enum em_result em_read(struct em_state *st, gva_t la, void *buf,
-		       unsigned int size)
+enum em_result em_read(struct em_state *st, gva_t la, void *buf, unsigned size)
 {
 	if (em_ac_fault(st, la, size))
 		return em_raise(st, EM_VEC_AC, true, 0);
@@ -178,7 +176,7 @@ enum em_result em_read(struct em_state *st, gva_t la, void *buf,
 
 /* Write size bytes to linear address la. */
 enum em_result em_write(struct em_state *st, gva_t la, const void *buf,
-			unsigned int size)
+			unsigned size)
 {
 	if (em_ac_fault(st, la, size))
 		return em_raise(st, EM_VEC_AC, true, 0);
@@ -188,7 +186,7 @@ enum em_result em_write(struct em_state *st, gva_t la, const void *buf,
 
 /* Atomic compare-exchange of size bytes at la (see struct em_ops). */
 enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
-			  const void *new_val, unsigned int size, bool *swapped)
+			  const void *new_val, unsigned size, bool *swapped)
 {
 	if (!st->ctx->ops->cmpxchg_mem)
 		return em_unsupported(st, "no cmpxchg_mem callback");
@@ -200,8 +198,8 @@ enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
 
 /* Linear address of the instruction's memory operand, size bytes wide,
  * written (or read and written) if write. */
-enum em_result em_mem_operand(struct em_state *st, unsigned int size,
-			      bool write, gva_t *la)
+enum em_result em_mem_operand(struct em_state *st, unsigned size, bool write,
+			      gva_t *la)
 {
 	u64 ea;
 
@@ -211,10 +209,10 @@ enum em_result em_mem_operand(struct em_state *st, unsigned int size,
 
 /* Describe the register or memory operand at loc of size bytes. */
 static enum em_result em_locate(struct em_state *st, struct em_operand *op,
-				u8 loc, unsigned int size, bool write)
+				u8 loc, unsigned size, bool write)
 {
 	const struct insn *in = st->in;
-	unsigned int reg = 0;
+	unsigned reg = 0;
 
 	op->loc = loc;
 	op->size = size;
@@ -271,9 +269,9 @@ enum em_result em_store_dst(struct em_state *st)
 }
 
 /* Source operand size: the form's fixed source width or the operand size. */
-static unsigned int em_src_size(const struct em_state *st)
+static unsigned em_src_size(const struct em_state *st)
 {
-	unsigned int f = st->d->flags, s = st->osize;
+	unsigned f = st->d->flags, s = st->osize;
 
 	if (f & EM_F_SRC8)
 		return 1;
@@ -329,7 +327,7 @@ static enum em_result em_fetch(struct em_state *st)
 static enum em_result em_mov_mem(struct em_state *st)
 {
 	const struct insn *in = st->in;
-	unsigned int size = st->osize, reg = in->modrm.reg;
+	unsigned size = st->osize, reg = in->modrm.reg;
 	bool high = size == 1 && insn_reg8_is_high(in, reg);
 	enum em_result r;
 	u64 val = 0;
@@ -394,7 +392,7 @@ void em_commit(struct em_state *st, bool advance)
 	u16 dirty = ctx->gpr_dirty;
 
 	while (dirty) {
-		unsigned int r = (unsigned int)__builtin_ctz(dirty);
+		unsigned r = (unsigned)__builtin_ctz(dirty);
 
 		ctx->ops->write_gpr(ctx, r, ctx->gpr[r]);
 		dirty &= (u16)(dirty - 1);
@@ -495,5 +493,5 @@ const char *em_result_name(enum em_result r)
 	    [EM_UNSUPPORTED] = "unsupported",
 	};
 
-	return (unsigned int)r < ARRAY_SIZE(names) ? names[r] : "?";
+	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "?";
 }

@@ -72,15 +72,15 @@ struct em_ctx;
  */
 struct em_ops {
 	/* GPR 0..15 (RAX..R15), full 64-bit value. */
-	u64 (*read_gpr)(struct em_ctx *ctx, unsigned int reg);
+	u64 (*read_gpr)(struct em_ctx *ctx, unsigned reg);
 	/* Write the full 64-bit value of GPR reg (already merged/extended). */
-	void (*write_gpr)(struct em_ctx *ctx, unsigned int reg, u64 val);
+	void (*write_gpr)(struct em_ctx *ctx, unsigned reg, u64 val);
 	/* Read size bytes at linear address la into buf. */
 	enum em_mem_result (*read_mem)(struct em_ctx *ctx, gva_t la, void *buf,
-				       unsigned int size);
+				       unsigned size);
 	/* Write size bytes from buf to linear address la. */
 	enum em_mem_result (*write_mem)(struct em_ctx *ctx, gva_t la,
-					const void *buf, unsigned int size);
+					const void *buf, unsigned size);
 	/*
 	 * Atomically: if memory at la equals old, store new; either way put
 	 * the value memory held into old. *swapped tells which happened.
@@ -89,22 +89,22 @@ struct em_ops {
 	 */
 	enum em_mem_result (*cmpxchg_mem)(struct em_ctx *ctx, gva_t la,
 					  void *old, const void *new_val,
-					  unsigned int size, bool *swapped);
+					  unsigned size, bool *swapped);
 	/*
 	 * Read the low len (16 or 32) bytes of XMM/YMM register reg 0..15.
 	 * read_vec/write_vec may be NULL: SSE/AVX forms are then
 	 * EM_UNSUPPORTED.
 	 */
-	void (*read_vec)(struct em_ctx *ctx, unsigned int reg, void *buf,
-			 unsigned int len);
+	void (*read_vec)(struct em_ctx *ctx, unsigned reg, void *buf,
+			 unsigned len);
 	/*
 	 * Write the low len (16 or 32) bytes of vector register reg. If
 	 * zero_upper, bytes from len up to the maximum vector length become
 	 * zero (VEX-encoded writes, SDM Vol. 1 14.1.2); otherwise they are
 	 * left unchanged (legacy SSE).
 	 */
-	void (*write_vec)(struct em_ctx *ctx, unsigned int reg, const void *buf,
-			  unsigned int len, bool zero_upper);
+	void (*write_vec)(struct em_ctx *ctx, unsigned reg, const void *buf,
+			  unsigned len, bool zero_upper);
 	/*
 	 * Optional, for REP MOVS/STOS: perform count (>= 2) elements of size
 	 * bytes in order, element i at dst + i * step (MOVS: read from
@@ -114,7 +114,7 @@ struct em_ops {
 	 * of all: on anything but EM_MEM_OK nothing was done.
 	 */
 	enum em_mem_result (*rep_run)(struct em_ctx *ctx, gva_t dst, gva_t src,
-				      u64 fill, unsigned int size, u32 count,
+				      u64 fill, unsigned size, u32 count,
 				      bool down, bool movs);
 	/*
 	 * Optional: called with ctx->exc when insn_emulate() returns

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 emulator arithmetic: the eight group-1 ALU operations, TEST,
  * INC/DEC/NOT/NEG, MUL/IMUL/DIV/IDIV (one-operand forms, #DE on a zero
@@ -78,7 +78,7 @@ static u64 em_mul128(u64 a, u64 b, u64 *hi)
 /* Write a double-width result: AX for bytes, else rDX:rAX. */
 static void em_write_pair(struct em_state *st, u64 hi, u64 lo)
 {
-	unsigned int sz = st->osize;
+	unsigned sz = st->osize;
 
 	if (sz == 1) {
 		em_reg_write(st, 0, false, 2, ((hi & 0xff) << 8) | (lo & 0xff));
@@ -104,7 +104,7 @@ static void em_mul_flags(struct em_state *st, u64 lo, bool ovf)
 /* F6/F7 /4: MUL r/m (unsigned, accumulator times source). */
 enum em_result em_mul(struct em_state *st)
 {
-	unsigned int sz = st->osize, bits = sz * 8;
+	unsigned sz = st->osize, bits = sz * 8;
 	u64 a = em_gpr(st, 0) & em_size_mask(sz), lo, hi;
 
 	if (sz == 8) {
@@ -123,7 +123,7 @@ enum em_result em_mul(struct em_state *st)
 /* F6/F7 /5: IMUL r/m (signed, one operand). */
 enum em_result em_imul(struct em_state *st)
 {
-	unsigned int sz = st->osize, bits = sz * 8;
+	unsigned sz = st->osize, bits = sz * 8;
 	u64 a = em_sext(em_gpr(st, 0), sz), b = em_sext(st->src.val, sz);
 	u64 lo, hi;
 	bool ovf;
@@ -168,7 +168,7 @@ static u64 em_udiv128(u64 hi, u64 lo, u64 d, u64 *rem)
 /* Dividend of DIV/IDIV as hi:lo halves of size osize each. */
 static void em_dividend(struct em_state *st, u64 *hi, u64 *lo)
 {
-	unsigned int sz = st->osize;
+	unsigned sz = st->osize;
 
 	if (sz == 1) {
 		u64 ax = em_gpr(st, 0);
@@ -185,7 +185,7 @@ static void em_dividend(struct em_state *st, u64 *hi, u64 *lo)
  * Unsigned magnitude division of hi:lo (2 * sz bytes) by d; false when the
  * quotient does not fit in 64 bits.
  */
-static bool em_udivide(unsigned int sz, u64 hi, u64 lo, u64 d, u64 *q, u64 *r)
+static bool em_udivide(unsigned sz, u64 hi, u64 lo, u64 d, u64 *q, u64 *r)
 {
 	if (sz == 8) {
 		if (hi >= d)
@@ -202,7 +202,7 @@ static bool em_udivide(unsigned int sz, u64 hi, u64 lo, u64 d, u64 *q, u64 *r)
 /* F6/F7 /6: DIV r/m. #DE on zero divisor or quotient overflow. */
 enum em_result em_div(struct em_state *st)
 {
-	unsigned int sz = st->osize;
+	unsigned sz = st->osize;
 	u64 hi, lo, q, r, d = st->src.val;
 
 	em_dividend(st, &hi, &lo);
@@ -219,7 +219,7 @@ enum em_result em_div(struct em_state *st)
  */
 enum em_result em_idiv(struct em_state *st)
 {
-	unsigned int sz = st->osize, bits = sz * 8;
+	unsigned sz = st->osize, bits = sz * 8;
 	u64 hi, lo, q, r, d = em_sext(st->src.val, sz);
 	bool nn, nd;
 
@@ -242,7 +242,7 @@ enum em_result em_idiv(struct em_state *st)
 }
 
 /* Rotates through CF (RCL/RCR) one bit at a time; count < 65. */
-static u64 em_rc(u64 v, unsigned int n, unsigned int bits, bool left, u64 *cf)
+static u64 em_rc(u64 v, unsigned n, unsigned bits, bool left, u64 *cf)
 {
 	u64 msb = BIT(bits - 1);
 
@@ -269,8 +269,8 @@ static u64 em_rc(u64 v, unsigned int n, unsigned int bits, bool left, u64 *cf)
  */
 enum em_result em_shift(struct em_state *st)
 {
-	unsigned int sz = st->osize, bits = sz * 8, op = st->d->arg;
-	unsigned int n = st->src.val & (sz == 8 ? 63 : 31);
+	unsigned sz = st->osize, bits = sz * 8, op = st->d->arg;
+	unsigned n = st->src.val & (sz == 8 ? 63 : 31);
 	u64 v = st->dst.val, m = em_size_mask(sz), msb = BIT(bits - 1);
 	u64 cf = (st->flags & EM_CF) ? 1 : 0, of, res, f = st->flags;
 

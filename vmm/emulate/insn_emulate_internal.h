@@ -82,21 +82,21 @@ struct em_state {
 typedef enum em_result (*em_handler_t)(struct em_state *st);
 
 /* Mask of the low size bytes (size 1, 2, 4 or 8). */
-static inline u64 em_size_mask(unsigned int size)
+static inline u64 em_size_mask(unsigned size)
 {
 	return size >= 8 ? ~0ULL : BIT(size * 8) - 1;
 }
 
 /* Mask of an address of asize bytes. */
-static inline u64 em_addr_mask(unsigned int asize)
+static inline u64 em_addr_mask(unsigned asize)
 {
 	return em_size_mask(asize);
 }
 
 /* Sign-extend the low size bytes of v to 64 bits. */
-static inline u64 em_sext(u64 v, unsigned int size)
+static inline u64 em_sext(u64 v, unsigned size)
 {
-	unsigned int sh = 64 - size * 8;
+	unsigned sh = 64 - size * 8;
 
 	return (u64)((s64)(v << sh) >> sh);
 }
@@ -183,45 +183,41 @@ extern const em_handler_t em_handlers[EM_FN_COUNT];
 const struct em_desc *em_lookup(const struct insn *in);
 
 /* Core services (vmm/emulate/insn_emulate.c). */
-u64 em_gpr(struct em_state *st, unsigned int reg);
-void em_set_gpr(struct em_state *st, unsigned int reg, u64 val);
-u64 em_reg_read(struct em_state *st, unsigned int reg, bool high,
-		unsigned int size);
-void em_reg_write(struct em_state *st, unsigned int reg, bool high,
-		  unsigned int size, u64 val);
+u64 em_gpr(struct em_state *st, unsigned reg);
+void em_set_gpr(struct em_state *st, unsigned reg, u64 val);
+u64 em_reg_read(struct em_state *st, unsigned reg, bool high, unsigned size);
+void em_reg_write(struct em_state *st, unsigned reg, bool high, unsigned size,
+		  u64 val);
 enum em_result em_raise(struct em_state *st, u8 vector, bool has_ec, u32 ec);
 enum em_result em_unsupported(struct em_state *st, const char *why);
 enum em_result em_ea(struct em_state *st, u64 *ea);
 /* Linear address of a size-byte access at offset ea of segment seg (a write
  * or read-modify-write if write), raising the segment checks' fault. */
-enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned int size,
+enum em_result em_linear(struct em_state *st, u8 seg, u64 ea, unsigned size,
 			 bool write, gva_t *la);
 /* Whether that access passes the segment checks, raising nothing. */
-bool em_seg_allows(const struct em_state *st, u8 seg, u64 ea, unsigned int size,
+bool em_seg_allows(const struct em_state *st, u8 seg, u64 ea, unsigned size,
 		   bool write);
 /* Whether a size-byte access at la raises #AC (CR0.AM, CPL 3, EFLAGS.AC). */
-bool em_ac_fault(const struct em_state *st, gva_t la, unsigned int size);
+bool em_ac_fault(const struct em_state *st, gva_t la, unsigned size);
 /* The em_result of a memory callback's status. */
 enum em_result em_mem_result_of(enum em_mem_result r);
-enum em_result em_read(struct em_state *st, gva_t la, void *buf,
-		       unsigned int size);
+enum em_result em_read(struct em_state *st, gva_t la, void *buf, unsigned size);
 enum em_result em_write(struct em_state *st, gva_t la, const void *buf,
-			unsigned int size);
+			unsigned size);
 enum em_result em_cmpxchg(struct em_state *st, gva_t la, void *old,
-			  const void *new_val, unsigned int size,
-			  bool *swapped);
-enum em_result em_mem_operand(struct em_state *st, unsigned int size,
-			      bool write, gva_t *la);
+			  const void *new_val, unsigned size, bool *swapped);
+enum em_result em_mem_operand(struct em_state *st, unsigned size, bool write,
+			      gva_t *la);
 enum em_result em_store_dst(struct em_state *st);
 void em_commit(struct em_state *st, bool advance);
 
 /* Flag arithmetic (vmm/emulate/insn_flags.c). */
-u64 em_flags_szp(u64 res, unsigned int size);
-u64 em_flags_add(u64 a, u64 b, u64 c, unsigned int size, u64 *res);
-u64 em_flags_sub(u64 a, u64 b, u64 c, unsigned int size, u64 *res);
-u64 em_alu(unsigned int op, u64 a, u64 b, u64 flags, unsigned int size,
-	   u64 *res);
-bool em_cond(u64 rflags, unsigned int cc);
+u64 em_flags_szp(u64 res, unsigned size);
+u64 em_flags_add(u64 a, u64 b, u64 c, unsigned size, u64 *res);
+u64 em_flags_sub(u64 a, u64 b, u64 c, unsigned size, u64 *res);
+u64 em_alu(unsigned op, u64 a, u64 b, u64 flags, unsigned size, u64 *res);
+bool em_cond(u64 rflags, unsigned cc);
 
 /* ALU op numbers (ModRM.reg of group 1, opcode bits 5:3 of 00-3F). */
 enum em_alu_op {

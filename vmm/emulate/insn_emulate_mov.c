@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 emulator data movement between GPRs and memory: MOV, MOVZX/MOVSX/
  * MOVSXD, SETcc, CMOVcc, PUSH/POP r/m, MOVBE and MOVNTI. None of these
@@ -54,7 +54,7 @@ enum em_result em_cmovcc(struct em_state *st)
 }
 
 /* Stack address size: 8 in 64-bit mode, else SS.B (4) or 2. */
-static unsigned int em_stack_size(const struct em_state *st)
+static unsigned em_stack_size(const struct em_state *st)
 {
 	if (st->in->mode == INSN_MODE_64)
 		return 8;
@@ -75,7 +75,7 @@ static u64 em_rsp_add(struct em_state *st, u64 rsp, u64 delta)
  */
 enum em_result em_push(struct em_state *st)
 {
-	unsigned int sz = st->osize;
+	unsigned sz = st->osize;
 	u64 val = 0, rsp;
 	enum em_result r;
 	gva_t la;
@@ -106,7 +106,7 @@ enum em_result em_push(struct em_state *st)
  */
 enum em_result em_pop(struct em_state *st)
 {
-	unsigned int sz = st->osize;
+	unsigned sz = st->osize;
 	u64 val = 0, rsp = em_gpr(st, 4);
 	enum em_result r;
 	gva_t la;
@@ -128,7 +128,7 @@ enum em_result em_pop(struct em_state *st)
 	return r;
 }
 
-static u64 em_bswap(u64 v, unsigned int size)
+static u64 em_bswap(u64 v, unsigned size)
 {
 	if (size == 8)
 		return __builtin_bswap64(v);
@@ -144,7 +144,7 @@ static u64 em_bswap(u64 v, unsigned int size)
 enum em_result em_movbe(struct em_state *st)
 {
 	const struct insn *in = st->in;
-	unsigned int sz = st->osize;
+	unsigned sz = st->osize;
 	enum em_result r;
 	u64 val = 0;
 	gva_t la;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 emulator exchanges and bit operations: XCHG (implicitly locked with
  * memory), XADD, CMPXCHG, CMPXCHG8B/16B and BT/BTS/BTR/BTC with the
@@ -44,7 +44,7 @@ enum em_result em_xadd(struct em_state *st)
  */
 enum em_result em_cmpxchg_op(struct em_state *st)
 {
-	unsigned int sz = st->osize;
+	unsigned sz = st->osize;
 	u64 acc = em_gpr(st, 0) & em_size_mask(sz), res;
 	enum em_result r = EM_DONE;
 	u64 f = em_flags_sub(acc, st->dst.val, 0, sz, &res);
@@ -70,7 +70,7 @@ enum em_result em_cmpxchg_op(struct em_state *st)
 enum em_result em_cmpxchg8b(struct em_state *st)
 {
 	bool wide = st->in->rex.w, swapped = false;
-	unsigned int half = wide ? 8 : 4, sz = half * 2;
+	unsigned half = wide ? 8 : 4, sz = half * 2;
 	u64 m = em_size_mask(half), cur[2] = {0, 0}, cmp[2], nv[2];
 	enum em_result r;
 	gva_t la;
@@ -123,7 +123,7 @@ enum em_result em_cmpxchg8b(struct em_state *st)
 enum em_result em_bt(struct em_state *st)
 {
 	const struct insn *in = st->in;
-	unsigned int sz = st->osize, bits = sz * 8, op = st->d->arg;
+	unsigned sz = st->osize, bits = sz * 8, op = st->d->arg;
 	struct em_operand *d = &st->dst;
 	u64 off, mask;
 

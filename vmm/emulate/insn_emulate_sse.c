@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 emulator SSE/AVX moves: MOVUPS/MOVAPS, MOVDQU/MOVDQA, MOVNTDQ,
  * VMOVDQU/VMOVDQA (VEX.128/256), MOVD/MOVQ between GPRs or memory and XMM
@@ -85,7 +85,7 @@ enum em_result em_sse_mov(struct em_state *st)
 {
 	const struct insn *in = st->in;
 	bool vex = em_is_vex(in), load, aligned;
-	unsigned int len = vex && in->vex.l ? 32 : 16;
+	unsigned len = vex && in->vex.l ? 32 : 16;
 	u8 buf[32] = {0}; /* every byte is filled; never the stack's */
 	enum em_result r;
 	gva_t la = 0;
@@ -123,8 +123,7 @@ enum em_result em_sse_mov(struct em_state *st)
 }
 
 /* Read the 4/8-byte scalar r/m source of a MOVD/MOVQ load. */
-static enum em_result em_scalar_src(struct em_state *st, unsigned int sz,
-				    u64 *val)
+static enum em_result em_scalar_src(struct em_state *st, unsigned sz, u64 *val)
 {
 	const struct insn *in = st->in;
 	enum em_result r;
@@ -142,14 +141,14 @@ static enum em_result em_scalar_src(struct em_state *st, unsigned int sz,
 }
 
 /* Write the low 8 bytes of an XMM register, zeroing bits 127:64. */
-static void em_xmm_write_q(struct em_state *st, unsigned int reg, u64 lo)
+static void em_xmm_write_q(struct em_state *st, unsigned reg, u64 lo)
 {
 	u64 buf[2] = {lo, 0};
 
 	st->ctx->ops->write_vec(st->ctx, reg, buf, 16, false);
 }
 
-static u64 em_xmm_read_q(struct em_state *st, unsigned int reg)
+static u64 em_xmm_read_q(struct em_state *st, unsigned reg)
 {
 	u64 buf[2];
 
@@ -166,7 +165,7 @@ enum em_result em_movd(struct em_state *st)
 {
 	const struct insn *in = st->in;
 	u8 pfx = em_simd_pfx(in);
-	unsigned int sz = in->rex.w ? 8 : 4;
+	unsigned sz = in->rex.w ? 8 : 4;
 	enum em_result r;
 	u64 val;
 	gva_t la;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 emulator string instructions: MOVS, STOS, LODS, CMPS, SCAS with
  * REP/REPE/REPNE. RSI/RDI/RCX are used at the address size and wrap there;
@@ -13,7 +13,7 @@
 typedef enum em_result (*em_step_t)(struct em_state *st);
 
 /* Advance RSI (6) or RDI (7) by one element, wrapping at the address size. */
-static void em_str_advance(struct em_state *st, unsigned int reg)
+static void em_str_advance(struct em_state *st, unsigned reg)
 {
 	u64 step = (st->flags & EM_DF) ? -(u64)st->osize : st->osize;
 
@@ -21,7 +21,7 @@ static void em_str_advance(struct em_state *st, unsigned int reg)
 }
 
 /* Linear address of the element at [seg:reg], stored to if write. */
-static enum em_result em_str_addr(struct em_state *st, u8 seg, unsigned int reg,
+static enum em_result em_str_addr(struct em_state *st, u8 seg, unsigned reg,
 				  bool write, gva_t *la)
 {
 	u64 ea = em_gpr(st, reg) & em_addr_mask(st->asize);
@@ -38,7 +38,7 @@ static u8 em_str_src_seg(const struct em_state *st)
 }
 
 /* Read one element at [seg:reg] into *val. */
-static enum em_result em_str_read(struct em_state *st, u8 seg, unsigned int reg,
+static enum em_result em_str_read(struct em_state *st, u8 seg, unsigned reg,
 				  u64 *val)
 {
 	gva_t la;
@@ -219,7 +219,7 @@ static bool em_run_allowed(const struct em_state *st, u8 seg, u64 ea, u64 n,
 	if (st->in->mode == INSN_MODE_64)
 		return true;
 	lo = (st->flags & EM_DF) ? ea + st->osize - bytes : ea;
-	return em_seg_allows(st, seg, lo, (unsigned int)bytes, write);
+	return em_seg_allows(st, seg, lo, (unsigned)bytes, write);
 }
 
 /*

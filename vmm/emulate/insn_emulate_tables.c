@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 emulator dispatch tables: one row per opcode of each map naming the
  * em_<mnemonic> handler and how its operands are fetched; group opcodes

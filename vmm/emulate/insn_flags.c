@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 emulator flag arithmetic: the six status flags of additions,
  * subtractions and logical operations computed in C from the operands and
@@ -8,7 +8,7 @@
 #include "vmm/emulate/insn_emulate_internal.h"
 
 /* Most significant bit of an operand of size bytes. */
-static u64 em_msb(u64 v, unsigned int size)
+static u64 em_msb(u64 v, unsigned size)
 {
 	return (v >> (size * 8 - 1)) & 1;
 }
@@ -25,7 +25,7 @@ static u64 em_parity(u64 res)
 }
 
 /* SF, ZF and PF of a result of size bytes (all other bits 0). */
-u64 em_flags_szp(u64 res, unsigned int size)
+u64 em_flags_szp(u64 res, unsigned size)
 {
 	u64 f = em_parity(res);
 
@@ -43,7 +43,7 @@ u64 em_flags_szp(u64 res, unsigned int size)
  * inputs have the same sign and the result does not, AF is the carry out
  * of bit 3.
  */
-u64 em_flags_add(u64 a, u64 b, u64 c, unsigned int size, u64 *res)
+u64 em_flags_add(u64 a, u64 b, u64 c, unsigned size, u64 *res)
 {
 	u64 m = em_size_mask(size);
 	u64 r = (a + b + c) & m;
@@ -63,7 +63,7 @@ u64 em_flags_add(u64 a, u64 b, u64 c, unsigned int size, u64 *res)
 }
 
 /* a - b - c (c = borrow in) on size bytes; CF is the borrow out. */
-u64 em_flags_sub(u64 a, u64 b, u64 c, unsigned int size, u64 *res)
+u64 em_flags_sub(u64 a, u64 b, u64 c, unsigned size, u64 *res)
 {
 	u64 m = em_size_mask(size);
 	u64 r = (a - b - c) & m;
@@ -88,8 +88,7 @@ u64 em_flags_sub(u64 a, u64 b, u64 c, unsigned int size, u64 *res)
  * CF; their AF is undefined (SDM Vol. 2 AND/OR/XOR "Flags Affected"): the
  * emulator clears it, as Intel CPUs do.
  */
-u64 em_alu(unsigned int op, u64 a, u64 b, u64 flags, unsigned int size,
-	   u64 *res)
+u64 em_alu(unsigned op, u64 a, u64 b, u64 flags, unsigned size, u64 *res)
 {
 	u64 cf = (flags & EM_CF) ? 1 : 0;
 	u64 f;
@@ -128,7 +127,7 @@ u64 em_alu(unsigned int op, u64 a, u64 b, u64 flags, unsigned int size,
  * Condition code cc (0..15, the low nibble of Jcc/SETcc/CMOVcc) evaluated
  * on rflags (SDM Vol. 1 Appendix B, Table B-1).
  */
-bool em_cond(u64 rflags, unsigned int cc)
+bool em_cond(u64 rflags, unsigned cc)
 {
 	bool cf = rflags & EM_CF, zf = rflags & EM_ZF, sf = rflags & EM_SF;
 	bool of = rflags & EM_OF, pf = rflags & EM_PF;

@@ -44,7 +44,7 @@ enum gwalk_mode gwalk_mode_of(const struct gwalk_ctx *ctx)
 }
 
 /* Bits hi..lo, empty when lo > hi (MAXPHYADDR at the top of the range). */
-static u64 gwalk_bits(unsigned int hi, unsigned int lo)
+static u64 gwalk_bits(unsigned hi, unsigned lo)
 {
 	return lo > hi ? 0 : GENMASK(hi, lo);
 }
@@ -55,7 +55,7 @@ static u64 gwalk_bits(unsigned int hi, unsigned int lo)
  */
 static void gwalk_fmt_32(struct gwalk_fmt *f, const struct gwalk_ctx *ctx)
 {
-	unsigned int m = MIN(ctx->maxphyaddr, 40);
+	unsigned m = MIN(ctx->maxphyaddr, 40);
 
 	f->top = 2;
 	f->esize = 4;
@@ -96,10 +96,10 @@ static void gwalk_fmt_pae(struct gwalk_fmt *f, const struct gwalk_ctx *ctx)
  * bits below their alignment (except PAT, bit 12).
  */
 static void gwalk_fmt_ia32e(struct gwalk_fmt *f, const struct gwalk_ctx *ctx,
-			    unsigned int levels)
+			    unsigned levels)
 {
 	u64 hi = gwalk_bits(51, ctx->maxphyaddr) | (f->nx ? 0 : GWALK_PTE_XD);
-	unsigned int l;
+	unsigned l;
 
 	f->top = levels;
 	f->esize = 8;
@@ -160,10 +160,9 @@ static enum gwalk_status gwalk_pf(const struct gwalk_ctx *ctx, gva_t la,
 	return GWALK_FAULT;
 }
 
-static unsigned int gwalk_index(const struct gwalk_fmt *f, gva_t la,
-				unsigned int level)
+static unsigned gwalk_index(const struct gwalk_fmt *f, gva_t la, unsigned level)
 {
-	unsigned int shift = PAGE_SHIFT + f->ibits * (level - 1);
+	unsigned shift = PAGE_SHIFT + f->ibits * (level - 1);
 
 	return (la >> shift) & ((1u << f->ibits) - 1);
 }
@@ -182,8 +181,7 @@ static int gwalk_read_pte(const struct gwalk_fmt *f,
 }
 
 /* Physical base of the page mapped by leaf pte at level. */
-static gpa_t gwalk_leaf_base(const struct gwalk_fmt *f, u64 pte,
-			     unsigned int level)
+static gpa_t gwalk_leaf_base(const struct gwalk_fmt *f, u64 pte, unsigned level)
 {
 	if (level == 1)
 		return pte & f->next_mask;
@@ -223,7 +221,7 @@ static u32 gwalk_fold_perm(const struct gwalk_fmt *f, u32 perm, u64 pte)
 }
 
 /* Describe the translation by leaf pte at level. */
-static void gwalk_leaf(const struct gwalk_fmt *f, u64 pte, unsigned int level,
+static void gwalk_leaf(const struct gwalk_fmt *f, u64 pte, unsigned level,
 		       gva_t la, struct gwalk_result *res)
 {
 	res->level = level;
@@ -258,7 +256,7 @@ static enum gwalk_status gwalk_walk(const struct gwalk_fmt *f,
 {
 	u32 perm = GWALK_PERM_W | GWALK_PERM_U | GWALK_PERM_X;
 	gpa_t table = ctx->cr3 & f->next_mask;
-	unsigned int level = f->top;
+	unsigned level = f->top;
 	u32 bits;
 	u64 pte;
 
@@ -301,7 +299,7 @@ static enum gwalk_status gwalk_walk(const struct gwalk_fmt *f,
 static int gwalk_set_ad(const struct gwalk_fmt *f, const struct gwalk_ops *ops,
 			const struct gwalk_path *path, bool write, gpa_t *bad)
 {
-	unsigned int level;
+	unsigned level;
 	int err;
 
 	for (level = path->top; level >= path->leaf; level--) {
@@ -327,9 +325,9 @@ static void gwalk_record_path(const struct gwalk_fmt *f,
 			      const struct gwalk_path *path, bool write,
 			      struct gwalk_result *res)
 {
-	unsigned int n = 0;
+	unsigned n = 0;
 
-	for (unsigned int level = path->top; level >= path->leaf; level--) {
+	for (unsigned level = path->top; level >= path->leaf; level--) {
 		u64 v = path->pte[level] | GWALK_PTE_A;
 
 		if (level == path->leaf && write)
@@ -357,7 +355,7 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *ctx,
 	enum gwalk_mode mode = gwalk_mode_of(ctx);
 	struct gwalk_path path;
 	struct gwalk_fmt f;
-	unsigned int i;
+	unsigned i;
 
 	BUG_ON(ctx->maxphyaddr < 32 || ctx->maxphyaddr > 52);
 	mem_set(res, 0, sizeof(*res));

@@ -151,7 +151,7 @@ struct gwalk_result {
  * present entry must have bits 2:1, 8:5 and 63:maxphyaddr clear; loading
  * one that does not (MOV to CR0/CR3/CR4) is #GP(0).
  */
-static inline bool gwalk_pdpte_valid(u64 e, unsigned int maxphyaddr)
+static inline bool gwalk_pdpte_valid(u64 e, unsigned maxphyaddr)
 {
 	u64 rsvd = 0x1e6ULL | ~((1ULL << maxphyaddr) - 1);
 
@@ -198,7 +198,7 @@ u32 gwalk_pfec_access(const struct gwalk_ctx *ctx, u32 acc);
 u32 gwalk_fault_event(const struct gwalk_fault *f);
 
 /* true if la is canonical for a linear-address width of bits (48 or 57). */
-static inline bool gwalk_is_canonical(gva_t la, unsigned int bits)
+static inline bool gwalk_is_canonical(gva_t la, unsigned bits)
 {
 	return (u64)((s64)(la << (64 - bits)) >> (64 - bits)) == la;
 }

@@ -55,7 +55,7 @@ int gwalk_seg_linear(enum gwalk_seg_mode mode, bool la57,
 {
 	BUG_ON(size == 0);
 	if (mode == GWALK_SEG_LONG) {
-		unsigned int bits = la57 ? 57 : 48;
+		unsigned bits = la57 ? 57 : 48;
 		u64 base = (reg == GWALK_SEG_FS || reg == GWALK_SEG_GS)
 			       ? seg->base
 			       : 0;
