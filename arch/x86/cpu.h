@@ -40,6 +40,7 @@ void cpu_relax(void);
 void cpu_halt(void);
 void irq_disable(void);
 void invlpg(hva_t va);
+u32 rdpkru(void);
 #else
 static inline void outb(u16 port, u8 v)
 {
@@ -141,6 +142,19 @@ static inline void irq_disable(void)
 static inline void invlpg(hva_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+/* PKRU (needs CR4.PKE: mica sets it where the CPU has protection keys,
+ * vmm/run/vmx_init.c). The guest's value is live while mica handles its
+ * exits; VMX does not switch it. */
+static inline u32 rdpkru(void)
+{
+	u32 eax, edx;
+
+	__asm__ volatile(".byte 0x0f, 0x01, 0xee" /* rdpkru */
+			 : "=a"(eax), "=d"(edx)
+			 : "c"(0));
+	return eax;
 }
 #endif /* MICA_HOST_HW */
 

@@ -397,6 +397,12 @@ void invlpg(hva_t va)
 	(void)va;
 }
 
+/* The fake CPU's CR4 has PKE clear: mica must not read PKRU. */
+u32 rdpkru(void)
+{
+	panic("hostvm: RDPKRU with host CR4.PKE = 0");
+}
+
 void outb(u16 port, u8 v)
 {
 	panic("hostvm: host port write 0x%x <- 0x%x", port, v);

@@ -80,8 +80,10 @@ static void read_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 	v->wctx_rflags = vmcs_readl(VMCS_GUEST_RFLAGS);
 	c->ac = v->wctx_rflags & RFLAGS_AC;
 	cpu_paging_facts(&c->gbpages, &c->maxphyaddr);
-	/* PKRU is not yet tracked per guest: keys grant every access. */
-	c->pkru = 0;
+	/* The guest's PKRU is live in the CPU (not switched by VMX); with
+	 * CR4.PKE clear the walker ignores keys, and mica can read PKRU only
+	 * where it set CR4.PKE for itself. */
+	c->pkru = (c->cr4 & CR4_PKE) && (read_cr4() & CR4_PKE) ? rdpkru() : 0;
 }
 
 /*

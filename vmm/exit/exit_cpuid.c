@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CPUID exits: the host's leaves, filtered to what a guest of mica really
- * has (one CPU, no VMX/SMX, no PMU, no SGX/PT), with OSXSAVE/OSPKE showing
- * the guest's own CR4, plus the hypervisor leaves 0x40000000-0x40000001
- * (signature "MicaMicaMica").
+ * has (one CPU, no VMX/SMX, no PMU, no SGX/PT, no instruction the VMCS
+ * leaves #UD), with OSXSAVE/OSPKE showing the guest's own CR4, plus the
+ * hypervisor leaves 0x40000000-0x40000001 (signature "MicaMicaMica").
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_caps.h"
 #include "vmm/exit/exit.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/vm.h"
@@ -27,6 +28,13 @@
 #define CPUID_7_ECX_OSPKE   BIT(4)
 #define CPUID_7_ECX_SGX_LC  BIT(30)
 #define CPUID_7_EBX_PT	    BIT(25)
+#define CPUID_7_EBX_INVPCID BIT(10)
+#define CPUID_7_ECX_WAITPKG BIT(5)
+#define CPUID_7_ECX_RDPID   BIT(22)
+#define CPUID_7_ECX_PKS	    BIT(31)
+#define CPUID_7_EDX_PCONFIG BIT(18)
+#define CPUID_D1_EAX_XSAVES BIT(3)
+#define CPUID_81_EDX_RDTSCP BIT(27)
 
 static void filter_leaf1(struct cpuid_regs *r, u64 cr4)
 {
@@ -42,19 +50,44 @@ static void filter_leaf1(struct cpuid_regs *r, u64 cr4)
 	r->ebx = (r->ebx & 0xffff) | (1U << 16);
 }
 
-static void filter_leaf7(struct cpuid_regs *r, u32 sub, u64 cr4)
+/*
+ * Leaf 7: no SGX, PT or supervisor protection keys (IA32_PKRS is not
+ * switched); instructions that the VMCS leaves #UD are not advertised:
+ * INVPCID without "enable INVPCID", RDPID without "enable RDTSCP",
+ * TPAUSE/UMONITOR/UMWAIT ("enable user wait and pause") and PCONFIG
+ * ("enable PCONFIG") always.
+ */
+static void filter_leaf7(struct cpuid_regs *r, u32 sub, u64 cr4, u32 proc2)
 {
 	if (sub != 0) {
 		*r = (struct cpuid_regs){0, 0, 0, 0};
 		return;
 	}
 	r->ebx &= ~(u32)(CPUID_7_EBX_SGX | CPUID_7_EBX_PT);
-	r->ecx &= ~(u32)(CPUID_7_ECX_SGX_LC | CPUID_7_ECX_OSPKE);
+	if (!(proc2 & VMX_PROC2_INVPCID))
+		r->ebx &= ~(u32)CPUID_7_EBX_INVPCID;
+	r->ecx &= ~(u32)(CPUID_7_ECX_SGX_LC | CPUID_7_ECX_OSPKE |
+			 CPUID_7_ECX_WAITPKG | CPUID_7_ECX_PKS);
+	if (!(proc2 & VMX_PROC2_RDTSCP))
+		r->ecx &= ~(u32)CPUID_7_ECX_RDPID;
+	r->edx &= ~(u32)CPUID_7_EDX_PCONFIG;
 	if (cr4 & CR4_PKE)
 		r->ecx |= CPUID_7_ECX_OSPKE;
 }
 
-static struct cpuid_regs guest_cpuid(u32 leaf, u32 sub, u64 cr4)
+/* Leaf 0xD sub-leaf 1: no XSAVES/XRSTORS and no supervisor state
+ * components (IA32_XSS is not switched, so the instructions are #UD). */
+static void filter_leaf_d(struct cpuid_regs *r, u32 sub)
+{
+	if (sub == 1) {
+		r->eax &= ~(u32)CPUID_D1_EAX_XSAVES;
+		r->ecx = r->edx = 0;
+	} else if (sub >= 2 && (r->ecx & 1)) {
+		*r = (struct cpuid_regs){0, 0, 0, 0}; /* an XSS component */
+	}
+}
+
+static struct cpuid_regs guest_cpuid(u32 leaf, u32 sub, u64 cr4, u32 proc2)
 {
 	struct cpuid_regs r;
 
@@ -78,7 +111,14 @@ static struct cpuid_regs guest_cpuid(u32 leaf, u32 sub, u64 cr4)
 		r = (struct cpuid_regs){0, 0, 0, 0};
 		break;
 	case 7:
-		filter_leaf7(&r, sub, cr4);
+		filter_leaf7(&r, sub, cr4, proc2);
+		break;
+	case 0xd:
+		filter_leaf_d(&r, sub);
+		break;
+	case 0x80000001:
+		if (!(proc2 & VMX_PROC2_RDTSCP))
+			r.edx &= ~(u32)CPUID_81_EDX_RDTSCP;
 		break;
 	case 0xb:
 	case 0x1f: /* topology: this CPU is x2APIC id 0 */
@@ -94,7 +134,8 @@ void handle_cpuid(struct vcpu *v)
 {
 	u64 cr4 = vcpu_read_cr4(v);
 	struct cpuid_regs r =
-	    guest_cpuid((u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX], cr4);
+	    guest_cpuid((u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX], cr4,
+			vmcs_read32(VMCS_PROC_CTLS2));
 
 	v->vm->counters[CNT_EXIT_CPUID]++;
 	v->gpr[GPR_RAX] = r.eax;

@@ -54,6 +54,11 @@ static void write_gdt(struct vm *vm)
 	gdt[4] = 0x67 | ((tss & 0xffffff) << 16) | (0x8bULL << 40) |
 		 (((tss >> 24) & 0xff) << 56);
 	gdt[5] = 0;
+	/* The TSS is zeroed RAM; its I/O map base (offset 0x66) points past
+	 * the limit, so the TSS has no I/O permission bitmap and I/O at
+	 * CPL > IOPL is #GP(0), instead of the TSS's own bytes serving as a
+	 * bitmap from offset 0 (SDM Vol 1 "I/O Permission Bit Map"). */
+	*(u16 *)vm_gpa_ptr(vm, GUEST_TSS + 0x66, 2) = 0x68;
 }
 
 static void write_page_tables(struct vm *vm)

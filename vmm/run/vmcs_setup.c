@@ -59,8 +59,12 @@ static int setup_controls(struct vm *vm)
 	/* No CR3 exits: guests own CR3 under EPT (TRUE controls allow it). */
 	proc &=
 	    ~(VMX_PROC_CR3_LOAD_EXIT | VMX_PROC_CR3_STORE_EXIT) | c->proc.must1;
-	if (vmx_has_proc2(VMX_PROC2_RDTSCP))
-		proc2_want |= VMX_PROC2_RDTSCP;
+	/* Instructions that are #UD in the guest unless their control is set
+	 * (SDM Vol 3C "Changes to Instruction Behavior in VMX Non-Root
+	 * Operation"); CPUID hides each one left clear (vmm/exit/exit_cpuid.c).
+	 * XSAVES/XRSTORS and WAITPKG stay off: mica does not switch IA32_XSS
+	 * or virtualize UMWAIT's TSC deadline. */
+	proc2_want |= c->proc2.may1 & (VMX_PROC2_RDTSCP | VMX_PROC2_INVPCID);
 	proc2 = adjust(proc2_want, &c->proc2, &miss);
 	if (miss & (VMX_PROC2_EPT | VMX_PROC2_VPID))
 		return -ENODEV;

@@ -15,12 +15,17 @@
 #include "vmm/run/vmx_init.h"
 
 #define CPUID_1_ECX_XSAVE BIT(26)
+#define CPUID_7_ECX_PKU	  BIT(3)
 
-/* Host CR4 extras: XSETBV on behalf of guests needs OSXSAVE. */
+/* Host CR4 extras: XSETBV on behalf of guests needs OSXSAVE; reading the
+ * guest's PKRU for emulated accesses needs PKE (RDPKRU is #UD without it).
+ * PKE constrains only accesses to user-mode pages, and mica maps none. */
 static void host_cr4_extras(void)
 {
 	if (cpuid(1).ecx & CPUID_1_ECX_XSAVE)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
+	if (cpuid_count(7, 0).ecx & CPUID_7_ECX_PKU)
+		write_cr4(read_cr4() | CR4_PKE);
 }
 
 int vmx_init(void)
