@@ -52,13 +52,21 @@ KERNEL_OBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
 
 # Host unit tests: test/unit/test_<name>.c, each linked with all pure objects.
 HOST_TESTS := $(sort $(patsubst test/unit/%.c,%,$(wildcard test/unit/test_*.c)))
-HOST_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/h/%.o) $(BUILD)/h/test/unit/host_support.o
+HOST_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/h/%.o) $(BUILD)/h/test/unit/support/host_support.o
 HOST_TEST_BINS := $(HOST_TESTS:%=$(BUILD)/h/%)
 
-# Test guests (guests/): 64-bit and 32-bit ELF, and real-mode flat binaries.
-GUESTS64 := hello exits triple udstorm loop ring3 probe bench mmio memslots paging mmiobad emu spp hostile hcfuzz
-GUESTS32 := mode32 paging32 emu32 hostile32
-GUESTS_REAL := real16
+# Test guests (guests/): guests/guests.list names every program, its kind
+# (64- or 32-bit ELF, real-mode flat binary, multiboot1 kernel) and its
+# source where that is another program's; test/harness/guests.py reads it
+# too. guest_src gives a program's source name.
+GUEST_LIST  := guests/guests.list
+guest_names  = $(shell awk '$$1 ~ /^[a-z]/ && $$2 == "$(1)" {print $$1}' $(GUEST_LIST))
+GUEST_SRCS  := $(shell awk '$$1 ~ /^[a-z]/ {print $$1 ":" (NF > 2 ? $$3 : $$1)}' $(GUEST_LIST))
+guest_src    = $(patsubst $(1):%,%,$(filter $(1):%,$(GUEST_SRCS)))
+GUESTS64    := $(call guest_names,64)
+GUESTS32    := $(call guest_names,32)
+GUESTS_REAL := $(call guest_names,real)
+GUESTS_MB1  := $(call guest_names,mb1)
 GCFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-pic -fno-pie \
            -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
            -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror \
@@ -70,9 +78,6 @@ GLIB64_OBJS := $(patsubst %,$(BUILD)/g64/%.o,$(basename $(GLIB_C) \
 GLIB32_OBJS := $(patsubst %,$(BUILD)/g32/%.o,$(basename $(GLIB_C) \
                guests/lib/libgcc32.c guests/lib/crt32.asm \
                guests/lib/idt32.c guests/lib/isr32.asm))
-# Multiboot1 test kernels: x86-64 code behind a 32-bit entry, converted
-# to ELF32 as the kernels they imitate are (guests/mb1/).
-GUESTS_MB1 := pcenv
 GUEST_BINS := $(GUESTS_MB1:%=$(BUILD)/guests/%.elf) \
               $(GUESTS64:%=$(BUILD)/guests/%.elf) \
               $(GUESTS32:%=$(BUILD)/guests/%.elf) \
@@ -155,25 +160,39 @@ $(BUILD)/g32/%.o: %.asm
 	@$(if $(Q),echo "  GNASM32 $<")
 	$(Q)$(NASM) -f elf32 $< -o $@
 
-$(GUESTS64:%=$(BUILD)/guests/%.elf): $(BUILD)/guests/%.elf: \
-		$(BUILD)/g64/guests/%.o $(GLIB64_OBJS) guests/guest64.ld
+# Written out: NASM 2.16.01's -MD leaves %include files out.
+$(BUILD)/g64/guests/lib/isr64.o $(BUILD)/g32/guests/lib/isr32.o: \
+	guests/lib/isr_stubs.inc
+
+# Each program links its source's object, built for its kind, before the
+# library: guests/<source>.c, guests/mb1/<source>.c, guests/<source>.asm.
+$(foreach g,$(GUESTS64),$(eval $(BUILD)/guests/$(g).elf: \
+	$(BUILD)/g64/guests/$(call guest_src,$(g)).o $(GLIB64_OBJS)))
+$(foreach g,$(GUESTS32),$(eval $(BUILD)/guests/$(g).elf: \
+	$(BUILD)/g32/guests/$(call guest_src,$(g)).o $(GLIB32_OBJS)))
+$(foreach g,$(GUESTS_MB1),$(eval $(BUILD)/guests/$(g).elf: \
+	$(BUILD)/g64/guests/mb1/$(call guest_src,$(g)).o \
+	$(BUILD)/g64/guests/mb1/crt_mb1.o $(GLIB64_OBJS)))
+$(foreach g,$(GUESTS_REAL),$(eval $(BUILD)/guests/$(g).bin: \
+	guests/$(call guest_src,$(g)).asm))
+
+$(GUESTS64:%=$(BUILD)/guests/%.elf): guests/guest64.ld
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GLD64   $@")
 	$(Q)$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments \
 		-T guests/guest64.ld -o $@ \
 		$(filter %.o,$^)
 
-$(GUESTS32:%=$(BUILD)/guests/%.elf): $(BUILD)/guests/%.elf: \
-		$(BUILD)/g32/guests/%.o $(GLIB32_OBJS) guests/guest64.ld
+$(GUESTS32:%=$(BUILD)/guests/%.elf): guests/guest64.ld
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GLD32   $@")
 	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments \
 		-T guests/guest64.ld \
 		-o $@ $(filter %.o,$^)
 
-$(GUESTS_MB1:%=$(BUILD)/guests/%.elf): $(BUILD)/guests/%.elf: \
-		$(BUILD)/g64/guests/mb1/%.o $(BUILD)/g64/guests/mb1/crt_mb1.o \
-		$(GLIB64_OBJS) guests/mb1/mb1.ld
+# Multiboot1 kernels: x86-64 code behind a 32-bit entry (crt_mb1), converted
+# to ELF32 as the kernels they imitate are.
+$(GUESTS_MB1:%=$(BUILD)/guests/%.elf): guests/mb1/mb1.ld
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GLDMB1  $@")
 	$(Q)$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments \
@@ -181,7 +200,7 @@ $(GUESTS_MB1:%=$(BUILD)/guests/%.elf): $(BUILD)/guests/%.elf: \
 		$(filter-out %/crt64.o,$(filter %.o,$^))
 	$(Q)objcopy -O elf32-i386 $@.64 $@
 
-$(BUILD)/guests/%.bin: guests/%.asm
+$(GUESTS_REAL:%=$(BUILD)/guests/%.bin):
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GNASM16 $<")
 	$(Q)$(NASM) -f bin $< -o $@
@@ -206,7 +225,7 @@ HOST_LIBS_bench_decode := -lZydis
 # with the pure objects built with coverage instrumentation.
 FUZZ_TARGETS := $(sort $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
-FUZZ_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/f/%.o) $(BUILD)/f/test/unit/host_support.o
+FUZZ_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/f/%.o) $(BUILD)/f/test/unit/support/host_support.o
 
 $(BUILD)/f/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -222,7 +241,7 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/f/test/fuzz/fuzz_%.o $(FUZZ_PURE_OBJS)
 # linked with the pure objects built the same way.
 BENCH_TARGETS := $(sort $(patsubst test/bench/%.c,%,$(wildcard test/bench/bench_*.c)))
 BENCH_BINS := $(BENCH_TARGETS:%=$(BUILD)/bench/%)
-BENCH_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/b/%.o) $(BUILD)/b/test/unit/host_support.o
+BENCH_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/b/%.o) $(BUILD)/b/test/unit/support/host_support.o
 BCFLAGS := -std=gnu11 -O2 -g -march=native -Wall -Wextra -Werror -Wshadow -Wvla \
            -Wno-unused-function -I. -MMD -MP
 
@@ -238,7 +257,7 @@ $(BUILD)/bench/bench_%: $(BUILD)/b/test/bench/bench_%.o $(BENCH_PURE_OBJS)
 
 # Poison tests: test/unit/test_poison_<name>.c run the same work twice, the
 # stack and registers below it painted 0x00 and then 0xFF
-# (test/unit/poison.h), and fail when the difference shows. They and the
+# (test/unit/support/poison.h), and fail when the difference shows. They and the
 # pure objects they link are built in $(BUILD)/p/ without ASan (its redzones
 # and fake stacks would move locals off the painted stack) and with locals
 # left uninitialised whatever the compiler's default; UBSan stays. The
@@ -246,7 +265,7 @@ $(BUILD)/bench/bench_%: $(BUILD)/b/test/bench/bench_%.o $(BENCH_PURE_OBJS)
 PCFLAGS := -std=gnu11 -O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined \
            -ftrivial-auto-var-init=uninitialized -fno-omit-frame-pointer \
            -Wall -Wextra -Werror -Wshadow -Wvla -Wno-unused-function -I. -MMD -MP
-POISON_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/p/%.o) $(BUILD)/p/test/unit/host_support.o
+POISON_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/p/%.o) $(BUILD)/p/test/unit/support/host_support.o
 
 $(BUILD)/p/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -265,7 +284,7 @@ $(BUILD)/h/test_poison_%: $(BUILD)/p/test/unit/test_poison_%.o $(POISON_PURE_OBJ
 MCFLAGS := -std=gnu11 -O1 -g -fsanitize=memory,undefined -fsanitize-memory-track-origins \
            -fno-sanitize-recover=all -fno-omit-frame-pointer \
            -Wall -Wextra -Werror -Wshadow -Wvla -Wno-unused-function -I. -MMD -MP
-MSAN_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/m/%.o) $(BUILD)/m/test/unit/host_support.o
+MSAN_PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/m/%.o) $(BUILD)/m/test/unit/support/host_support.o
 POISON_MSAN_BINS := $(patsubst %,$(BUILD)/h/%_msan,$(filter test_poison_%,$(HOST_TESTS)))
 
 $(BUILD)/m/%.o: %.c
@@ -320,12 +339,12 @@ $(filter $(BUILD)/h/test_exit_%,$(HOST_TEST_BINS)): $(HOSTVM_H_OBJS)
 $(BUILD)/fuzz/fuzz_exit: $(HOSTVM_F_OBJS)
 
 # Extra objects for some test programs (the walker's reference model).
-$(BUILD)/h/test_gwalk: $(BUILD)/h/test/unit/gwalk_model.o
-$(BUILD)/h/test_gwalk_race: $(BUILD)/h/test/unit/gwalk_model.o
-$(BUILD)/h/test_gwalk_random: $(BUILD)/h/test/unit/gwalk_model.o
-$(BUILD)/h/test_gwalk_seg: $(BUILD)/h/test/unit/gwalk_model.o
-$(BUILD)/h/test_gwalk_cache: $(BUILD)/h/test/unit/gwalk_model.o
-$(BUILD)/fuzz/fuzz_gwalk: $(BUILD)/f/test/unit/gwalk_model.o
+$(BUILD)/h/test_gwalk: $(BUILD)/h/test/unit/support/gwalk_model.o
+$(BUILD)/h/test_gwalk_race: $(BUILD)/h/test/unit/support/gwalk_model.o
+$(BUILD)/h/test_gwalk_random: $(BUILD)/h/test/unit/support/gwalk_model.o
+$(BUILD)/h/test_gwalk_seg: $(BUILD)/h/test/unit/support/gwalk_model.o
+$(BUILD)/h/test_gwalk_cache: $(BUILD)/h/test/unit/support/gwalk_model.o
+$(BUILD)/fuzz/fuzz_gwalk: $(BUILD)/f/test/unit/support/gwalk_model.o
 
 test-host: $(HOST_TEST_BINS) $(FUZZ_BINS)
 bench-host: $(BENCH_BINS)

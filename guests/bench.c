@@ -80,24 +80,6 @@ static bool check(long rc, const char *what)
 	return false;
 }
 
-static long counter(unsigned c)
-{
-	return hc(HC_TEST_COUNTER, c, 0, 0, 0, 0);
-}
-
-static bool has_word(const char *s, const char *w)
-{
-	for (; *s; s++) {
-		unsigned i = 0;
-
-		while (w[i] && s[i] == w[i])
-			i++;
-		if (!w[i])
-			return true;
-	}
-	return false;
-}
-
 static void put(const char *name, u64 v)
 {
 	g_printf("bench %s %lu\n", name, (unsigned long)v);
@@ -195,8 +177,8 @@ static u64 mmio_first_touch(enum what w)
 		d = once(w);
 		if (d < m)
 			m = d;
-		if (counter(CNT_EXIT_EPT_VIOLATION) != 1 ||
-		    counter(CNT_EXIT_EPT_MISCONFIG) != 0) {
+		if (g_counter(CNT_EXIT_EPT_VIOLATION) != 1 ||
+		    g_counter(CNT_EXIT_EPT_MISCONFIG) != 0) {
 			g_printf("bench: MMIO first touch was not exactly one "
 				 "EPT violation\n");
 			failures++;
@@ -229,8 +211,8 @@ static u64 mmio_rep_movsb(long *exits)
 		t1 = g_rdtsc();
 		if (t1 - t0 < m)
 			m = t1 - t0;
-		*exits = counter(CNT_EXIT_EPT_MISCONFIG) +
-			 counter(CNT_EXIT_EPT_VIOLATION);
+		*exits = g_counter(CNT_EXIT_EPT_MISCONFIG) +
+			 g_counter(CNT_EXIT_EPT_VIOLATION);
 	}
 	for (unsigned i = 0; i < REP_BYTES; i++)
 		if (((volatile u8 *)IORAM)[i] != (u8)i) {
@@ -369,13 +351,13 @@ static void spp_rows(void)
 	for (int i = 0; i < 3; i++)
 		(void)once(W_SPP_ALLOWED);
 	/* exits of one allowed write: counter deltas with and without it */
-	before = counter(CNT_EXITS_TOTAL);
-	calib = counter(CNT_EXITS_TOTAL) - before;
-	before = counter(CNT_EXITS_TOTAL);
+	before = g_counter(CNT_EXITS_TOTAL);
+	calib = g_counter(CNT_EXITS_TOTAL) - before;
+	before = g_counter(CNT_EXITS_TOTAL);
 	(void)once(W_SPP_ALLOWED);
 	if (hw)
 		put("spp_hw_allowed_write_exits",
-		    (u64)(counter(CNT_EXITS_TOTAL) - before - calib));
+		    (u64)(g_counter(CNT_EXITS_TOTAL) - before - calib));
 	put(hw ? "spp_hw_allowed_write" : "spp_sw_allowed_write",
 	    best(W_SPP_ALLOWED));
 	put(hw ? "spp_hw_denied_write" : "spp_sw_denied_write",
@@ -400,13 +382,11 @@ int guest_main(u32 magic, u32 info)
 	(void)info;
 	tsc_base = 0;
 	tsc_base = best(W_EMPTY);
-	if (has_word((const char *)(uintptr_t)((const u32 *)(uintptr_t)info)[4],
-		     "case=spp")) {
+	if (g_has_word(g_cmdline(info), "case=spp")) {
 		spp_rows(); /* the spp=soft run measures only these */
 		return (int)failures;
 	}
-	if (has_word((const char *)(uintptr_t)((const u32 *)(uintptr_t)info)[4],
-		     "case=nocache")) {
+	if (g_has_word(g_cmdline(info), "case=nocache")) {
 		(void)once(W_MMIO_LD); /* install the cached MMIO entry */
 		put("gwalk_emulated_access_nocache", best(W_MMIO_LD));
 		return (int)failures;

@@ -13,11 +13,17 @@
  * at the memory operand; string forms use RSI/RDI. Needs the module option
  * forced-emu and a budget for about 300,000 exits.
  *
- * The same source builds the 32-bit guest emu32 (guests/emu32.c): the
+ * The same source, built with -m32, is the guest emu32 (guests/guests.list):
+ * the test in 32-bit protected mode (CS.D = 1, paging off except for the
+ * page-crossing forms), so mica decodes and emulates with 32-bit default
+ * operand and address size, no REX, 32-bit moffs and a 4-byte stack. The
  * harness and the set-up differ (#ifdef __x86_64__ here and in
- * emu_setup.h), the form list keeps the forms legal outside 64-bit mode
- * and adds 32-bit ones (emu_forms.h), and the segment-limit cases of
- * emu_seg.h run after the forms.
+ * emu_setup.h); the form list keeps the forms of emu that exist outside
+ * 64-bit mode and adds their 32-bit counterparts and 16-bit addressing (67
+ * prefix) through an FS base (emu_forms.h); then the segment-limit cases
+ * of emu_seg.h run: data segments with limits, null and read-only
+ * selectors in DS, ES, FS, GS and SS. emu32 needs the module options
+ * mode=32 and forced-emu.
  */
 #include "guests/lib/guest.h"
 

@@ -15,11 +15,6 @@ static long hc0(long nr)
 	return g_hypercall(nr, 0, 0, 0, 0, 0);
 }
 
-static long counter(unsigned c)
-{
-	return g_hypercall(HC_TEST_COUNTER, c, 0, 0, 0, 0);
-}
-
 static void test_cpuid(void)
 {
 	u32 r[4];
@@ -31,8 +26,8 @@ static void test_cpuid(void)
 	g_cpuid(1, 0, r);
 	g_ok(!(r[2] & (1u << 5)), "cpuid 1: VMX hidden from the guest");
 	g_ok(r[2] & (1u << 31), "cpuid 1: hypervisor bit set");
-	g_ok(counter(CNT_EXIT_CPUID) >= 2, "CPUID exits counted (%ld)",
-	     counter(CNT_EXIT_CPUID));
+	g_ok(g_counter(CNT_EXIT_CPUID) >= 2, "CPUID exits counted (%ld)",
+	     g_counter(CNT_EXIT_CPUID));
 }
 
 static void test_vmcall(void)
@@ -75,7 +70,7 @@ static void test_pio_sizes(void)
 	__asm__ volatile("outw %0, %1" : : "a"((u16)0xa55a), "Nd"((u16)0x3fe));
 	g_ok(g_inb(SCRATCH) == 0xa5,
 	     "16-bit OUT to 0x3fe reaches the scratch register at 0x3ff");
-	g_ok(counter(CNT_PIO_UNCLAIMED) >= 7, "unclaimed port bytes counted");
+	g_ok(g_counter(CNT_PIO_UNCLAIMED) >= 7, "unclaimed port bytes counted");
 }
 
 static void test_string_io(void)
@@ -113,44 +108,28 @@ static void test_string_io(void)
 	     "rep insb with DF=1 walks down and reads the scratch value");
 }
 
-static u64 rdmsr_catch(u32 msr, int *vec)
-{
-	u32 lo = 0, hi = 0;
-
-	g_expect_fault(2);
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	*vec = g_fault_vector();
-	return ((u64)hi << 32) | lo;
-}
-
-static void wrmsr(u32 msr, u64 v)
-{
-	__asm__ volatile("wrmsr"
-			 :
-			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
-}
-
 static void test_msrs(void)
 {
 	int vec;
-	u64 v = rdmsr_catch(0xc0000080, &vec);
+	u64 v = g_rdmsr_catch(0xc0000080, &vec);
 
 	g_ok(vec < 0 && (v & 0x500) == 0x500,
 	     "rdmsr EFER shows LME|LMA (0x%lx)", (unsigned long)v);
-	wrmsr(0xc0000082, 0xffffffff81234560ULL);
-	g_ok(rdmsr_catch(0xc0000082, &vec) == 0xffffffff81234560ULL && vec < 0,
+	g_wrmsr(0xc0000082, 0xffffffff81234560ULL);
+	g_ok(g_rdmsr_catch(0xc0000082, &vec) == 0xffffffff81234560ULL &&
+		 vec < 0,
 	     "LSTAR write/read round trip");
-	wrmsr(0x277, 0x0007040600070406ULL);
-	g_ok(rdmsr_catch(0x277, &vec) == 0x0007040600070406ULL,
+	g_wrmsr(0x277, 0x0007040600070406ULL);
+	g_ok(g_rdmsr_catch(0x277, &vec) == 0x0007040600070406ULL,
 	     "PAT write/read round trip");
-	rdmsr_catch(0x12345, &vec);
+	g_rdmsr_catch(0x12345, &vec);
 	g_ok(vec == 13 && g_fault_error() == 0,
 	     "rdmsr of an unknown MSR: #GP(0)");
 	g_expect_fault(2);
-	wrmsr(0x277, 0x0202020202020202ULL);
+	g_wrmsr(0x277, 0x0202020202020202ULL);
 	g_ok(g_fault_vector() == 13, "wrmsr of an invalid PAT: #GP");
-	g_ok(counter(CNT_MSR_DENIED) == 2, "denied MSR accesses counted (%ld)",
-	     counter(CNT_MSR_DENIED));
+	g_ok(g_counter(CNT_MSR_DENIED) == 2,
+	     "denied MSR accesses counted (%ld)", g_counter(CNT_MSR_DENIED));
 }
 
 static void test_cr8_xsetbv(void)

@@ -284,7 +284,7 @@ static bool setup(u32 info)
 {
 	const u32 *mb = (const u32 *)(uintptr_t)info;
 
-	rng = parse_seed((const char *)(uintptr_t)mb[4]);
+	rng = parse_seed(g_cmdline(info));
 	g_printf("# seed 0x%lx (module option case=N to change)\n", rng);
 	ram = ((u64)mb[2] + 1024) * 1024;
 	alias_lo = ram / 2;

@@ -40,19 +40,6 @@
 #define CR4_OSXSAVE (1UL << 18)
 #define CR4_PKE	    (1UL << 22)
 
-static bool has_word(const char *s, const char *w)
-{
-	for (; *s; s++) {
-		unsigned i = 0;
-
-		while (w[i] && s[i] == w[i])
-			i++;
-		if (!w[i])
-			return true;
-	}
-	return false;
-}
-
 static u32 cpuid_reg(u32 leaf, u32 sub, unsigned r)
 {
 	u32 v[4];
@@ -92,21 +79,6 @@ static int xsetbv0(u64 v)
 	g_expect_fault(3);
 	__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)v), "d"((u32)(v >> 32)));
 	return g_fault_vector();
-}
-
-static u64 rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (u64)hi << 32 | lo;
-}
-
-static void wrmsr(u32 msr, u64 v)
-{
-	__asm__ volatile("wrmsr"
-			 :
-			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
 }
 
 static void test_xsetbv(void)
@@ -330,10 +302,10 @@ static void test_dirty(void)
 			 :
 			 : "r"(MARK & 0xfffff000));
 	__asm__ volatile("movdqu (%0), %%xmm7\n fldpi\n fldpi" : : "r"(x));
-	wrmsr(MSR_TSCAUX, 0x5a);
-	wrmsr(MSR_STAR, MARK & 0xffff0000ffffffffULL);
-	wrmsr(MSR_LSTAR, MARK & 0x00007ffffffff000ULL);
-	wrmsr(MSR_KGSB, MARK & 0x00007ffffffff000ULL);
+	g_wrmsr(MSR_TSCAUX, 0x5a);
+	g_wrmsr(MSR_STAR, MARK & 0xffff0000ffffffffULL);
+	g_wrmsr(MSR_LSTAR, MARK & 0x00007ffffffff000ULL);
+	g_wrmsr(MSR_KGSB, MARK & 0x00007ffffffff000ULL);
 	if (has_xsave()) {
 		g_write_cr4(g_read_cr4() | CR4_OSXSAVE);
 		if (cpuid_reg(1, 0, 2) & (1U << 28)) {
@@ -376,8 +348,8 @@ static void test_clean(void)
 	     "x87 and SSE control state as after INIT (FSW %#x FCW %#x MXCSR "
 	     "%#x)",
 	     fsw, fcw, mxcsr);
-	g_ok(rdmsr(MSR_TSCAUX) == 0 && rdmsr(MSR_STAR) == 0 &&
-		 rdmsr(MSR_LSTAR) == 0 && rdmsr(MSR_KGSB) == 0,
+	g_ok(g_rdmsr(MSR_TSCAUX) == 0 && g_rdmsr(MSR_STAR) == 0 &&
+		 g_rdmsr(MSR_LSTAR) == 0 && g_rdmsr(MSR_KGSB) == 0,
 	     "TSC_AUX, STAR, LSTAR and KERNEL_GS_BASE are 0");
 	if (has_xsave()) {
 		g_write_cr4(g_read_cr4() | CR4_OSXSAVE);
@@ -523,32 +495,31 @@ static void test_eptpool(void)
 
 int guest_main(u32 magic, u32 info)
 {
-	const char *cl =
-	    (const char *)(uintptr_t)((const u32 *)(uintptr_t)info)[4];
+	const char *cl = g_cmdline(info);
 
 	(void)magic;
 	g_idt_init();
-	if (has_word(cl, "case=xsetbv"))
+	if (g_has_word(cl, "case=xsetbv"))
 		test_xsetbv();
-	else if (has_word(cl, "case=apic"))
+	else if (g_has_word(cl, "case=apic"))
 		test_apic();
-	else if (has_word(cl, "case=vmx"))
+	else if (g_has_word(cl, "case=vmx"))
 		test_vmx();
-	else if (has_word(cl, "case=rep67"))
+	else if (g_has_word(cl, "case=rep67"))
 		test_rep67();
-	else if (has_word(cl, "case=dirty"))
+	else if (g_has_word(cl, "case=dirty"))
 		test_dirty();
-	else if (has_word(cl, "case=clean"))
+	else if (g_has_word(cl, "case=clean"))
 		test_clean();
-	else if (has_word(cl, "case=ptram"))
+	else if (g_has_word(cl, "case=ptram"))
 		test_ptram();
-	else if (has_word(cl, "case=repstorm"))
+	else if (g_has_word(cl, "case=repstorm"))
 		test_repstorm();
-	else if (has_word(cl, "case=idtram"))
+	else if (g_has_word(cl, "case=idtram"))
 		test_idtram();
-	else if (has_word(cl, "case=eptpool"))
+	else if (g_has_word(cl, "case=eptpool"))
 		test_eptpool();
-	else if (has_word(cl, "case=exit64"))
+	else if (g_has_word(cl, "case=exit64"))
 		g_hypercall(HC_EXIT, 1ULL << 32, 0, 0, 0, 0);
 	else
 		g_printf("not ok 1 - no case= given\n");

@@ -32,11 +32,6 @@ static long set_region(unsigned long slot, unsigned long flags,
 	return hc(HC_SET_MEMORY_REGION, slot, flags, gpa, size, off);
 }
 
-static long counter(unsigned c)
-{
-	return hc(HC_TEST_COUNTER, c, 0, 0, 0, 0);
-}
-
 static volatile u64 *at(unsigned long gpa)
 {
 	return (volatile u64 *)gpa;
@@ -80,12 +75,12 @@ static void test_readonly_and_move(void)
 	     "create a read-only slot over pool offset 8 MiB");
 	g_ok(*at(ro) == 0x1122334455667788ULL,
 	     "the read-only slot reads the pool's data natively");
-	drops = counter(CNT_READONLY_WRITES);
+	drops = g_counter(CNT_READONLY_WRITES);
 	*at(ro) = 0xdead;
 	g_ok(*at(ro) == 0x1122334455667788ULL &&
 		 *at(8 * MB) == 0x1122334455667788ULL,
 	     "a write to the read-only slot does not take effect");
-	g_ok(counter(CNT_READONLY_WRITES) == drops + 1,
+	g_ok(g_counter(CNT_READONLY_WRITES) == drops + 1,
 	     "the dropped write is counted");
 	g_ok(set_region(1, 0, ro, 1 * MB, 8 * MB) == -EINVAL,
 	     "READONLY cannot be cleared on an existing slot");
@@ -112,7 +107,7 @@ static void test_lock(void)
 	hc(HC_TEST_RESET_COUNTERS, 0, 0, 0, 0, 0);
 	for (unsigned long off = 0; off < 2 * MB; off += 4096)
 		*at(base + off) = off;
-	v = counter(CNT_EXIT_EPT_VIOLATION);
+	v = g_counter(CNT_EXIT_EPT_VIOLATION);
 	g_ok(v == 0,
 	     "touching all 512 pages of the locked slot: %ld EPT "
 	     "violations",
@@ -213,8 +208,8 @@ static void test_mmio_entries(void)
 	hc(HC_TEST_RESET_COUNTERS, 0, 0, 0, 0, 0);
 	g_ok(*at(gpa) == ~0ULL && *at(gpa + 8) == ~0ULL,
 	     "an unbacked GPA reads all ones twice");
-	viol = counter(CNT_EXIT_EPT_VIOLATION);
-	mis = counter(CNT_EXIT_EPT_MISCONFIG);
+	viol = g_counter(CNT_EXIT_EPT_VIOLATION);
+	mis = g_counter(CNT_EXIT_EPT_MISCONFIG);
 	g_ok(viol == 1 && mis == 1,
 	     "first touch is an EPT violation, then a cached MMIO entry "
 	     "(misconfiguration): %ld / %ld",

@@ -15,11 +15,6 @@
 
 static u8 big[BIG], back[BIG];
 
-static long counter(unsigned c)
-{
-	return g_hypercall(HC_TEST_COUNTER, c, 0, 0, 0, 0);
-}
-
 static u8 pattern(unsigned long i, unsigned seed)
 {
 	return (u8)((i * 131) ^ (i >> 9) ^ seed);
@@ -90,16 +85,16 @@ static bool ioram_holds_big(const char *what)
  */
 static void rep_strings(void)
 {
-	long exits =
-	    counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_EPT_MISCONFIG);
+	long exits = g_counter(CNT_EXIT_EPT_VIOLATION) +
+		     g_counter(CNT_EXIT_EPT_MISCONFIG);
 	unsigned long left;
 
 	for (unsigned long i = 0; i < BIG; i++)
 		big[i] = pattern(i, 1);
 	left = rep_movs((void *)IORAM, big, BIG, 1, false);
 	g_ok(left == 0, "REP MOVSB of 1 MiB RAM -> ioram completes (%ld exits)",
-	     counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_EPT_MISCONFIG) -
-		 exits);
+	     g_counter(CNT_EXIT_EPT_VIOLATION) +
+		 g_counter(CNT_EXIT_EPT_MISCONFIG) - exits);
 	ioram_holds_big("REP MOVSB RAM -> ioram");
 	for (unsigned long i = 0; i < BIG; i++)
 		big[i] = pattern(i, 2);
@@ -137,9 +132,9 @@ int guest_main(u32 magic, u32 info)
 			;
 		UART_MMIO[0] = (u8)*p;
 	}
-	g_ok(counter(CNT_EMULATED) >= 2 * (long)(sizeof(msg) - 1),
+	g_ok(g_counter(CNT_EMULATED) >= 2 * (long)(sizeof(msg) - 1),
 	     "each UART register access was emulated (%ld)",
-	     counter(CNT_EMULATED));
+	     g_counter(CNT_EMULATED));
 	IORAM[0] = 0x11;
 	*(volatile u16 *)(IORAM + 2) = 0x2233;
 	*(volatile u32 *)(IORAM + 4) = 0x44556677;
@@ -150,17 +145,18 @@ int guest_main(u32 magic, u32 info)
 	     "ioram keeps 1/2/4/8-byte stores");
 	g_ok(*(volatile u32 *)IORAM == 0x22330011,
 	     "ioram 4-byte read spans two earlier stores");
-	before = counter(CNT_MMIO_UNBACKED);
+	before = g_counter(CNT_MMIO_UNBACKED);
 	g_ok(*UNBACKED == 0xffffffff, "unbacked MMIO reads as all ones");
 	*UNBACKED = 5;
-	g_ok(counter(CNT_MMIO_UNBACKED) == before + 2,
+	g_ok(g_counter(CNT_MMIO_UNBACKED) == before + 2,
 	     "unbacked read and write counted");
 	rep_strings();
-	g_ok(counter(CNT_EXIT_EPT_VIOLATION) +
-		     counter(CNT_EXIT_EPT_MISCONFIG) >=
-		 counter(CNT_EMULATED),
+	g_ok(g_counter(CNT_EXIT_EPT_VIOLATION) +
+		     g_counter(CNT_EXIT_EPT_MISCONFIG) >=
+		 g_counter(CNT_EMULATED),
 	     "every emulation came from an EPT violation or a cached MMIO "
 	     "entry (%ld + %ld)",
-	     counter(CNT_EXIT_EPT_VIOLATION), counter(CNT_EXIT_EPT_MISCONFIG));
+	     g_counter(CNT_EXIT_EPT_VIOLATION),
+	     g_counter(CNT_EXIT_EPT_MISCONFIG));
 	return (int)g_tap_failed();
 }

@@ -18,19 +18,6 @@
 
 #define IORAM 0xc0010000UL
 
-static bool has_word(const char *s, const char *w)
-{
-	for (; *s; s++) {
-		unsigned i = 0;
-
-		while (w[i] && s[i] == w[i])
-			i++;
-		if (!w[i])
-			return true;
-	}
-	return false;
-}
-
 extern char toctou_insn[];
 static volatile u32 ram_target;
 
@@ -149,29 +136,28 @@ static void test_user(void)
 
 int guest_main(u32 magic, u32 info)
 {
-	const char *cl =
-	    (const char *)(uintptr_t)((const u32 *)(uintptr_t)info)[4];
+	const char *cl = g_cmdline(info);
 
 	(void)magic;
 	g_idt_init();
-	if (has_word(cl, "case=toctou")) {
+	if (g_has_word(cl, "case=toctou")) {
 		test_toctou();
 		return (int)g_tap_failed();
 	}
-	if (has_word(cl, "case=unsupp")) {
+	if (g_has_word(cl, "case=unsupp")) {
 		__asm__ volatile("flds (%0)" : : "r"(IORAM) : "memory");
 		g_printf("not ok 1 - an unsupported MMIO instruction ran on\n");
 		return 1;
 	}
-	if (has_word(cl, "case=remap")) {
+	if (g_has_word(cl, "case=remap")) {
 		test_remap();
 		return (int)g_tap_failed();
 	}
-	if (has_word(cl, "case=user")) {
+	if (g_has_word(cl, "case=user")) {
 		test_user();
 		return (int)g_tap_failed();
 	}
-	if (has_word(cl, "case=fetch")) {
+	if (g_has_word(cl, "case=fetch")) {
 		((void (*)(void))IORAM)();
 		g_printf("not ok 1 - executed from MMIO\n");
 		return 1;

@@ -45,9 +45,7 @@ static void paging_on(bool use_pae)
 	pae = use_pae;
 	g_write_cr0(g_read_cr0() & ~CR0_PG);
 	if (use_pae) {
-		__asm__ volatile("wrmsr"
-				 :
-				 : "c"(MSR_EFER), "a"(1U << 11), "d"(0));
+		g_wrmsr(MSR_EFER, 1U << 11);
 		g_write_cr4((g_read_cr4() | CR4_PAE) & ~CR4_PSE);
 		g_write_cr3((u32)pdpt);
 	} else {

@@ -43,14 +43,13 @@ static unsigned probe_msrs(unsigned *tried)
 	*tried = 0;
 	for (unsigned b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
 		for (u32 m = bases[b]; m < bases[b] + 64; m++) {
-			u32 lo, hi;
+			int vec;
 
 			if (m == 0x10 || m == 0x1b || m == 0x3b)
 				continue; /* TSC, APIC_BASE, TSC_ADJUST exist */
 			(*tried)++;
-			g_expect_fault(2);
-			__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(m));
-			caught += g_fault_vector() == 13;
+			g_rdmsr_catch(m, &vec);
+			caught += vec == 13;
 		}
 	}
 	return caught;

@@ -33,11 +33,6 @@ static long hc(unsigned long nr, unsigned long a0, unsigned long a1,
 	return g_hypercall(nr, a0, a1, a2, a3, 0);
 }
 
-static long counter(unsigned c)
-{
-	return hc(HC_TEST_COUNTER, c, 0, 0, 0);
-}
-
 static long set_access(unsigned long gpa, unsigned long n, const u32 *maps)
 {
 	return hc(HC_SUBPAGE_SET_ACCESS, gpa / PAGE, n, (unsigned long)maps, 0);
@@ -148,12 +143,12 @@ static void test_split(void)
 	*b(NEIGHBOR) = 1; /* mapped with a 2M leaf before anything is */
 	*b(FAR) = 1;	  /* protected */
 	g_ok(!protect(TPAGE, EVEN), "protect one page of a 2M-mapped region");
-	v0 = counter(CNT_EXIT_EPT_VIOLATION);
+	v0 = g_counter(CNT_EXIT_EPT_VIOLATION);
 	*b(NEIGHBOR) = 2;
-	v1 = counter(CNT_EXIT_EPT_VIOLATION);
+	v1 = g_counter(CNT_EXIT_EPT_VIOLATION);
 	*b(NEIGHBOR + 8) = 3;
 	*b(FAR) = 2;
-	v2 = counter(CNT_EXIT_EPT_VIOLATION);
+	v2 = g_counter(CNT_EXIT_EPT_VIOLATION);
 	g_ok(v1 - v0 == 1 && v2 == v1 && *b(NEIGHBOR) == 2 &&
 		 *b(NEIGHBOR + 8) == 3 && *b(FAR) == 2,
 	     "large leaf split: the neighbour refaults once, then writes "
@@ -187,7 +182,7 @@ static u32 denied_on(unsigned long gpa)
 
 static void test_subpages(void)
 {
-	long d0 = counter(CNT_SPP_DENIED);
+	long d0 = g_counter(CNT_SPP_DENIED);
 	u32 p0 = denied_on(TPAGE), n0 = denied_on(NEIGHBOR);
 	unsigned landed = 0, kept = 0;
 
@@ -203,7 +198,7 @@ static void test_subpages(void)
 		kept += !w && first && last;
 	}
 	g_ok(landed == 16 && kept == 16 && changed(TPAGE, PAGE, 0) == 32 &&
-		 counter(CNT_SPP_DENIED) - d0 == 32,
+		 g_counter(CNT_SPP_DENIED) - d0 == 32,
 	     "first and last byte of every subpage: writable ones land (%u), "
 	     "protected ones do not (%u), 32 denials counted",
 	     landed, kept);
@@ -214,7 +209,7 @@ static void test_subpages(void)
 static void test_sizes(void)
 {
 	static const unsigned sizes[] = {1, 2, 4, 8, 16};
-	long d0 = counter(CNT_SPP_DENIED);
+	long d0 = g_counter(CNT_SPP_DENIED);
 	unsigned good = 0;
 
 	reset(TPAGE, 0, EVEN);
@@ -228,7 +223,7 @@ static void test_sizes(void)
 			changed(p, sizes[i], 0) == 0;
 	}
 	g_ok(good == 5 && changed(TPAGE, PAGE, 0) == 31 &&
-		 counter(CNT_SPP_DENIED) - d0 == 5,
+		 g_counter(CNT_SPP_DENIED) - d0 == 5,
 	     "1/2/4/8/16-byte writes land in writable and are denied in "
 	     "protected subpages (%u/5)",
 	     good);
@@ -236,7 +231,7 @@ static void test_sizes(void)
 
 static void test_straddle(void)
 {
-	long d0 = counter(CNT_SPP_DENIED);
+	long d0 = g_counter(CNT_SPP_DENIED);
 	bool denied, landed;
 
 	/* Both start in protected subpage 1 and end in writable subpage 2.
@@ -251,7 +246,7 @@ static void test_straddle(void)
 	put(TPAGE + SUB - 4, 8, ONES);
 	put(TPAGE + 2 * SUB - 8, 16, ONES);
 	landed = changed(TPAGE, PAGE, 0) == 24;
-	g_ok(denied && counter(CNT_SPP_DENIED) - d0 == 2,
+	g_ok(denied && g_counter(CNT_SPP_DENIED) - d0 == 2,
 	     "a write straddling a protected and a writable subpage is "
 	     "denied whole");
 	g_ok(landed, "a write straddling two writable subpages lands");
@@ -321,17 +316,17 @@ static void test_exits(void)
 
 	reset(TPAGE, 0, EVEN);
 	put(TPAGE, 8, 1); /* warm: SPPT leaf built, page in the TLB */
-	e0 = counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_SPP);
+	e0 = g_counter(CNT_EXIT_EPT_VIOLATION) + g_counter(CNT_EXIT_SPP);
 	*(volatile u64 *)(TPAGE + 8) = 2;
-	e1 = counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_SPP);
+	e1 = g_counter(CNT_EXIT_EPT_VIOLATION) + g_counter(CNT_EXIT_SPP);
 	g_ok(e1 - e0 == want && *(volatile u64 *)(TPAGE + 8) == 2,
 	     "a write to a writable subpage of a protected page takes the "
 	     "path's exits (hardware 0, software 1)");
 	g_ok(!protect(TPAGE, FULL), "restore full access");
-	e0 = counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_SPP);
+	e0 = g_counter(CNT_EXIT_EPT_VIOLATION) + g_counter(CNT_EXIT_SPP);
 	for (unsigned i = 0; i < 32; i++)
 		*(volatile u32 *)(TPAGE + i * SUB + 60) = 0x77777777;
-	e1 = counter(CNT_EXIT_EPT_VIOLATION) + counter(CNT_EXIT_SPP);
+	e1 = g_counter(CNT_EXIT_EPT_VIOLATION) + g_counter(CNT_EXIT_SPP);
 	g_ok(e1 == e0 && changed(TPAGE, PAGE, 0) == 32 * 4 + 2,
 	     "after restoring full access every subpage is written natively "
 	     "(%ld exits)",
@@ -356,10 +351,10 @@ static void test_slot_life(void)
 		 mapbuf[7] == FULL,
 	     "a slot created after enable has full-access maps");
 	reset(pg, 0, EVEN);
-	d0 = counter(CNT_SPP_DENIED);
+	d0 = g_counter(CNT_SPP_DENIED);
 	put(pg, 4, 0x11111111);
 	put(pg + SUB, 4, 0x22222222);
-	g_ok(changed(pg, PAGE, 0) == 4 && counter(CNT_SPP_DENIED) - d0 == 1,
+	g_ok(changed(pg, PAGE, 0) == 4 && g_counter(CNT_SPP_DENIED) - d0 == 1,
 	     "its pages can be protected");
 	g_ok(!set_region(1, 0, moved, 0x100000, 0xd00000) &&
 		 !get_access(moved + 3 * PAGE, 1, mapbuf) &&
@@ -368,14 +363,14 @@ static void test_slot_life(void)
 	put(moved + 3 * PAGE + 2 * SUB, 4, 0x33333333);
 	put(moved + 3 * PAGE + 3 * SUB, 4, 0x44444444);
 	g_ok(changed(moved + 3 * PAGE, PAGE, 0) == 8 &&
-		 counter(CNT_SPP_DENIED) - d0 == 2,
+		 g_counter(CNT_SPP_DENIED) - d0 == 2,
 	     "and the protection applies at the new GPA");
 	g_ok(!g_hypercall(HC_LOCK_MEMSLOT, 1, 3, 0, 0, 0),
 	     "lock the slot read/write");
 	put(moved + 3 * PAGE + 4 * SUB, 4, 0x55555555);
 	put(moved + 3 * PAGE + 5 * SUB, 4, 0x66666666);
 	g_ok(changed(moved + 3 * PAGE, PAGE, 0) == 12 &&
-		 counter(CNT_SPP_DENIED) - d0 == 3,
+		 g_counter(CNT_SPP_DENIED) - d0 == 3,
 	     "a locked slot keeps its protection");
 	g_ok(g_hypercall(HC_UNLOCK_MEMSLOT, 1, 0, 0, 0, 0) == 0 &&
 		 !set_region(1, 0, 0, 0, 0) &&
@@ -394,14 +389,14 @@ static void test_slot_flags(void)
 	     "a read-only slot with a protected page");
 	(void)*(volatile u32 *)ro; /* mapped (readable) before the writes */
 	(void)*(volatile u32 *)(ro + SUB);
-	r0 = counter(CNT_READONLY_WRITES);
-	d0 = counter(CNT_SPP_DENIED);
+	r0 = g_counter(CNT_READONLY_WRITES);
+	d0 = g_counter(CNT_SPP_DENIED);
 	put(ro, 4, 0x12345678);
 	put(ro + SUB, 4, 0x12345678);
 	g_ok(*(volatile u32 *)ro != 0x12345678 &&
 		 *(volatile u32 *)(ro + SUB) != 0x12345678 &&
-		 counter(CNT_READONLY_WRITES) - r0 == 2 &&
-		 counter(CNT_SPP_DENIED) == d0,
+		 g_counter(CNT_READONLY_WRITES) - r0 == 2 &&
+		 g_counter(CNT_SPP_DENIED) == d0,
 	     "read-only wins over a writable subpage");
 	reset(TPAGE, 0, EVEN);
 	g_ok(get_access(TPAGE, 1, (u32 *)ro) == -EFAULT &&

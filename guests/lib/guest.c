@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest library: polled 16550 output, printf over mm/lib/fmt.c, TAP and
- * hypercalls. No globals need initialising beyond the zeroed BSS (mica
- * zeroes each ELF segment's BSS when it loads the guest).
+ * Guest library: polled 16550 output, printf over mm/lib/fmt.c, TAP,
+ * hypercalls and the command-line search. No globals need initialising
+ * beyond the zeroed BSS (mica zeroes each ELF segment's BSS when it loads
+ * the guest).
  */
 #include "mm/lib/fmt.h"
 #include "guests/lib/guest.h"
@@ -53,6 +54,19 @@ bool g_ok(bool cond, const char *fmt, ...)
 unsigned g_tap_failed(void)
 {
 	return tap_fail;
+}
+
+bool g_has_word(const char *s, const char *w)
+{
+	for (; *s; s++) {
+		unsigned i = 0;
+
+		while (w[i] && s[i] == w[i])
+			i++;
+		if (!w[i])
+			return true;
+	}
+	return false;
 }
 
 void g_exit(int code)

@@ -56,6 +56,23 @@ static inline long g_hypercall(unsigned long nr, unsigned long a0,
 }
 __attribute__((noreturn)) void g_exit(int code);
 
+/* One of mica's per-VM event counters (enum mica_counter). */
+static inline long g_counter(unsigned c)
+{
+	return g_hypercall(HC_TEST_COUNTER, c, 0, 0, 0, 0);
+}
+
+/* The module command line, from the multiboot1 information block whose
+ * address the start-up code passes as info (its cmdline field). */
+static inline const char *g_cmdline(u32 info)
+{
+	return (const char *)(uintptr_t)((const u32 *)(uintptr_t)info)[4];
+}
+
+/* True if w occurs in s: a plain substring search, so "case=user" is also
+ * found in "case=username". */
+bool g_has_word(const char *s, const char *w);
+
 static inline u64 g_rdtsc(void)
 {
 	u32 lo, hi;
@@ -84,6 +101,21 @@ static inline void g_cpuid(u32 leaf, u32 sub, u32 r[4])
 			 : "a"(leaf), "c"(sub));
 }
 
+static inline u64 g_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (u64)hi << 32 | lo;
+}
+
+static inline void g_wrmsr(u32 msr, u64 v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
 /*
  * Exceptions (64-bit guests): g_idt_init() installs handlers for vectors
  * 0-31. Before an instruction that may fault, g_expect_fault(len) arms a
@@ -98,6 +130,18 @@ int g_fault_vector(void);
 u64 g_fault_error(void);
 /* Count of exceptions the handler saw in total. */
 u64 g_fault_count(void);
+
+/* RDMSR with a fault caught: *vec is the vector it raised, -1 if none
+ * (the value returned is then not the MSR's). */
+static inline u64 g_rdmsr_catch(u32 msr, int *vec)
+{
+	u32 lo = 0, hi = 0;
+
+	g_expect_fault(2);
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	*vec = g_fault_vector();
+	return ((u64)hi << 32) | lo;
+}
 
 /* The part of the exception frame a hook may change to resume elsewhere. */
 struct g_iret {

@@ -1,28 +1,13 @@
 ; SPDX-License-Identifier: MIT
-; Guest interrupt and exception stubs for vectors 0-255: push a dummy error code where the
-; CPU does not, the vector, all GPRs, then call g_exception(frame).
+; Guest interrupt and exception stubs for vectors 0-255: push a dummy error
+; code where the CPU does not, the vector, all GPRs, then call
+; g_exception(frame).
+%include "guests/lib/isr_stubs.inc"
 bits 64
 section .text
 extern g_exception
 
-%macro STUB 2
-g_isr_%1:
-%if %2 == 0
-	push qword 0
-%endif
-	push qword %1
-	jmp g_isr_common
-%endmacro
-
-%assign v 0
-%rep 256
-%if v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30
-	STUB v, 1
-%else
-	STUB v, 0
-%endif
-%assign v v + 1
-%endrep
+	ISR_STUBS g_isr_, 256, qword
 
 g_isr_common:
 	push rax
@@ -52,8 +37,4 @@ section .rodata
 global g_isr_table
 align 8
 g_isr_table:
-%assign v 0
-%rep 256
-	dq g_isr_ %+ v
-%assign v v + 1
-%endrep
+	ISR_TABLE g_isr_, 256, dq

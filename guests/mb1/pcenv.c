@@ -19,23 +19,6 @@ static volatile u32 *apic(u32 off)
 	return (volatile u32 *)(APIC + off);
 }
 
-static u64 rdmsr_catch(u32 msr, int *vec)
-{
-	u32 lo = 0, hi = 0;
-
-	g_expect_fault(2);
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	*vec = g_fault_vector();
-	return ((u64)hi << 32) | lo;
-}
-
-static void wrmsr(u32 msr, u64 v)
-{
-	__asm__ volatile("wrmsr"
-			 :
-			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
-}
-
 static void test_long_mode(u32 magic)
 {
 	u64 cr0, cr4;
@@ -44,7 +27,7 @@ static void test_long_mode(u32 magic)
 	g_ok(magic == 0x2badb002, "entered by a multiboot1 loader");
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	g_ok(rdmsr_catch(MSR_EFER, &vec) & (1 << 10),
+	g_ok(g_rdmsr_catch(MSR_EFER, &vec) & (1 << 10),
 	     "the kernel's own CR0 write put it in long mode (EFER.LMA)");
 	g_ok(cr0 == 0x80000011, "CR0 reads back as written, NE = 0 (0x%lx)",
 	     (unsigned long)cr0);
@@ -181,21 +164,22 @@ static void test_msrs_and_features(void)
 	     "CPUID vendor GenuineIntel");
 	g_cpuid(1, 0, r);
 	g_ok(!(r[2] & (1u << 21)), "x2APIC is not advertised");
-	rdmsr_catch(0x802, &vec);
+	g_rdmsr_catch(0x802, &vec);
 	g_ok(vec == 13, "x2APIC ID MSR raises #GP");
 	g_cpuid(0xa, 0, r);
 	g_ok(r[0] == 0, "CPUID leaf 0xA (PMU) is zero");
-	wrmsr(0x3b, 1234);
-	g_ok(rdmsr_catch(0x3b, &vec) == 1234 && vec < 0,
+	g_wrmsr(0x3b, 1234);
+	g_ok(g_rdmsr_catch(0x3b, &vec) == 1234 && vec < 0,
 	     "TSC_ADJUST round trip");
-	wrmsr(0xc0000101, 0x12345000);
-	g_ok(rdmsr_catch(0xc0000101, &vec) == 0x12345000, "GS_BASE round trip");
-	wrmsr(0xc0000102, 0x6789a000);
-	g_ok(rdmsr_catch(0xc0000102, &vec) == 0x6789a000,
+	g_wrmsr(0xc0000101, 0x12345000);
+	g_ok(g_rdmsr_catch(0xc0000101, &vec) == 0x12345000,
+	     "GS_BASE round trip");
+	g_wrmsr(0xc0000102, 0x6789a000);
+	g_ok(g_rdmsr_catch(0xc0000102, &vec) == 0x6789a000,
 	     "KERNEL_GS_BASE round trip");
-	wrmsr(0x175, 0x8000);
-	g_ok(rdmsr_catch(0x175, &vec) == 0x8000, "SYSENTER_ESP round trip");
-	v = rdmsr_catch(MSR_APIC_BASE, &vec);
+	g_wrmsr(0x175, 0x8000);
+	g_ok(g_rdmsr_catch(0x175, &vec) == 0x8000, "SYSENTER_ESP round trip");
+	v = g_rdmsr_catch(MSR_APIC_BASE, &vec);
 	g_ok(v == 0xfee00900, "APIC_BASE is 0xfee00900 (0x%lx)",
 	     (unsigned long)v);
 	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ULL));

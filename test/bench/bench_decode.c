@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "test/unit/tap.h"
-#include "test/unit/zydis_diff.h"
+#include "test/unit/support/tap.h"
+#include "test/unit/support/zydis_diff.h"
 #include "vmm/insn/insn.h"
 
 #define BENCH_RUNS 7

@@ -11,25 +11,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "test/unit/support/em_guest.h"
 #include "vmm/insn/insn.h"
 #include "vmm/emulate/insn_emulate.h"
 
 #define RUNS 9
 
-static u64 regs[16];
+static u64 gpr[16];
+static struct em_regs regs = {.gpr = gpr};
 static u8 sink_mem[64];
-
-static u64 b_read_gpr(struct em_ctx *ctx, unsigned reg)
-{
-	(void)ctx;
-	return regs[reg];
-}
-
-static void b_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
-{
-	(void)ctx;
-	regs[reg] = val;
-}
 
 static enum em_mem_result b_write(struct em_ctx *ctx, gva_t la, const void *buf,
 				  unsigned size)
@@ -48,8 +38,8 @@ static enum em_mem_result b_read(struct em_ctx *ctx, gva_t la, void *buf,
 }
 
 static const struct em_ops b_ops = {
-    .read_gpr = b_read_gpr,
-    .write_gpr = b_write_gpr,
+    .read_gpr = em_regs_read_gpr,
+    .write_gpr = em_regs_write_gpr,
     .read_mem = b_read,
     .write_mem = b_write,
 };
@@ -81,8 +71,9 @@ int main(void)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ops = &b_ops;
-	regs[3] = 0x1000;
-	regs[0] = 0x12345678;
+	ctx.opaque = &regs;
+	gpr[3] = 0x1000;
+	gpr[0] = 0x12345678;
 	if (insn_decode(&in, bytes, sizeof(bytes), INSN_MODE_64) != INSN_OK) {
 		printf("bench emulate: decode failed\n");
 		return 1;

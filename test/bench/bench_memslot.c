@@ -21,6 +21,7 @@
 
 #include "mm/base/errno.h"
 #include "mm/memslot/memslot.h"
+#include "test/unit/support/rng.h"
 
 #define NLOOKUPS   (1u << 18)
 #define RUNS	   15
@@ -28,16 +29,7 @@
 #define SLOT_PAGES 512ULL  /* 2 MiB slots ... */
 #define SLOT_GAP   1024ULL /* ... every 4 MiB */
 
-static u64 rng_state;
-
-static u64 rng_next(void)
-{
-	u64 z = (rng_state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
+static struct rng rng;
 
 static double now_ns(void)
 {
@@ -106,7 +98,7 @@ static void build(struct memslot_table *t, u32 nslots, void **storage)
 static void random_gpas(gpa_t *gpas, u32 nslots)
 {
 	for (u32 i = 0; i < NLOOKUPS; i++) {
-		u64 slot = rng_next() % nslots, x = rng_next();
+		u64 slot = rng_below(&rng, nslots), x = rng_next(&rng);
 		u64 page =
 		    x % 10 ? x % SLOT_PAGES : SLOT_PAGES + x % SLOT_PAGES;
 
@@ -120,7 +112,7 @@ static void same_slot_gpas(gpa_t *gpas, u32 nslots)
 {
 	for (u32 i = 0; i < NLOOKUPS; i++)
 		gpas[i] = gfn_to_gpa((nslots / 2) * SLOT_GAP) +
-			  rng_next() % (SLOT_PAGES * PAGE_SIZE);
+			  rng_below(&rng, SLOT_PAGES * PAGE_SIZE);
 }
 
 /* Median us for creating and deleting one slot in the lowest gap. */
@@ -161,15 +153,13 @@ int main(void)
 	    256, 512, 1024, 2048, 4096, 8192, 16384, MEMSLOT_MAX_SLOTS};
 	static struct memslot_table t[NSIZES];
 	static double rnd[NSIZES][RUNS], hit[NSIZES][RUNS];
-	const char *env = getenv("MICA_SEED");
 	gpa_t *gpas[NSIZES][2];
 	void *storage[NSIZES];
 	double med[NSIZES];
-	u64 sink = 0;
+	u64 sink = 0, seed = rng_seed_env(&rng, 0x6d656d736c6f74ULL);
 
-	rng_state = env ? strtoull(env, NULL, 0) : 0x6d656d736c6f74ULL;
 	printf("# seed 0x%llx, %u lookups x %d runs, median, thread CPU time\n",
-	       (unsigned long long)rng_state, NLOOKUPS, RUNS);
+	       (unsigned long long)seed, NLOOKUPS, RUNS);
 	for (int k = 0; k < NSIZES; k++) {
 		build(&t[k], sizes[k], &storage[k]);
 		gpas[k][0] = malloc(NLOOKUPS * sizeof(gpa_t));

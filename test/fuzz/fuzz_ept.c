@@ -14,25 +14,12 @@
 #include "mm/pt/pt_pool.h"
 #include "mm/base/errno.h"
 #include "ept/vm_memory.h"
+#include "test/unit/support/fuzz_input.h"
 
 #define SLOTS	 8
 #define SPACE	 2048 /* pages: 8 MiB */
 #define POOL	 (4ULL << 20)
 #define PT_PAGES 48
-
-struct input {
-	const u8 *p;
-	size_t n;
-};
-
-static u64 take(struct input *in, unsigned bytes)
-{
-	u64 v = 0;
-
-	for (unsigned i = 0; i < bytes && in->n; i++, in->p++, in->n--)
-		v |= (u64)*in->p << (8 * i);
-	return v;
-}
 
 static void fail(const char *why, u64 a)
 {
@@ -94,7 +81,7 @@ static void guest_access(struct vm_memory *vm, gpa_t gpa, u32 acc)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static u8 *ptmem, *tstore;
-	struct input in = {data, size};
+	struct fuzz_input in = {data, size};
 	struct memslot_table t;
 	struct pt_pool pool;
 	struct vm_memory vm;
@@ -110,7 +97,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			   EPT_CAP_2M | EPT_CAP_1G, &vops, NULL))
 		abort();
 	while (in.n) {
-		u32 op = (u32)take(&in, 1), id = (op >> 4) % (SLOTS + 1);
+		u32 op = (u32)fuzz_take(&in, 1), id = (op >> 4) % (SLOTS + 1);
 		struct memslot_region reg;
 		struct memslot_change c;
 		int rc = 0;
@@ -120,11 +107,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 1:
 			reg = (struct memslot_region){
 			    .slot = id,
-			    .flags = (u32)take(&in, 1) & 7,
-			    .gpa = take(&in, 2) % SPACE * PAGE_SIZE,
-			    .size = take(&in, 2) % (SPACE / 2) * PAGE_SIZE,
-			    .pool_offset =
-				take(&in, 2) % (POOL / PAGE_SIZE) * PAGE_SIZE,
+			    .flags = (u32)fuzz_take(&in, 1) & 7,
+			    .gpa = fuzz_take(&in, 2) % SPACE * PAGE_SIZE,
+			    .size = fuzz_take(&in, 2) % (SPACE / 2) * PAGE_SIZE,
+			    .pool_offset = fuzz_take(&in, 2) %
+					   (POOL / PAGE_SIZE) * PAGE_SIZE,
 			    .dirty_bitmap = id < SLOTS ? bitmaps[id] : NULL,
 			};
 			if (op & 8) /* 2M-aligned variant: large leaves */
@@ -143,7 +130,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			rc = vm_get_dirty_log(&vm, id, out);
 			break;
 		default:
-			guest_access(&vm, take(&in, 3) % (SPACE * PAGE_SIZE),
+			guest_access(&vm,
+				     fuzz_take(&in, 3) % (SPACE * PAGE_SIZE),
 				     (u32)BIT((op >> 3) % 3));
 			break;
 		}

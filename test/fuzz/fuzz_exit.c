@@ -56,31 +56,12 @@
 #include "vmm/mem/vm_ram.h"
 #include "test/hostvm/exit_model.h"
 #include "test/hostvm/hostvm.h"
+#include "test/unit/support/fuzz_input.h"
 
 #define MAX_EXITS 12
 #define IMAGE_MAX 96
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
-
-/* The input, read front to back; past its end every byte is 0. */
-struct rd {
-	const u8 *p;
-	size_t n;
-};
-
-static u64 take(struct rd *r, unsigned bytes)
-{
-	u64 v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		if (r->n) {
-			v |= (u64)*r->p << (8 * i);
-			r->p++;
-			r->n--;
-		}
-	}
-	return v;
-}
 
 static struct vm the_vm;
 
@@ -174,45 +155,45 @@ struct guest_change {
 	u8 ram[32];
 };
 
-static void read_changes(struct rd *r, struct guest_change *c)
+static void read_changes(struct fuzz_input *r, struct guest_change *c)
 {
-	u8 chg = (u8)take(r, 1);
+	u8 chg = (u8)fuzz_take(r, 1);
 
 	*c = (struct guest_change){.chg = chg};
 	if (chg & 1) {
-		c->gpr_mask = (u16)take(r, 2);
+		c->gpr_mask = (u16)fuzz_take(r, 2);
 		for (unsigned i = 0; i < GPR_COUNT; i++)
 			if (c->gpr_mask & BIT(i))
-				c->gpr[i] = take(r, 8);
+				c->gpr[i] = fuzz_take(r, 8);
 	}
 	if (chg & 8) {
-		c->mode = (u8)take(r, 1);
-		c->mode_flags = (u32)take(r, 4);
-		c->mode_raw = (u32)take(r, 4);
+		c->mode = (u8)fuzz_take(r, 1);
+		c->mode_flags = (u32)fuzz_take(r, 4);
+		c->mode_raw = (u32)fuzz_take(r, 4);
 	}
 	if (chg & 2) {
-		c->rip_kind = (u8)take(r, 1);
-		c->rip = take(r, 4);
+		c->rip_kind = (u8)fuzz_take(r, 1);
+		c->rip = fuzz_take(r, 4);
 		if ((c->rip_kind & 0x83) == 0x82)
-			c->rip |= take(r, 4) << 32;
+			c->rip |= fuzz_take(r, 4) << 32;
 	}
 	if (chg & 4)
-		c->rflags = take(r, 4);
+		c->rflags = fuzz_take(r, 4);
 	if (chg & 16)
-		c->cr3 = take(r, 8);
+		c->cr3 = fuzz_take(r, 8);
 	if (chg & 32) {
-		c->seg = (u8)take(r, 1);
-		c->seg_flags = (u8)take(r, 1);
-		c->seg_base = take(r, 8);
-		c->seg_limit = (u32)take(r, 4);
+		c->seg = (u8)fuzz_take(r, 1);
+		c->seg_flags = (u8)fuzz_take(r, 1);
+		c->seg_base = fuzz_take(r, 8);
+		c->seg_limit = (u32)fuzz_take(r, 4);
 	}
 	if (chg & 64)
-		c->intr = (u8)take(r, 1);
+		c->intr = (u8)fuzz_take(r, 1);
 	if (chg & 128) {
-		c->ram_gpa = (u32)take(r, 4);
-		c->ram_len = (u8)(1 + take(r, 1) % sizeof(c->ram));
+		c->ram_gpa = (u32)fuzz_take(r, 4);
+		c->ram_len = (u8)(1 + fuzz_take(r, 1) % sizeof(c->ram));
 		for (unsigned i = 0; i < c->ram_len; i++)
-			c->ram[i] = (u8)take(r, 1);
+			c->ram[i] = (u8)fuzz_take(r, 1);
 	}
 }
 
@@ -287,28 +268,28 @@ static void apply_changes(struct vm *vm, const struct guest_change *c)
 }
 
 /* The exit's raw fields that the record carries (mask m), others 0. */
-static void read_raw(struct rd *r, u8 m, struct hostvm_exit_raw *x)
+static void read_raw(struct fuzz_input *r, u8 m, struct hostvm_exit_raw *x)
 {
 	*x = (struct hostvm_exit_raw){0};
 	if (m & 1)
-		x->qual = take(r, 8);
+		x->qual = fuzz_take(r, 8);
 	if (m & 2)
-		x->gpa = take(r, 8);
+		x->gpa = fuzz_take(r, 8);
 	if (m & 4)
-		x->gla = take(r, 8);
+		x->gla = fuzz_take(r, 8);
 	if (m & 8) {
-		x->insn_len = (u8)take(r, 1);
-		x->pick = (u8)take(r, 1);
+		x->insn_len = (u8)fuzz_take(r, 1);
+		x->pick = (u8)fuzz_take(r, 1);
 	}
 	if (m & 16)
-		x->insn_info = (u32)take(r, 4);
+		x->insn_info = (u32)fuzz_take(r, 4);
 	if (m & 32) {
-		x->idt_info = (u32)take(r, 4);
-		x->idt_err = (u32)take(r, 4);
+		x->idt_info = (u32)fuzz_take(r, 4);
+		x->idt_err = (u32)fuzz_take(r, 4);
 	}
 	if (m & 64) {
-		x->intr_info = (u32)take(r, 4);
-		x->intr_err = (u32)take(r, 4);
+		x->intr_info = (u32)fuzz_take(r, 4);
+		x->intr_err = (u32)fuzz_take(r, 4);
 	}
 }
 
@@ -430,10 +411,10 @@ static void trace(const struct snap *s)
 }
 
 /* One exit; false when the VM no longer runs. */
-static bool run_exit(struct rd *r, bool garbage_ok)
+static bool run_exit(struct fuzz_input *r, bool garbage_ok)
 {
 	struct vcpu *v = &the_vm.vcpu;
-	u8 sel = (u8)take(r, 1), fields;
+	u8 sel = (u8)fuzz_take(r, 1), fields;
 	struct guest_change c;
 	struct hostvm_exit_raw raw;
 	struct snap s = {0};
@@ -442,7 +423,7 @@ static bool run_exit(struct rd *r, bool garbage_ok)
 	bool cont;
 
 	read_changes(r, &c);
-	fields = (u8)take(r, 1);
+	fields = (u8)fuzz_take(r, 1);
 	read_raw(r, fields, &raw);
 	/* An exit in the delivery of the event the entry injected comes
 	 * before the guest's first instruction: it changed nothing. */
@@ -466,7 +447,7 @@ static bool run_exit(struct rd *r, bool garbage_ok)
 		if (why) /* a harness bug: the guest could not be here */
 			report(&s, why);
 	} else {
-		s.reason = (u32)take(r, 4);
+		s.reason = (u32)fuzz_take(r, 4);
 		if (!(s.reason & 0x40000000))
 			s.reason &= 0x8000007f;
 		hostvm_exit_emit_garbage(s.reason, &raw);
@@ -484,19 +465,19 @@ static bool run_exit(struct rd *r, bool garbage_ok)
 	return cont;
 }
 
-static void setup_ram(struct rd *r, u8 flags)
+static void setup_ram(struct fuzz_input *r, u8 flags)
 {
 	u64 *pml4 = vm_gpa_ptr(&the_vm, GUEST_PML4, 8);
 
 	if (flags & 4) /* no page tables at all */
 		*pml4 = 0;
 	for (unsigned i = 0; i < (flags & 3u); i++) {
-		u64 gpa = take(r, 4);
+		u64 gpa = fuzz_take(r, 4);
 		u8 b[32];
-		unsigned n = 1 + (unsigned)take(r, 1) % sizeof(b);
+		unsigned n = 1 + (unsigned)fuzz_take(r, 1) % sizeof(b);
 
 		for (unsigned k = 0; k < n; k++)
-			b[k] = (u8)take(r, 1);
+			b[k] = (u8)fuzz_take(r, 1);
 		guest_write_ram(&the_vm, gpa, b, n);
 	}
 }
@@ -504,9 +485,9 @@ static void setup_ram(struct rd *r, u8 flags)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static char cmdline[128];
-	struct rd r = {data, size};
-	u8 prof = (u8)take(&r, 1), cfgb = (u8)take(&r, 1);
-	u8 ram = (u8)take(&r, 1), ilen = (u8)take(&r, 1);
+	struct fuzz_input r = {data, size};
+	u8 prof = (u8)fuzz_take(&r, 1), cfgb = (u8)fuzz_take(&r, 1);
+	u8 ram = (u8)fuzz_take(&r, 1), ilen = (u8)fuzz_take(&r, 1);
 	struct hostvm_profile p = profile_of(prof);
 	struct vm_config cfg;
 	const char *why;
@@ -515,14 +496,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	size_t n = 1 + ilen % IMAGE_MAX;
 
 	hostvm_reset(&p);
-	hostvm_set_tsc_step(1 + (take(&r, 2) << 5)); /* up to 2^21 */
+	hostvm_set_tsc_step(1 + (fuzz_take(&r, 2) << 5)); /* up to 2^21 */
 	if (vmx_probe(&why))
 		panic("fuzz_exit: the fake CPU has no usable VMX: %s", why);
 	cmdline_of(cfgb, cmdline, sizeof(cmdline));
 	if (vm_config_parse(cmdline, &cfg, err, sizeof(err)))
 		panic("fuzz_exit: %s: %s", cmdline, err);
 	for (size_t i = 0; i < n; i++)
-		image[i] = (u8)take(&r, 1);
+		image[i] = (u8)fuzz_take(&r, 1);
 	cfg.image = image;
 	cfg.image_size = n;
 	if (!vm_create(&the_vm, &cfg, 0)) {
@@ -530,7 +511,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		/* The host runs out of frames after a few more allocations:
 		 * the memory hypercalls must fail cleanly (-ENOMEM). */
 		if (prof & 1)
-			hostvm_mem_fail_after(take(&r, 1) % 4, true);
+			hostvm_mem_fail_after(fuzz_take(&r, 1) % 4, true);
 		for (unsigned i = 0; i < MAX_EXITS && r.n; i++)
 			if (!run_exit(&r, prof & 128))
 				break;

@@ -5,7 +5,7 @@
  * path of a fixed linear address (or any linear address) and the access;
  * any difference in outcome, error code, GPA, rights or A/D writes aborts.
  */
-#include "test/unit/gwalk_check.h"
+#include "test/unit/support/gwalk_check.h"
 
 struct fuzz_in {
 	u8 mode;

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test/unit/em_segs.h"
+#include "test/unit/support/em_guest.h"
+#include "test/unit/support/em_segs.h"
 #include "vmm/insn/insn.h"
 #include "vmm/emulate/insn_emulate.h"
 
@@ -28,8 +29,10 @@ static struct {
 	u8 vec[16][32];
 	u8 mem[MEM_SIZE];
 	u64 script;
-	int accesses, mem_writes, gpr_writes;
+	int accesses, mem_writes;
 } f;
+
+static struct em_regs regs = {.gpr = f.gpr, .vec = f.vec};
 
 static void check(bool cond, const char *what)
 {
@@ -47,32 +50,14 @@ static enum em_mem_result outcome(struct em_ctx *ctx, gva_t la, unsigned size)
 	check(size >= 1 && size <= 32, "access size 1..32");
 	if (k == 1)
 		return EM_MEM_RETRY;
-	if (k == 2) {
-		ctx->exc = (struct em_exception){
-		    .vector = EM_VEC_PF, .has_error_code = true, .cr2 = la};
-		return EM_MEM_EXCEPTION;
-	}
+	if (k == 2)
+		return em_page_fault(ctx, la, 0);
 	return EM_MEM_OK;
 }
 
 static u8 *at(gva_t la)
 {
 	return f.mem + (la & (MEM_SIZE / 2 - 1)); /* + 32 bytes stays inside */
-}
-
-static u64 fz_read_gpr(struct em_ctx *ctx, unsigned reg)
-{
-	(void)ctx;
-	check(reg < 16, "gpr < 16");
-	return f.gpr[reg];
-}
-
-static void fz_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
-{
-	(void)ctx;
-	check(reg < 16, "gpr < 16");
-	f.gpr[reg] = val;
-	f.gpr_writes++;
 }
 
 static enum em_mem_result fz_read(struct em_ctx *ctx, gva_t la, void *buf,
@@ -107,42 +92,19 @@ static enum em_mem_result fz_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
 	      "cmpxchg size");
 	if (r != EM_MEM_OK)
 		return r;
-	*swapped = !memcmp(at(la), old, size);
-	if (*swapped) {
-		memcpy(at(la), new_val, size);
-		f.mem_writes++;
-	} else {
-		memcpy(old, at(la), size);
-	}
+	em_cmpxchg_bytes(at(la), old, new_val, size, swapped);
+	f.mem_writes += *swapped;
 	return EM_MEM_OK;
 }
 
-static void fz_read_vec(struct em_ctx *ctx, unsigned reg, void *buf,
-			unsigned len)
-{
-	(void)ctx;
-	check(reg < 16 && (len == 16 || len == 32), "read_vec args");
-	memcpy(buf, f.vec[reg], len);
-}
-
-static void fz_write_vec(struct em_ctx *ctx, unsigned reg, const void *buf,
-			 unsigned len, bool zero_upper)
-{
-	(void)ctx;
-	check(reg < 16 && (len == 16 || len == 32), "write_vec args");
-	memcpy(f.vec[reg], buf, len);
-	if (zero_upper)
-		memset(f.vec[reg] + len, 0, 32 - len);
-}
-
 static const struct em_ops fz_ops = {
-    .read_gpr = fz_read_gpr,
-    .write_gpr = fz_write_gpr,
+    .read_gpr = em_regs_read_gpr,
+    .write_gpr = em_regs_write_gpr,
     .read_mem = fz_read,
     .write_mem = fz_write,
     .cmpxchg_mem = fz_cmpxchg,
-    .read_vec = fz_read_vec,
-    .write_vec = fz_write_vec,
+    .read_vec = em_regs_read_vec,
+    .write_vec = em_regs_write_vec,
 };
 
 static u64 le64(const u8 *p, size_t avail)
@@ -173,7 +135,8 @@ static void emulate_checked(struct em_ctx *ctx, const struct insn *in)
 
 	do {
 		u64 rip = ctx->rip, rcx = f.gpr[1];
-		int mw = f.mem_writes, gw = f.gpr_writes;
+		int mw = f.mem_writes;
+		unsigned gw = regs.gpr_writes;
 
 		r = insn_emulate(ctx, in);
 		check(r <= EM_UNSUPPORTED, "result code");
@@ -186,7 +149,7 @@ static void emulate_checked(struct em_ctx *ctx, const struct insn *in)
 		}
 		if (!is_string(in) || r == EM_UNSUPPORTED) {
 			check(f.mem_writes == mw, "no memory write on failure");
-			check(f.gpr_writes == gw, "no GPR write on failure");
+			check(regs.gpr_writes == gw, "no GPR write on failure");
 		} else if (writes_memory(in)) {
 			/* Completed iterations: RCX went down by their count. */
 			u64 mask = in->addrsize == 8   ? ~0ULL
@@ -220,6 +183,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (size < 20)
 		return 0;
 	memset(&f, 0, sizeof(f));
+	regs.gpr_writes = 0;
 	memset(&ctx, 0, sizeof(ctx));
 	for (size_t i = 0; i < sizeof(f.mem); i++)
 		f.mem[i] = (u8)(i * 131 + data[i % size]);
@@ -231,6 +195,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				      : 0x1000ULL * (u64)i;
 	}
 	ctx.ops = &fz_ops;
+	ctx.opaque = &regs;
 	ctx.rip = 0x1000;
 	ctx.rflags = (le64(data + 10, 8) & 0x40dd5) | 2;
 	ctx.rep_budget = data[1] & 15;

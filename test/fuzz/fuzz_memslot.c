@@ -7,25 +7,12 @@
  * table byte-for-byte unchanged, and lookups must agree with a linear scan
  * of the slot records.
  */
-#include "test/unit/memslot_test_util.h"
+#include "test/unit/support/fuzz_input.h"
+#include "test/unit/support/memslot_test_util.h"
 
 #define SLOTS 32
 #define SPACE 512 /* pages */
 #define POOL  256 /* pages */
-
-struct input {
-	const u8 *p;
-	size_t n;
-};
-
-static u64 take(struct input *in, unsigned bytes)
-{
-	u64 v = 0;
-
-	for (unsigned i = 0; i < bytes && in->n; i++, in->p++, in->n--)
-		v |= (u64)*in->p << (8 * i);
-	return v;
-}
 
 static void fail(const char *why)
 {
@@ -46,50 +33,51 @@ static int scan(const struct memslot_table *t, gfn_t gfn)
 }
 
 /* gpa/size/offset mostly page-aligned and in range, sometimes anything. */
-static u64 arg(struct input *in, u64 pages)
+static u64 arg(struct fuzz_input *in, u64 pages)
 {
-	u64 sel = take(in, 1);
+	u64 sel = fuzz_take(in, 1);
 
 	if (sel < 200)
-		return (take(in, 2) % (pages + 8)) << PAGE_SHIFT;
+		return (fuzz_take(in, 2) % (pages + 8)) << PAGE_SHIFT;
 	if (sel < 240)
-		return take(in, 2);
-	return take(in, 8);
+		return fuzz_take(in, 2);
+	return fuzz_take(in, 8);
 }
 
-static int op_set(struct fixture *f, struct input *in, u64 (*bm)[8])
+static int op_set(struct fixture *f, struct fuzz_input *in, u64 (*bm)[8])
 {
 	struct memslot_region r = {0};
 	struct memslot_change c;
-	u64 sel = take(in, 1);
+	u64 sel = fuzz_take(in, 1);
 
-	r.slot =
-	    sel < 250 ? (u32)(take(in, 1) % (SLOTS + 2)) : (u32)take(in, 4);
-	r.flags = sel < 240 ? (u32)(take(in, 1) & 3) : (u32)take(in, 4);
+	r.slot = sel < 250 ? (u32)(fuzz_take(in, 1) % (SLOTS + 2))
+			   : (u32)fuzz_take(in, 4);
+	r.flags =
+	    sel < 240 ? (u32)(fuzz_take(in, 1) & 3) : (u32)fuzz_take(in, 4);
 	r.gpa = arg(in, SPACE);
-	r.size = take(in, 1) % 4 ? arg(in, 64) : 0;
+	r.size = fuzz_take(in, 1) % 4 ? arg(in, 64) : 0;
 	r.pool_offset = arg(in, POOL);
-	r.dirty_bitmap = take(in, 1) % 8 ? bm[r.slot % SLOTS] : NULL;
+	r.dirty_bitmap = fuzz_take(in, 1) % 8 ? bm[r.slot % SLOTS] : NULL;
 	return memslot_set(&f->t, &r, &c);
 }
 
-static int one_op(struct fixture *f, struct input *in, u64 (*bm)[8])
+static int one_op(struct fixture *f, struct fuzz_input *in, u64 (*bm)[8])
 {
-	u32 id = (u32)(take(in, 1) % (SLOTS + 2));
+	u32 id = (u32)(fuzz_take(in, 1) % (SLOTS + 2));
 	u64 out[8];
 
-	switch (take(in, 1) % 6) {
+	switch (fuzz_take(in, 1) % 6) {
 	case 0:
 		return op_set(f, in, bm);
 	case 1:
-		return memslot_lock(&f->t, id, (u32)(take(in, 1) & 7));
+		return memslot_lock(&f->t, id, (u32)(fuzz_take(in, 1) & 7));
 	case 2:
 		return memslot_unlock(
-		    &f->t, take(in, 1) % 16 ? id : MEMSLOT_UNLOCK_ALL);
+		    &f->t, fuzz_take(in, 1) % 16 ? id : MEMSLOT_UNLOCK_ALL);
 	case 3:
 		return memslot_get_dirty_log(&f->t, id, out) == 0 ? 0 : -1;
 	case 4: {
-		gfn_t g = take(in, 2) % (SPACE + 8);
+		gfn_t g = fuzz_take(in, 2) % (SPACE + 8);
 		const struct memslot *s = memslot_find(&f->t, g);
 
 		if (s)
@@ -106,7 +94,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static u64 bitmaps[SLOTS][8];
-	struct input in = {data, size};
+	struct fuzz_input in = {data, size};
 	struct fixture f;
 
 	fixture_init(&f, SLOTS, POOL * PAGE_SIZE, SPACE * PAGE_SIZE);
@@ -123,7 +111,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		if (why)
 			fail(why);
 		for (u32 k = 0; k < 4; k++) {
-			gfn_t g = take(&in, 2) % (SPACE + 8);
+			gfn_t g = fuzz_take(&in, 2) % (SPACE + 8);
 			const struct memslot *s = memslot_find(&f.t, g);
 
 			if ((s ? (int)s->id : -1) != scan(&f.t, g))

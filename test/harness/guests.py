@@ -2,8 +2,18 @@
 """The test guests and the module command line each boots with.
 
 Each entry: name -> (file under build/guests/, module arguments). The module
-line is "<name> <arguments>"; see docs/guests.md for the options.
+line is "<name> <arguments>"; see docs/guests.md for the options. The files
+are the programs of guests/guests.list, the list the Makefile builds: on
+import, every file an entry names must be a program of the list and every
+program must be named by an entry (`guests.py --check` says so).
 """
+import os
+import re
+import sys
+
+LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                    "guests", "guests.list")
+KINDS = ("64", "32", "real", "mb1")
 
 GUESTS = {
     "hello": ("hello.elf", ""),
@@ -54,13 +64,14 @@ GUESTS = {
     "hostile-eptpool": ("hostile.elf", "case=eptpool"),
     # hypercall garbage sweep; case= is the PRNG seed
     "hostile-hcfuzz": ("hcfuzz.elf", "case=0x6d696361"),
+    # every exit CPL 3 can cause ends as on hardware
     "spp-soft": ("spp.elf", "spp=soft"),
 }
 
 # What `make run` shows when GUESTS is not given.
 DEMO = ["hello", "mode32", "real16", "mmio", "memslots", "triple"]
 
-# The issue-10 suite: every entry mode, every exit, every bad guest.
+# The VMX suite: every entry mode, every exit, every bad guest.
 VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
@@ -78,6 +89,48 @@ HOSTILE_SUITE = ["hostile-xsetbv", "hostile-apic", "hostile-vmx",
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.
 SPP_SUITE = ["spp", "spp-soft"]
+
+
+def programs(path=LIST):
+    """{name: (kind, source)} for each program of guests/guests.list, in
+    order; ValueError for a malformed line."""
+    out = {}
+    with open(path) as f:
+        for num, line in enumerate(f, 1):
+            words = line.split("#", 1)[0].split()
+            if not words:
+                continue
+            if len(words) not in (2, 3) or words[1] not in KINDS or \
+                    not re.fullmatch(r"[a-z][a-z0-9_]*", words[0]) or \
+                    words[0] in out:
+                raise ValueError("%s:%d: not 'name kind [source]' with a new"
+                                 " lower-case name and kind one of %s" %
+                                 (path, num, "/".join(KINDS)))
+            out[words[0]] = (words[1], words[-1] if len(words) == 3
+                             else words[0])
+    return out
+
+
+def program_file(name, kind):
+    """The file under build/guests/ the Makefile builds for a program."""
+    return name + (".bin" if kind == "real" else ".elf")
+
+
+def check(progs):
+    """The mismatches between GUESTS and the programs, one line each."""
+    built = {program_file(n, k): n for n, (k, _) in progs.items()}
+    named = {f for f, _ in GUESTS.values()}
+    bad = ["entry %s boots %s, which no program of guests/guests.list "
+           "builds" % (n, f) for n, (f, _) in GUESTS.items() if f not in built]
+    bad += ["program %s (%s) is booted by no entry of GUESTS" % (n, f)
+            for f, n in built.items() if f not in named]
+    return bad
+
+
+PROGRAMS = programs()
+_bad = check(PROGRAMS)
+if _bad:
+    raise ValueError("test/harness/guests.py: " + "; ".join(_bad))
 
 
 def with_data(names):
@@ -100,3 +153,11 @@ def modules(build, names):
         f, args = GUESTS[n]
         out.append(("%s/guests/%s" % (build, f), ("%s %s" % (n, args)).strip()))
     return out
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--check"]:
+        sys.exit("usage: guests.py --check")
+    print("guests: %d programs in %s, %d entries, each file a program and "
+          "each program booted" % (len(PROGRAMS), "guests/guests.list",
+                                   len(GUESTS)))

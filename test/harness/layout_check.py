@@ -59,8 +59,6 @@ def main():
         text = open(f).read()
         for inc in INCLUDE.findall(strip_comments(text)):
             idir = os.path.dirname(inc)
-            if inc.endswith(".c"):
-                bad.append("%s: includes a .c file (%s)" % (f, inc))
             if idir != d:
                 edges.setdefault(d, {}).setdefault(idir, f)
             if d in pure and idir not in pure and inc not in BASE_HEADERS:
@@ -78,10 +76,15 @@ def main():
         text = open(f).read()
         if not text.startswith(LICENCE[ext]):
             bad.append("%s: first line is not '%s'" % (f, LICENCE[ext]))
-        if ext != ".asm" and re.search(r"\bunsigned\s+int\b",
-                                       strip_comments(text)):
+        if ext == ".asm":
+            continue
+        code = strip_comments(text)
+        if re.search(r"\bunsigned\s+int\b", code):
             bad.append("%s: writes 'unsigned int' (the style is 'unsigned')"
                        % f)
+        for inc in INCLUDE.findall(code):
+            if inc.endswith(".c"):
+                bad.append("%s: includes a .c file (%s)" % (f, inc))
     for b in bad:
         print("layout: " + b)
     print("layout: %s (%d folders, %d files)" % (

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "boot/parse/cmdline.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 
 static int get(const char *cl, const char *key, char *buf, size_t n)

@@ -17,11 +17,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "test/unit/tap.h"
-#include "test/unit/zydis_diff.h"
+#include "test/unit/support/tap.h"
+#include "test/unit/support/zydis_diff.h"
 #include "vmm/insn/insn.h"
 
 #define DEFAULT_ITERS 10000000ULL
@@ -136,21 +135,17 @@ static void test_random(void)
 	struct zd_stats st[3] = {{0}};
 	static const enum insn_mode modes[3] = {INSN_MODE_64, INSN_MODE_32,
 						INSN_MODE_16};
-	const char *env = getenv("MICA_SEED");
-	u64 seed = env ? strtoull(env, NULL, 0) : (u64)time(NULL);
-	u64 iters = DEFAULT_ITERS, i;
+	struct rng rng;
+	u64 seed = rng_seed_env(&rng, rng_clock_seed());
+	u64 iters = env_u64("MICA_ITERS", DEFAULT_ITERS), i;
 	unsigned m;
 
-	env = getenv("MICA_ITERS");
-	if (env)
-		iters = strtoull(env, NULL, 0);
 	tap_diag("random: seed %llu (MICA_SEED), %llu cases (MICA_ITERS)",
 		 (unsigned long long)seed, (unsigned long long)iters);
-	zd_rng_seed(seed);
 	for (i = 0; i < iters; i++) {
 		u8 buf[INSN_MAX_LEN];
 
-		zd_random_insn(buf);
+		zd_random_insn(&rng, buf);
 		zd_compare(buf, sizeof(buf), modes[i % 3], &st[i % 3]);
 	}
 	for (m = 0; m < 3; m++) {

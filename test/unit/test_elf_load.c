@@ -5,8 +5,8 @@
  * nothing copied), flat images, and a seeded random-mutation run
  * (MICA_SEED, MICA_ITERS).
  */
-#include "test/unit/load_test_util.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/load_test_util.h"
+#include "test/unit/support/tap.h"
 
 #define PHOFF 64
 
@@ -458,34 +458,21 @@ static unsigned fuzz_one(struct img *im)
 	return bad + fr.violations;
 }
 
+/* A good 32- or 64-bit image for the mutation run. */
+static void build_random(struct img *im, struct rng *r)
+{
+	build_good(im, rng_below(r, 2) ? 64 : 32);
+}
+
 static void test_random(void)
 {
-	u64 seed, iters, loaded = 0, bad = 0;
-	static struct img im;
-
-	rnd_setup(&seed, &iters, 0xe1f10adULL, 200000);
-	for (u64 it = 0; it < iters; it++) {
-		unsigned bits = (rnd() & 1) ? 64 : 32, nmut = 1 + rnd() % 6, b;
-
-		build_good(&im, bits);
-		for (unsigned m = 0; m < nmut; m++) {
-			u64 x = rnd();
-			size_t at =
-			    (x & 1) ? (x >> 8) % 0x100 : (x >> 8) % im.size;
-
-			im.b[at] = (x & 2) ? (u8)(x >> 32) : im.b[at] ^ 0x80;
-		}
-		if (!(rnd() % 8))
-			im.size = rnd() % (im.size + 1);
-		b = fuzz_one(&im);
-		bad += b;
-		loaded += !b && fr.copies;
-	}
-	tap_ok(!bad,
-	       "ELF random mutations (seed %llu): %llu images, %llu loaded, "
-	       "%llu contract violations",
-	       (unsigned long long)seed, (unsigned long long)iters,
-	       (unsigned long long)loaded, (unsigned long long)bad);
+	mutation_run(&(struct mutation_run){.what = "ELF",
+					    .seed = 0xe1f10adULL,
+					    .iters = 200000,
+					    .hot = 0,
+					    .hot_len = 0x100,
+					    .build = build_random,
+					    .check = fuzz_one});
 }
 
 int main(void)

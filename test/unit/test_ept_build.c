@@ -7,8 +7,8 @@
  */
 #include <stdio.h>
 
-#include "pt_host_pool.h"
-#include "tap.h"
+#include "test/unit/support/pt_host_pool.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 #include "ept/vm_memory.h"
 

@@ -10,8 +10,9 @@
 #include <stdio.h>
 
 #include "ept/ept_spp.h"
-#include "pt_host_pool.h"
-#include "tap.h"
+#include "test/unit/support/pt_host_pool.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 #include "ept/vm_memory.h"
 
@@ -95,7 +96,7 @@ static int check_leaf(void *arg, u64 va, unsigned level, u64 *ptep)
 	return 0;
 }
 
-static u64 run(u64 *rs, u64 iters, bool hw, u64 counts[5])
+static u64 run(struct rng *rs, u64 iters, bool hw, u64 counts[5])
 {
 	static u32 maps[NPAGES];
 	struct host_pool hp = {0};
@@ -117,13 +118,13 @@ static u64 run(u64 *rs, u64 iters, bool hw, u64 counts[5])
 		abort();
 	for (u64 i = 0; i < iters; i++) {
 		/* Protected pages cluster in a few 2M regions. */
-		u64 pg = rnd_below(rs, 4) * 512 * 7 + rnd_below(rs, 1024);
-		gpa_t gpa = SLOT_GPA + (pg << 12) + rnd_below(rs, 4096);
+		u64 pg = rng_below(rs, 4) * 512 * 7 + rng_below(rs, 1024);
+		gpa_t gpa = SLOT_GPA + (pg << 12) + rng_below(rs, 4096);
 		const struct memslot *s = memslot_get(&t, 0);
-		unsigned op = (unsigned)rnd_below(rs, 10);
+		unsigned op = (unsigned)rng_below(rs, 10);
 
 		if (op < 3) {
-			u32 m = rnd_below(rs, 2) ? (u32)rnd_next(rs)
+			u32 m = rng_below(rs, 2) ? (u32)rng_next(rs)
 						 : MEMSLOT_SPP_FULL_ACCESS;
 
 			memslot_spp_set(s, s->base_gfn + pg, m);
@@ -145,7 +146,7 @@ static u64 run(u64 *rs, u64 iters, bool hw, u64 counts[5])
 			}
 			counts[0]++;
 		} else if (op < 9) {
-			u32 acc = BIT(rnd_below(rs, 3));
+			u32 acc = BIT(rng_below(rs, 3));
 			bool prot = maps[pg] != MEMSLOT_SPP_FULL_ACCESS;
 			int rc = vm_ept_violation(&vm, gpa, acc);
 			int want = prot && acc == EPT_ACC_WRITE
@@ -163,12 +164,12 @@ static u64 run(u64 *rs, u64 iters, bool hw, u64 counts[5])
 				       !!(pte & EPT_SPP) != hw;
 			counts[1]++;
 			counts[3] += rc == EPT_FAULT_MMIO;
-		} else if (rnd_below(rs, 2)) {
+		} else if (rng_below(rs, 2)) {
 			/* as a memslot change would: drop the 2M around gpa */
 			ept_zap(&vm.ept, ALIGN_DOWN(gpa, 2 * MiB), 2 * MiB);
 			counts[4]++;
 		} else {
-			if (vm_lock_memslot(&vm, 0, rnd_below(rs, 2) ? 3 : 1))
+			if (vm_lock_memslot(&vm, 0, rng_below(rs, 2) ? 3 : 1))
 				bad++;
 			if (vm_unlock_memslot(&vm, 0))
 				bad++;
@@ -195,7 +196,9 @@ static u64 run(u64 *rs, u64 iters, bool hw, u64 counts[5])
 
 int main(void)
 {
-	u64 seed = test_seed(), rs = seed, iters = test_iters(20000);
+	struct rng rs;
+	u64 seed = rng_seed_env(&rs, rng_clock_seed());
+	u64 iters = env_u64("MICA_ITERS", 20000);
 
 	tap_diag("seed %lu (MICA_SEED), iterations %lu (MICA_ITERS)",
 		 (unsigned long)seed, (unsigned long)iters);

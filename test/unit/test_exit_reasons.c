@@ -30,7 +30,7 @@
 #include "vmm/vm.h"
 #include "test/hostvm/exit_model.h"
 #include "test/hostvm/hostvm.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 
 #define GP0_WITH_ERROR 0x80000b0dU
 #define GP_NO_ERROR    0x8000030dU

@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "mm/lib/fmt.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 
 /*
  * The fixed cases pass deliberately odd combinations (an int to %hhd, '0'
@@ -287,34 +288,19 @@ static void test_fixed(void)
 
 /* ---------------------------------------------------------------- random */
 
-static u64 rng_state;
-
-static u64 rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static u64 env_u64(const char *name, u64 def)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoull(s, NULL, 0) : def;
-}
+static struct rng rng;
 
 static u64 random_value(void)
 {
-	switch (rng() % 4) {
+	switch (rng_below(&rng, 4)) {
 	case 0:
-		return int_values[rng() % ARRAY_SIZE(int_values)];
+		return int_values[rng_below(&rng, ARRAY_SIZE(int_values))];
 	case 1:
-		return rng() % 1000;
+		return rng_below(&rng, 1000);
 	case 2:
-		return (u64) - (s64)(rng() % 1000);
+		return (u64) - (s64)rng_below(&rng, 1000);
 	default:
-		return rng() >> (rng() % 64);
+		return rng_next(&rng) >> rng_below(&rng, 64);
 	}
 }
 
@@ -322,10 +308,11 @@ static void random_text(char **o)
 {
 	static const char *const bits[] = {"",	"x", "ab ", "%%",
 					   "[", "]", " = ", "\t"};
-	int n = (int)(rng() % 3);
+	int n = (int)rng_below(&rng, 3);
 
 	for (int i = 0; i < n; i++)
-		*o += sprintf(*o, "%s", bits[rng() % ARRAY_SIZE(bits)]);
+		*o +=
+		    sprintf(*o, "%s", bits[rng_below(&rng, ARRAY_SIZE(bits))]);
 }
 
 /*
@@ -336,12 +323,12 @@ static void random_case(void)
 {
 	static const char convs[] = "diuxXoscp";
 	char f[96], *o = f;
-	char conv = convs[rng() % (sizeof(convs) - 1)];
+	char conv = convs[rng_below(&rng, sizeof(convs) - 1)];
 	bool num = strchr("diuxXo", conv) != NULL;
 	bool sgn = conv == 'd' || conv == 'i';
-	unsigned flags = (unsigned)(rng() % 32);
+	unsigned flags = (unsigned)rng_below(&rng, 32);
 	int nstar = 0, w = 0, p = 0;
-	enum len len = num ? (enum len)(rng() % L_COUNT) : L_NONE;
+	enum len len = num ? (enum len)rng_below(&rng, L_COUNT) : L_NONE;
 	size_t size;
 
 	if (!num || sgn || conv == 'u')
@@ -353,27 +340,27 @@ static void random_case(void)
 	for (int i = 0; i < 5; i++)
 		if (flags & (1u << i))
 			*o++ = flag_chars[i];
-	switch (rng() % 3) {
+	switch (rng_below(&rng, 3)) {
 	case 0:
 		break;
 	case 1:
-		o += sprintf(o, "%d", (int)(rng() % 40));
+		o += sprintf(o, "%d", (int)rng_below(&rng, 40));
 		break;
 	default:
 		*o++ = '*';
-		w = (int)(rng() % 81) - 40;
+		w = (int)rng_below(&rng, 81) - 40;
 		nstar++;
 	}
 	if (conv != 'c' && conv != 'p') {
-		switch (rng() % 3) {
+		switch (rng_below(&rng, 3)) {
 		case 0:
 			break;
 		case 1:
-			o += sprintf(o, ".%d", (int)(rng() % 30));
+			o += sprintf(o, ".%d", (int)rng_below(&rng, 30));
 			break;
 		default:
 			o += sprintf(o, ".*");
-			p = (int)(rng() % 61) - 20;
+			p = (int)rng_below(&rng, 61) - 20;
 			if (!nstar)
 				w = p; /* the first '*' argument */
 			nstar++;
@@ -382,20 +369,22 @@ static void random_case(void)
 	o += sprintf(o, "%s%c", len_str[len], conv);
 	random_text(&o);
 	*o = '\0';
-	size = rng() % 4 == 0 ? BUF : (size_t)(rng() % 80);
+	size = rng_below(&rng, 4) == 0 ? BUF : (size_t)rng_below(&rng, 80);
 
 	if (num) {
 		check_int(size, f, len, sgn, random_value(), nstar, w, p);
 	} else if (conv == 's') {
-		const char *s = strings[rng() % ARRAY_SIZE(strings)];
+		const char *s = strings[rng_below(&rng, ARRAY_SIZE(strings))];
 
 		CALL_STARS(size, f, nstar, w, p, s);
 	} else if (conv == 'c') {
-		int c = (int)(rng() % 255 + 1);
+		int c = (int)(rng_below(&rng, 255) + 1);
 
 		CALL_STARS(size, f, nstar, w, p, c);
 	} else {
-		void *ptr = (void *)(uintptr_t)(rng() % 8 ? random_value() : 0);
+		void *ptr =
+		    (void *)(uintptr_t)(rng_below(&rng, 8) ? random_value()
+							   : 0);
 
 		CALL_STARS(size, f, nstar, w, p, ptr);
 	}
@@ -403,13 +392,12 @@ static void random_case(void)
 
 static void test_random(void)
 {
-	u64 seed = env_u64("MICA_SEED", 0x666d74ULL);
+	u64 seed = rng_seed_env(&rng, 0x666d74ULL);
 	u64 iters = env_u64("MICA_ITERS", 300000);
 	u64 before = n_cases, bad0 = n_bad;
 
 	tap_diag("random formats: MICA_SEED=0x%llx MICA_ITERS=%llu",
 		 (unsigned long long)seed, (unsigned long long)iters);
-	rng_state = seed ? seed : 1;
 	for (u64 i = 0; i < iters; i++)
 		random_case();
 	tap_ok(n_bad == bad0,

@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "mm/frame/frame_alloc.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 
 #define MIB (1ULL << 20)
@@ -349,45 +350,34 @@ static void test_alignment(void)
 
 /* ---------------------------------------------------------------- random */
 
-static u64 rng_state;
-
-static u64 rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static u64 env_u64(const char *name, u64 def)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoull(s, NULL, 0) : def;
-}
+static struct rng rng;
 
 /* A messy map over 0..48 MiB: unaligned, overlapping, unsorted entries. */
 static void world_random(struct world *w)
 {
 	static const u32 types[] = {1, 1, 1, 1, 2, 3, 4, 5, 7};
-	u32 n = 1 + (u32)(rng() % 20), nres = (u32)(rng() % 8);
+	u32 n = 1 + (u32)rng_below(&rng, 20), nres = (u32)rng_below(&rng, 8);
 
 	memset(w, 0, sizeof(*w));
 	for (u32 i = 0; i < n; i++) {
-		u64 base = rng() % (48 * MIB), len = rng() % (16 * MIB);
+		u64 base = rng_below(&rng, 48 * MIB),
+		    len = rng_below(&rng, 16 * MIB);
 
-		if (rng() % 2)
+		if (rng_below(&rng, 2))
 			base &= ~(PAGE_SIZE - 1);
-		if (rng() % 2)
+		if (rng_below(&rng, 2))
 			len &= ~(PAGE_SIZE - 1);
-		if (rng() % 8 == 0)
+		if (rng_below(&rng, 8) == 0)
 			len = 0;
-		add_map(w, base, len, types[rng() % ARRAY_SIZE(types)]);
+		add_map(w, base, len,
+			types[rng_below(&rng, ARRAY_SIZE(types))]);
 	}
 	for (u32 i = 0; i < nres; i++) {
-		u64 s = rng() % (48 * MIB), len = rng() % (2 * MIB);
+		u64 s = rng_below(&rng, 48 * MIB),
+		    len = rng_below(&rng, 2 * MIB);
 
-		add_res(w, s, rng() % 16 ? s + len : s - len % (s + 1));
+		add_res(w, s,
+			rng_below(&rng, 16) ? s + len : s - len % (s + 1));
 	}
 }
 
@@ -437,7 +427,7 @@ static void test_messy_maps(void)
 
 	for (u64 m = 0; m < maps; m++) {
 		u64 got = 0, bad = 0, expect_place;
-		hpa_t hpa, limit = (1 + rng() % 64) * MIB;
+		hpa_t hpa, limit = (1 + rng_below(&rng, 64)) * MIB;
 		int ret;
 
 		world_random(&w);
@@ -529,7 +519,7 @@ static bool full_compare(const struct world *w)
 
 static void test_random_ops(void)
 {
-	u64 seed = env_u64("MICA_SEED", 0x6672616d65ULL);
+	u64 seed = rng_seed_env(&rng, 0x6672616d65ULL);
 	u64 iters = env_u64("MICA_ITERS", 100000);
 	static struct block blocks[4096];
 	static struct world w;
@@ -539,7 +529,6 @@ static void test_random_ops(void)
 
 	tap_diag("random ops: MICA_SEED=0x%llx MICA_ITERS=%llu",
 		 (unsigned long long)seed, (unsigned long long)iters);
-	rng_state = seed ? seed : 1;
 	world_pc(&w);
 	/* 32 MiB with holes so that fits fail for real. */
 	w.map[3].len = 31 * MIB;
@@ -549,7 +538,7 @@ static void test_random_ops(void)
 		bad++;
 	model_free = w.usable_count;
 	for (u64 it = 0; it < iters && !bad; it++) {
-		u64 op = rng() % 8;
+		u64 op = rng_below(&rng, 8);
 		hpa_t hpa;
 		int ret;
 
@@ -570,8 +559,9 @@ static void test_random_ops(void)
 			    (struct block){hpa >> PAGE_SHIFT, 1};
 			allocs++;
 		} else if (op < 4 && nblocks < ARRAY_SIZE(blocks)) { /* run */
-			u64 count = 1 + rng() % (rng() % 4 ? 16 : 1200);
-			u64 step = 1ULL << (rng() % 11);
+			u64 count =
+			    1 + rng_below(&rng, rng_below(&rng, 4) ? 16 : 1200);
+			u64 step = 1ULL << rng_below(&rng, 11);
 			u64 expect = model_first_fit(&w, count, step);
 
 			ret = frame_alloc_pages(&w.fa, count, step * PAGE_SIZE,
@@ -592,9 +582,11 @@ static void test_random_ops(void)
 			blocks[nblocks++] = (struct block){expect, count};
 			allocs++;
 		} else if (op < 7 && nblocks) { /* free all or part */
-			u32 i = (u32)(rng() % nblocks);
+			u32 i = (u32)rng_below(&rng, nblocks);
 			struct block *b = &blocks[i];
-			u64 cnt = rng() % 2 ? b->count : 1 + rng() % b->count;
+			u64 cnt = rng_below(&rng, 2)
+				      ? b->count
+				      : 1 + rng_below(&rng, b->count);
 
 			ret =
 			    frame_free_pages(&w.fa, b->pfn << PAGE_SHIFT, cnt);
@@ -608,7 +600,8 @@ static void test_random_ops(void)
 				*b = blocks[--nblocks];
 			frees++;
 		} else { /* a free that must be refused */
-			u64 p = rng() % (w.nframes + 16), cnt = 1 + rng() % 4;
+			u64 p = rng_below(&rng, w.nframes + 16),
+			    cnt = 1 + rng_below(&rng, 4);
 			bool valid = p + cnt <= w.nframes;
 
 			for (u64 k = 0; k < cnt && valid; k++)
@@ -640,13 +633,12 @@ static void test_random_ops(void)
 
 int main(void)
 {
-	u64 seed = env_u64("MICA_SEED", 0x6d657373ULL);
+	u64 seed = rng_seed_env(&rng, 0x6d657373ULL);
 
 	test_exhaustion_and_reserved();
 	test_bad_frees();
 	test_alignment();
 	tap_diag("messy maps: MICA_SEED=0x%llx", (unsigned long long)seed);
-	rng_state = seed ? seed : 1;
 	test_messy_maps();
 	test_random_ops();
 	return tap_done();

@@ -8,7 +8,7 @@
  * MAXPHYADDR, hand-checked answers, no-paging, canonical and not-RAM cases.
  * Every case compares outcome, error code, CR2/GPA and the A/D writes.
  */
-#include "test/unit/gwalk_check.h"
+#include "test/unit/support/gwalk_check.h"
 
 static void run_kinds(struct env *e, struct tcfg *t, gva_t la,
 		      struct mx_stats *st)

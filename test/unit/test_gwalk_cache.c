@@ -7,21 +7,14 @@
  * must). Property: a hit is never wrong; a full walk at that moment
  * succeeds with the same GPA and has no A/D flag left to set.
  */
-#include "test/unit/gwalk_env.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/gwalk_env.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 
 #define MMIO_BASE 0xfed00000ULL
 #define NPAGES	  4
 
-static u64 rng_state;
-
-static u64 rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+static struct rng rng;
 
 /*
  * Two 4-level roots (0x10000 and 0x30000) mapping NPAGES consecutive pages
@@ -112,24 +105,25 @@ static void test_basic(struct env *e)
 
 static void random_ctx_change(struct gwalk_ctx *ctx)
 {
-	switch (rng() % 6) {
+	switch (rng_below(&rng, 6)) {
 	case 0:
-		ctx->cpl = (rng() & 1) ? 3 : 0;
+		ctx->cpl = (rng_next(&rng) & 1) ? 3 : 0;
 		break;
 	case 1:
-		ctx->ac = rng() & 1;
+		ctx->ac = rng_next(&rng) & 1;
 		break;
 	case 2:
 		ctx->cr0 ^= GWALK_CR0_WP;
 		break;
 	case 3:
-		ctx->cr4 ^= (rng() & 1) ? GWALK_CR4_SMAP : GWALK_CR4_SMEP;
+		ctx->cr4 ^=
+		    (rng_next(&rng) & 1) ? GWALK_CR4_SMAP : GWALK_CR4_SMEP;
 		break;
 	case 4:
 		ctx->cr4 ^= GWALK_CR4_PKE;
 		break;
 	default:
-		ctx->pkru = (u32)rng() & 0x3f;
+		ctx->pkru = (u32)rng_next(&rng) & 0x3f;
 		break;
 	}
 }
@@ -147,11 +141,12 @@ static void test_random(struct env *e, u64 seed, u64 iters)
 	struct gwalk_mmio_cache c = {0};
 	u64 i, gen = 1, hits = 0, misses = 0, wrong = 0;
 
-	rng_state = seed;
 	for (i = 0; i < iters; i++) {
-		unsigned op = rng() % 16, page = rng() % NPAGES;
-		gva_t la = la_base + page * PAGE_SIZE + (rng() & 0xfff);
-		u32 acc = accs[rng() % ARRAY_SIZE(accs)];
+		unsigned op = rng_below(&rng, 16),
+			 page = rng_below(&rng, NPAGES);
+		gva_t la =
+		    la_base + page * PAGE_SIZE + (rng_next(&rng) & 0xfff);
+		u32 acc = accs[rng_below(&rng, ARRAY_SIZE(accs))];
 		struct gwalk_result r;
 		gpa_t gpa = 0;
 
@@ -159,7 +154,7 @@ static void test_random(struct env *e, u64 seed, u64 iters)
 			random_ctx_change(&ctx);
 		} else if (op == 1) {
 			ctx.cr3 ^= 0x20000; /* the owner flushes on CR3 */
-			if (rng() & 1)
+			if (rng_next(&rng) & 1)
 				gwalk_mmio_cache_invalidate_all(&c);
 		} else if (op == 2) {
 			gen++;
@@ -169,8 +164,8 @@ static void test_random(struct env *e, u64 seed, u64 iters)
 
 			v = (v & ~(GWALK_PTE_RW | GWALK_PTE_US | GWALK_PTE_D |
 				   GWALK_PTE_XD | (15ULL << 59))) |
-			    (rng() & (GWALK_PTE_RW | GWALK_PTE_US |
-				      GWALK_PTE_XD | (15ULL << 59)));
+			    (rng_next(&rng) & (GWALK_PTE_RW | GWALK_PTE_US |
+					       GWALK_PTE_XD | (15ULL << 59)));
 			env_put(e, p, v, 8);
 			gwalk_mmio_cache_invalidate_gva(&c, la); /* INVLPG */
 		} else if (gwalk_mmio_cache_lookup(&c, &ctx, la, acc, gen,
@@ -199,16 +194,15 @@ static void test_random(struct env *e, u64 seed, u64 iters)
 
 int main(void)
 {
-	const char *s = getenv("MICA_SEED"), *n = getenv("MICA_ITERS");
-	u64 seed = s ? strtoull(s, NULL, 0) : 0x5eed6a1cULL;
-	u64 iters = n ? strtoull(n, NULL, 0) : 1000000;
+	u64 seed = rng_seed_env(&rng, 0x5eed6a1cULL);
+	u64 iters = env_u64("MICA_ITERS", 1000000);
 	struct env e;
 
 	env_init(&e);
 	build_root(&e, 0x10000, 0);
 	build_root(&e, 0x30000, 0x100000);
 	test_basic(&e);
-	test_random(&e, seed ? seed : 1, iters);
+	test_random(&e, seed, iters);
 	free(e.ram);
 	return tap_done();
 }

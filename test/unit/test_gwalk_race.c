@@ -8,8 +8,8 @@
  * the page-table area, so no A/D flag lands on an entry it did not
  * validate. A guest that never stops changing an entry gets GWALK_RETRY.
  */
-#include "test/unit/gwalk_env.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/gwalk_env.h"
+#include "test/unit/support/tap.h"
 
 #define TBL_LO	 0x10000u
 #define TBL_HI	 0x20000u
@@ -146,20 +146,6 @@ static void race_one(struct env *e, struct race *rc, const struct tcfg *t,
 	e->nlog = 0;
 }
 
-static const struct {
-	u8 cpl;
-	u32 acc;
-} kinds[] = {
-    {0, 0},
-    {0, GWALK_ACC_WRITE},
-    {0, GWALK_ACC_FETCH},
-    {3, 0},
-    {3, GWALK_ACC_WRITE},
-    {3, GWALK_ACC_FETCH},
-    {3, GWALK_ACC_IMPLICIT},
-    {0, GWALK_ACC_IMPLICIT | GWALK_ACC_WRITE},
-};
-
 static void test_races(struct env *e)
 {
 	enum gwalk_mode m;
@@ -211,11 +197,7 @@ static void test_races(struct env *e)
 		tap_ok(st.mismatches == 0 && st.retried > 0,
 		       "race %s: %llu walks, %llu changed under the walker and "
 		       "restarted, %llu mismatches",
-		       m == GWALK_MODE_32     ? "32-bit"
-		       : m == GWALK_MODE_PAE  ? "PAE"
-		       : m == GWALK_MODE_4LVL ? "4-level"
-					      : "5-level",
-		       (unsigned long long)st.runs,
+		       mode_name[m], (unsigned long long)st.runs,
 		       (unsigned long long)st.retried,
 		       (unsigned long long)st.mismatches);
 		free(rc);

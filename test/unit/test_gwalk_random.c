@@ -6,23 +6,16 @@
  * CR4 bits, EFER.NXE, EFLAGS.AC, CPL, PKRU, MAXPHYADDR, 1-GByte support and
  * the linear address are random too. Seeded: MICA_SEED, MICA_ITERS.
  */
-#include "test/unit/gwalk_check.h"
+#include "test/unit/support/gwalk_check.h"
+#include "test/unit/support/rng.h"
 
-static u64 rng_state;
-
-static u64 rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+static struct rng rng;
 
 /* An entry for level l: usually well-formed, sometimes not. */
 static u64 random_entry(const struct layout *L, int l, bool leaf_ok)
 {
-	u64 v = rng() & 0xfff;
-	u64 r = rng();
+	u64 v = rng_next(&rng) & 0xfff;
+	u64 r = rng_next(&rng);
 
 	if (leaf_ok && (r & 3) == 0)
 		v |= GWALK_PTE_PS; /* try a large page */
@@ -31,11 +24,11 @@ static u64 random_entry(const struct layout *L, int l, bool leaf_ok)
 	if (!(v & GWALK_PTE_PS) && l > 1)
 		v |= L->tbl[l - 1];
 	else
-		v |= (rng() & 0xfffff000u) & ~0x1ff000ULL; /* a frame < 4G */
+		v |= rng_next(&rng) & GENMASK(31, 21); /* a frame < 4G */
 	if ((r >> 4) % 8 == 0)
-		v |= 1ULL << (12 + (rng() % 40)); /* any address bit */
-	if (L->esize == 8 && (r >> 8) % 4 == 0)
-		v |= rng() & GENMASK(63, 52); /* XD, key, ignored/reserved */
+		v |= 1ULL << (12 + rng_below(&rng, 40)); /* any address bit */
+	if (L->esize == 8 && (r >> 8) % 4 == 0) /* XD, key, ignored/reserved */
+		v |= rng_next(&rng) & GENMASK(63, 52);
 	if ((r >> 12) % 8 != 0)
 		v |= GWALK_PTE_P;
 	if (L->esize == 4)
@@ -45,7 +38,7 @@ static u64 random_entry(const struct layout *L, int l, bool leaf_ok)
 
 static void random_cpu(struct tcfg *t)
 {
-	u64 r = rng();
+	u64 r = rng_next(&rng);
 
 	t->nxe = r & 1;
 	t->wp = (r >> 1) & 1;
@@ -55,24 +48,22 @@ static void random_cpu(struct tcfg *t)
 	t->pke = (r >> 5) & 1;
 	t->pse = (r >> 6) & 1;
 	t->gb = (r >> 7) & 1;
-	t->pkru = (u32)rng();
+	t->pkru = (u32)rng_next(&rng);
 	t->maxphy = 32 + (r >> 8) % 21;
 }
 
 int main(void)
 {
-	const char *s = getenv("MICA_SEED"), *n = getenv("MICA_ITERS");
-	u64 seed = s ? strtoull(s, NULL, 0) : 0x9a1c0ffeeULL;
-	u64 iters = n ? strtoull(n, NULL, 0) : 2000000;
+	u64 seed = rng_seed_env(&rng, 0x9a1c0ffeeULL);
+	u64 iters = env_u64("MICA_ITERS", 2000000);
 	struct mx_stats st[GWALK_MODE_5LVL + 1] = {0};
 	struct env e;
 	u64 i;
 
 	env_init(&e);
-	rng_state = seed ? seed : 1;
 	for (i = 0; i < iters; i++) {
-		enum gwalk_mode m = GWALK_MODE_32 + rng() % 4;
-		unsigned k = rng() % ARRAY_SIZE(kinds);
+		enum gwalk_mode m = GWALK_MODE_32 + rng_below(&rng, 4);
+		unsigned k = rng_below(&rng, ARRAY_SIZE(kinds));
 		struct tcfg t = {.mode = m};
 		struct layout L;
 		gva_t la;
@@ -88,14 +79,15 @@ int main(void)
 			    l == 2 || (l == 3 && m >= GWALK_MODE_4LVL);
 			u64 v = random_entry(&L, l, leaf_ok);
 
-			if (m == GWALK_MODE_PAE && l == 3 && (rng() & 3))
+			if (m == GWALK_MODE_PAE && l == 3 &&
+			    (rng_next(&rng) & 3))
 				v &= ~(GENMASK(8, 5) | GENMASK(2, 1) |
 				       GENMASK(63, 52));
 			layout_set(&e, &L, &t, l, v);
 		}
-		la = L.la | (rng() & 0xfff);
-		if (rng() % 16 == 0)
-			la = rng(); /* anywhere, canonical or not */
+		la = L.la | (rng_next(&rng) & 0xfff);
+		if (rng_below(&rng, 16) == 0)
+			la = rng_next(&rng); /* anywhere, canonical or not */
 		check_one(&e, &t, la, kinds[k].acc, &st[m]);
 		for (l = 1; l <= L.top; l++)
 			env_put(&e, L.egpa[l], 0, L.esize);

@@ -6,8 +6,8 @@
  * and 64-bit mode (canonical checks at 48 and 57 bits, FS/GS bases); plus
  * hand-checked cases for #GP(0) vs #SS(0).
  */
-#include "test/unit/gwalk_model.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/gwalk_model.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 #include "vmm/gwalk/gwalk.h"
 

@@ -8,8 +8,8 @@
 
 #include "mm/pt/hpt.h"
 #include "mm/pt/pt_format_x86.h"
-#include "pt_host_pool.h"
-#include "tap.h"
+#include "test/unit/support/pt_host_pool.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 
 #define MiB (1ULL << 20)

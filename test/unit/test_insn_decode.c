@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 #include "vmm/insn/insn.h"
 
 #define NO  INSN_REG_NONE

@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "test/unit/em_segs.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/em_guest.h"
+#include "test/unit/support/em_segs.h"
+#include "test/unit/support/tap.h"
 #include "vmm/insn/insn.h"
 #include "vmm/emulate/insn_emulate.h"
 
@@ -26,10 +27,11 @@ static struct {
 	int fail_at;  /* access number that fails, -1 none */
 	enum em_mem_result fail_how;
 	bool cmpxchg_lose; /* cmpxchg reports a concurrent change */
-	int gpr_writes;
 	gva_t last_la[8];
 	unsigned last_size[8];
 } g;
+
+static struct em_regs regs = {.gpr = g.gpr, .vec = g.vec};
 
 static enum em_mem_result access(struct em_ctx *ctx, gva_t la, unsigned size)
 {
@@ -39,33 +41,13 @@ static enum em_mem_result access(struct em_ctx *ctx, gva_t la, unsigned size)
 		g.last_la[n] = la;
 		g.last_size[n] = size;
 	}
-	if (n == g.fail_at) {
-		if (g.fail_how == EM_MEM_EXCEPTION)
-			ctx->exc = (struct em_exception){.vector = EM_VEC_PF,
-							 .has_error_code = true,
-							 .error_code = 2,
-							 .cr2 = la};
-		return g.fail_how;
-	}
-	if ((la & (MEM_SIZE - 1)) + size > MEM_SIZE) {
-		ctx->exc = (struct em_exception){
-		    .vector = EM_VEC_PF, .has_error_code = true, .cr2 = la};
-		return EM_MEM_EXCEPTION;
-	}
+	if (n == g.fail_at)
+		return g.fail_how == EM_MEM_EXCEPTION
+			   ? em_page_fault(ctx, la, 2)
+			   : g.fail_how;
+	if ((la & (MEM_SIZE - 1)) + size > MEM_SIZE)
+		return em_page_fault(ctx, la, 0);
 	return EM_MEM_OK;
-}
-
-static u64 t_read_gpr(struct em_ctx *ctx, unsigned reg)
-{
-	(void)ctx;
-	return g.gpr[reg];
-}
-
-static void t_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
-{
-	(void)ctx;
-	g.gpr[reg] = val;
-	g.gpr_writes++;
 }
 
 static enum em_mem_result t_read(struct em_ctx *ctx, gva_t la, void *buf,
@@ -98,38 +80,18 @@ static enum em_mem_result t_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
 		return r;
 	if (g.cmpxchg_lose)
 		g.mem[la] ^= 0x55; /* another CPU got there first */
-	*swapped = !memcmp(g.mem + la, old, size);
-	if (*swapped)
-		memcpy(g.mem + la, new_val, size);
-	else
-		memcpy(old, g.mem + la, size);
+	em_cmpxchg_bytes(g.mem + la, old, new_val, size, swapped);
 	return EM_MEM_OK;
 }
 
-static void t_read_vec(struct em_ctx *ctx, unsigned reg, void *buf,
-		       unsigned len)
-{
-	(void)ctx;
-	memcpy(buf, g.vec[reg], len);
-}
-
-static void t_write_vec(struct em_ctx *ctx, unsigned reg, const void *buf,
-			unsigned len, bool zero_upper)
-{
-	(void)ctx;
-	memcpy(g.vec[reg], buf, len);
-	if (zero_upper)
-		memset(g.vec[reg] + len, 0, 32 - len);
-}
-
 static const struct em_ops ops = {
-    .read_gpr = t_read_gpr,
-    .write_gpr = t_write_gpr,
+    .read_gpr = em_regs_read_gpr,
+    .write_gpr = em_regs_write_gpr,
     .read_mem = t_read,
     .write_mem = t_write,
     .cmpxchg_mem = t_cmpxchg,
-    .read_vec = t_read_vec,
-    .write_vec = t_write_vec,
+    .read_vec = em_regs_read_vec,
+    .write_vec = em_regs_write_vec,
 };
 
 static struct em_ctx ctx;
@@ -140,8 +102,10 @@ static void reset(enum insn_mode mode)
 {
 	memset(&g, 0, sizeof(g));
 	g.fail_at = -1;
+	regs.gpr_writes = 0;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ops = &ops;
+	ctx.opaque = &regs;
 	ctx.rip = 0x1000;
 	ctx.rflags = 0x2;
 	ctx.cr0 = 0x80000033;
@@ -337,7 +301,7 @@ static void test_failures(void)
 		r = RUN(INSN_MODE_64, 0x01, 0x03);
 		tap_ok(
 		    r == (how == EM_MEM_RETRY ? EM_RETRY : EM_EXCEPTION) &&
-			*(u32 *)(g.mem + 0x2000) == 7 && g.gpr_writes == 0 &&
+			*(u32 *)(g.mem + 0x2000) == 7 && regs.gpr_writes == 0 &&
 			ctx.rflags == 0x2 && ctx.rip == 0x1000 &&
 			(how == EM_MEM_RETRY || (ctx.exc.vector == EM_VEC_PF &&
 						 ctx.exc.cr2 == 0x2000)),
@@ -352,7 +316,7 @@ static void test_failures(void)
 	g.fail_at = 1;
 	g.fail_how = EM_MEM_EXCEPTION;
 	r = RUN(INSN_MODE_64, 0x0f, 0xc1, 0x0b);
-	tap_ok(r == EM_EXCEPTION && g.gpr[1] == 9 && g.gpr_writes == 0,
+	tap_ok(r == EM_EXCEPTION && g.gpr[1] == 9 && regs.gpr_writes == 0,
 	       "XADD [rbx], ecx: failing write leaves ECX unchanged");
 
 	/* POP m: RSP not committed when the destination write fails. */
@@ -362,7 +326,7 @@ static void test_failures(void)
 	g.fail_at = 1;
 	g.fail_how = EM_MEM_EXCEPTION;
 	r = RUN(INSN_MODE_64, 0x8f, 0x03);
-	tap_ok(r == EM_EXCEPTION && g.gpr[4] == 0x4000 && g.gpr_writes == 0,
+	tap_ok(r == EM_EXCEPTION && g.gpr[4] == 0x4000 && regs.gpr_writes == 0,
 	       "POP [rbx]: failing write leaves RSP unchanged");
 
 	/* REP MOVSD: fault in iteration 3 commits iterations 1-2 only. */
@@ -383,7 +347,7 @@ static void test_failures(void)
 	g.gpr[0] = 1;
 	g.cmpxchg_lose = true;
 	r = RUN(INSN_MODE_64, 0xf0, 0x01, 0x03);
-	tap_ok(r == EM_RETRY && g.gpr_writes == 0 && ctx.rip == 0x1000,
+	tap_ok(r == EM_RETRY && regs.gpr_writes == 0 && ctx.rip == 0x1000,
 	       "LOCK ADD whose cmpxchg sees a concurrent change: RETRY");
 
 	/* Page-crossing access is handed to the callback whole. */
@@ -428,7 +392,7 @@ static void test_exceptions(void)
 	g.gpr[3] = 0x2000;
 	r = RUN(INSN_MODE_64, 0xf7, 0x33); /* div dword [rbx] (0) */
 	tap_ok(r == EM_EXCEPTION && ctx.exc.vector == EM_VEC_DE &&
-		   !ctx.exc.has_error_code && g.gpr_writes == 0,
+		   !ctx.exc.has_error_code && regs.gpr_writes == 0,
 	       "DIV by zero: #DE, no register written");
 
 	reset(INSN_MODE_64);
@@ -508,8 +472,8 @@ static void test_unsupported(void)
 	reset(INSN_MODE_64);
 	r = RUN(INSN_MODE_64, 0x0f, 0xa2); /* cpuid */
 	insn_emulate_describe(&ctx, buf, sizeof(buf));
-	tap_ok(r == EM_UNSUPPORTED && g.gpr_writes == 0 && ctx.rip == 0x1000 &&
-		   strstr(buf, "0f a2") != NULL,
+	tap_ok(r == EM_UNSUPPORTED && regs.gpr_writes == 0 &&
+		   ctx.rip == 0x1000 && strstr(buf, "0f a2") != NULL,
 	       "CPUID: UNSUPPORTED, described as \"%s\"", buf);
 
 	reset(INSN_MODE_64);
@@ -521,7 +485,7 @@ static void test_unsupported(void)
 
 	reset(INSN_MODE_64);
 	r = RUN(INSN_MODE_64, 0xc7, 0xf8, 0x10, 0, 0, 0); /* xbegin */
-	tap_ok(r == EM_UNSUPPORTED && g.gpr_writes == 0,
+	tap_ok(r == EM_UNSUPPORTED && regs.gpr_writes == 0,
 	       "XBEGIN (C7 /7) is not taken for MOV: UNSUPPORTED");
 
 	reset(INSN_MODE_64);
@@ -731,7 +695,7 @@ static void test_optional_ops(void)
 	ctx.ops = &o;
 	g.gpr[3] = 0x2000;
 	r = RUN(INSN_MODE_64, 0xf0, 0x01, 0x03);
-	tap_ok(r == EM_UNSUPPORTED && g.accesses == 1 && g.gpr_writes == 0,
+	tap_ok(r == EM_UNSUPPORTED && g.accesses == 1 && regs.gpr_writes == 0,
 	       "LOCK ADD without a cmpxchg callback: UNSUPPORTED, no write");
 	r = RUN(INSN_MODE_64, 0xf3, 0x0f, 0x6f, 0x03);
 	tap_ok(r == EM_UNSUPPORTED,

@@ -28,13 +28,13 @@
 #include <stdio.h>
 #include <asm/ldt.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "test/unit/em_segs.h"
-#include "test/unit/emulate_gen.h"
-#include "test/unit/native_exec.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/em_guest.h"
+#include "test/unit/support/em_segs.h"
+#include "test/unit/support/emulate_gen.h"
+#include "test/unit/support/native_exec.h"
+#include "test/unit/support/tap.h"
 #include "vmm/insn/insn.h"
 #include "vmm/emulate/insn_emulate.h"
 
@@ -116,7 +116,7 @@ static u64 data_addr(u64 off)
 /* Choose base/index values so the memory operand lands at target. */
 static void place_operand(struct gen *g, u64 target, u64 next_rip)
 {
-	u64 *r = start.gpr, hi = g->asz32 ? rnd() << 32 : 0;
+	u64 *r = start.gpr, hi = g->asz32 ? rng_next(&rng) << 32 : 0;
 	s64 idx = 0;
 
 	if (g->rip_rel) {
@@ -130,8 +130,8 @@ static void place_operand(struct gen *g, u64 target, u64 next_rip)
 		return;
 	}
 	if (g->index >= 0) {
-		idx = (s64)rnd_below(64) - (g->base >= 0 ? 32 : 0);
-		r[g->index] = (u64)idx | (g->asz32 ? rnd() << 32 : 0);
+		idx = (s64)rng_below(&rng, 64) - (g->base >= 0 ? 32 : 0);
+		r[g->index] = (u64)idx | (g->asz32 ? rng_next(&rng) << 32 : 0);
 	}
 	if (g->base < 0) { /* SIB without base: disp32 + index * scale */
 		g->disp = (s64)(target - (u64)idx * (u64)g->scale);
@@ -152,7 +152,7 @@ static void shape_div(const struct gen *g, const struct form *fm)
 	u64 m = g->osize == 8 ? ~0ULL : (1ULL << bits) - 1;
 	u64 ext = sign && ((lo >> (bits - 1)) & 1) ? m : 0;
 
-	if (rnd_below(5) == 0)
+	if (rng_below(&rng, 5) == 0)
 		return;
 	if (g->osize == 1)
 		r[0] = (r[0] & ~0xff00ULL) | ((ext & 0xff) << 8);
@@ -185,53 +185,56 @@ static void setup_case(struct gen *g, const struct form *fm)
 {
 	u64 next_rip = (u64)(uintptr_t)code_page + (u64)g->len;
 	u64 align = (fm->f & F_VL256) ? 32 : 16;
-	u64 off = 1024 + rnd_below(2048 - 64);
+	u64 off = 1024 + rng_below(&rng, 2048 - 64);
 
 	for (int i = 0; i < 16; i++)
 		start.gpr[i] = rnd_val();
 	for (int i = 0; i < 16 * 32; i++)
-		start.ymm[i / 32][i % 32] = (u8)rnd();
-	start.rflags = 0x202 | (rnd() & 0xcd5);
+		start.ymm[i / 32][i % 32] = (u8)rng_next(&rng);
+	start.rflags = 0x202 | (rng_next(&rng) & 0xcd5);
 	/* not for PUSH/POP: an RSP-based operand is also the (flat) stack */
-	ldt.on = mode32 && ldt_works && !(fm->f & F_STACK) && rnd_below(3) == 0;
+	ldt.on = mode32 && ldt_works && !(fm->f & F_STACK) &&
+		 rng_below(&rng, 3) == 0;
 	ldt.base = (u32)(data_addr(0) - LDT_DATA_AT);
-	ldt.type = (u32[]){3, 3, 7, 1}[rnd_below(4)];
+	ldt.type = (u32[]){3, 3, 7, 1}[rng_below(&rng, 4)];
 	ldt.limit = LDT_DATA_AT + 2048;
 	for (int i = 0; i < DATA_SIZE; i++)
-		mem_start[i] = (u8)rnd();
-	start.gpr[4] = data_addr(2048 + rnd_below(64) * 8);
-	if ((fm->f & F_ALIGN) && rnd_below(8) != 0)
+		mem_start[i] = (u8)rng_next(&rng);
+	start.gpr[4] = data_addr(2048 + rng_below(&rng, 64) * 8);
+	if ((fm->f & F_ALIGN) && rng_below(&rng, 8) != 0)
 		off &= ~(align - 1);
 	if (fm->f & F_BTREG) {
-		u64 v = (u64)((s64)rnd_below(4096) - 2048);
+		u64 v = (u64)((s64)rng_below(&rng, 4096) - 2048);
 
 		if (g->mod == 3)
 			v = rnd_val();
 		start.gpr[g->modrm_reg] = v;
 	}
 	if ((fm->f & F_SHIFT) && (fm->f & F_CNTCL))
-		start.gpr[1] = rnd_below(2) ? rnd_below(70) : rnd();
+		start.gpr[1] =
+		    rng_below(&rng, 2) ? rng_below(&rng, 70) : rng_next(&rng);
 	if (fm->f & F_DIV)
 		shape_div(g, fm);
 	if (fm->f & F_STR) {
-		u64 n = rnd_below(14), s = (u64)g->osize;
+		u64 n = rng_below(&rng, 14), s = (u64)g->osize;
 		bool down = start.rflags & BIT(10);
-		u64 a = 256 + rnd_below(1200), b = 256 + rnd_below(3000);
-		u64 hi = g->asz32 ? rnd() << 32 : 0;
+		u64 a = 256 + rng_below(&rng, 1200),
+		    b = 256 + rng_below(&rng, 3000);
+		u64 hi = g->asz32 ? rng_next(&rng) << 32 : 0;
 
 		if (down) {
 			a += n * s;
 			b += n * s;
 			b = b > 3800 ? 3800 : b;
 		}
-		start.gpr[1] = n | (g->asz32 ? rnd() << 32 : 0);
+		start.gpr[1] = n | (g->asz32 ? rng_next(&rng) << 32 : 0);
 		start.gpr[6] = (data_addr(a) - seg_base(g)) | hi;
 		start.gpr[7] = (data_addr(b) - es_base()) | hi;
-		ldt.limit = LDT_DATA_AT + (u32)(rnd_below(2) ? a : b);
-		if (rnd_below(2)) /* make REPE continue / REPNE stop */
+		ldt.limit = LDT_DATA_AT + (u32)(rng_below(&rng, 2) ? a : b);
+		if (rng_below(&rng, 2)) /* make REPE continue / REPNE stop */
 			memmove(mem_start + b - (down ? n * s : 0),
 				mem_start + a - (down ? n * s : 0), n * s + s);
-		if (rnd_below(3) == 0)
+		if (rng_below(&rng, 3) == 0)
 			for (u64 i = 0; i <= n; i++)
 				memcpy(mem_start +
 					   (down ? b - i * s : b + i * s),
@@ -241,8 +244,9 @@ static void setup_case(struct gen *g, const struct form *fm)
 		place_operand(g, data_addr(off) - seg_base(g), next_rip);
 		ldt.limit = LDT_DATA_AT + (u32)off;
 	}
-	ldt.limit += (u32)rnd_below(48) - 24; /* a few bytes either side */
-	if (fm->f & F_CMPEQ && rnd_below(2)) {
+	/* a few bytes either side */
+	ldt.limit += (u32)rng_below(&rng, 48) - 24;
+	if (fm->f & F_CMPEQ && rng_below(&rng, 2)) {
 		int sz = fm->op == 0xc7 ? ((fm->f & F_W) ? 16 : 8) : g->osize;
 		u64 pair[2] = {start.gpr[0], start.gpr[2]};
 
@@ -263,6 +267,7 @@ struct emu {
 };
 
 static struct emu emu;
+static struct em_regs emu_regs = {.gpr = emu.s.gpr, .vec = emu.s.ymm};
 
 static u8 *emu_ptr(gva_t la, unsigned size)
 {
@@ -275,32 +280,13 @@ static u8 *emu_ptr(gva_t la, unsigned size)
 	return emu.mem + (la - base);
 }
 
-static u64 cb_read_gpr(struct em_ctx *ctx, unsigned reg)
-{
-	(void)ctx;
-	return emu.s.gpr[reg];
-}
-
-static void cb_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
-{
-	(void)ctx;
-	emu.s.gpr[reg] = val;
-}
-
-static enum em_mem_result cb_fault(struct em_ctx *ctx, gva_t la)
-{
-	ctx->exc = (struct em_exception){
-	    .vector = EM_VEC_PF, .has_error_code = true, .cr2 = la};
-	return EM_MEM_EXCEPTION;
-}
-
 static enum em_mem_result cb_read(struct em_ctx *ctx, gva_t la, void *buf,
 				  unsigned size)
 {
 	u8 *p = emu_ptr(la, size);
 
 	if (!p)
-		return cb_fault(ctx, la);
+		return em_page_fault(ctx, la, 0);
 	memcpy(buf, p, size);
 	return EM_MEM_OK;
 }
@@ -311,7 +297,7 @@ static enum em_mem_result cb_write(struct em_ctx *ctx, gva_t la,
 	u8 *p = emu_ptr(la, size);
 
 	if (!p)
-		return cb_fault(ctx, la);
+		return em_page_fault(ctx, la, 0);
 	memcpy(p, buf, size);
 	return EM_MEM_OK;
 }
@@ -323,29 +309,9 @@ static enum em_mem_result cb_cmpxchg(struct em_ctx *ctx, gva_t la, void *old,
 	u8 *p = emu_ptr(la, size);
 
 	if (!p)
-		return cb_fault(ctx, la);
-	*swapped = memcmp(p, old, size) == 0;
-	if (*swapped)
-		memcpy(p, new_val, size);
-	else
-		memcpy(old, p, size);
+		return em_page_fault(ctx, la, 0);
+	em_cmpxchg_bytes(p, old, new_val, size, swapped);
 	return EM_MEM_OK;
-}
-
-static void cb_read_vec(struct em_ctx *ctx, unsigned reg, void *buf,
-			unsigned len)
-{
-	(void)ctx;
-	memcpy(buf, emu.s.ymm[reg & 15], len);
-}
-
-static void cb_write_vec(struct em_ctx *ctx, unsigned reg, const void *buf,
-			 unsigned len, bool zero_upper)
-{
-	(void)ctx;
-	memcpy(emu.s.ymm[reg & 15], buf, len);
-	if (zero_upper)
-		memset(emu.s.ymm[reg & 15] + len, 0, 32 - len);
 }
 
 /*
@@ -360,9 +326,9 @@ static enum em_mem_result cb_rep_run(struct em_ctx *ctx, gva_t dst, gva_t src,
 	u64 step = down ? -(u64)size : size;
 
 	if (movs && !emu_ptr(src, size))
-		return cb_fault(ctx, src);
+		return em_page_fault(ctx, src, 0);
 	if (!emu_ptr(dst, size))
-		return cb_fault(ctx, dst);
+		return em_page_fault(ctx, dst, 0);
 	for (u32 i = 0; i < count; i++) {
 		u8 *d = emu_ptr(dst + i * step, size);
 		u8 *s = movs ? emu_ptr(src + i * step, size) : (u8 *)&fill;
@@ -375,13 +341,13 @@ static enum em_mem_result cb_rep_run(struct em_ctx *ctx, gva_t dst, gva_t src,
 }
 
 static const struct em_ops emu_ops = {
-    .read_gpr = cb_read_gpr,
-    .write_gpr = cb_write_gpr,
+    .read_gpr = em_regs_read_gpr,
+    .write_gpr = em_regs_write_gpr,
     .read_mem = cb_read,
     .write_mem = cb_write,
     .cmpxchg_mem = cb_cmpxchg,
-    .read_vec = cb_read_vec,
-    .write_vec = cb_write_vec,
+    .read_vec = em_regs_read_vec,
+    .write_vec = em_regs_write_vec,
 };
 
 /* The same with whole REP MOVS/STOS runs (struct em_ops.rep_run); set
@@ -395,7 +361,7 @@ static const struct em_ops *ops_for_case(void)
 		emu_ops_runs = emu_ops;
 		emu_ops_runs.rep_run = cb_rep_run;
 	}
-	return rnd_below(2) ? &emu_ops_runs : &emu_ops;
+	return rng_below(&rng, 2) ? &emu_ops_runs : &emu_ops;
 }
 
 /* ---------------------------------------------------------------- compare */
@@ -521,6 +487,7 @@ static void case_ctx(struct em_ctx *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->ops = ops_for_case();
+	c->opaque = &emu_regs;
 	c->rip = (u64)(uintptr_t)code_page;
 	c->rflags = start.rflags;
 	c->cr0 = 0x80000033;	   /* PG NE ET MP PE */
@@ -613,7 +580,7 @@ static bool run_case(const struct form *fm, bool verbose, int *faults)
 	}
 	case_ctx(&ctx);
 	while (r == EM_CONTINUE && rounds++ < 100) {
-		ctx.rep_budget = (u32)rnd_below(4); /* 0: default */
+		ctx.rep_budget = (u32)rng_below(&rng, 4); /* 0: default */
 		call_rflags = ctx.rflags;
 		r = insn_emulate(&ctx, &in);
 	}
@@ -747,16 +714,9 @@ static bool valid32(const struct form *fm)
 	return !(fm->f & F_W) && !(fm->map == 0 && fm->op == 0x63);
 }
 
-static u64 env_u64(const char *name, u64 def)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoull(s, NULL, 0) : def;
-}
-
 int main(void)
 {
-	u64 seed = env_u64("MICA_SEED", (u64)time(NULL) ^ (u64)clock());
+	u64 seed = rng_seed_env(&rng, rng_clock_seed());
 	u64 iters = env_u64("MICA_ITERS", 1000);
 	u8 *region;
 	u64 total = 0, bad_total = 0;
@@ -764,7 +724,6 @@ int main(void)
 	bool can32;
 	const char *only = getenv("MICA_FORM"); /* substring of form names */
 
-	rng_state = seed ? seed : 1;
 	tap_diag("seed %llu (MICA_SEED), %llu cases per form (MICA_ITERS)",
 		 (unsigned long long)seed, (unsigned long long)iters);
 	region = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE | PROT_EXEC,

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test/unit/em_segs.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/em_guest.h"
+#include "test/unit/support/em_segs.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 #include "vmm/insn/insn.h"
 #include "vmm/emulate/insn_emulate.h"
 
@@ -28,16 +30,9 @@ static struct model {
 	bool broken;  /* a run faulted after its first element */
 } m;
 
-static u64 rng_state;
+static struct em_regs regs = {.gpr = m.gpr};
+static struct rng rng;
 static u64 runs, run_elems; /* rep_run calls and the elements they moved */
-
-static u64 rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 static bool faults(gva_t la, unsigned size)
 {
@@ -46,30 +41,11 @@ static bool faults(gva_t la, unsigned size)
 	return a >> 12 == m.bad_page || b >> 12 == m.bad_page || b < a;
 }
 
-static enum em_mem_result fault(struct em_ctx *ctx, gva_t la)
-{
-	ctx->exc = (struct em_exception){
-	    .vector = EM_VEC_PF, .has_error_code = true, .cr2 = la};
-	return EM_MEM_EXCEPTION;
-}
-
-static u64 t_read_gpr(struct em_ctx *ctx, unsigned reg)
-{
-	(void)ctx;
-	return m.gpr[reg];
-}
-
-static void t_write_gpr(struct em_ctx *ctx, unsigned reg, u64 val)
-{
-	(void)ctx;
-	m.gpr[reg] = val;
-}
-
 static enum em_mem_result t_read(struct em_ctx *ctx, gva_t la, void *buf,
 				 unsigned size)
 {
 	if (faults(la, size))
-		return fault(ctx, la);
+		return em_page_fault(ctx, la, 0);
 	memcpy(buf, m.mem + (la & (MEM_SIZE - 1)), size);
 	return EM_MEM_OK;
 }
@@ -78,7 +54,7 @@ static enum em_mem_result t_write(struct em_ctx *ctx, gva_t la, const void *buf,
 				  unsigned size)
 {
 	if (faults(la, size))
-		return fault(ctx, la);
+		return em_page_fault(ctx, la, 0);
 	memcpy(m.mem + (la & (MEM_SIZE - 1)), buf, size);
 	return EM_MEM_OK;
 }
@@ -121,15 +97,15 @@ static enum em_mem_result t_rep_run(struct em_ctx *ctx, gva_t dst, gva_t src,
 }
 
 static const struct em_ops ops_steps = {
-    .read_gpr = t_read_gpr,
-    .write_gpr = t_write_gpr,
+    .read_gpr = em_regs_read_gpr,
+    .write_gpr = em_regs_write_gpr,
     .read_mem = t_read,
     .write_mem = t_write,
 };
 
 static const struct em_ops ops_runs = {
-    .read_gpr = t_read_gpr,
-    .write_gpr = t_write_gpr,
+    .read_gpr = em_regs_read_gpr,
+    .write_gpr = em_regs_write_gpr,
     .read_mem = t_read,
     .write_mem = t_write,
     .rep_run = t_rep_run,
@@ -154,6 +130,7 @@ static void emulate(const struct insn *in, const struct em_ops *ops, u64 rflags,
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ops = ops;
+	ctx.opaque = &regs;
 	ctx.rip = 0x1000;
 	ctx.rflags = rflags;
 	ctx.cr0 = 0x80000033;
@@ -180,15 +157,17 @@ static u64 pick_offset(unsigned asz)
 {
 	u64 amask = asz == 8 ? ~0ULL : (1ULL << (8 * asz)) - 1;
 
-	switch (rng() % 4) {
+	switch (rng_below(&rng, 4)) {
 	case 0: /* next to the wrap */
-		return (amask - (rng() % 40)) & amask;
+		return (amask - rng_below(&rng, 40)) & amask;
 	case 1: /* low */
-		return rng() % 64;
+		return rng_below(&rng, 64);
 	case 2: /* next to a page end */
-		return ((rng() % 32) * 0x1000 + 0x1000 - rng() % 24) & amask;
+		return (rng_below(&rng, 32) * 0x1000 + 0x1000 -
+			rng_below(&rng, 24)) &
+		       amask;
 	default:
-		return rng() & amask & (MEM_SIZE - 1);
+		return rng_next(&rng) & amask & (MEM_SIZE - 1);
 	}
 }
 
@@ -199,32 +178,34 @@ static u64 pick_offset(unsigned asz)
  */
 static void random_seg(struct gwalk_seg *sg, unsigned seg, u64 ea, unsigned asz)
 {
-	u32 type = rng() % 4 ? 0x3 : 0x7; /* read/write, expand-down */
+	u32 type = rng_below(&rng, 4) ? 0x3 : 0x7; /* read/write, expand-down */
 
-	if (rng() % 8 == 0)
+	if (rng_below(&rng, 8) == 0)
 		type &= ~0x2u; /* read-only */
-	sg->base = rng() % 2 ? rng() % 0x20000 : 0;
+	sg->base = rng_below(&rng, 2) ? rng_below(&rng, 0x20000) : 0;
 	sg->limit = (u32)(ea & (asz == 8 ? ~0ULL : (1ULL << (8 * asz)) - 1));
-	sg->limit += (u32)(rng() % 64) - 32;
-	if (rng() % 2)
+	sg->limit += (u32)rng_below(&rng, 64) - 32;
+	if (rng_below(&rng, 2))
 		sg->limit = 0xffffffffu;
 	sg->ar = GWALK_AR_P | GWALK_AR_S | (seg == INSN_SEG_CS ? 0xb : type) |
-		 (rng() % 2 ? GWALK_AR_DB : 0);
+		 (rng_below(&rng, 2) ? GWALK_AR_DB : 0);
 }
 
 static bool one_case(unsigned *n_faults)
 {
 	static const enum insn_mode modes[] = {INSN_MODE_16, INSN_MODE_32,
 					       INSN_MODE_64};
-	enum insn_mode mode = modes[rng() % 3];
-	bool a67 = rng() % 2, o66 = rng() % 4 == 0, w = rng() % 4 == 0;
-	bool movs = rng() % 2, wide = rng() % 2, down = rng() % 3 == 0;
+	enum insn_mode mode = modes[rng_below(&rng, 3)];
+	bool a67 = rng_below(&rng, 2), o66 = rng_below(&rng, 4) == 0,
+	     w = rng_below(&rng, 4) == 0;
+	bool movs = rng_below(&rng, 2), wide = rng_below(&rng, 2),
+	     down = rng_below(&rng, 3) == 0;
 	u8 b[8];
 	size_t n = 0;
 	struct insn in;
 	unsigned asz;
 	u64 rflags = 0x2 | (down ? 0x400 : 0);
-	u32 budget = (u32)(rng() % 4 ? rng() % 300 : 0);
+	u32 budget = (u32)(rng_below(&rng, 4) ? rng_below(&rng, 300) : 0);
 	static struct outcome a, c;
 
 	b[n++] = 0xf3;
@@ -239,17 +220,20 @@ static bool one_case(unsigned *n_faults)
 		return false;
 	asz = in.addrsize;
 	for (int i = 0; i < 16; i++)
-		m.gpr[i] = rng();
-	m.gpr[1] = rng() % 3 ? rng() % 700 : rng() % 5000;
+		m.gpr[i] = rng_next(&rng);
+	m.gpr[1] =
+	    rng_below(&rng, 3) ? rng_below(&rng, 700) : rng_below(&rng, 5000);
 	/* bits above the address size must be kept and ignored */
 	for (int r = 6; r <= 7; r++)
-		m.gpr[r] = asz == 8 ? pick_offset(asz) & (MEM_SIZE - 1)
-				    : pick_offset(asz) | rng() << (8 * asz);
+		m.gpr[r] = asz == 8
+			       ? pick_offset(asz) & (MEM_SIZE - 1)
+			       : pick_offset(asz) | rng_next(&rng) << (8 * asz);
 	for (int i = 0; i < MEM_SIZE; i++)
-		m.mem[i] = (u8)rng();
+		m.mem[i] = (u8)rng_next(&rng);
 	for (int s = 0; s < 6; s++)
 		random_seg(&segs[s], s, m.gpr[s == INSN_SEG_ES ? 7 : 6], asz);
-	m.bad_page = rng() % 3 == 0 ? rng() % (MEM_SIZE >> 12) : ~0ULL;
+	m.bad_page =
+	    rng_below(&rng, 3) == 0 ? rng_below(&rng, MEM_SIZE >> 12) : ~0ULL;
 	m.broken = false;
 	{
 		struct model start = m;
@@ -268,13 +252,10 @@ static bool one_case(unsigned *n_faults)
 
 int main(void)
 {
-	const char *seed_s = getenv("MICA_SEED"),
-		   *iters_s = getenv("MICA_ITERS");
-	u64 seed = seed_s ? strtoull(seed_s, NULL, 0) : 0x72756e73ULL;
-	unsigned long iters = iters_s ? strtoul(iters_s, NULL, 0) : 10000;
+	u64 seed = rng_seed_env(&rng, 0x72756e73ULL);
+	unsigned long iters = env_u64("MICA_ITERS", 10000);
 	unsigned bad = 0, n_faults = 0;
 
-	rng_state = seed | 1;
 	for (unsigned long i = 0; i < iters; i++)
 		if (!one_case(&n_faults) && bad++ < 5)
 			tap_diag("case %lu differs", i);

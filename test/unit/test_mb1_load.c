@@ -4,8 +4,8 @@
  * Specification 0.6.96, 3.1): the header search and the a.out kludge
  * loader, and a seeded random-mutation run (MICA_SEED, MICA_ITERS).
  */
-#include "test/unit/load_test_util.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/load_test_util.h"
+#include "test/unit/support/tap.h"
 
 #define MB1_MAGIC 0x1badb002U
 
@@ -208,35 +208,23 @@ static unsigned fuzz_one(struct img *im)
 	return bad + fr.violations;
 }
 
+/* The kludge image the mutation run starts from. */
+static void build_random(struct img *im, struct rng *r)
+{
+	(void)r;
+	build_kludge(im, 0x1000, 0, 0, KL_LOAD + 0x10);
+}
+
 static void test_random(void)
 {
-	u64 seed, iters, loaded = 0, bad = 0;
-	static struct img im;
-
-	rnd_setup(&seed, &iters, 0x3b1c0deULL, 200000);
-	for (u64 it = 0; it < iters; it++) {
-		unsigned nmut = 1 + rnd() % 6, b;
-
-		build_kludge(&im, 0x1000, 0, 0, KL_LOAD + 0x10);
-		for (unsigned m = 0; m < nmut; m++) {
-			u64 x = rnd();
-			/* mostly the header and its address fields */
-			size_t at = (x & 1) ? KL_OFF + (x >> 8) % 32
-					    : (x >> 8) % im.size;
-
-			im.b[at] = (x & 2) ? (u8)(x >> 32) : im.b[at] ^ 0x80;
-		}
-		if (!(rnd() % 8))
-			im.size = rnd() % (im.size + 1);
-		b = fuzz_one(&im);
-		bad += b;
-		loaded += !b && fr.copies;
-	}
-	tap_ok(!bad,
-	       "kludge random mutations (seed %llu): %llu images, %llu loaded, "
-	       "%llu contract violations",
-	       (unsigned long long)seed, (unsigned long long)iters,
-	       (unsigned long long)loaded, (unsigned long long)bad);
+	/* mostly the header and its address fields */
+	mutation_run(&(struct mutation_run){.what = "kludge",
+					    .seed = 0x3b1c0deULL,
+					    .iters = 200000,
+					    .hot = KL_OFF,
+					    .hot_len = 32,
+					    .build = build_random,
+					    .check = fuzz_one});
 }
 
 int main(void)

@@ -12,8 +12,9 @@
 #include <string.h>
 
 #include "boot/parse/mb2.h"
-#include "test/unit/mb2_build.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/mb2_build.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 
 static const struct mb2_mmap_entry std_map[] = {
@@ -598,23 +599,7 @@ static void test_malformed(void)
 
 /* ---------------------------------------------------------------- random */
 
-static u64 rng_state;
-
-static u64 rng(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static u64 env_u64(const char *name, u64 def)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoull(s, NULL, 0) : def;
-}
+static struct rng rng;
 
 /* Everything a successful parse reports must lie inside the block. */
 static bool result_sane(const struct parsed *p, const u8 *base, u32 len)
@@ -649,24 +634,24 @@ static bool result_sane(const struct parsed *p, const u8 *base, u32 len)
 
 static void mutate(struct mb *m, u32 *max_len)
 {
-	u32 n = 1 + (u32)(rng() % 6);
+	u32 n = 1 + (u32)rng_below(&rng, 6);
 	static const u32 interesting[] = {
 	    0,	1,  7,	8,	    9,		12,	   15,
 	    16, 23, 24, 0x7fffffff, 0xffffffff, 0xfffffff8};
 
 	for (u32 i = 0; i < n; i++) {
-		u32 off = (u32)(rng() % m->len);
+		u32 off = (u32)rng_below(&rng, m->len);
 
-		switch (rng() % 16) {
+		switch (rng_below(&rng, 16)) {
 		case 0 ... 5: /* random byte */
-			mb_bytes(m)[off] = (u8)rng();
+			mb_bytes(m)[off] = (u8)rng_next(&rng);
 			break;
 		case 6 ... 10: /* interesting aligned u32: sizes, types, counts */
 			off &= ~3u;
 			if (off + 4 <= m->len)
 				mb_set32(m, off,
-					 interesting[rng() %
-						     ARRAY_SIZE(interesting)]);
+					 interesting[rng_below(
+					     &rng, ARRAY_SIZE(interesting))]);
 			break;
 		case 11 ... 14: /* small delta on an aligned u32 */
 			off &= ~3u;
@@ -674,11 +659,12 @@ static void mutate(struct mb *m, u32 *max_len)
 				u32 v;
 
 				memcpy(&v, mb_bytes(m) + off, 4);
-				mb_set32(m, off, v + (u32)(rng() % 33) - 16);
+				mb_set32(m, off,
+					 v + (u32)rng_below(&rng, 33) - 16);
 			}
 			break;
 		default: /* shrink the mapped length */
-			*max_len = (u32)(rng() % (m->len + 1));
+			*max_len = (u32)rng_below(&rng, m->len + 1);
 			break;
 		}
 	}
@@ -686,7 +672,7 @@ static void mutate(struct mb *m, u32 *max_len)
 
 static void test_mutations(void)
 {
-	u64 seed = env_u64("MICA_SEED", 0x6d623270617273ULL);
+	u64 seed = rng_seed_env(&rng, 0x6d623270617273ULL);
 	u64 iters = env_u64("MICA_ITERS", 200000);
 	u64 parsed = 0, errors = 0, bad = 0;
 	u64 per_err[MB2_E_COUNT] = {0};
@@ -694,7 +680,6 @@ static void test_mutations(void)
 
 	tap_diag("mutations: MICA_SEED=0x%llx MICA_ITERS=%llu",
 		 (unsigned long long)seed, (unsigned long long)iters);
-	rng_state = seed ? seed : 1;
 	build_full(&base, 24);
 	for (u64 it = 0; it < iters; it++) {
 		struct parsed p;
@@ -706,10 +691,10 @@ static void test_mutations(void)
 		max_len = m.len;
 		mutate(&m, &max_len);
 		/* Mostly ample storage; sometimes too little. */
-		small = rng() % 8 == 0;
+		small = rng_below(&rng, 8) == 0;
 		copy = parse_copy(&m, max_len, MB2_BOOTLOADER_MAGIC, &p,
-				  small ? (u32)(rng() % 8) : 16,
-				  small ? (u32)(rng() % 3) : 4);
+				  small ? (u32)rng_below(&rng, 8) : 16,
+				  small ? (u32)rng_below(&rng, 3) : 4);
 		if (p.ret == 0) {
 			parsed++;
 			insane = !result_sane(&p, copy, max_len);

@@ -6,8 +6,8 @@
  * test_memslot_lookup.c, random sequences against a reference model in
  * test_memslot_random.c.
  */
-#include "test/unit/memslot_test_util.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/memslot_test_util.h"
+#include "test/unit/support/tap.h"
 
 #define MIB	  (1ULL << 20)
 #define POOL	  (64 * MIB)

@@ -7,10 +7,13 @@
  * up, then half deleted in random order and everything looked up again.
  * MICA_ITERS sets the number of random lookups in the full table.
  */
-#include "test/unit/memslot_test_util.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/memslot_test_util.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 
 #define MIB (1ULL << 20)
+
+static struct rng rng;
 
 static int set(struct fixture *f, u32 id, u32 flags, gpa_t gpa, u64 size,
 	       u64 off)
@@ -129,7 +132,7 @@ static u64 pos_npages(u32 p)
 static void shuffle(u32 *a, u32 n)
 {
 	for (u32 i = n - 1; i > 0; i--) {
-		u32 j = (u32)rng_below(i + 1), x = a[i];
+		u32 j = (u32)rng_below(&rng, i + 1), x = a[i];
 
 		a[i] = a[j];
 		a[j] = x;
@@ -186,7 +189,7 @@ static void test_full_table(void)
 	bad += table_check(&f.t) != NULL;
 	lookups = check_all(&f, pos_id, &wrong);
 	for (u64 i = 0; i < iters; i++, rnd++) {
-		gfn_t g = rng_below(3ULL * FULL + 16);
+		gfn_t g = rng_below(&rng, 3ULL * FULL + 16);
 		u32 p = (u32)(g / 3), k = (u32)(g % 3);
 		int id = p < FULL && k < pos_npages(p) ? pos_id[p] : -1;
 
@@ -220,7 +223,7 @@ static void test_full_table(void)
 
 int main(void)
 {
-	u64 seed = seed_init();
+	u64 seed = rng_seed_env(&rng, rng_clock_seed());
 
 	tap_diag("seed 0x%llx (MICA_SEED to reproduce)",
 		 (unsigned long long)seed);

@@ -11,11 +11,14 @@
  * and the table's structural invariants checked. Seeded (MICA_SEED), length
  * MICA_ITERS operations per configuration.
  */
-#include "test/unit/memslot_test_util.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/memslot_test_util.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 
 #define MAX_ID	  512
 #define MAX_WORDS 8 /* dirty bitmap words per slot: up to 512 pages */
+
+static struct rng rng;
 
 struct model_slot {
 	bool used;
@@ -153,20 +156,20 @@ static void model_apply(struct world *w, const struct memslot_region *r,
 
 static u64 rnd_gfn(const struct world *w)
 {
-	return rng_below(w->cfg->space_pages + 4);
+	return rng_below(&rng, w->cfg->space_pages + 4);
 }
 
 /* A request: mostly plausible, sometimes malformed in one way. */
 static struct memslot_region random_region(struct world *w)
 {
 	struct memslot_region r = {0};
-	u32 id = (u32)rng_below(w->cfg->max_slots + 2);
+	u32 id = (u32)rng_below(&rng, w->cfg->max_slots + 2);
 	const struct model_slot *o = &w->m[id < MAX_ID ? id : 0];
-	u64 pool = w->cfg->pool_pages, k = rng_below(100);
+	u64 pool = w->cfg->pool_pages, k = rng_below(&rng, 100);
 
 	r.slot = id;
-	r.flags = (u32)rng_below(4);
-	r.dirty_bitmap = rng_below(10) ? w->storage[id % MAX_ID] : NULL;
+	r.flags = (u32)rng_below(&rng, 4);
+	r.dirty_bitmap = rng_below(&rng, 10) ? w->storage[id % MAX_ID] : NULL;
 	if (o->used && id < w->cfg->max_slots && k < 85) {
 		/* Existing slot: move, toggle, delete, or same. */
 		r.gpa = o->gfn << 12;
@@ -188,31 +191,31 @@ static struct memslot_region random_region(struct world *w)
 		return r;
 	}
 	r.gpa = rnd_gfn(w) << 12;
-	r.size = (1 + rng_below(w->cfg->max_npages)) << 12;
-	r.pool_offset = rng_below(8)
-			    ? rng_below(pool - (r.size >> 12) + 1) << 12
-			    : rng_below(pool + 2) << 12;
-	switch (rng_below(40)) {
+	r.size = (1 + rng_below(&rng, w->cfg->max_npages)) << 12;
+	r.pool_offset = rng_below(&rng, 8)
+			    ? rng_below(&rng, pool - (r.size >> 12) + 1) << 12
+			    : rng_below(&rng, pool + 2) << 12;
+	switch (rng_below(&rng, 40)) {
 	case 0:
-		r.flags |= 1u << (2 + rng_below(30));
+		r.flags |= 1u << (2 + rng_below(&rng, 30));
 		break;
 	case 1:
-		r.gpa += 1 + rng_below(4095);
+		r.gpa += 1 + rng_below(&rng, 4095);
 		break;
 	case 2:
-		r.size += 1 + rng_below(4095);
+		r.size += 1 + rng_below(&rng, 4095);
 		break;
 	case 3:
-		r.pool_offset |= 1 + rng_below(4095);
+		r.pool_offset |= 1 + rng_below(&rng, 4095);
 		break;
 	case 4:
-		r.gpa = ~0ULL << (12 + rng_below(20));
+		r.gpa = ~0ULL << (12 + rng_below(&rng, 20));
 		break;
 	case 5:
 		r.size = 0;
 		break;
 	case 6:
-		r.slot = (u32)rng_next();
+		r.slot = (u32)rng_next(&rng);
 		break;
 	}
 	return r;
@@ -266,8 +269,8 @@ static void op_set(struct world *w, u64 op)
 static void op_lock(struct world *w, u64 op)
 {
 	static const u32 modes[] = {1, 3, 1, 3, 0, 2, 7};
-	u32 id = (u32)rng_below(w->cfg->max_slots + 2);
-	u32 mode = modes[rng_below(ARRAY_SIZE(modes))];
+	u32 id = (u32)rng_below(&rng, w->cfg->max_slots + 2);
+	u32 mode = modes[rng_below(&rng, ARRAY_SIZE(modes))];
 	struct model_slot *s = &w->m[id % MAX_ID];
 	int want, got;
 
@@ -291,8 +294,9 @@ static void op_lock(struct world *w, u64 op)
 
 static void op_unlock(struct world *w, u64 op)
 {
-	u32 id = rng_below(20) ? (u32)rng_below(w->cfg->max_slots + 2)
-			       : MEMSLOT_UNLOCK_ALL;
+	u32 id = rng_below(&rng, 20)
+		     ? (u32)rng_below(&rng, w->cfg->max_slots + 2)
+		     : MEMSLOT_UNLOCK_ALL;
 	int want = 0, got;
 
 	if (id == MEMSLOT_UNLOCK_ALL) {
@@ -335,7 +339,7 @@ static void op_mark_dirty(struct world *w, u64 op)
 
 static void op_get_dirty_log(struct world *w, u64 op)
 {
-	u32 id = (u32)rng_below(w->cfg->max_slots + 2);
+	u32 id = (u32)rng_below(&rng, w->cfg->max_slots + 2);
 	struct model_slot *s = &w->m[id % MAX_ID];
 	u64 out[MAX_WORDS];
 	int want, got;
@@ -405,7 +409,7 @@ static void run(const struct config *cfg)
 	fixture_init(&w->f, cfg->max_slots, cfg->pool_pages * PAGE_SIZE,
 		     cfg->space_pages * PAGE_SIZE);
 	for (u64 op = 0; op < iters; op++) {
-		u64 k = rng_below(100);
+		u64 k = rng_below(&rng, 100);
 
 		if (k < 55)
 			op_set(w, op);
@@ -480,7 +484,7 @@ static const struct config configs[] = {
 
 int main(void)
 {
-	u64 seed = seed_init();
+	u64 seed = rng_seed_env(&rng, rng_clock_seed());
 
 	tap_diag("seed 0x%llx (MICA_SEED to reproduce, MICA_ITERS for length)",
 		 (unsigned long long)seed);

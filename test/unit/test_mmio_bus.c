@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "vmm/dev/vuart.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 #include "vmm/dev/mmio_bus.h"
 

@@ -5,7 +5,7 @@
  * and size, and ports these devices do not own.
  */
 #include "vmm/dev/pc_devices.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 
 static u32 rd(struct pc_devices *d, u16 port, unsigned size)
 {

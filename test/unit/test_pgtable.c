@@ -9,8 +9,9 @@
 
 #include "ept/ept_format.h"
 #include "mm/pt/pt_format_x86.h"
-#include "pt_host_pool.h"
-#include "tap.h"
+#include "test/unit/support/pt_host_pool.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 
 #define GiB (1ULL << 30)
@@ -288,12 +289,12 @@ struct model_page {
 	u64 attrs; /* 0: unmapped */
 };
 
-static void test_random(const struct pt_format *f, u64 seed, u64 iters)
+static void test_random(const struct pt_format *f, struct rng *r, u64 iters)
 {
 	struct host_pool hp = {0};
 	struct pt pt;
 	struct model_page *m = calloc(RW_PAGES, sizeof(*m));
-	u64 s = seed, mism = 0, ops = 0, enomem = 0;
+	u64 mism = 0, ops = 0, enomem = 0;
 	const u64 base = 4 * GiB; /* window start, 1G aligned */
 	u64 attrs_set[3];
 
@@ -306,12 +307,12 @@ static void test_random(const struct pt_format *f, u64 seed, u64 iters)
 		/* sizes from 4K to 1G, with alignments to match, so all leaf
 		 * sizes and every split/merge path are exercised; 4K leaves
 		 * only for ranges up to 8 MiB to keep the run short */
-		unsigned gran = (unsigned)rnd_below(&s, 3);
+		unsigned gran = (unsigned)rng_below(r, 3);
 		u64 unit = pt_level_size(gran);
 		u64 npg = RW_PAGES / (unit >> 12);
-		u64 first = rnd_below(&s, npg), cnt = 1 + rnd_below(&s, 4);
-		unsigned op = (unsigned)rnd_below(&s, 10);
-		unsigned maxl = (unsigned)rnd_below(&s, 3);
+		u64 first = rng_below(r, npg), cnt = 1 + rng_below(r, 4);
+		unsigned op = (unsigned)rng_below(r, 10);
+		unsigned maxl = (unsigned)rng_below(r, 3);
 		u64 size, pa = 0, at;
 
 		if (first + cnt > npg)
@@ -323,14 +324,14 @@ static void test_random(const struct pt_format *f, u64 seed, u64 iters)
 		u64 va = base + first * unit;
 
 		hp.limit =
-		    rnd_below(&s, 20) == 0 ? hp.live + rnd_below(&s, 3) : 0;
+		    rng_below(r, 20) == 0 ? hp.live + rng_below(r, 3) : 0;
 		if (op < 6) {
-			pa = (rnd_below(&s, 64) * unit) +
-			     (rnd_below(&s, 4) == 0 ? 4096 * rnd_below(&s, 512)
-						    : 0);
-			at = attrs_set[rnd_below(&s, 3)];
+			pa = (rng_below(r, 64) * unit) +
+			     (rng_below(r, 4) == 0 ? 4096 * rng_below(r, 512)
+						   : 0);
+			at = attrs_set[rng_below(r, 3)];
 			int rc = pt_map(&pt, va, pa, size, at, maxl,
-					rnd_below(&s, 2) ? PT_MAP_MERGE : 0);
+					rng_below(r, 2) ? PT_MAP_MERGE : 0);
 			if (rc == -ENOMEM) {
 				enomem++;
 			} else if (rc) {
@@ -368,7 +369,7 @@ static void test_random(const struct pt_format *f, u64 seed, u64 iters)
 			}
 			pt_zap(&pt, va, size);
 		} else {
-			pt_try_merge(&pt, va, 1 + (unsigned)rnd_below(&s, 2));
+			pt_try_merge(&pt, va, 1 + (unsigned)rng_below(r, 2));
 		}
 		ops++;
 		hp.limit = 0;
@@ -376,7 +377,7 @@ static void test_random(const struct pt_format *f, u64 seed, u64 iters)
 		bool full = it % 1024 == 1023 || it == iters - 1;
 		u64 nchk = full ? RW_PAGES : 64;
 		for (u64 c = 0; c < nchk; c++) {
-			u64 pg = full ? c : rnd_below(&s, RW_PAGES);
+			u64 pg = full ? c : rng_below(r, RW_PAGES);
 			u64 pte;
 			unsigned lvl;
 			int rc = pt_lookup(&pt, base + pg * 4096, &pte, &lvl);
@@ -449,7 +450,9 @@ int main(void)
 	const struct pt_format *fmts[] = {
 	    &pt_format_x86_4level, &pt_format_x86_5level, &ept_format_4level,
 	    &ept_format_5level};
-	u64 seed = test_seed(), iters = test_iters(10000);
+	struct rng rng;
+	u64 seed = rng_seed_env(&rng, rng_clock_seed());
+	u64 iters = env_u64("MICA_ITERS", 10000);
 
 	tap_diag("seed %llu iters %llu (MICA_SEED / MICA_ITERS override)",
 		 (unsigned long long)seed, (unsigned long long)iters);
@@ -461,8 +464,8 @@ int main(void)
 	}
 	test_canonical();
 	test_mmio_entry();
-	test_random(&pt_format_x86_4level, seed, iters);
-	test_random(&ept_format_4level, seed ^ 0x5EED, iters);
-	test_random(&ept_format_5level, seed ^ 0x5EED5, iters / 4);
+	test_random(&pt_format_x86_4level, &rng, iters);
+	test_random(&ept_format_4level, &rng, iters);
+	test_random(&ept_format_5level, &rng, iters / 4);
 	return tap_done();
 }

@@ -1,23 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A device read of N bytes must define all N bytes and touch nothing
- * past them. Each device model is set up in memory painted with a
- * pattern, initialised, driven through a fixed script of writes, and read
- * at every offset of its range (and a few bytes either side) at every size
- * into buffers pre-filled with the pattern, on a stack and registers
- * painted with it too (test/unit/poison.h); the whole thing runs once with
- * 0x00 and once with 0xFF and every byte read, every result and every byte
- * the UART hands to the console must be the same. Covered: the local APIC
- * registers (vlapic_read) and its register page on the bus, the 16550 (vuart_read and its MMIO device), the
- * MMIO bus with RAM, ROM, a device that refuses, a write-only device and
- * unbacked addresses (mmio_read), and the PC port devices
- * (pc_devices_read). What it would catch: a register read that returns a
- * local or a state field no init or write defined, a device read that
- * fills fewer bytes than asked (the local APIC page once answered 8 of a
- * 32-byte read), a refused or unbacked read that leaves the buffer as it
- * was, and a read that writes past its size. The MemorySanitizer build
- * (test_poison_devices_msan) also checks each returned byte as it is
- * logged.
+ * A device read of N bytes must define all N bytes and touch nothing past them.
+ * Each device model is set up in memory painted with a pattern, initialised,
+ * driven through a fixed script of writes, and read at every offset of its
+ * range (and a few bytes either side) at every size into buffers pre-filled
+ * with the pattern, on a stack and registers painted with it too
+ * (test/unit/support/poison.h); the whole thing runs once with 0x00 and once
+ * with 0xFF and every byte read, every result and every byte the UART hands to
+ * the console must be the same. Covered: the local APIC registers (vlapic_read)
+ * and its register page on the bus, the 16550 (vuart_read and its MMIO device),
+ * the MMIO bus with RAM, ROM, a device that refuses, a write-only device and
+ * unbacked addresses (mmio_read), and the PC port devices (pc_devices_read).
+ * What it would catch: a register read that returns a local or a state field no
+ * init or write defined, a device read that fills fewer bytes than asked (the
+ * local APIC page once answered 8 of a 32-byte read), a refused or unbacked
+ * read that leaves the buffer as it was, and a read that writes past its size.
+ * The MemorySanitizer build (test_poison_devices_msan) also checks each
+ * returned byte as it is logged.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,8 +24,8 @@
 #include "vmm/dev/pc_devices.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/dev/vuart.h"
-#include "test/unit/poison.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/poison.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 #include "vmm/dev/mmio_bus.h"
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Undefined bytes must never reach the guest. Each case (a random
- * encoding from the differential test's generator, test/unit/emulate_gen.h,
- * or random bytes, in 16-, 32- or 64-bit code) is decoded and emulated
- * twice on identical inputs: once with the stack below the emulator, the
- * registers it starts with (test/unit/poison.h) and its scratch state (the
+ * encoding from the differential test's generator,
+ * test/unit/support/emulate_gen.h, or random bytes, in 16-, 32- or 64-bit
+ * code) is decoded and emulated twice on identical inputs: once with the
+ * stack below the emulator, the registers it starts with
+ * (test/unit/support/poison.h) and its scratch state (the
  * decoded struct insn, every output and private field of struct em_ctx and,
  * in 64-bit code, the segment fields mica does not load) all 0x00, once all
  * 0xFF. Everything the guest can see must be the same: the order and
@@ -40,10 +41,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test/unit/em_segs.h"
-#include "test/unit/emulate_gen.h"
-#include "test/unit/poison.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/em_guest.h"
+#include "test/unit/support/em_segs.h"
+#include "test/unit/support/emulate_gen.h"
+#include "test/unit/support/poison.h"
+#include "test/unit/support/tap.h"
 #include "vmm/insn/insn.h"
 #include "vmm/emulate/insn_emulate.h"
 
@@ -119,15 +121,6 @@ static struct {
 	u8 vec[16][32];
 } guest;
 
-static u64 mix(u64 x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 static struct ev *ev_new(u8 kind)
 {
 	struct ev *e = cur->n < TRACE_MAX ? &cur->ev[cur->n] : &spill;
@@ -145,7 +138,7 @@ enum outcome { OUT_OK, OUT_SHORT, OUT_RETRY, OUT_FAULT };
  * failing read fills (< size). */
 static enum outcome next_outcome(bool can_short, unsigned size, unsigned *part)
 {
-	u64 h = mix(pc.salt + 0x9e3779b97f4a7c15ULL * ++accesses);
+	u64 h = rng_hash(pc.salt + 0x9e3779b97f4a7c15ULL * ++accesses);
 	unsigned p = (unsigned)(h % 100);
 
 	*part = size ? (unsigned)((h >> 32) % size) : 0;
@@ -161,18 +154,14 @@ static void dev_fill(gva_t la, void *buf, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		((u8 *)buf)[i] =
-		    (u8)mix(pc.salt ^ ((la + i) * 0x100000001b3ULL));
+		    (u8)rng_hash(pc.salt ^ ((la + i) * 0x100000001b3ULL));
 }
 
 static enum em_mem_result fail(struct em_ctx *ctx, enum outcome o, gva_t la)
 {
 	if (o == OUT_RETRY)
 		return EM_MEM_RETRY;
-	ctx->exc = (struct em_exception){.vector = EM_VEC_PF,
-					 .has_error_code = true,
-					 .error_code = 4 | (u32)(la & 3),
-					 .cr2 = la};
-	return EM_MEM_EXCEPTION;
+	return em_page_fault(ctx, la, 4 | (u32)(la & 3));
 }
 
 /* Sizes the emulator promises: 1..32 bytes (bad ones are not touched). */
@@ -390,7 +379,7 @@ static void ops_init(void)
  * that memory operands reach the callbacks; else the edge values. */
 static u64 case_gpr(void)
 {
-	return rnd_below(4) ? rnd() & 0xffffffffULL : rnd_val();
+	return rng_below(&rng, 4) ? rng_next(&rng) & 0xffffffffULL : rnd_val();
 }
 
 /* Flat segments, sometimes one with a random limit, base and type. */
@@ -400,17 +389,21 @@ static void case_segs(void)
 
 	em_test_flat_segs(&c, pc.mode);
 	memcpy(pc.seg, c.seg, sizeof(pc.seg));
-	if (pc.mode != INSN_MODE_64 && rnd_below(4) == 0) {
-		struct gwalk_seg *s = &pc.seg[rnd_below(6)];
+	if (pc.mode != INSN_MODE_64 && rng_below(&rng, 4) == 0) {
+		struct gwalk_seg *s = &pc.seg[rng_below(&rng, 6)];
 
-		s->base = rnd() & 0xffff0;
-		s->limit = (u32)rnd_below(2) ? (u32)rnd() : 0xffffu;
-		s->ar ^= (u32)(rnd() & (GWALK_AR_UNUSABLE | GWALK_AR_DB |
-					GWALK_AR_TYPE_W | GWALK_AR_TYPE_E));
+		s->base = rng_next(&rng) & 0xffff0;
+		s->limit =
+		    (u32)rng_below(&rng, 2) ? (u32)rng_next(&rng) : 0xffffu;
+		s->ar ^=
+		    (u32)(rng_next(&rng) & (GWALK_AR_UNUSABLE | GWALK_AR_DB |
+					    GWALK_AR_TYPE_W | GWALK_AR_TYPE_E));
 	}
 	if (pc.mode == INSN_MODE_64) {
-		pc.seg[INSN_SEG_FS].base = rnd_below(2) ? rnd() & 0xffffff : 0;
-		pc.seg[INSN_SEG_GS].base = rnd_below(2) ? rnd() & 0xffffff : 0;
+		pc.seg[INSN_SEG_FS].base =
+		    rng_below(&rng, 2) ? rng_next(&rng) & 0xffffff : 0;
+		pc.seg[INSN_SEG_GS].base =
+		    rng_below(&rng, 2) ? rng_next(&rng) & 0xffffff : 0;
 	}
 }
 
@@ -418,11 +411,11 @@ static void case_segs(void)
  * string instruction (the forms with buffers and runs), else any. */
 static const struct form *pick_form(void)
 {
-	u32 want = (u32[]){F_SSE, F_STR, 0, 0, 0, 0, 0, 0}[rnd_below(8)];
+	u32 want = (u32[]){F_SSE, F_STR, 0, 0, 0, 0, 0, 0}[rng_below(&rng, 8)];
 	const struct form *fm;
 
 	do
-		fm = &forms[rnd_below(ARRAY_SIZE(forms))];
+		fm = &forms[rng_below(&rng, ARRAY_SIZE(forms))];
 	while ((fm->f & want) != want);
 	pc.form = fm->name;
 	return fm;
@@ -434,21 +427,21 @@ static void case_bytes(void)
 {
 	struct gen g;
 
-	if (rnd_below(8) == 0) {
+	if (rng_below(&rng, 8) == 0) {
 		pc.form = "random bytes";
-		pc.len = 1 + rnd_below(15);
+		pc.len = 1 + rng_below(&rng, 15);
 		for (size_t i = 0; i < pc.len; i++)
-			pc.bytes[i] = (u8)rnd();
+			pc.bytes[i] = (u8)rng_next(&rng);
 		return;
 	}
 	gen_insn(&g, pick_form(), pc.mode != INSN_MODE_64);
 	pc.len = 0;
-	if (pc.mode != INSN_MODE_64 && rnd_below(4) == 0)
+	if (pc.mode != INSN_MODE_64 && rng_below(&rng, 4) == 0)
 		pc.bytes[pc.len++] = 0x67;
 	memcpy(pc.bytes + pc.len, g.bytes, (size_t)g.len);
 	pc.len = MIN(pc.len + (size_t)g.len, sizeof(pc.bytes));
-	if (rnd_below(16) == 0)
-		pc.bytes[rnd_below(pc.len)] = (u8)rnd();
+	if (rng_below(&rng, 16) == 0)
+		pc.bytes[rng_below(&rng, pc.len)] = (u8)rng_next(&rng);
 }
 
 static void make_case(void)
@@ -458,38 +451,42 @@ static void make_case(void)
 	static const unsigned fail_pcts[] = {0, 0, 10, 50};
 	unsigned ops = OPS_CMPXCHG | OPS_VEC;
 
-	pc.mode = modes[rnd_below(3)];
+	pc.mode = modes[rng_below(&rng, 3)];
 	case_bytes();
 	for (int i = 0; i < 16; i++)
 		pc.gpr[i] = case_gpr();
-	pc.gpr[1] = rnd_below(4) ? rnd_below(40) : rnd_val(); /* REP count */
+	/* REP count */
+	pc.gpr[1] = rng_below(&rng, 4) ? rng_below(&rng, 40) : rnd_val();
 	for (int i = 0; i < 16 * 32; i++)
-		pc.vec[i / 32][i % 32] = (u8)rnd();
-	pc.rip = 0x1000 + rnd_below(0x1000);
-	pc.rflags = 0x2 | (rnd() & 0x40dd5);
+		pc.vec[i / 32][i % 32] = (u8)rng_next(&rng);
+	pc.rip = 0x1000 + rng_below(&rng, 0x1000);
+	pc.rflags = 0x2 | (rng_next(&rng) & 0x40dd5);
 	pc.cr0 = 0x80000033; /* PG NE ET MP PE */
-	if (pc.mode == INSN_MODE_16 && rnd_below(3) == 0) {
-		if (rnd_below(2))
+	if (pc.mode == INSN_MODE_16 && rng_below(&rng, 3) == 0) {
+		if (rng_below(&rng, 2))
 			pc.cr0 = 0x30; /* real mode */
 		else
 			pc.rflags |= BIT(17); /* virtual-8086 mode */
 	}
-	pc.cr0 |= rnd_below(16) ? 0 : BIT(3) | (rnd_below(2) ? BIT(2) : 0);
-	pc.cr4 = BIT(9) | (rnd_below(16) ? BIT(18) : 0); /* OSFXSR OSXSAVE */
-	pc.xcr0 = rnd_below(16) ? 7 : 3;
-	pc.align_check = rnd_below(8) == 0;
-	pc.budget = rnd_below(3) ? (u32)rnd_below(9) : 0;
+	pc.cr0 |= rng_below(&rng, 16)
+		      ? 0
+		      : BIT(3) | (rng_below(&rng, 2) ? BIT(2) : 0);
+	/* OSFXSR, mostly OSXSAVE */
+	pc.cr4 = BIT(9) | (rng_below(&rng, 16) ? BIT(18) : 0);
+	pc.xcr0 = rng_below(&rng, 16) ? 7 : 3;
+	pc.align_check = rng_below(&rng, 8) == 0;
+	pc.budget = rng_below(&rng, 3) ? (u32)rng_below(&rng, 9) : 0;
 	case_segs();
-	if (rnd_below(2))
+	if (rng_below(&rng, 2))
 		ops |= OPS_RUN;
-	if (rnd_below(2))
+	if (rng_below(&rng, 2))
 		ops |= OPS_INJECT;
-	if (rnd_below(16) == 0)
-		ops &= ~(unsigned)(rnd_below(2) ? OPS_CMPXCHG : OPS_VEC);
+	if (rng_below(&rng, 16) == 0)
+		ops &= ~(unsigned)(rng_below(&rng, 2) ? OPS_CMPXCHG : OPS_VEC);
 	pc.ops = &ops_by_mask[ops];
-	pc.salt = rnd();
-	pc.fail_pct = fail_pcts[rnd_below(4)];
-	pc.short_pct = rnd_below(2) ? 30 : 0;
+	pc.salt = rng_next(&rng);
+	pc.fail_pct = fail_pcts[rng_below(&rng, 4)];
+	pc.short_pct = rng_below(&rng, 2) ? 30 : 0;
 }
 
 /* ---------------------------------------------------------------- runs */
@@ -743,21 +740,13 @@ static void report_case(void)
 	tap_done();
 }
 
-static u64 env_u64(const char *name, u64 def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoull(v, NULL, 0) : def;
-}
-
 int main(void)
 {
 	bool long_run = env_u64("MICA_LONG", 0) != 0;
-	u64 seed = env_u64("MICA_SEED", 0x706f69736f6eULL);
+	u64 seed = rng_seed_env(&rng, 0x706f69736f6eULL);
 	u64 iters = env_u64("MICA_ITERS", long_run ? 10000000 : 600000);
 	u64 total = 0;
 
-	rng_state = seed ? seed : 1;
 	tap_diag("seed %llu (MICA_SEED), %llu cases (MICA_ITERS%s)%s",
 		 (unsigned long long)seed, (unsigned long long)iters,
 		 long_run ? ", MICA_LONG" : "",

@@ -10,7 +10,7 @@
 
 #include "ept/ept_format.h"
 #include "mm/pt/pt_pool.h"
-#include "tap.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 
 #define NPAGES	64

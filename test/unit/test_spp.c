@@ -7,18 +7,19 @@
  * unchanged, and random access-map set/get/check over random memslots.
  */
 #include "ept/ept_spp.h"
-#include "memslot_test_util.h"
-#include "pt_host_pool.h"
-#include "tap.h"
+#include "test/unit/support/memslot_test_util.h"
+#include "test/unit/support/pt_host_pool.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 
 /* ---- leaf encoding and the write rule ----------------------------------- */
 
-static void test_leaf_encoding(u64 *rs, u64 iters)
+static void test_leaf_encoding(struct rng *rs, u64 iters)
 {
 	u64 bad = 0;
 
 	for (u64 i = 0; i < iters; i++) {
-		u32 map = (u32)rnd_next(rs);
+		u32 map = (u32)rng_next(rs);
 		u64 leaf = spp_leaf_from_map(map);
 
 		for (unsigned b = 0; b < 32; b++)
@@ -44,7 +45,7 @@ static bool ref_allowed(u32 map, u32 off, u32 len)
 	return true;
 }
 
-static void test_write_rule(u64 *rs, u64 iters)
+static void test_write_rule(struct rng *rs, u64 iters)
 {
 	static const u32 sizes[] = {1,	2,   4,	  8,   16,  32,
 				    64, 128, 129, 256, 4096};
@@ -54,7 +55,7 @@ static void test_write_rule(u64 *rs, u64 iters)
 	for (u32 m = 0; m < 8; m++) {
 		u32 map =
 		    m < 4 ? (u32[]){0, 0xFFFFFFFFu, 0x55555555u, 0xAAAAAAAAu}[m]
-			  : (u32)rnd_next(rs);
+			  : (u32)rng_next(rs);
 
 		for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 			for (u32 off = 0; off + sizes[s] <= 4096; off++, n++)
@@ -62,9 +63,9 @@ static void test_write_rule(u64 *rs, u64 iters)
 				       ref_allowed(map, off, sizes[s]);
 	}
 	for (u64 i = 0; i < iters; i++, n++) {
-		u32 map = (u32)rnd_next(rs) | (u32)rnd_next(rs);
-		u32 off = (u32)rnd_below(rs, 4096);
-		u32 len = 1 + (u32)rnd_below(rs, 4096 - off);
+		u32 map = (u32)rng_next(rs) | (u32)rng_next(rs);
+		u32 off = (u32)rng_below(rs, 4096);
+		u32 len = 1 + (u32)rng_below(rs, 4096 - off);
 
 		bad += spp_write_allowed(map, off, len) !=
 		       ref_allowed(map, off, len);
@@ -160,7 +161,7 @@ static void model_set(struct sppt_model *m, unsigned r, unsigned p, u32 map)
 	m->leaf[r][p] = spp_leaf_from_map(map);
 }
 
-static void test_sppt_random(u64 *rs, u64 iters)
+static void test_sppt_random(struct rng *rs, u64 iters)
 {
 	static struct sppt_model m;
 	struct host_pool pool = {0};
@@ -173,17 +174,17 @@ static void test_sppt_random(u64 *rs, u64 iters)
 		return;
 	}
 	for (u64 i = 0; i < iters; i++) {
-		unsigned r = (unsigned)rnd_below(rs, NREG);
-		unsigned p = (unsigned)rnd_below(rs, 512);
+		unsigned r = (unsigned)rng_below(rs, NREG);
+		unsigned p = (unsigned)rng_below(rs, 512);
 		gfn_t gfn = regions[r] * 512 + p;
-		u32 map = rnd_below(rs, 4) ? (u32)rnd_next(rs)
+		u32 map = rng_below(rs, 4) ? (u32)rng_next(rs)
 					   : MEMSLOT_SPP_FULL_ACCESS;
-		unsigned op = (unsigned)rnd_below(rs, 8);
+		unsigned op = (unsigned)rng_below(rs, 8);
 
 		ops[op < 4 ? 0 : op < 6 ? 1 : op < 7 ? 2 : 3]++;
 		if (op < 4) {
 			/* Sometimes with too few pages: must change nothing. */
-			pool.limit = rnd_below(rs, 6) ? 0 : pool.live + 1;
+			pool.limit = rng_below(rs, 6) ? 0 : pool.live + 1;
 			int rc = spp_set_leaf(&t, gfn, map);
 
 			pool.limit = 0;
@@ -200,7 +201,7 @@ static void test_sppt_random(u64 *rs, u64 iters)
 				m.leaf[r][p] = spp_leaf_from_map(map);
 		} else if (op < 7) {
 			/* Zap a range of 1..3 regions' worth of pages. */
-			u64 n = 1 + rnd_below(rs, 1536);
+			u64 n = 1 + rng_below(rs, 1536);
 			bool any = false;
 
 			for (unsigned j = 0; j < NREG; j++) {
@@ -238,7 +239,7 @@ static void test_sppt_random(u64 *rs, u64 iters)
 
 #define DOM_PAGES 4096u
 
-static void test_maps_random(u64 iters)
+static void test_maps_random(struct rng *rs, u64 iters)
 {
 	static u32 ref[DOM_PAGES], buf[DOM_PAGES];
 	static int slot_of[DOM_PAGES]; /* -1: no slot or no SPP storage */
@@ -248,7 +249,7 @@ static void test_maps_random(u64 iters)
 		struct fixture f;
 		struct memslot_change c;
 		u32 *store[8] = {0};
-		gfn_t next = rng_below(16);
+		gfn_t next = rng_below(rs, 16);
 
 		fixture_init(&f, 8, DOM_PAGES * PAGE_SIZE,
 			     (gpa_t)DOM_PAGES * PAGE_SIZE * 2);
@@ -256,14 +257,15 @@ static void test_maps_random(u64 iters)
 			slot_of[i] = -1;
 		/* Up to 8 slots with random gaps, SPP storage on most. */
 		for (u32 id = 0; id < 8 && next < DOM_PAGES - 1; id++) {
-			u64 n = 1 + rng_below(MIN(700, DOM_PAGES - next - 1));
+			u64 n =
+			    1 + rng_below(rs, MIN(700, DOM_PAGES - next - 1));
 			struct memslot_region r = {.slot = id,
 						   .gpa = next << PAGE_SHIFT,
 						   .size = n << PAGE_SHIFT};
 
 			if (memslot_set(&f.t, &r, &c))
 				bad++;
-			if (rng_below(5)) {
+			if (rng_below(rs, 5)) {
 				store[id] = malloc(n * sizeof(u32));
 				if (memslot_spp_attach(&f.t, id, store[id]))
 					bad++;
@@ -272,12 +274,13 @@ static void test_maps_random(u64 iters)
 					ref[g] = MEMSLOT_SPP_FULL_ACCESS;
 				}
 			}
-			next += n + rng_below(3);
+			next += n + rng_below(rs, 3);
 		}
 		for (unsigned op = 0; op < 200; op++) {
-			gfn_t gfn = rng_below(DOM_PAGES);
-			u64 n = rng_below(4) ? 1 + rng_below(8)
-					     : rng_below(DOM_PAGES - gfn + 1);
+			gfn_t gfn = rng_below(rs, DOM_PAGES);
+			u64 n = rng_below(rs, 4)
+				    ? 1 + rng_below(rs, 8)
+				    : rng_below(rs, DOM_PAGES - gfn + 1);
 			bool ok = n > 0;
 			int rc;
 
@@ -291,12 +294,12 @@ static void test_maps_random(u64 iters)
 			nfault += rc == -EFAULT;
 			if (rc)
 				continue;
-			if (rng_below(2)) {
+			if (rng_below(rs, 2)) {
 				u64 changed = 0;
 
 				for (u64 i = 0; i < n; i++) {
-					buf[i] = rng_below(3)
-						     ? (u32)rng_next()
+					buf[i] = rng_below(rs, 3)
+						     ? (u32)rng_next(rs)
 						     : MEMSLOT_SPP_FULL_ACCESS;
 					changed += ref[gfn + i] != buf[i];
 					ref[gfn + i] = buf[i];
@@ -332,15 +335,15 @@ static void test_maps_random(u64 iters)
 
 int main(void)
 {
-	u64 seed = test_seed(), rs = seed, iters = test_iters(200000);
+	struct rng rs;
+	u64 seed = rng_seed_env(&rs, rng_clock_seed());
+	u64 iters = env_u64("MICA_ITERS", 200000);
 
-	seed_init();
-	rng_state = seed;
 	tap_diag("seed %lu (MICA_SEED), iterations %lu (MICA_ITERS)",
 		 (unsigned long)seed, (unsigned long)iters);
 	test_leaf_encoding(&rs, iters);
 	test_write_rule(&rs, iters);
 	test_sppt_random(&rs, iters);
-	test_maps_random(iters / 1000 + 1);
+	test_maps_random(&rs, iters / 1000 + 1);
 	return tap_done();
 }

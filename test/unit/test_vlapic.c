@@ -5,7 +5,7 @@
  * the IRR/ISR/TPR priority logic (11.8.3, 11.8.4, 11.8.5).
  */
 #include "vmm/dev/vlapic.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 
 #define ICR_SELF    (1U << 18)
 #define ICR_ALL	    (2U << 18)

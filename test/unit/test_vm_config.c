@@ -2,7 +2,7 @@
 /* Host tests of vmm/load/vm_config.c: defaults, every option, every error. */
 #include <string.h>
 
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 #include "vmm/load/vm_config.h"
 

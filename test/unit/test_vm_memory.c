@@ -11,8 +11,9 @@
  */
 #include <stdio.h>
 
-#include "pt_host_pool.h"
-#include "tap.h"
+#include "test/unit/support/pt_host_pool.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 #include "mm/base/errno.h"
 #include "ept/vm_memory.h"
 
@@ -316,22 +317,22 @@ static void check_all(struct world *w)
 
 /* ------------------------------------------------------------ operations */
 
-static u64 rnd_gfn_aligned(u64 *s, u64 npages)
+static u64 rnd_gfn_aligned(struct rng *s, u64 npages)
 {
 	/* bias towards 2M alignment so large leaves occur */
-	u64 align = rnd_below(s, 2) ? 512 : 1 + rnd_below(s, 3) * 15;
-	u64 g = rnd_below(s, SPACE_PG) / align * align;
+	u64 align = rng_below(s, 2) ? 512 : 1 + rng_below(s, 3) * 15;
+	u64 g = rng_below(s, SPACE_PG) / align * align;
 
 	return g + npages <= SPACE_PG ? g : (SPACE_PG - npages) / align * align;
 }
 
-static void op_set(struct world *w, u64 *rs)
+static void op_set(struct world *w, struct rng *rs)
 {
 	struct memslot_region r = {0};
 	struct memslot_change c;
-	u32 id = (u32)rnd_below(rs, NSLOTS + 1);
+	u32 id = (u32)rng_below(rs, NSLOTS + 1);
 	const struct mslot *s = id < NSLOTS ? &w->m.s[id] : NULL;
-	unsigned kind = (unsigned)rnd_below(rs, 16);
+	unsigned kind = (unsigned)rng_below(rs, 16);
 	bool none;
 	static struct snap before, after;
 
@@ -350,18 +351,18 @@ static void op_set(struct world *w, u64 *rs)
 		else
 			r.flags ^= MEM_READONLY; /* refused */
 	} else {
-		u64 np = rnd_below(rs, 4) ? 1 + rnd_below(rs, 1024)
-					  : 512 * (1 + rnd_below(rs, 4));
+		u64 np = rng_below(rs, 4) ? 1 + rng_below(rs, 1024)
+					  : 512 * (1 + rng_below(rs, 4));
 		np = MIN(np, SPACE_PG);
 		r.gpa = rnd_gfn_aligned(rs, np) << 12;
 		r.size = np << 12;
-		r.pool_offset = rnd_below(rs, 2)
-				    ? rnd_below(rs, (POOL_SIZE >> 21)) << 21
-				    : rnd_below(rs, POOL_SIZE >> 12) << 12;
-		r.flags = (u32)rnd_below(rs, 4);
+		r.pool_offset = rng_below(rs, 2)
+				    ? rng_below(rs, (POOL_SIZE >> 21)) << 21
+				    : rng_below(rs, POOL_SIZE >> 12) << 12;
+		r.flags = (u32)rng_below(rs, 4);
 	}
 	/* malformed requests */
-	switch (rnd_below(rs, 24)) {
+	switch (rng_below(rs, 24)) {
 	case 0:
 		r.flags |= 4;
 		break;
@@ -384,7 +385,7 @@ static void op_set(struct world *w, u64 *rs)
 	default:
 		break;
 	}
-	r.dirty_bitmap = rnd_below(rs, 16) ? calloc(MAXBITMAP, 8) : NULL;
+	r.dirty_bitmap = rng_below(rs, 16) ? calloc(MAXBITMAP, 8) : NULL;
 	int want = m_set_expect(&w->m, &r, &none);
 
 	take_snap(w, &before);
@@ -429,10 +430,10 @@ static void op_set(struct world *w, u64 *rs)
 		memset(ms->dirty, 0, sizeof(ms->dirty));
 }
 
-static void op_lock(struct world *w, u64 *rs)
+static void op_lock(struct world *w, struct rng *rs)
 {
-	u32 id = (u32)rnd_below(rs, NSLOTS + 1);
-	u32 mode = rnd_below(rs, 8) ? (u32)(1 + 2 * rnd_below(rs, 2)) / 1 : 2;
+	u32 id = (u32)rng_below(rs, NSLOTS + 1);
+	u32 mode = rng_below(rs, 8) ? (u32)(1 + 2 * rng_below(rs, 2)) / 1 : 2;
 	const struct mslot *s = id < NSLOTS ? &w->m.s[id] : NULL;
 	int want;
 	static struct snap before, after;
@@ -452,10 +453,10 @@ static void op_lock(struct world *w, u64 *rs)
 	else
 		want = 0;
 	/* now and then a tight table-page pool */
-	bool tight = rnd_below(rs, 8) == 0;
+	bool tight = rng_below(rs, 8) == 0;
 
 	w->hp.limit = !tight		 ? 0
-		      : rnd_below(rs, 4) ? w->hp.live + rnd_below(rs, 4)
+		      : rng_below(rs, 4) ? w->hp.live + rng_below(rs, 4)
 					 : 1;
 	take_snap(w, &before);
 	int rc = vm_lock_memslot(&w->vm, id, mode);
@@ -483,9 +484,9 @@ static void op_lock(struct world *w, u64 *rs)
 	w->m.s[id].lock = mode;
 }
 
-static void op_unlock(struct world *w, u64 *rs)
+static void op_unlock(struct world *w, struct rng *rs)
 {
-	u32 id = rnd_below(rs, 4) ? (u32)rnd_below(rs, NSLOTS + 1)
+	u32 id = rng_below(rs, 4) ? (u32)rng_below(rs, NSLOTS + 1)
 				  : MEMSLOT_UNLOCK_ALL;
 	int want = 0;
 	static struct snap before, after;
@@ -522,11 +523,11 @@ static void op_unlock(struct world *w, u64 *rs)
 
 /* A guest access as the CPU performs it: native if the EPT allows it,
  * else the exit the entry causes, until it completes or goes to MMIO. */
-static void op_access(struct world *w, u64 *rs)
+static void op_access(struct world *w, struct rng *rs)
 {
-	u64 gfn = rnd_below(rs, SPACE_PG);
-	gpa_t gpa = (gfn << 12) | rnd_below(rs, 4096);
-	u32 acc = (u32)BIT(rnd_below(rs, 3));
+	u64 gfn = rng_below(rs, SPACE_PG);
+	gpa_t gpa = (gfn << 12) | rng_below(rs, 4096);
+	u32 acc = (u32)BIT(rng_below(rs, 3));
 	u64 need = acc == EPT_ACC_READ	  ? EPT_R
 		   : acc == EPT_ACC_WRITE ? EPT_W
 					  : EPT_X;
@@ -534,7 +535,7 @@ static void op_access(struct world *w, u64 *rs)
 	const struct mslot *s = m_find(&w->m, gfn, &id);
 	bool want_mmio =
 	    !s || (acc == EPT_ACC_WRITE && (s->flags & MEM_READONLY));
-	bool tight = rnd_below(rs, 32) == 0;
+	bool tight = rng_below(rs, 32) == 0;
 	static struct snap before, after;
 
 	for (int step = 0;; step++) {
@@ -585,7 +586,7 @@ static void op_access(struct world *w, u64 *rs)
 		/* tight: no page beyond those in use (a reclaim makes room)
 		 * or none at all (-ENOMEM even after the reclaim) */
 		if (tight)
-			w->hp.limit = rnd_below(rs, 2) ? w->hp.live : 1;
+			w->hp.limit = rng_below(rs, 2) ? w->hp.live : 1;
 		take_snap(w, &before);
 		u64 reclaims = w->vm.reclaims;
 
@@ -630,9 +631,9 @@ static void op_access(struct world *w, u64 *rs)
 	}
 }
 
-static void op_dirty_log(struct world *w, u64 *rs)
+static void op_dirty_log(struct world *w, struct rng *rs)
 {
-	u32 id = (u32)rnd_below(rs, NSLOTS + 1);
+	u32 id = (u32)rng_below(rs, NSLOTS + 1);
 	static u64 out[MAXBITMAP];
 	int want = 0;
 	static struct snap before, after;
@@ -675,14 +676,15 @@ static void op_dirty_log(struct world *w, u64 *rs)
 
 static void world_init(struct world *w, u64 seed)
 {
-	u64 s = seed;
 	unsigned n = POOL_SIZE / CHUNK;
+	struct rng s;
 
 	memset(w, 0, sizeof(*w));
+	rng_seed(&s, seed);
 	for (unsigned i = 0; i < n; i++)
 		w->env.perm[i] = i;
 	for (unsigned i = n - 1; i > 0; i--) {
-		unsigned j = (unsigned)rnd_below(&s, i + 1), t = w->env.perm[i];
+		unsigned j = (unsigned)rng_below(&s, i + 1), t = w->env.perm[i];
 
 		w->env.perm[i] = w->env.perm[j];
 		w->env.perm[j] = t;
@@ -842,15 +844,16 @@ static void test_reclaim(void)
 int main(void)
 {
 	static struct world w;
-	u64 seed = test_seed(), iters = test_iters(100000), rs;
+	struct rng rs;
+	u64 seed = rng_seed_env(&rs, rng_clock_seed());
+	u64 iters = env_u64("MICA_ITERS", 100000);
 	u64 maxtables = 0, large = 0;
 
 	tap_diag("seed %llu iters %llu (MICA_SEED / MICA_ITERS override)",
 		 (unsigned long long)seed, (unsigned long long)iters);
-	world_init(&w, seed);
-	rs = seed * 0x9E3779B97F4A7C15ULL | 1;
+	world_init(&w, rng_next(&rs));
 	for (u64 it = 0; it < iters && !w.fail; it++) {
-		unsigned op = (unsigned)rnd_below(&rs, 100);
+		unsigned op = (unsigned)rng_below(&rs, 100);
 
 		if (op < 12)
 			op_set(&w, &rs);
@@ -870,7 +873,7 @@ int main(void)
 		maxtables = MAX(maxtables, w.vm.ept.pt.nr_tables);
 		u64 pte;
 		unsigned lvl;
-		if (pt_lookup(&w.vm.ept.pt, rnd_below(&rs, SPACE_PG) << 12,
+		if (pt_lookup(&w.vm.ept.pt, rng_below(&rs, SPACE_PG) << 12,
 			      &pte, &lvl) == 0 &&
 		    lvl > 0 && !ept_is_mmio(pte))
 			large++;

@@ -8,7 +8,7 @@
 
 #include "drivers/uart.h"
 #include "vmm/dev/vuart.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 
 static char lines[8][VUART_LINE_MAX + 1];
 static size_t lens[8];

@@ -4,7 +4,7 @@
  * "XSETBV"; Vol. 1 13.3): the cases the SDM lists, and a sweep over every
  * combination of the low 19 bits counting the accepted values.
  */
-#include "test/unit/tap.h"
+#include "test/unit/support/tap.h"
 #include "vmm/xcr0.h"
 
 /* x87 SSE AVX MPX AVX-512 PKRU AMX, as a current server CPU reports. */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Random encodings of the emulator's supported forms (the rows of
- * test/unit/emulate_forms.h): prefixes, REX, VEX, ModRM/SIB/disp and
- * immediates for 64-bit code or, with code32, for 32-bit code (no REX,
+ * test/unit/support/emulate_forms.h): prefixes, REX, VEX, ModRM/SIB/disp
+ * and immediates for 64-bit code or, with code32, for 32-bit code (no REX,
  * 32-bit addressing). struct gen says where the operand fields landed, so a
  * caller can place the memory operand by choosing register values. Shared
  * by the host-CPU differential test and the poison test; the caller seeds
- * rng_state.
+ * rng, the stream the generator draws from (rng_seed_env).
  */
 #ifndef MICA_TEST_EMULATE_GEN_H
 #define MICA_TEST_EMULATE_GEN_H
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mm/base/types.h"
+#include "test/unit/support/rng.h"
 #include "vmm/insn/insn.h"
 
 enum {
@@ -52,25 +53,10 @@ struct form {
 	u8 undef;
 };
 
-#include "test/unit/emulate_forms.h"
+#include "test/unit/support/emulate_forms.h"
 
 /* ---------------------------------------------------------------- rng */
-static u64 rng_state;
-
-static u64 rnd(void)
-{
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static u64 rnd_below(u64 n)
-{
-	return rnd() % n;
-}
+static struct rng rng;
 
 /* Register values biased towards flag edge cases. */
 static u64 rnd_val(void)
@@ -90,13 +76,13 @@ static u64 rnd_val(void)
 				   0x8000000000000000ULL,
 				   ~0ULL};
 
-	switch (rnd_below(4)) {
+	switch (rng_below(&rng, 4)) {
 	case 0:
-		return edge[rnd_below(ARRAY_SIZE(edge))];
+		return edge[rng_below(&rng, ARRAY_SIZE(edge))];
 	case 1:
-		return rnd_below(256);
+		return rng_below(&rng, 256);
 	default:
-		return rnd();
+		return rng_next(&rng);
 	}
 }
 
@@ -142,10 +128,11 @@ static int gen_osize(const struct form *fm, bool osz, bool w, bool code32)
 /* ModRM/SIB/disp for a memory or register operand. */
 static void gen_modrm(struct gen *g, const struct form *fm, int *rex)
 {
-	int reg = fm->digit >= 0 ? fm->digit : (int)rnd_below(8);
-	int mod =
-	    (fm->f & F_REGOK) && rnd_below(4) == 0 ? 3 : (int)rnd_below(3);
-	int rm = (int)rnd_below(8);
+	int reg = fm->digit >= 0 ? fm->digit : (int)rng_below(&rng, 8);
+	int mod = (fm->f & F_REGOK) && rng_below(&rng, 4) == 0
+		      ? 3
+		      : (int)rng_below(&rng, 3);
+	int rm = (int)rng_below(&rng, 8);
 
 	g->mod = mod;
 	g->base = g->index = -1;
@@ -159,8 +146,8 @@ static void gen_modrm(struct gen *g, const struct form *fm, int *rex)
 	}
 	g->mem = true;
 	if (rm == 4) {
-		int ss = (int)rnd_below(4), idx = (int)rnd_below(8);
-		int base = (int)rnd_below(8);
+		int ss = (int)rng_below(&rng, 4), idx = (int)rng_below(&rng, 8);
+		int base = (int)rng_below(&rng, 8);
 		int fb = base | ((*rex & 1) ? 8 : 0);
 		int fi = idx | ((*rex & 2) ? 8 : 0);
 
@@ -192,14 +179,15 @@ static void gen_modrm(struct gen *g, const struct form *fm, int *rex)
 		g->base = rm | ((*rex & 1) ? 8 : 0);
 	}
 	if (mod == 1) {
-		g->disp = (s8)rnd();
+		g->disp = (s8)rng_next(&rng);
 		g->disp_off = g->len;
 		g->disp_size = 1;
 		put(g, (u8)g->disp);
 	} else if (mod == 2) {
-		bool near = g->base == 4 || rnd_below(2);
+		bool near = g->base == 4 || rng_below(&rng, 2);
 
-		g->disp = near ? (s64)rnd_below(512) - 256 : (s32)rnd();
+		g->disp = near ? (s64)rng_below(&rng, 512) - 256
+			       : (s32)rng_next(&rng);
 		g->disp_off = g->len;
 		g->disp_size = 4;
 		put_n(g, (u64)g->disp, 4);
@@ -211,7 +199,7 @@ static void gen_vex(struct gen *g, const struct form *fm, int rex)
 {
 	int pp = fm->pfx == 0x66 ? 1 : fm->pfx == 0xf3 ? 2 : 0;
 	int l = (fm->f & F_VL256) ? 1 : 0;
-	bool two = !(rex & 3) && rnd_below(2);
+	bool two = !(rex & 3) && rng_below(&rng, 2);
 
 	if (two) {
 		put(g, 0xc5);
@@ -221,14 +209,14 @@ static void gen_vex(struct gen *g, const struct form *fm, int rex)
 	put(g, 0xc4);
 	put(g, (u8)((!(rex & 4)) << 7 | (!(rex & 2)) << 6 | (!(rex & 1)) << 5 |
 		    1));
-	put(g, (u8)((rnd_below(2)) << 7 | 0xf << 3 | l << 2 | pp));
+	put(g, (u8)(rng_below(&rng, 2) << 7 | 0xf << 3 | l << 2 | pp));
 }
 
 /* Build one random encoding of form fm, for 32-bit code if code32. */
 static void gen_insn(struct gen *g, const struct form *fm, bool code32)
 {
 	static const u8 segs[] = {0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65};
-	bool osz = !(fm->f & (F_NOOSZ | F_SSE)) && rnd_below(3) == 0;
+	bool osz = !(fm->f & (F_NOOSZ | F_SSE)) && rng_below(&rng, 3) == 0;
 	int rex = 0, w, rex_off;
 
 	memset(g, 0, sizeof(*g));
@@ -237,9 +225,9 @@ static void gen_insn(struct gen *g, const struct form *fm, bool code32)
 	g->code32 = code32;
 	/* 32-bit addressing: 67h in 64-bit code, the default in 32-bit code
 	 * (16-bit addressing cannot reach the scratch page: DS base 0). */
-	g->asz32 = code32 || rnd_below(4) == 0;
+	g->asz32 = code32 || rng_below(&rng, 4) == 0;
 	if (fm->f & F_STR) {
-		int k = (int)rnd_below(3);
+		int k = (int)rng_below(&rng, 3);
 
 		g->rep = k == 1;
 		g->repne = k == 2;
@@ -247,9 +235,9 @@ static void gen_insn(struct gen *g, const struct form *fm, bool code32)
 	/* Segment override: CS/DS/ES/SS are ignored in 64-bit code, FS/GS
 	 * add the thread's bases (not with 67h: base + 32-bit offset cannot
 	 * reach the scratch page). */
-	if (rnd_below(6) == 0) {
+	if (rng_below(&rng, 6) == 0) {
 		g->seg_off = g->len;
-		g->seg = segs[rnd_below(code32 || g->asz32 ? 4 : 6)];
+		g->seg = segs[rng_below(&rng, code32 || g->asz32 ? 4 : 6)];
 		put(g, g->seg);
 	}
 	if (osz)
@@ -262,8 +250,8 @@ static void gen_insn(struct gen *g, const struct form *fm, bool code32)
 		put(g, 0xf2);
 	if (!(fm->f & F_VEX) && fm->pfx)
 		put(g, fm->pfx);
-	if (rnd_below(2) && !code32)
-		rex = 0x40 | (int)rnd_below(16);
+	if (rng_below(&rng, 2) && !code32)
+		rex = 0x40 | (int)rng_below(&rng, 16);
 	rex_off = g->len;
 	w = (fm->f & F_W) ? 1 : (fm->f & F_NOW) ? 0 : (rex >> 3) & 1;
 	if (w)
@@ -318,8 +306,8 @@ static void gen_insn(struct gen *g, const struct form *fm, bool code32)
 	 * limit before invalid opcode), which is the decoder's ordering to
 	 * settle, not the emulator's.
 	 */
-	if (((fm->f & F_LOCKABLE) && g->mem && rnd_below(3) == 0) ||
-	    (g->len < INSN_MAX_LEN && rnd_below(40) == 0)) {
+	if (((fm->f & F_LOCKABLE) && g->mem && rng_below(&rng, 3) == 0) ||
+	    (g->len < INSN_MAX_LEN && rng_below(&rng, 40) == 0)) {
 		memmove(g->bytes + 1, g->bytes, (size_t)g->len);
 		g->bytes[0] = 0xf0;
 		g->len++;

@@ -9,36 +9,13 @@
 #ifndef MICA_TEST_GWALK_CHECK_H
 #define MICA_TEST_GWALK_CHECK_H
 
-#include "test/unit/gwalk_env.h"
-#include "test/unit/tap.h"
+#include "test/unit/support/gwalk_env.h"
+#include "test/unit/support/tap.h"
 
 struct mx_stats {
 	u64 runs;
 	u64 mismatches;
 	u64 translated; /* walks that succeeded */
-};
-
-static const char *const mode_name[] = {
-    [GWALK_MODE_NONE] = "none",	   [GWALK_MODE_32] = "32-bit",
-    [GWALK_MODE_PAE] = "PAE",	   [GWALK_MODE_4LVL] = "4-level",
-    [GWALK_MODE_5LVL] = "5-level",
-};
-
-/* The ten access kinds: CPL, GWALK_ACC_* */
-static const struct {
-	u8 cpl;
-	u32 acc;
-} kinds[] = {
-    {0, 0},
-    {0, GWALK_ACC_WRITE},
-    {0, GWALK_ACC_FETCH},
-    {3, 0},
-    {3, GWALK_ACC_WRITE},
-    {3, GWALK_ACC_FETCH},
-    {0, GWALK_ACC_IMPLICIT},
-    {0, GWALK_ACC_IMPLICIT | GWALK_ACC_WRITE},
-    {3, GWALK_ACC_IMPLICIT},
-    {3, GWALK_ACC_IMPLICIT | GWALK_ACC_WRITE},
 };
 
 static void report(struct mx_stats *st, const struct tcfg *t, gva_t la, u32 acc,

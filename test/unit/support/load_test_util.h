@@ -3,7 +3,7 @@
  * Shared fixture of the loader host tests: a fake guest RAM filled with a
  * marker byte, copy/zero callbacks that record every call and flag any
  * write outside RAM or into the reserved range, little-endian writers for
- * building images, and a seeded PRNG.
+ * building images, and the seeded random-mutation run.
  */
 #ifndef MICA_TEST_LOAD_TEST_UTIL_H
 #define MICA_TEST_LOAD_TEST_UTIL_H
@@ -13,6 +13,8 @@
 
 #include "vmm/load/elf_load.h"
 #include "mm/base/errno.h"
+#include "test/unit/support/rng.h"
+#include "test/unit/support/tap.h"
 
 #define RAM_SIZE 0x40000ULL
 #define RES_LO	 0x1000ULL
@@ -128,24 +130,49 @@ static inline bool ram_untouched(void)
 	return !fr.copies && !fr.zeros && ram_all(0, FILL, fr.size);
 }
 
-static u64 rng;
+/*
+ * A seeded random-mutation run (MICA_SEED, MICA_ITERS): build a good image,
+ * change 1 to 6 of its bytes, half of them among the hot bytes (the header
+ * the loader reads first), sometimes cut it short, and count the contract
+ * violations check() finds. Ends in one test point.
+ */
+struct mutation_run {
+	const char *what; /* names the test point */
+	u64 seed, iters;  /* defaults of MICA_SEED and MICA_ITERS */
+	size_t hot, hot_len;
+	void (*build)(struct img *im, struct rng *r);
+	unsigned (*check)(struct img *im); /* violations in im */
+};
 
-static inline u64 rnd(void)
+static inline void mutation_run(const struct mutation_run *mr)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+	static struct img im;
+	struct rng rng;
+	u64 seed = rng_seed_env(&rng, mr->seed);
+	u64 iters = env_u64("MICA_ITERS", mr->iters), loaded = 0, bad = 0;
 
-/* Seed and iteration count, overridable by MICA_SEED and MICA_ITERS. */
-static inline void rnd_setup(u64 *seed, u64 *iters, u64 seed0, u64 iters0)
-{
-	const char *s = getenv("MICA_SEED"), *n = getenv("MICA_ITERS");
+	for (u64 it = 0; it < iters; it++) {
+		unsigned nmut = 1 + (unsigned)rng_below(&rng, 6), b;
 
-	*seed = s ? strtoull(s, NULL, 0) : seed0;
-	*iters = n ? strtoull(n, NULL, 0) : iters0;
-	rng = *seed ? *seed : 1;
+		mr->build(&im, &rng);
+		for (unsigned m = 0; m < nmut; m++) {
+			u64 x = rng_next(&rng);
+			size_t at = (x & 1) ? mr->hot + (x >> 8) % mr->hot_len
+					    : (x >> 8) % im.size;
+
+			im.b[at] = (x & 2) ? (u8)(x >> 32) : im.b[at] ^ 0x80;
+		}
+		if (!rng_below(&rng, 8))
+			im.size = rng_below(&rng, im.size + 1);
+		b = mr->check(&im);
+		bad += b;
+		loaded += !b && fr.copies;
+	}
+	tap_ok(!bad,
+	       "%s random mutations (seed %llu): %llu images, %llu loaded, "
+	       "%llu contract violations",
+	       mr->what, (unsigned long long)seed, (unsigned long long)iters,
+	       (unsigned long long)loaded, (unsigned long long)bad);
 }
 
 #endif /* MICA_TEST_LOAD_TEST_UTIL_H */

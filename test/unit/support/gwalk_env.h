@@ -3,8 +3,9 @@
  * Test environment for the guest walker: a simulated guest RAM with an MMIO
  * hole, read/cmpxchg callbacks that log every write (so tests can compare
  * and undo them), an optional hook that changes memory under the walker, a
- * fixed page-table layout per paging mode, and the conversion of one test
- * configuration into both the walker's context and the model's CPU state.
+ * fixed page-table layout per paging mode, the access kinds every test
+ * runs, and the conversion of one test configuration into both the
+ * walker's context and the model's CPU state.
  */
 #ifndef MICA_TEST_GWALK_ENV_H
 #define MICA_TEST_GWALK_ENV_H
@@ -14,7 +15,7 @@
 #include <string.h>
 
 #include "mm/base/types.h"
-#include "test/unit/gwalk_model.h"
+#include "test/unit/support/gwalk_model.h"
 #include "mm/base/errno.h"
 #include "vmm/gwalk/gwalk.h"
 
@@ -127,6 +128,29 @@ static void env_init(struct env *e)
 }
 
 /* ---------------------------------------------------------- config */
+
+static const char *const mode_name[] = {
+    [GWALK_MODE_NONE] = "none",	   [GWALK_MODE_32] = "32-bit",
+    [GWALK_MODE_PAE] = "PAE",	   [GWALK_MODE_4LVL] = "4-level",
+    [GWALK_MODE_5LVL] = "5-level",
+};
+
+/* The ten access kinds every walker test runs: CPL, GWALK_ACC_* */
+static const struct {
+	u8 cpl;
+	u32 acc;
+} kinds[] = {
+    {0, 0},
+    {0, GWALK_ACC_WRITE},
+    {0, GWALK_ACC_FETCH},
+    {3, 0},
+    {3, GWALK_ACC_WRITE},
+    {3, GWALK_ACC_FETCH},
+    {0, GWALK_ACC_IMPLICIT},
+    {0, GWALK_ACC_IMPLICIT | GWALK_ACC_WRITE},
+    {3, GWALK_ACC_IMPLICIT},
+    {3, GWALK_ACC_IMPLICIT | GWALK_ACC_WRITE},
+};
 
 struct tcfg {
 	enum gwalk_mode mode;

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "test/unit/gwalk_model.h"
+#include "test/unit/support/gwalk_model.h"
 
 /* bits hi..lo of v (0 if hi < lo) */
 static uint64_t fld(uint64_t v, int hi, int lo)

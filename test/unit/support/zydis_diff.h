@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "test/unit/support/rng.h"
 #include "vmm/insn/insn.h"
 
 static ZydisDecoder zd_dec[3]; /* 64, 32, 16 */
@@ -443,41 +444,23 @@ static void zd_report(struct zd_stats *st, const char *name)
 
 /* ------------------------------------------------------------ random */
 
-static u64 zd_rng_state;
-
-static void zd_rng_seed(u64 s)
-{
-	zd_rng_state = s * 0x9e3779b97f4a7c15ULL + 1;
-}
-
-static u64 zd_rng(void)
-{
-	u64 x = zd_rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	zd_rng_state = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
-
 /*
  * 15 random bytes; half of the cases start with a random run of prefixes
  * and an escape (0F, 0F 38, 0F 3A, VEX, EVEX, XOP) so the rarer maps are
  * covered as densely as the one-byte map.
  */
-static void zd_random_insn(u8 *buf)
+static void zd_random_insn(struct rng *rs, u8 *buf)
 {
 	static const u8 pfx[] = {0x66, 0x67, 0xf0, 0xf2, 0xf3,
 				 0x2e, 0x64, 0x48, 0x41, 0x4c};
 	static const u8 esc[][2] = {{0x0f, 0}, {0x0f, 0x38}, {0x0f, 0x3a},
 				    {0xc5, 0}, {0xc4, 0},    {0x62, 0},
 				    {0x8f, 0}, {0x0f, 0x0f}};
-	u64 r = zd_rng();
+	u64 r = rng_next(rs);
 	unsigned i, k = 0, np;
 
 	for (i = 0; i < INSN_MAX_LEN; i += 8) {
-		u64 v = zd_rng();
+		u64 v = rng_next(rs);
 
 		memcpy(buf + i, &v,
 		       INSN_MAX_LEN - i < 8 ? INSN_MAX_LEN - i : 8);

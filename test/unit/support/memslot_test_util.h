@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared helpers of the memslot host tests: seeded PRNG with MICA_SEED /
- * MICA_ITERS overrides, a table fixture on heap storage, whole-state
- * snapshots for "a failed call changes nothing", and a structural invariant
- * check of the table.
+ * Shared helpers of the memslot host tests: a table fixture on heap
+ * storage, whole-state snapshots for "a failed call changes nothing", and
+ * a structural invariant check of the table.
  */
 #ifndef MICA_TEST_MEMSLOT_TEST_UTIL_H
 #define MICA_TEST_MEMSLOT_TEST_UTIL_H
@@ -11,44 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mm/base/errno.h"
 #include "mm/memslot/memslot.h"
-
-static u64 rng_state;
-
-static inline u64 rng_next(void)
-{
-	/* splitmix64 */
-	u64 z = (rng_state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static inline u64 rng_below(u64 n)
-{
-	return n ? rng_next() % n : 0;
-}
-
-static inline u64 env_u64(const char *name, u64 dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoull(v, NULL, 0) : dflt;
-}
-
-static inline u64 seed_init(void)
-{
-	u64 seed =
-	    env_u64("MICA_SEED", (u64)time(NULL) ^ ((u64)getpid() << 32));
-
-	rng_state = seed;
-	return seed;
-}
 
 struct fixture {
 	struct memslot_table t;

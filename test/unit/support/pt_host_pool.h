@@ -9,8 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mm/pt/pgtable.h"
 
@@ -88,41 +86,5 @@ static const struct pt_ops host_pool_ops = {
     .free = hp_free,
     .phys_to_virt = hp_phys_to_virt,
 };
-
-/* Seed from MICA_SEED or the clock; iterations from MICA_ITERS or dflt. */
-static inline u64 test_seed(void)
-{
-	const char *s = getenv("MICA_SEED");
-	u64 v;
-
-	if (s)
-		return strtoull(s, NULL, 0);
-	v = (u64)time(NULL) ^ ((u64)getpid() << 20);
-	return v ? v : 1;
-}
-
-static inline u64 test_iters(u64 dflt)
-{
-	const char *s = getenv("MICA_ITERS");
-
-	return s ? strtoull(s, NULL, 0) : dflt;
-}
-
-/* xorshift64* */
-static inline u64 rnd_next(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
-
-static inline u64 rnd_below(u64 *s, u64 n)
-{
-	return n ? rnd_next(s) % n : 0;
-}
 
 #endif /* MICA_TEST_PT_HOST_POOL_H */
