@@ -65,6 +65,7 @@ GUESTS = {
     # hypercall garbage sweep; case= is the PRNG seed
     "hostile-hcfuzz": ("hcfuzz.elf", "case=0x6d696361"),
     # every exit CPL 3 can cause ends as on hardware
+    "hostile-cpl3": ("cpl3.elf", ""),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
 
@@ -84,7 +85,7 @@ HOSTILE_SUITE = ["hostile-xsetbv", "hostile-apic", "hostile-vmx",
                  "hostile-rep67", "hostile-dirty", "hostile-clean",
                  "hostile-ptram", "hostile-repstorm", "hostile-pdpte",
                  "hostile-idtram", "hostile-exit64", "hostile-eptpool",
-                 "hostile-hcfuzz", "hello"]
+                 "hostile-hcfuzz", "hostile-cpl3", "hello"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.
