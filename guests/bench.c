@@ -258,6 +258,59 @@ static void eoi_hook(unsigned vector)
 		*(volatile u32 *)(APIC + 0xb0) = 0;
 }
 
+static u64 irq_tsc; /* TSC in the handler of the last timer interrupt */
+
+/* For the timer rows only: an RDTSC in the handler would change what the
+ * self-IPI rows count. */
+static void timer_hook(unsigned vector)
+{
+	irq_tsc = g_rdtsc();
+	eoi_hook(vector);
+}
+
+#define LVT_TIMER	 0x320
+#define LVT_TSC_DEADLINE (2U << 17)
+#define MSR_TSC_DEADLINE 0x6e0
+#define TIMER_AHEAD	 20000
+
+/*
+ * Local APIC timer in TSC-deadline mode, from the deadline to the first
+ * instruction of the guest's handler (the VMX-preemption timer's exit,
+ * mica's expiry and injection, the IDT delivery): spinning with IF = 1, or
+ * halted (HLT waited in the HLT activity state). Each round must deliver
+ * exactly one interrupt.
+ */
+static u64 timer_latency(bool hlt)
+{
+	u64 m = ~0ULL;
+
+	g_set_irq_hook(timer_hook);
+	*(volatile u32 *)(APIC + LVT_TIMER) = LVT_TSC_DEADLINE | IPI_VEC;
+	for (unsigned i = 0; i < ROUNDS / 4; i++) {
+		u64 n = g_irq_count(IPI_VEC), dl = g_rdtsc() + TIMER_AHEAD;
+
+		g_wrmsr(MSR_TSC_DEADLINE, dl);
+		if (hlt)
+			__asm__ volatile("sti; hlt; cli" ::: "memory");
+		else
+			while (g_irq_count(IPI_VEC) == n)
+				__asm__ volatile("sti; nop; cli" ::: "memory");
+		if (g_irq_count(IPI_VEC) != n + 1 || irq_tsc < dl) {
+			g_printf("bench: timer round %u: %lu interrupts, "
+				 "handler at deadline %+ld\n",
+				 i, (unsigned long)(g_irq_count(IPI_VEC) - n),
+				 (long)(irq_tsc - dl));
+			failures++;
+			return 0;
+		}
+		if (irq_tsc - dl < m)
+			m = irq_tsc - dl;
+	}
+	*(volatile u32 *)(APIC + LVT_TIMER) = 1U << 16;
+	g_set_irq_hook(eoi_hook);
+	return m;
+}
+
 /*
  * xAPIC self-IPI: with IF = 1 the whole round trip, from the ICR write's
  * exit through the injected interrupt, its handler's EOI write and IRET;
@@ -415,6 +468,8 @@ int guest_main(u32 magic, u32 info)
 	put("xapic_eoi", best(W_APIC_EOI));
 	put("xapic_icr_write", self_ipi(false));
 	put("xapic_icr_self_ipi", self_ipi(true));
+	put("lapic_timer_to_handler", timer_latency(false));
+	put("lapic_timer_hlt_wake", timer_latency(true));
 	(void)once(W_TESTMEM_ST); /* install the cached MMIO entry */
 	put("testdev_4byte", best(W_TESTMEM_ST));
 	spp_rows(); /* last: enabling SPP changes nothing above */

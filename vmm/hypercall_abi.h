@@ -62,6 +62,8 @@ enum mica_counter {
 	CNT_EXIT_SPP = 15,	    /* SPP-related exits (SPPT misses) */
 	CNT_ABSENT_INSN = 16,	    /* VMX/SMX/MONITOR instructions: #UD */
 	CNT_EPT_RECLAIMS = 17,	    /* EPT table pool ran out: cache dropped */
+	CNT_TIMER_FIRES = 18,	    /* local APIC timer expiries (masked too) */
+	CNT_HLT_WAITS = 19,	    /* HLTs that waited for the timer */
 	CNT_MAX,
 };
 

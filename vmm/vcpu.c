@@ -46,11 +46,76 @@ void vcpu_skip_insn(struct vcpu *v)
 	(BIT(X86_EXC_DB) | BIT(X86_EXC_NMI) | BIT(X86_EXC_BP) |                \
 	 BIT(X86_EXC_OF) | BIT(X86_EXC_DF) | BIT(X86_EXC_MC))
 
-void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
-			   u32 error)
+/* Contributory exceptions (SDM Vol. 3A Table 6-4): #DE, #TS, #NP, #SS,
+ * #GP, #CP. */
+#define EXC_CONTRIBUTORY                                                       \
+	(BIT(X86_EXC_DE) | BIT(10) | BIT(11) | BIT(12) | BIT(X86_EXC_GP) |     \
+	 BIT(21))
+
+enum exc_class { EXC_BENIGN, EXC_CONTRIB, EXC_PAGE, EXC_DOUBLE };
+
+__cold static enum exc_class exc_class(u32 info)
 {
-	u32 info = vector | INTR_INFO_VALID |
-		   (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT);
+	unsigned vec = info & INTR_INFO_VECTOR_MASK;
+
+	if (((info >> INTR_INFO_TYPE_SHIFT) & 7) != INTR_TYPE_HW_EXCEPTION)
+		return EXC_BENIGN;
+	if (vec == X86_EXC_PF)
+		return EXC_PAGE;
+	if (vec == X86_EXC_DF)
+		return EXC_DOUBLE;
+	return vec < 32 && (EXC_CONTRIBUTORY & BIT(vec)) ? EXC_CONTRIB
+							 : EXC_BENIGN;
+}
+
+/*
+ * An exception found while the exit's event was being delivered (IDT-
+ * vectoring information valid) combines with it as the CPU would (SDM
+ * Vol. 3A 6.15, Table 6-5): a contributory exception or #PF after a
+ * contributory one, or anything but benign after a #PF, is a #DF(0); a
+ * contributory exception or #PF while delivering #DF shuts the processor
+ * down (a triple fault); otherwise the new exception is delivered alone.
+ * Returns the vector to deliver, or -1 after a triple fault.
+ */
+__cold static int merge_exception(struct vcpu *v, unsigned vector)
+{
+	u32 first = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+	enum exc_class a, b;
+
+	if (likely(!(first & INTR_INFO_VALID)))
+		return (int)vector;
+	a = exc_class(first);
+	b = exc_class(vector |
+		      (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+	if (b == EXC_BENIGN || a == EXC_BENIGN)
+		return (int)vector;
+	if (a == EXC_DOUBLE) {
+		vm_stop(v->vm,
+			"triple fault: exception %u while delivering #DF at "
+			"RIP 0x%lx",
+			vector, v->rip);
+		return -1;
+	}
+	if (a == EXC_PAGE || b == EXC_CONTRIB)
+		return X86_EXC_DF;
+	return (int)vector; /* contributory, then #PF: the #PF alone */
+}
+
+__cold void vcpu_inject_exception(struct vcpu *v, unsigned vector,
+				  bool has_error, u32 error)
+{
+	int merged = merge_exception(v, vector);
+	u32 info;
+
+	if (merged < 0)
+		return;
+	if ((unsigned)merged != vector) {
+		vector = (unsigned)merged;
+		has_error = true;
+		error = 0;
+	}
+	info = vector | INTR_INFO_VALID |
+	       (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT);
 
 	/* Outside real mode a fault pushes EFLAGS with RF = 1 (SDM Vol. 3A
 	 * "Instruction-Breakpoint Exception Condition"); injection pushes
@@ -74,14 +139,26 @@ void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
 void vcpu_redeliver(struct vcpu *v)
 {
 	u32 info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
-	unsigned type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+	unsigned type;
 
 	(void)v;
-	if (likely(!(info & INTR_INFO_VALID)) ||
-	    (type != INTR_TYPE_EXT_INTR && type != INTR_TYPE_NMI))
+	if (likely(!(info & INTR_INFO_VALID)))
 		return;
-	/* Bit 12 is undefined here and reserved in the entry field. */
-	vmcs_write32(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | 0x7ff));
+	type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+	if (info & INTR_INFO_DELIVER_ERROR)
+		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR,
+			     vmcs_read32(VMCS_IDT_VECTORING_ERROR));
+	/* The exit's instruction length is that of the INT n, INT3, INTO or
+	 * INT1 whose delivery it interrupted (SDM Vol. 3C "VM-Exit
+	 * Instruction Length"); injection needs it to push the return RIP. */
+	if (type >= INTR_TYPE_SW_INTR)
+		vmcs_write32(VMCS_ENTRY_INSN_LEN,
+			     vmcs_read32(VMCS_EXIT_INSN_LEN));
+	/* RFLAGS (RF included) were saved as the delivery would have pushed
+	 * them. Bit 12 is undefined here and reserved in the entry field. */
+	vmcs_write32(VMCS_ENTRY_INTR_INFO,
+		     info &
+			 (INTR_INFO_VALID | INTR_INFO_DELIVER_ERROR | 0x7ff));
 }
 
 u64 vcpu_read_cr0(struct vcpu *v)

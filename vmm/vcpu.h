@@ -123,7 +123,10 @@ void vmx_exit_entry(void);
  * Instruction Length"). Not for EPT exits. */
 void vcpu_skip_insn(struct vcpu *v);
 
-/* Queue a hardware exception for the next VM entry. */
+/* Queue a hardware exception for the next VM entry: RF set in the pushed
+ * frame for a fault, no error code in real mode, and combined with the
+ * event whose delivery the exit interrupted as the CPU would (#DF, or a
+ * stopped VM for a triple fault). */
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error,
 			   u32 error);
 
@@ -136,13 +139,13 @@ static inline unsigned vcpu_cpl(struct vcpu *v)
 }
 
 /*
- * The exit interrupted the delivery of an external interrupt or NMI
- * (IDT-vectoring information valid, SDM Vol 3C "Information for VM Exits
- * During Event Delivery"): queue it again for the next VM entry. Nothing
- * else brings it back (an interrupt mica injected is already in service in
- * the local APIC), whereas a fault or software event recurs when its
- * instruction runs again. For handlers that resume the guest without
- * injecting anything.
+ * The exit interrupted the delivery of an event (IDT-vectoring information
+ * valid, SDM Vol 3C "Information for VM Exits During Event Delivery"):
+ * queue it again for the next VM entry, with its error code, and with its
+ * instruction length for a software interrupt or exception. Nothing else
+ * brings back an interrupt (mica's is already in service in the local
+ * APIC), an NMI or a trap (a single-step #DB: its instruction is done).
+ * For handlers that resume the guest without injecting anything.
  */
 void vcpu_redeliver(struct vcpu *v);
 

@@ -63,6 +63,7 @@ struct vm {
 	struct vlapic lapic;
 	u64 apic_base; /* IA32_APIC_BASE as the guest sees it */
 	u64 tsc_adjust;
+	u64 counted_fires; /* lapic.timer_fires already in the counters */
 	u8 shutdown_match; /* bytes of "Shutdown" seen in order at 0x8900 */
 
 	enum vm_state state;
@@ -71,6 +72,12 @@ struct vm {
 
 	u64 budget_left;   /* preemption-timer units not yet armed */
 	bool budget_on;	   /* the preemption timer enforces cfg.budget */
+	bool preempt_on;   /* the VMX-preemption timer runs (budget, timers) */
+	u32 proc2;	   /* secondary controls: what CPUID may advertise */
+	bool virtual_nmi;  /* the CPU tracks NMI blocking until IRET */
+	bool nmi_window;   /* NMI-window exiting is on */
+	u32 preempt_cut;   /* units of the armed chunk held back while the
+			    * timer counts to the guest's next deadline */
 	u64 host_tsc_debt; /* host TSC cycles spent for it, not yet charged */
 	gpa_t image_end;   /* one past the highest byte the image loaded */
 	u64 counters[CNT_MAX];

@@ -5,6 +5,8 @@
  * (fw_cfg, PICs, 0xE0 latch), plus the glue that turns the local APIC's
  * pending vectors into VM-entry interrupt injections.
  */
+#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_caps.h"
 #include "mm/base/layout.h"
@@ -19,6 +21,13 @@
 #define APIC_BASE_ENABLE BIT(11)
 #define RFLAGS_IF	 BIT(9)
 
+/* The guest's TSC, which is the host's: mica sets no TSC offset. */
+static u64 guest_tsc(void *ctx)
+{
+	(void)ctx;
+	return rdtsc();
+}
+
 int vm_devices_init(struct vm *vm)
 {
 	static const u64 pages =
@@ -29,6 +38,7 @@ int vm_devices_init(struct vm *vm)
 	vm->testmem = vm->ioram + GUEST_IORAM_SIZE;
 	pc_devices_init(&vm->pcdev);
 	vlapic_init(&vm->lapic);
+	vlapic_set_clock(&vm->lapic, guest_tsc, vm);
 	vm->apic_base = LAPIC_BASE_DEFAULT | APIC_BASE_BSP | APIC_BASE_ENABLE;
 	mmio_bus_init(&vm->bus);
 	mmio_uart_init(&vm->dev_uart, GUEST_MMIO_UART, &vm->uart);
@@ -54,13 +64,58 @@ void vm_devices_destroy(struct vm *vm)
 	vm->ioram = 0;
 }
 
-static void set_intr_window(bool on)
+static void set_window(u32 ctl, bool on)
 {
 	u32 p = vmcs_read32(VMCS_PROC_CTLS);
-	u32 want = on ? p | VMX_PROC_INTR_WINDOW : p & ~VMX_PROC_INTR_WINDOW;
+	u32 want = on ? p | ctl : p & ~ctl;
 
 	if (want != p)
 		vmcs_write32(VMCS_PROC_CTLS, want);
+}
+
+static void set_intr_window(bool on)
+{
+	set_window(VMX_PROC_INTR_WINDOW, on);
+}
+
+#define BLOCK_STI_MOVSS 3
+#define BLOCK_NMI	BIT(3)
+
+/*
+ * A pending NMI goes first (SDM Vol 3A 6.9: NMIs outrank maskable
+ * interrupts). With virtual NMIs the CPU blocks further NMIs from the
+ * injected one's delivery until the next IRET, and the NMI-window exit
+ * comes when that blocking (and any STI/MOV SS shadow) ends (SDM Vol 3C
+ * "Controls for NMI Exiting", "NMI-Window Exiting"). Returns true when an
+ * event is now being injected.
+ */
+static bool inject_nmi(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	bool blocked;
+
+	if (!vm->lapic.nmi_pending) {
+		if (vm->nmi_window)
+			set_window(VMX_PROC_NMI_WINDOW, vm->nmi_window = false);
+		return false;
+	}
+	blocked = !vm->virtual_nmi ||
+		  (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+		   (BLOCK_NMI | BLOCK_STI_MOVSS)) ||
+		  (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	if (blocked) {
+		if (vm->virtual_nmi && !vm->nmi_window)
+			set_window(VMX_PROC_NMI_WINDOW, vm->nmi_window = true);
+		return false;
+	}
+	vlapic_accept_nmi(&vm->lapic);
+	vmcs_write32(VMCS_ENTRY_INTR_INFO,
+		     X86_EXC_NMI | INTR_INFO_VALID |
+			 (INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT));
+	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_ACTIVE);
+	set_window(VMX_PROC_NMI_WINDOW,
+		   vm->nmi_window = vm->lapic.nmi_pending != 0);
+	return true;
 }
 
 /*
@@ -72,8 +127,13 @@ static void set_intr_window(bool on)
 void vm_inject_pending(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	int vec = vlapic_pending(&vm->lapic);
+	int vec;
 
+	if (unlikely(vm->lapic.nmi_pending | vm->nmi_window) && inject_nmi(v)) {
+		set_intr_window(vlapic_pending(&vm->lapic) >= 0);
+		return;
+	}
+	vec = vlapic_pending(&vm->lapic);
 	if (vec < 0) {
 		set_intr_window(false);
 		return;
@@ -92,10 +152,74 @@ void vm_inject_pending(struct vcpu *v)
 	set_intr_window(vlapic_pending(&vm->lapic) >= 0);
 }
 
+/*
+ * The VMX-preemption timer counts TSC >> IA32_VMX_MISC[4:0], in the HLT
+ * activity state too (SDM Vol 3C "VMX-Preemption Timer"). It carries the
+ * VM's budget in chunks; while the guest's timer is armed the chunk is
+ * cut to that deadline and the rest held in preempt_cut, so the exit
+ * comes at the deadline and the budget still counts every tick.
+ */
+static void vm_timer_program(struct vm *vm)
+{
+	u64 left = vmcs_read32(VMCS_PREEMPTION_TIMER) + (u64)vm->preempt_cut;
+	u64 dl = vm->lapic.timer_deadline, t, units;
+
+	vm->preempt_cut = 0;
+	if (dl && vm->preempt_on) {
+		t = rdtsc();
+		units =
+		    dl > t ? ((dl - t) >> (vmx_caps()->misc & 0x1f)) + 1 : 0;
+		if (units < left) {
+			vm->preempt_cut = (u32)(left - units);
+			left = units;
+		}
+	}
+	vmcs_write32(VMCS_PREEMPTION_TIMER, (u32)left);
+}
+
+bool vm_can_wait(struct vcpu *v)
+{
+	return v->vm->preempt_on && vlapic_timer_can_wake(&v->vm->lapic) &&
+	       (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       (vmx_caps()->misc & VMX_MISC_ACTIVITY_HLT);
+}
+
+/* The slow part of vm_before_entry(): the guest's timer is armed, or the
+ * preemption timer is cut to a deadline that has just passed. */
+static void timer_update(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	vlapic_timer_tick(&vm->lapic);
+	if (vm->lapic.timer_fires != vm->counted_fires) {
+		vm->counters[CNT_TIMER_FIRES] +=
+		    vm->lapic.timer_fires - vm->counted_fires;
+		vm->counted_fires = vm->lapic.timer_fires;
+	}
+	if (vm->preempt_on)
+		vm_timer_program(vm);
+	vm_inject_pending(v);
+	if (vmcs_read32(VMCS_GUEST_ACTIVITY_STATE) == VMX_ACTIVITY_HLT &&
+	    !vm_interrupt_deliverable(v) && !vm_can_wait(v))
+		vm_stop(vm,
+			"guest halted at RIP 0x%lx and nothing can wake it "
+			"(its timer expired masked or was disarmed)",
+			vmcs_readl(VMCS_GUEST_RIP));
+}
+
+void vm_before_entry(struct vcpu *v)
+{
+	if (unlikely(v->vm->lapic.timer_deadline | v->vm->preempt_cut))
+		timer_update(v);
+	else
+		vm_inject_pending(v);
+}
+
 bool vm_interrupt_deliverable(struct vcpu *v)
 {
-	return vlapic_pending(&v->vm->lapic) >= 0 &&
-	       (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
+	return v->vm->lapic.nmi_pending ||
+	       (vlapic_pending(&v->vm->lapic) >= 0 &&
+		(vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF));
 }
 
 /* IA32_APIC_BASE: only the enable bit may change (no relocation, no

@@ -13,8 +13,18 @@ int vm_devices_init(struct vm *vm) __must_check;
 void vm_devices_destroy(struct vm *vm);
 
 /* Inject the local APIC's pending interrupt if the guest can take it now,
- * else request an interrupt-window exit. Called before every VM entry. */
+ * else request an interrupt-window exit. */
 void vm_inject_pending(struct vcpu *v);
+
+/* Before a VM entry when an interrupt is pending or the guest's timer is
+ * armed: expire the timer if due, aim the VMX-preemption timer at its
+ * next deadline, inject what is pending, and stop a halted guest nothing
+ * can wake. */
+void vm_before_entry(struct vcpu *v);
+
+/* HLT with RFLAGS.IF = 1 can wait in the HLT activity state: an armed,
+ * unmasked timer will wake it. */
+bool vm_can_wait(struct vcpu *v);
 
 /* A pending interrupt the guest would take with its current RFLAGS.IF. */
 bool vm_interrupt_deliverable(struct vcpu *v);

@@ -10,12 +10,15 @@
 #include "mm/base/types.h"
 
 /* Capability MSRs (SDM Vol 4, Table 2-2; Vol 3D Appendix A). */
-#define MSR_IA32_VMX_BASIC		 0x480
-#define MSR_IA32_VMX_PINBASED_CTLS	 0x481
-#define MSR_IA32_VMX_PROCBASED_CTLS	 0x482
-#define MSR_IA32_VMX_EXIT_CTLS		 0x483
-#define MSR_IA32_VMX_ENTRY_CTLS		 0x484
-#define MSR_IA32_VMX_MISC		 0x485
+#define MSR_IA32_VMX_BASIC	    0x480
+#define MSR_IA32_VMX_PINBASED_CTLS  0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_EXIT_CTLS	    0x483
+#define MSR_IA32_VMX_ENTRY_CTLS	    0x484
+#define MSR_IA32_VMX_MISC	    0x485
+/* IA32_VMX_MISC bit 6: VM entry may load activity state HLT (SDM Vol 3D
+ * A.6). */
+#define VMX_MISC_ACTIVITY_HLT		 BIT(6)
 #define MSR_IA32_VMX_CR0_FIXED0		 0x486
 #define MSR_IA32_VMX_CR0_FIXED1		 0x487
 #define MSR_IA32_VMX_CR4_FIXED0		 0x488

@@ -53,8 +53,10 @@ typedef u64 pfn_t; /* host frame number: hpa >> 12 */
 #define MIN(a, b)	 ((a) < (b) ? (a) : (b))
 #define MAX(a, b)	 ((a) > (b) ? (a) : (b))
 
-#define __must_check   __attribute__((warn_unused_result))
-#define __noreturn     __attribute__((noreturn))
+#define __must_check __attribute__((warn_unused_result))
+#define __noreturn   __attribute__((noreturn))
+/* Off the hot paths: GCC optimizes it for size and places it apart. */
+#define __cold	       __attribute__((cold))
 #define __packed       __attribute__((packed))
 #define __aligned(n)   __attribute__((aligned(n)))
 #define __used	       __attribute__((used))

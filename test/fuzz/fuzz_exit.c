@@ -21,7 +21,8 @@
  * - RIP moved only by the exit's instruction length (instruction exits) or
  *   a decoded length (emulation), never past a fault; an instruction exit
  *   that neither advanced nor faulted made progress (REP string I/O);
- * - a #PF injected with CR2 written; a stopped VM has its reason;
+ * - a #PF injected with CR2 written (unless it is the event whose delivery
+ *   the exit interrupted, re-injected); a stopped VM has its reason;
  * - the EPT agrees with the memslots (ept_check);
  * and after the VM is destroyed, every host frame is free again.
  *
@@ -369,8 +370,11 @@ static void check_exit(const struct snap *s, bool cont)
 		report(s, er.what);
 	if (!cont || !s->faithful)
 		return;
+	/* A #PF re-injected from the IDT-vectoring information keeps the
+	 * CR2 its detection loaded; a new one needs CR2 written. */
 	if (hostvm_obs.intr_info_writes && (ev & 0x7ff) == 0x30e &&
-	    !hostvm_obs.cr2_written)
+	    !hostvm_obs.cr2_written &&
+	    (vmcs(VMCS_IDT_VECTORING_INFO) & 0x800007ffU) != 0x8000030eU)
 		report(s, "#PF injected without CR2");
 	why = hostvm_entry_event_check();
 	if (!why)

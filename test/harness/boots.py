@@ -112,6 +112,19 @@ BOOTS = [
         ],
     },
     {
+        "name": "interrupts-tigerlake",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "guests": guests.IRQ_SUITE,
+        "status": 0,
+        "timeout": 300,
+        "expect": [
+            ("every interrupt and timer guest ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(guests.IRQ_SUITE)),
+        ],
+    },
+    {
         "name": "emulator",
         "platform": "bochs-tigerlake",
         "cmdline": "",

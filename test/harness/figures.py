@@ -124,6 +124,14 @@ FIGURES = [
     ("xapic_icr_self_ipi", "mmio", "bochs",
      "xAPIC self-IPI round trip: ICR write, injection, handler's EOI, IRET",
      "instructions", None, "measured for the device models, no target"),
+    ("lapic_timer_to_handler", "mmio", "bochs",
+     "local APIC timer (TSC-deadline): deadline to the guest's handler, "
+     "guest spinning with IF = 1", "instructions", None,
+     "measured for the interrupt platform, no target; guests/bench.c"),
+    ("lapic_timer_hlt_wake", "mmio", "bochs",
+     "local APIC timer (TSC-deadline): deadline to the handler of a guest "
+     "waiting in HLT", "instructions", None,
+     "measured for the interrupt platform, no target; guests/bench.c"),
     ("testdev_4byte", "mmio", "bochs",
      "4-byte store to the 0xFF000000 test region (cached MMIO entry)",
      "instructions", None, "measured for the device models, no target"),

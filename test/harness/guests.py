@@ -66,6 +66,8 @@ GUESTS = {
     "hostile-hcfuzz": ("hcfuzz.elf", "case=0x6d696361"),
     # every exit CPL 3 can cause ends as on hardware
     "hostile-cpl3": ("cpl3.elf", ""),
+    "timer": ("timer.elf", ""),
+    "deliver": ("deliver.elf", ""),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
 
@@ -86,6 +88,9 @@ HOSTILE_SUITE = ["hostile-xsetbv", "hostile-apic", "hostile-vmx",
                  "hostile-ptram", "hostile-repstorm", "hostile-pdpte",
                  "hostile-idtram", "hostile-exit64", "hostile-eptpool",
                  "hostile-hcfuzz", "hostile-cpl3", "hello"]
+
+# Interrupts and time: the local APIC timer in its modes, HLT woken by it.
+IRQ_SUITE = ["timer", "deliver", "hello"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.

@@ -91,8 +91,9 @@ static void test_registers(void)
 	vlapic_write(&a, LAPIC_TIMER_ICR, 0x12345678);
 	tap_ok(vlapic_read(&a, LAPIC_TIMER_DCR) == 0xb &&
 		   vlapic_read(&a, LAPIC_TIMER_ICR) == 0x12345678 &&
-		   vlapic_read(&a, LAPIC_TIMER_CCR) == 0,
-	       "timer divide keeps bits 0,1,3; initial count reads back");
+		   vlapic_read(&a, LAPIC_TIMER_CCR) == 0x12345678,
+	       "timer divide keeps bits 0,1,3; initial count reads back, the "
+	       "current count starts at it (clock not running)");
 	vlapic_write(&a, LAPIC_IRR, 0xffffffff);
 	vlapic_write(&a, LAPIC_ISR + 0x70, 0xffffffff);
 	vlapic_write(&a, LAPIC_TMR, 0xffffffff);

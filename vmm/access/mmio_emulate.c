@@ -489,7 +489,7 @@ static void commit(struct emu *e, enum em_result r)
  * guest's problem (#UD, as a CPU without that instruction would raise);
  * from CPL 0 the VM is stopped with everything needed to add it.
  */
-static void unsupported(struct emu *e, const struct mmio_fault *f)
+__cold static void unsupported(struct emu *e, const struct mmio_fault *f)
 {
 	struct vcpu *v = e->v;
 	char form[96];

@@ -10,13 +10,21 @@
 #define ICR_VECTOR(x)	   ((x)&0xff)
 #define ICR_MODE(x)	   (((x) >> 8) & 7)
 #define ICR_MODE_FIXED	   0
+#define ICR_MODE_NMI	   4
 #define ICR_SHORTHAND(x)   (((x) >> 18) & 3)
 #define ICR_SH_NONE	   0
 #define ICR_SH_SELF	   1
 #define ICR_SH_ALL	   2
 #define ICR_DELIV_STATUS   BIT(12)
-#define LVT_MASKED	   BIT(16)
-#define LVT_WRITABLE	   0x1a7ffU /* Figure 11-8: bits 12, 14 read-only */
+#define LVT_MASKED	   LAPIC_LVT_MASKED
+#define LVT_TIMER	   0
+
+/* Writable bits of each LVT entry (SDM Vol 3A Figure 11-8): timer
+ * vector, mask and mode; thermal and performance vector, delivery mode
+ * and mask; LINT0/1 also polarity and trigger (remote IRR and delivery
+ * status read-only); error vector and mask. */
+static const u32 lvt_writable[6] = {0x700ff, 0x107ff, 0x107ff,
+				    0x1a7ff, 0x1a7ff, 0x100ff};
 
 void vlapic_init(struct vlapic *a)
 {
@@ -25,6 +33,17 @@ void vlapic_init(struct vlapic *a)
 	a->spiv = 0xff;
 	for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
 		a->lvt[i] = LVT_MASKED;
+}
+
+void vlapic_set_clock(struct vlapic *a, u64 (*clock)(void *), void *ctx)
+{
+	a->clock = clock;
+	a->clock_ctx = ctx;
+}
+
+static u64 now(const struct vlapic *a)
+{
+	return a->clock ? a->clock(a->clock_ctx) : 0;
 }
 
 static int highest(const u32 bits[8])
@@ -60,6 +79,14 @@ void vlapic_accept(struct vlapic *a, int v)
 	a->isr[v / 32] |= 1U << (v % 32);
 }
 
+void vlapic_accept_nmi(struct vlapic *a)
+{
+	if (a->nmi_pending) {
+		a->nmi_pending--;
+		a->irr_count--;
+	}
+}
+
 static void eoi(struct vlapic *a)
 {
 	int v = highest(a->isr);
@@ -69,20 +96,131 @@ static void eoi(struct vlapic *a)
 	a->eois++;
 }
 
+static void set_irr(struct vlapic *a, unsigned vec)
+{
+	if (!(a->irr[vec / 32] & (1U << (vec % 32))))
+		a->irr_count++;
+	a->irr[vec / 32] |= 1U << (vec % 32);
+}
+
 static void send_ipi(struct vlapic *a, u32 lo)
 {
 	unsigned sh = ICR_SHORTHAND(lo), vec = ICR_VECTOR(lo);
 	bool to_self = sh == ICR_SH_SELF || sh == ICR_SH_ALL ||
 		       (sh == ICR_SH_NONE && (a->icr_hi >> 24) == 0);
 
+	/* NMI delivery ignores the vector (SDM Vol 3A 11.6.1); NMIs to self
+	 * do not latch in the IRR: one more waits for the CPU. */
+	if (to_self && ICR_MODE(lo) == ICR_MODE_NMI) {
+		a->nmi_pending++;
+		a->irr_count++; /* the exit path tests one word */
+		return;
+	}
 	if (!to_self || ICR_MODE(lo) != ICR_MODE_FIXED || vec < 16) {
 		a->ipis_ignored++; /* INIT/SIPI to other CPUs: none exist */
 		return;
 	}
-	if (!(a->irr[vec / 32] & (1U << (vec % 32))))
-		a->irr_count++;
-	a->irr[vec / 32] |= 1U << (vec % 32);
+	set_irr(a, vec);
 	a->ipis_self++;
+}
+
+/* ---- timer (SDM Vol 3A 11.5.4) ------------------------------------------ */
+
+static unsigned timer_mode(const struct vlapic *a)
+{
+	return LAPIC_TIMER_MODE(a->lvt[LVT_TIMER]);
+}
+
+/* Divide configuration (Figure 11-10): bits 3,1:0; 111b divides by 1. */
+static u64 timer_divisor(const struct vlapic *a)
+{
+	u32 v = ((a->timer_dcr >> 1) & 4) | (a->timer_dcr & 3);
+
+	return v == 7 ? 1 : 2ULL << v;
+}
+
+static void write_initial_count(struct vlapic *a, u32 val)
+{
+	if (timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE)
+		return; /* ignored in TSC-deadline mode */
+	a->timer_icr = val;
+	a->timer_period = (u64)val * timer_divisor(a);
+	a->timer_deadline = val ? now(a) + a->timer_period : 0;
+}
+
+/* Counts left, rounded up: the initial count just after arming, 0 once a
+ * one-shot count has run out. */
+static u32 current_count(const struct vlapic *a)
+{
+	u64 t = now(a), div = timer_divisor(a), left;
+
+	if (timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE || !a->timer_deadline)
+		return 0;
+	if (t < a->timer_deadline)
+		left = a->timer_deadline - t;
+	else if (timer_mode(a) == LAPIC_TIMER_PERIODIC && a->timer_period)
+		left =
+		    a->timer_period - (t - a->timer_deadline) % a->timer_period;
+	else
+		return 0;
+	return (u32)MIN((left + div - 1) / div, (u64)a->timer_icr);
+}
+
+/* Changing to or from TSC-deadline mode disarms the timer and clears the
+ * count and the deadline; one-shot <-> periodic keeps it running. */
+static void write_lvt_timer(struct vlapic *a, u32 val)
+{
+	bool was_dl = timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE;
+
+	a->lvt[LVT_TIMER] = val;
+	if (was_dl != (timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE)) {
+		a->timer_icr = 0;
+		a->timer_period = 0;
+		a->timer_deadline = 0;
+		a->tsc_deadline = 0;
+	}
+}
+
+void vlapic_timer_tick(struct vlapic *a)
+{
+	u64 t, k;
+	u32 lvt = a->lvt[LVT_TIMER];
+
+	if (!a->timer_deadline || (t = now(a)) < a->timer_deadline)
+		return;
+	a->timer_fires++;
+	if (!(lvt & LVT_MASKED)) {
+		if ((lvt & 0xff) < 16)
+			a->esr |= LAPIC_ESR_RECV_ILLEGAL_VEC;
+		else
+			set_irr(a, lvt & 0xff);
+	}
+	if (timer_mode(a) == LAPIC_TIMER_PERIODIC && a->timer_period) {
+		k = (t - a->timer_deadline) / a->timer_period + 1;
+		a->timer_deadline += k * a->timer_period;
+	} else {
+		a->timer_deadline = 0;
+		a->tsc_deadline = 0;
+	}
+}
+
+bool vlapic_timer_can_wake(const struct vlapic *a)
+{
+	return a->timer_deadline && !(a->lvt[LVT_TIMER] & LVT_MASKED) &&
+	       (a->lvt[LVT_TIMER] & 0xff) >= 16;
+}
+
+u64 vlapic_read_tsc_deadline(const struct vlapic *a)
+{
+	return timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE ? a->tsc_deadline : 0;
+}
+
+void vlapic_write_tsc_deadline(struct vlapic *a, u64 val)
+{
+	if (timer_mode(a) != LAPIC_TIMER_TSC_DEADLINE)
+		return;
+	a->tsc_deadline = val;
+	a->timer_deadline = val;
 }
 
 static u32 *bank(struct vlapic *a, u32 off)
@@ -123,6 +261,8 @@ u32 vlapic_read(struct vlapic *a, u32 off)
 		return a->icr_hi;
 	case LAPIC_TIMER_ICR:
 		return a->timer_icr;
+	case LAPIC_TIMER_CCR:
+		return current_count(a);
 	case LAPIC_TIMER_DCR:
 		return a->timer_dcr;
 	default:
@@ -164,7 +304,7 @@ void vlapic_write(struct vlapic *a, u32 off, u32 val)
 		send_ipi(a, val);
 		break;
 	case LAPIC_TIMER_ICR:
-		a->timer_icr = val;
+		write_initial_count(a, val);
 		break;
 	case LAPIC_TIMER_DCR:
 		a->timer_dcr = val & 0xb;
@@ -173,8 +313,14 @@ void vlapic_write(struct vlapic *a, u32 off, u32 val)
 		/* while software-disabled the masks cannot be cleared */
 		if (!(a->spiv & LAPIC_SPIV_ENABLE))
 			val |= LVT_MASKED;
-		if (off >= LAPIC_LVT_TIMER && off <= LAPIC_LVT_ERROR + 0xf)
-			*bank(a, off & ~0xfU) = val & LVT_WRITABLE;
+		if (off >= LAPIC_LVT_TIMER && off <= LAPIC_LVT_ERROR + 0xf) {
+			u32 i = ((off & ~0xfU) - LAPIC_LVT_TIMER) / 16;
+
+			if (i == LVT_TIMER)
+				write_lvt_timer(a, val & lvt_writable[i]);
+			else
+				a->lvt[i] = val & lvt_writable[i];
+		}
 		break; /* ID, version, ISR/IRR/TMR, PPR: read-only */
 	}
 }

@@ -2,9 +2,14 @@
 /*
  * Emulated local APIC in xAPIC mode (pure): the register page at
  * 0xFEE00000 (SDM Vol 3A 11.4.1, Table 11-1), IRR/ISR/TPR/PPR priority
- * logic (11.8.3) and self-IPIs through the ICR (11.6.1). One CPU: IPIs to
+ * logic (11.8.3), self-IPIs through the ICR (11.6.1) and the timer in
+ * one-shot, periodic and TSC-deadline modes (11.5.4). One CPU: IPIs to
  * "all excluding self" (INIT/SIPI of SMP start-up) are accepted and
- * ignored; there is no timer.
+ * ignored.
+ *
+ * Time comes from the clock callback, in guest TSC ticks; the timer counts
+ * at that rate before its divider. The model is passive: the caller runs
+ * vlapic_timer_tick() when the clock may have passed timer_deadline.
  */
 #ifndef MICA_VMM_DEV_VLAPIC_H
 #define MICA_VMM_DEV_VLAPIC_H
@@ -37,16 +42,32 @@
 
 #define LAPIC_SPIV_ENABLE BIT(8)
 
+#define LAPIC_LVT_MASKED	   BIT(16)
+#define LAPIC_TIMER_MODE(lvt)	   (((lvt) >> 17) & 3)
+#define LAPIC_TIMER_ONESHOT	   0
+#define LAPIC_TIMER_PERIODIC	   1
+#define LAPIC_TIMER_TSC_DEADLINE   2
+#define LAPIC_ESR_RECV_ILLEGAL_VEC BIT(6)
+
 struct vlapic {
 	u32 irr[8], isr[8];
 	u32 tpr, ldr, dfr, spiv, esr, icr_lo, icr_hi;
 	u32 lvt[7]; /* timer, thermal, perf, LINT0, LINT1, error, CMCI */
 	u32 timer_icr, timer_dcr;
-	u32 irr_count; /* bits set in irr: lets the exit path test one word */
-	u64 ipis_self, ipis_ignored, eois;
+	u32 irr_count;	 /* bits set in irr plus nmi_pending: one word for the
+			* exit path to test */
+	u32 nmi_pending; /* NMIs sent to self, not yet taken by the CPU */
+	u64 timer_deadline; /* clock value of the next expiry; 0: disarmed */
+	u64 timer_period;   /* one-shot/periodic: clock ticks per count */
+	u64 tsc_deadline;   /* IA32_TSC_DEADLINE as armed; 0 once fired */
+	u64 (*clock)(void *ctx);
+	void *clock_ctx;
+	u64 ipis_self, ipis_ignored, eois, timer_fires;
 };
 
+/* Reset state (SDM Vol 3A 11.4.7.1); the clock reads as 0 until set. */
 void vlapic_init(struct vlapic *a);
+void vlapic_set_clock(struct vlapic *a, u64 (*clock)(void *), void *ctx);
 
 /* 4-byte register access at offset off (16-byte aligned registers); other
  * sizes read/write the bytes of the register they fall in. */
@@ -60,7 +81,23 @@ int vlapic_pending(const struct vlapic *a);
 /* The CPU accepts vector v (from vlapic_pending): IRR -> ISR. */
 void vlapic_accept(struct vlapic *a, int v);
 
+/* The CPU takes one pending NMI. */
+void vlapic_accept_nmi(struct vlapic *a);
+
 /* Processor priority (11.8.3.1). */
 u32 vlapic_ppr(const struct vlapic *a);
+
+/* The timer expires if the clock has reached timer_deadline: the LVT
+ * vector becomes pending unless masked; a periodic timer re-arms (missed
+ * periods coalesce, as in one IRR bit), the others disarm. */
+void vlapic_timer_tick(struct vlapic *a);
+
+/* The timer is armed and its expiry would raise an interrupt. */
+bool vlapic_timer_can_wake(const struct vlapic *a);
+
+/* IA32_TSC_DEADLINE (MSR 0x6E0, 11.5.4.1): reads 0 and ignores writes
+ * outside TSC-deadline mode; writing 0 disarms. */
+u64 vlapic_read_tsc_deadline(const struct vlapic *a);
+void vlapic_write_tsc_deadline(struct vlapic *a, u64 val);
 
 #endif /* MICA_VMM_DEV_VLAPIC_H */

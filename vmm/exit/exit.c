@@ -16,7 +16,7 @@
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
-static void stop_with_state(struct vcpu *v, const char *what)
+__cold static void stop_with_state(struct vcpu *v, const char *what)
 {
 	vm_stop(v->vm,
 		"%s at RIP 0x%lx (CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx)",
@@ -37,7 +37,7 @@ static void handle_unexpected(struct vcpu *v)
 		basic, vmx_exit_reason_name(basic), v->exit_qual, v->rip);
 }
 
-static void handle_entry_failure(struct vcpu *v)
+__cold static void handle_entry_failure(struct vcpu *v)
 {
 	u32 basic = VMX_EXIT_REASON_BASIC(v->exit_reason);
 	const char *check = vmx_entry_check_guest();
@@ -54,14 +54,25 @@ static void handle_external_intr(struct vcpu *v)
 	vcpu_redeliver(v);
 }
 
-static void handle_intr_window(struct vcpu *v)
+/* The guest can take the interrupt (interrupt window) or virtual-NMI
+ * blocking ended at its IRET (NMI window): inject what waits. */
+static void handle_event_window(struct vcpu *v)
 {
 	vm_inject_pending(v);
 }
 
 static void handle_preemption_timer(struct vcpu *v)
 {
-	if (vm_arm_budget(v->vm))
+	struct vm *vm = v->vm;
+
+	/* The guest's timer deadline, not the budget: give the chunk back;
+	 * the expiry is handled before the next entry. */
+	if (vm->preempt_cut) {
+		vmcs_write32(VMCS_PREEMPTION_TIMER, vm->preempt_cut);
+		vm->preempt_cut = 0;
+		return;
+	}
+	if (vm_arm_budget(vm))
 		return;
 	vm_stop(v->vm, "time budget of %lu instructions exhausted at RIP 0x%lx",
 		v->vm->cfg.budget, v->rip);
@@ -72,7 +83,8 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_EXCEPTION_NMI] = handle_exception_nmi,
     [VMX_EXIT_EXTERNAL_INTR] = handle_external_intr,
     [VMX_EXIT_TRIPLE_FAULT] = handle_triple_fault,
-    [VMX_EXIT_INTR_WINDOW] = handle_intr_window,
+    [VMX_EXIT_INTR_WINDOW] = handle_event_window,
+    [VMX_EXIT_NMI_WINDOW] = handle_event_window,
     [VMX_EXIT_CPUID] = handle_cpuid,
     [VMX_EXIT_GETSEC] = handle_absent_insn,
     [VMX_EXIT_HLT] = handle_hlt,
@@ -150,7 +162,8 @@ void vmx_handle_exit(struct vcpu *v)
 bool c_vmx_exit(struct vcpu *v)
 {
 	vmx_handle_exit(v);
-	if (unlikely(v->vm->lapic.irr_count))
-		vm_inject_pending(v);
+	if (unlikely(v->vm->lapic.irr_count | v->vm->preempt_cut) ||
+	    unlikely(v->vm->lapic.timer_deadline))
+		vm_before_entry(v);
 	return v->vm->state == VM_RUNNING;
 }

@@ -38,12 +38,12 @@
 
 static void filter_leaf1(struct cpuid_regs *r, u64 cr4)
 {
-	/* No x2APIC and no TSC-deadline timer: the local APIC is an xAPIC
-	 * without a timer (vmm/dev/vlapic.c). */
+	/* No x2APIC: the local APIC is an xAPIC (vmm/dev/vlapic.c), whose
+	 * timer has TSC-deadline mode whatever the host's has. */
 	r->ecx &= ~(u32)(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_PDCM |
 			 CPUID_1_ECX_MONITOR | CPUID_1_ECX_OSXSAVE |
-			 CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DL);
-	r->ecx |= CPUID_1_ECX_HYPERVISOR;
+			 CPUID_1_ECX_X2APIC);
+	r->ecx |= CPUID_1_ECX_HYPERVISOR | CPUID_1_ECX_TSC_DL;
 	if (cr4 & CR4_OSXSAVE)
 		r->ecx |= CPUID_1_ECX_OSXSAVE;
 	/* APIC ID 0, one logical processor (EBX 31:24 and 23:16). */
@@ -133,9 +133,8 @@ static struct cpuid_regs guest_cpuid(u32 leaf, u32 sub, u64 cr4, u32 proc2)
 void handle_cpuid(struct vcpu *v)
 {
 	u64 cr4 = vcpu_read_cr4(v);
-	struct cpuid_regs r =
-	    guest_cpuid((u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX], cr4,
-			vmcs_read32(VMCS_PROC_CTLS2));
+	struct cpuid_regs r = guest_cpuid(
+	    (u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX], cr4, v->vm->proc2);
 
 	v->vm->counters[CNT_EXIT_CPUID]++;
 	v->gpr[GPR_RAX] = r.eax;

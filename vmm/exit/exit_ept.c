@@ -14,7 +14,8 @@
 #include "vmm/mem/vm_spp.h"
 #include "vmm/vm.h"
 
-static void stop_mem_error(struct vcpu *v, const char *what, gpa_t gpa, int rc)
+__cold static void stop_mem_error(struct vcpu *v, const char *what, gpa_t gpa,
+				  int rc)
 {
 	vm_stop(v->vm, "%s at GPA 0x%lx (RIP 0x%lx): %s", what, gpa, v->rip,
 		rc == -ENOMEM	? "out of EPT table pages"
@@ -80,6 +81,14 @@ void handle_ept_violation(struct vcpu *v)
 	}
 
 	v->vm->counters[CNT_EXIT_EPT_VIOLATION]++;
+	/* The faulting access was an IRET's that had just ended virtual-NMI
+	 * blocking: the IRET will run again, so the blocking stands until
+	 * then (SDM Vol 3C "Exit Qualification for EPT Violations", bit 12;
+	 * "Resuming Guest Software after Handling an Exception"). */
+	if (unlikely(q & EPT_QUAL_NMI_UNBLOCK) &&
+	    !(vmcs_read32(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+			     vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) | BIT(3));
 	if (rc == EPT_FAULT_FIXED || rc == EPT_FAULT_RETRY) {
 		vcpu_redeliver(v); /* e.g. the stack of an injected interrupt */
 		return;

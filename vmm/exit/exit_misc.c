@@ -26,6 +26,14 @@ void handle_hlt(struct vcpu *v)
 	vcpu_skip_insn(v);
 	if (vm_interrupt_deliverable(v))
 		return; /* woken at once: the interrupt is injected on entry */
+	if (vm_can_wait(v)) {
+		/* Wait in the guest's HLT state; the CPU idles there until
+		 * the preemption timer (the guest's deadline) or a host
+		 * interrupt exits. */
+		vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_HLT);
+		v->vm->counters[CNT_HLT_WAITS]++;
+		return;
+	}
 	vuart_flush(&v->vm->uart);
 	vm_stop(v->vm, "guest halted at RIP 0x%lx with no wake-up source",
 		v->rip);

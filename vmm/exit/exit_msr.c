@@ -22,6 +22,7 @@
 #define MSR_CSTAR	    0xc0000083
 #define MSR_SFMASK	    0xc0000084
 #define MSR_TSC_AUX	    0xc0000103
+#define MSR_TSC_DEADLINE    0x6e0
 
 #define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
@@ -64,6 +65,9 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 		return 0;
 	case MSR_IA32_TSC_ADJUST:
 		*val = v->vm->tsc_adjust;
+		return 0;
+	case MSR_TSC_DEADLINE:
+		*val = vlapic_read_tsc_deadline(&v->vm->lapic);
 		return 0;
 	default:
 		if (is_live_msr(msr))
@@ -145,6 +149,9 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		return vm_write_apic_base(v->vm, val) ? -1 : 0;
 	case MSR_IA32_TSC_ADJUST:
 		v->vm->tsc_adjust = val;
+		return 0;
+	case MSR_TSC_DEADLINE:
+		vlapic_write_tsc_deadline(&v->vm->lapic, val);
 		return 0;
 	default:
 		if (is_live_msr(msr))

@@ -16,7 +16,7 @@
 #include "vmm/mem/vm_ram.h"
 #include "vmm/mem/vm_spp.h"
 
-static s64 hc_check_extension(struct vcpu *v, u64 ext)
+__cold static s64 hc_check_extension(struct vcpu *v, u64 ext)
 {
 	switch (ext) {
 	case EXT_HYPERCALL_VERSION:
@@ -36,7 +36,7 @@ static s64 hc_check_extension(struct vcpu *v, u64 ext)
 	}
 }
 
-static s64 hc_exit(struct vcpu *v, u64 code)
+__cold static s64 hc_exit(struct vcpu *v, u64 code)
 {
 	vuart_flush(&v->vm->uart);
 	vm_done(v->vm, code);
@@ -54,7 +54,7 @@ static s64 hc_test_counter(struct vcpu *v, u64 which)
 	return (s64)v->vm->counters[which];
 }
 
-static s64 hc_test_reset(struct vcpu *v)
+__cold static s64 hc_test_reset(struct vcpu *v)
 {
 	mem_set(v->vm->counters, 0, sizeof(v->vm->counters));
 	v->exits_total = 0;
@@ -62,7 +62,8 @@ static s64 hc_test_reset(struct vcpu *v)
 	return 0;
 }
 
-static s64 hc_test_patch_next(struct vcpu *v, u64 gpa, u64 len, u64 bytes)
+__cold static s64 hc_test_patch_next(struct vcpu *v, u64 gpa, u64 len,
+				     u64 bytes)
 {
 	void *p;
 

@@ -68,9 +68,9 @@ void vm_mem_flush(struct vm *vm)
 
 /* ---- set-up and teardown ---------------------------------------------- */
 
-static void free_bitmap(u64 *bm, u64 npages);
+__cold static void free_bitmap(u64 *bm, u64 npages);
 
-static int alloc_pages(u64 bytes, hpa_t *pa, u64 *pages)
+__cold static int alloc_pages(u64 bytes, hpa_t *pa, u64 *pages)
 {
 	*pages = ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE;
 	return mm_alloc_pages(*pages, PAGE_SIZE, pa);
@@ -88,7 +88,7 @@ static int alloc_pages(u64 bytes, hpa_t *pa, u64 *pages)
  */
 #define EPT_POOL_EDGE_SLOTS 64
 
-static int init_pool(struct vm *vm)
+__cold static int init_pool(struct vm *vm)
 {
 	u64 n = 16 + 2 * (vm->cfg.mem_size / SIZE_2M) +
 		2 * (vm->cfg.mem_size / SIZE_1G) +
@@ -109,7 +109,7 @@ static u32 ept_caps(void)
 	       (vmx_has_ept_1g() ? EPT_CAP_1G : 0);
 }
 
-int vm_mem_init(struct vm *vm)
+__cold int vm_mem_init(struct vm *vm)
 {
 	struct memslot_region r = {
 	    .slot = 0, .gpa = 0, .size = vm->cfg.mem_size};
@@ -135,7 +135,7 @@ int vm_mem_init(struct vm *vm)
 	return vm_set_memory_region(&vm->mem, &r, &c);
 }
 
-void vm_mem_destroy(struct vm *vm)
+__cold void vm_mem_destroy(struct vm *vm)
 {
 	for (u32 i = 0; vm->mem_ready && i < memslot_count(&vm->slots); i++) {
 		const struct memslot *s = memslot_at(&vm->slots, i);
@@ -204,7 +204,7 @@ bool vm_ram_writable(struct vm *vm, gpa_t gpa, u64 len)
 
 /* ---- hypercalls ------------------------------------------------------- */
 
-static void free_bitmap(u64 *bm, u64 npages)
+__cold static void free_bitmap(u64 *bm, u64 npages)
 {
 	if (bm)
 		mm_free_pages(virt_to_phys(bm),
@@ -213,8 +213,8 @@ static void free_bitmap(u64 *bm, u64 npages)
 				  PAGE_SIZE);
 }
 
-s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
-			 u64 pool_offset)
+__cold s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa,
+				u64 size, u64 pool_offset)
 {
 	struct memslot_region r = {.slot = (u32)slot,
 				   .flags = (u32)flags,
@@ -269,14 +269,14 @@ s64 hc_set_memory_region(struct vcpu *v, u64 slot, u64 flags, u64 gpa, u64 size,
 	return 0;
 }
 
-s64 hc_lock_memslot(struct vcpu *v, u64 slot, u64 mode)
+__cold s64 hc_lock_memslot(struct vcpu *v, u64 slot, u64 mode)
 {
 	if (slot > 0xffffffffULL || mode > 0xffffffffULL)
 		return -EINVAL;
 	return vm_lock_memslot(&v->vm->mem, (u32)slot, (u32)mode);
 }
 
-s64 hc_unlock_memslot(struct vcpu *v, u64 slot)
+__cold s64 hc_unlock_memslot(struct vcpu *v, u64 slot)
 {
 	if (slot > 0xffffffffULL)
 		return -EINVAL;
@@ -284,7 +284,7 @@ s64 hc_unlock_memslot(struct vcpu *v, u64 slot)
 }
 
 /* The log goes to a guest buffer that must be writable RAM of this VM. */
-s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa)
+__cold s64 hc_get_dirty_log(struct vcpu *v, u64 slot, u64 bitmap_gpa)
 {
 	const struct memslot *s;
 	u64 bytes, *tmp, done;

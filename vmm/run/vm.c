@@ -71,7 +71,10 @@ void vm_charge_host_debt(struct vm *vm)
 	vm->host_tsc_debt = 0;
 	if (!vm->budget_on || vm->state != VM_RUNNING || !ticks)
 		return;
-	armed = vmcs_read32(VMCS_PREEMPTION_TIMER);
+	/* The whole armed chunk, had the guest's timer not shortened it
+	 * (re-cut before the next entry, vm_timer_program()). */
+	armed = vmcs_read32(VMCS_PREEMPTION_TIMER) + vm->preempt_cut;
+	vm->preempt_cut = 0;
 	if (ticks < armed) {
 		vmcs_write32(VMCS_PREEMPTION_TIMER, armed - (u32)ticks);
 		return;
@@ -187,7 +190,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned id)
 		 * "VMX-Preemption Timer"). */
 		vm->budget_left = cfg->budget >> (vmx_caps()->misc & 0x1f);
 		vm->budget_left += !vm->budget_left;
-		vm->budget_on = true;
+		vm->budget_on = cfg->budget != 0;
+		if (!vm->budget_on)
+			vm->budget_left = ~0ULL; /* only the guest's timers */
+		vm->preempt_on = true;
 		vm_arm_budget(vm);
 	}
 	return rc;
@@ -217,7 +223,7 @@ void vm_run(struct vm *vm)
 	int rc;
 
 	vm->start_tsc = rdtsc();
-	vm_inject_pending(v);
+	vm_before_entry(v);
 	rc = vmx_run(v);
 	if (unlikely(rc)) {
 		vmx_report_failure(v->launched ? "vmresume" : "vmlaunch", rc);

@@ -45,11 +45,18 @@ static int setup_controls(struct vm *vm)
 	u32 proc2_want = VMX_PROC2_EPT | VMX_PROC2_VPID |
 			 VMX_PROC2_UNRESTRICTED | VMX_PROC2_WBINVD_EXIT;
 
-	/* The budget needs the timer value saved across exits. */
-	if (vm->cfg.budget && vmx_has_preemption_timer() &&
+	/* The budget and the guest's timers need the timer value saved
+	 * across exits. */
+	if (vmx_has_preemption_timer() &&
 	    (c->exit.may1 & VMX_EXIT_SAVE_PREEMPT))
 		pin_want |= VMX_PIN_PREEMPT_TIMER;
+	/* Virtual NMIs: the CPU blocks NMIs from an injected one until IRET
+	 * and reports when the block ends (NMI-window exiting). */
+	if ((c->pin.may1 & VMX_PIN_VIRTUAL_NMI) &&
+	    (c->proc.may1 & VMX_PROC_NMI_WINDOW))
+		pin_want |= VMX_PIN_VIRTUAL_NMI;
 	pin = adjust(pin_want, &c->pin, &miss);
+	vm->virtual_nmi = pin & VMX_PIN_VIRTUAL_NMI;
 	proc = adjust(VMX_PROC_HLT_EXIT | VMX_PROC_UNCOND_IO_EXIT |
 			  VMX_PROC_CR8_LOAD_EXIT | VMX_PROC_CR8_STORE_EXIT |
 			  VMX_PROC_SECONDARY,
@@ -82,6 +89,7 @@ static int setup_controls(struct vm *vm)
 	vmcs_write32(VMCS_PIN_CTLS, pin);
 	vmcs_write32(VMCS_PROC_CTLS, proc);
 	vmcs_write32(VMCS_PROC_CTLS2, proc2);
+	vm->proc2 = proc2;
 	vmcs_write32(VMCS_EXIT_CTLS, exit);
 	vmcs_write32(VMCS_ENTRY_CTLS, entry);
 	vmcs_write32(VMCS_EXCEPTION_BITMAP, BIT(X86_EXC_UD));
