@@ -97,23 +97,26 @@ iso: $(ISO)
 # ---------------------------------------------------------------- kernel
 # Code off the hottest exit paths is built for size: the loaded image must
 # stay under 128 KiB. That is boot, VM set-up, reporting, the MSR/CR/CPUID,
-# PIO and exception exits, SPP management, the console, and the EPT
-# table builder (the memory hypercalls are marked __cold in their file),
+# PIO and exception exits, SPP management, the console, the PC device
+# models, and the EPT table builder (the memory hypercalls are marked
+# __cold in their file),
 # whose exit costs docs/performance.md still reports against their goals.
 # Exit dispatch, hypercalls, the EPT exits and MMIO emulation keep -O2.
-KCOLD := drivers/console boot/kmain boot/parse/mb2_parse boot/parse/cmdline \
-         arch/x86/desc arch/x86/vmx_caps vmm/run/vmcs_setup \
-         vmm/load/vm_config vmm/load/elf_load vmm/exit/entry_check \
-         vmm/insn/insn_format mm/lib/fmt vmm/run/guests vmm/run/guest_boot \
-         mm/frame/frame_alloc mm/mm mm/mm_paging mm/pt/hpt arch/x86/trap \
-         vmm/run/vmx_init mm/pt/pt_format_x86 vmm/mem/vm_spp ept/ept_spp \
-         vmm/vm_devices vmm/exit/exit_msr vmm/exit/exit_cr vmm/run/vm \
-         vmm/insn/insn_check vmm/emulate/insn_emulate_alu \
-         vmm/emulate/insn_emulate_sse vmm/emulate/insn_emulate_rmw \
-         ept/ept_check mm/memslot/memslot vmm/dev/vlapic vmm/dev/pc_devices \
-         vmm/gwalk/gwalk_seg arch/x86/vmx arch/x86/fpu vmm/exit/exit_misc \
-         mm/pt/pgtable ept/ept_build mm/pt/pt_pool ept/ept_format \
-         arch/x86/msr vmm/exit/exit_cpuid vmm/exit/exit_io vmm/dev/vuart
+KCOLD := drivers/console arch/x86/clock vmm/dev/vpit vmm/dev/vrtc \
+         vmm/dev/vpmtimer vmm/dev/vioapic vmm/dev/vpic boot/kmain \
+         boot/parse/mb2_parse boot/parse/cmdline arch/x86/desc \
+         arch/x86/vmx_caps vmm/run/vmcs_setup vmm/load/vm_config \
+         vmm/load/elf_load vmm/exit/entry_check vmm/insn/insn_format \
+         mm/lib/fmt vmm/run/guests vmm/run/guest_boot mm/frame/frame_alloc \
+         mm/mm mm/mm_paging mm/pt/hpt arch/x86/trap vmm/run/vmx_init \
+         mm/pt/pt_format_x86 vmm/mem/vm_spp ept/ept_spp vmm/vm_devices \
+         vmm/exit/exit_msr vmm/exit/exit_cr vmm/run/vm vmm/insn/insn_check \
+         vmm/emulate/insn_emulate_alu vmm/emulate/insn_emulate_sse \
+         vmm/emulate/insn_emulate_rmw ept/ept_check mm/memslot/memslot \
+         vmm/dev/vlapic vmm/dev/pc_devices vmm/gwalk/gwalk_seg arch/x86/vmx \
+         arch/x86/fpu vmm/exit/exit_misc mm/pt/pgtable ept/ept_build \
+         mm/pt/pt_pool ept/ept_format arch/x86/msr vmm/exit/exit_cpuid \
+         vmm/exit/exit_io vmm/dev/vuart
 $(KCOLD:%=$(BUILD)/k/%.o): KCFLAGS += -Os
 $(KCOLD:%=$(BUILD)/k/%.o): Makefile
 

@@ -6,6 +6,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/clock.h"
 #include "arch/x86/vmx_caps.h"
 #include "boot/parse/cmdline.h"
 #include "mm/base/layout.h"
@@ -112,6 +113,7 @@ void c_kmain(u32 magic, u32 info_pa, u64 entry_tsc)
 		platform_exit(MICA_EXIT_NO_VMX);
 	}
 	vmx_caps_report();
+	tsc_calibrate();
 	if (vmx_init())
 		platform_exit(MICA_EXIT_PANIC);
 	u64 ready = rdtsc() - boot_tsc;

@@ -57,7 +57,7 @@ struct vm {
 	struct vcpu vcpu;
 	struct vuart uart;
 	struct mmio_bus bus;
-	struct mmio_dev dev_uart, dev_ioram, dev_lapic, dev_testmem;
+	struct mmio_dev dev_uart, dev_ioram, dev_lapic, dev_testmem, dev_ioapic;
 	hpa_t ioram, testmem;
 	struct pc_devices pcdev;
 	struct vlapic lapic;
@@ -76,6 +76,8 @@ struct vm {
 	u32 proc2;	   /* secondary controls: what CPUID may advertise */
 	bool virtual_nmi;  /* the CPU tracks NMI blocking until IRET */
 	bool nmi_window;   /* NMI-window exiting is on */
+	u64 pc_next;	   /* pc_devices_next(): the PIT's or RTC's next IRQ */
+	bool pc_intr;	   /* the PIC's INT output is up */
 	u32 preempt_cut;   /* units of the armed chunk held back while the
 			    * timer counts to the guest's next deadline */
 	u64 host_tsc_debt; /* host TSC cycles spent for it, not yet charged */

@@ -5,6 +5,7 @@
  * (fw_cfg, PICs, 0xE0 latch), plus the glue that turns the local APIC's
  * pending vectors into VM-entry interrupt injections.
  */
+#include "arch/x86/clock.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
@@ -36,9 +37,14 @@ int vm_devices_init(struct vm *vm)
 	if (mm_alloc_pages(pages, PAGE_SIZE, &vm->ioram))
 		return -ENOMEM;
 	vm->testmem = vm->ioram + GUEST_IORAM_SIZE;
-	pc_devices_init(&vm->pcdev);
 	vlapic_init(&vm->lapic);
 	vlapic_set_clock(&vm->lapic, guest_tsc, vm);
+	/* LINT0 ExtINT and LINT1 NMI, as a BIOS leaves the BSP (virtual
+	 * wire, MP spec 3.6.2.2): the PIC's interrupts reach the CPU. */
+	vm->lapic.lvt[3] = LAPIC_LVT_EXTINT;
+	vm->lapic.lvt[4] = LAPIC_LVT_NMI;
+	pc_devices_init(&vm->pcdev, &vm->lapic, tsc_hz(), cmos_epoch(),
+			guest_tsc, vm);
 	vm->apic_base = LAPIC_BASE_DEFAULT | APIC_BASE_BSP | APIC_BASE_ENABLE;
 	mmio_bus_init(&vm->bus);
 	mmio_uart_init(&vm->dev_uart, GUEST_MMIO_UART, &vm->uart);
@@ -48,10 +54,13 @@ int vm_devices_init(struct vm *vm)
 			GUEST_TESTMEM_SIZE);
 	vm->dev_testmem.name = "testmem";
 	mmio_lapic_init(&vm->dev_lapic, LAPIC_BASE_DEFAULT, &vm->lapic);
+	mmio_ioapic_init(&vm->dev_ioapic, IOAPIC_BASE_DEFAULT,
+			 &vm->pcdev.ioapic);
 	if (mmio_register(&vm->bus, &vm->dev_uart) ||
 	    mmio_register(&vm->bus, &vm->dev_ioram) ||
 	    mmio_register(&vm->bus, &vm->dev_testmem) ||
-	    mmio_register(&vm->bus, &vm->dev_lapic))
+	    mmio_register(&vm->bus, &vm->dev_lapic) ||
+	    mmio_register(&vm->bus, &vm->dev_ioapic))
 		panic("vm: fixed MMIO devices overlap");
 	return 0;
 }
@@ -80,6 +89,34 @@ static void set_intr_window(bool on)
 
 #define BLOCK_STI_MOVSS 3
 #define BLOCK_NMI	BIT(3)
+
+/* The PIC's vector, taken with its INTA cycle when the guest can take an
+ * interrupt now, else an interrupt-window exit (SDM Vol 3A 11.7: an
+ * ExtINT bypasses the local APIC's priorities). */
+static void inject_extint(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (!(vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
+	    (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3) ||
+	    (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+		set_intr_window(true);
+		return;
+	}
+	vmcs_write32(VMCS_ENTRY_INTR_INFO,
+		     (u32)pc_extint_ack(&vm->pcdev) | INTR_INFO_VALID |
+			 (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT));
+	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_ACTIVE);
+	vm->pc_intr = vpic_has_intr(&vm->pcdev.pic);
+	set_intr_window(vm->pc_intr);
+}
+
+void vm_devices_update(struct vm *vm)
+{
+	pc_devices_poll(&vm->pcdev);
+	vm->pc_next = pc_devices_next(&vm->pcdev);
+	vm->pc_intr = vpic_has_intr(&vm->pcdev.pic);
+}
 
 /*
  * A pending NMI goes first (SDM Vol 3A 6.9: NMIs outrank maskable
@@ -134,6 +171,11 @@ void vm_inject_pending(struct vcpu *v)
 		return;
 	}
 	vec = vlapic_pending(&vm->lapic);
+	if (vec < 0 && unlikely(vm->pc_intr) &&
+	    pc_extint_pending(&vm->pcdev, vm->apic_base & APIC_BASE_ENABLE)) {
+		inject_extint(v);
+		return;
+	}
 	if (vec < 0) {
 		set_intr_window(false);
 		return;
@@ -164,6 +206,9 @@ static void vm_timer_program(struct vm *vm)
 	u64 left = vmcs_read32(VMCS_PREEMPTION_TIMER) + (u64)vm->preempt_cut;
 	u64 dl = vm->lapic.timer_deadline, t, units;
 
+	if (vm->pc_next && (!dl || vm->pc_next < dl))
+		dl = vm->pc_next;
+
 	vm->preempt_cut = 0;
 	if (dl && vm->preempt_on) {
 		t = rdtsc();
@@ -179,7 +224,8 @@ static void vm_timer_program(struct vm *vm)
 
 bool vm_can_wait(struct vcpu *v)
 {
-	return v->vm->preempt_on && vlapic_timer_can_wake(&v->vm->lapic) &&
+	return v->vm->preempt_on &&
+	       (vlapic_timer_can_wake(&v->vm->lapic) || v->vm->pc_next) &&
 	       (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
 	       (vmx_caps()->misc & VMX_MISC_ACTIVITY_HLT);
 }
@@ -191,6 +237,7 @@ static void timer_update(struct vcpu *v)
 	struct vm *vm = v->vm;
 
 	vlapic_timer_tick(&vm->lapic);
+	vm_devices_update(vm);
 	if (vm->lapic.timer_fires != vm->counted_fires) {
 		vm->counters[CNT_TIMER_FIRES] +=
 		    vm->lapic.timer_fires - vm->counted_fires;
@@ -209,7 +256,8 @@ static void timer_update(struct vcpu *v)
 
 void vm_before_entry(struct vcpu *v)
 {
-	if (unlikely(v->vm->lapic.timer_deadline | v->vm->preempt_cut))
+	if (unlikely(v->vm->lapic.timer_deadline | v->vm->preempt_cut |
+		     v->vm->pc_next | v->vm->pc_intr))
 		timer_update(v);
 	else
 		vm_inject_pending(v);
@@ -217,8 +265,13 @@ void vm_before_entry(struct vcpu *v)
 
 bool vm_interrupt_deliverable(struct vcpu *v)
 {
-	return v->vm->lapic.nmi_pending ||
-	       (vlapic_pending(&v->vm->lapic) >= 0 &&
+	struct vm *vm = v->vm;
+
+	return vm->lapic.nmi_pending ||
+	       ((vlapic_pending(&vm->lapic) >= 0 ||
+		 (vm->pc_intr &&
+		  pc_extint_pending(&vm->pcdev,
+				    vm->apic_base & APIC_BASE_ENABLE))) &&
 		(vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF));
 }
 

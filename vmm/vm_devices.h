@@ -22,6 +22,11 @@ void vm_inject_pending(struct vcpu *v);
  * can wake. */
 void vm_before_entry(struct vcpu *v);
 
+/* After the guest wrote to a PC device's port, or before an entry: raise
+ * the IRQs the PIT and the RTC produced, note when they next will and
+ * whether the PIC now interrupts. */
+void vm_devices_update(struct vm *vm);
+
 /* HLT with RFLAGS.IF = 1 can wait in the HLT activity state: an armed,
  * unmasked timer will wake it. */
 bool vm_can_wait(struct vcpu *v);

@@ -68,6 +68,7 @@ GUESTS = {
     "hostile-cpl3": ("cpl3.elf", ""),
     "timer": ("timer.elf", ""),
     "deliver": ("deliver.elf", ""),
+    "pcirq": ("pcirq.elf", ""),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
 
@@ -90,7 +91,7 @@ HOSTILE_SUITE = ["hostile-xsetbv", "hostile-apic", "hostile-vmx",
                  "hostile-hcfuzz", "hostile-cpl3", "hello"]
 
 # Interrupts and time: the local APIC timer in its modes, HLT woken by it.
-IRQ_SUITE = ["timer", "deliver", "hello"]
+IRQ_SUITE = ["timer", "deliver", "pcirq", "hello"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.

@@ -9,6 +9,7 @@
  * i.e. panic(). Port I/O and HLT from an exit path are panics too: the host
  * console is not the guest's, and mica never halts for a guest.
  */
+#include "arch/x86/clock.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/fpu.h"
@@ -497,4 +498,16 @@ void hostvm_reset(const struct hostvm_profile *p)
 	hostvm_vmcs_reset(p);
 	hostvm_console_reset();
 	hostvm_mem_fail_after(0, false);
+}
+
+/* The fake CPU's clocks (arch/x86/clock.h): a 1 GHz TSC, the RTC at
+ * 2026-01-01 00:00 UTC. */
+u64 tsc_hz(void)
+{
+	return 1000000000ULL;
+}
+
+u64 cmos_epoch(void)
+{
+	return 1767225600ULL;
 }

@@ -2,10 +2,31 @@
 /*
  * Host tests of vmm/dev/pc_devices.c: fw_cfg signature and CPU count, the
  * 8259A initialisation sequences and masks, the 0xE0 latch at every offset
- * and size, and ports these devices do not own.
+ * and size, ports these devices do not own, and the platform's wiring: ISA
+ * IRQs to the PIC and the I/O APIC (IRQ 0 on pin 2), I/O APIC messages to
+ * the local APIC and its EOIs back, the PIT's IRQ 0 through the PIC as an
+ * ExtINT, the PM timer at 0xB008.
  */
-#include "vmm/dev/pc_devices.h"
 #include "test/unit/support/tap.h"
+#include "vmm/dev/pc_devices.h"
+
+#define TSC_HZ 1193182ULL /* one TSC tick a PIT clock */
+
+static struct vlapic lapic;
+static u64 clk;
+
+static u64 clock_fn(void *ctx)
+{
+	(void)ctx;
+	return clk;
+}
+
+static void setup(struct pc_devices *d)
+{
+	clk = 1000;
+	vlapic_init(&lapic);
+	pc_devices_init(d, &lapic, TSC_HZ, 0, clock_fn, NULL);
+}
 
 static u32 rd(struct pc_devices *d, u16 port, unsigned size)
 {
@@ -27,7 +48,7 @@ static void test_fwcfg(void)
 	char sig[6] = {0};
 	bool ok = true;
 
-	pc_devices_init(&d);
+	setup(&d);
 	ok = wr(&d, FWCFG_PORT_SEL, 2, FWCFG_KEY_SIGNATURE);
 	for (int i = 0; i < 5; i++)
 		sig[i] = (char)rd(&d, FWCFG_PORT_DATA, 1);
@@ -81,7 +102,7 @@ static void test_pic(void)
 			sngl_icw4[] = {0x13, 0x20, 0x01}, sngl[] = {0x12, 0x20};
 	struct pc_devices d;
 
-	pc_devices_init(&d);
+	setup(&d);
 	tap_ok(rd(&d, 0x21, 1) == 0xff && rd(&d, 0xa1, 1) == 0xff &&
 		   rd(&d, 0x20, 1) == 0 && rd(&d, 0xa0, 1) == 0,
 	       "8259s reset masked; command ports read 0 (no IRR/ISR bits)");
@@ -122,7 +143,7 @@ static void test_latch(void)
 	struct pc_devices d;
 	unsigned n = 0, bad = 0;
 
-	pc_devices_init(&d);
+	setup(&d);
 	tap_ok(rd(&d, LATCH_PORT, 4) == 0, "latch resets to zero");
 	for (unsigned si = 0; si < 3; si++) {
 		for (unsigned k = 0; k < 4; k++) {
@@ -170,7 +191,7 @@ static void test_unclaimed(void)
 	struct pc_devices d, before;
 	unsigned bad = 0;
 
-	pc_devices_init(&d);
+	setup(&d);
 	before = d;
 	for (unsigned i = 0; i < ARRAY_SIZE(ports); i++) {
 		u32 v;
@@ -185,11 +206,92 @@ static void test_unclaimed(void)
 	       ARRAY_SIZE(ports));
 }
 
+static bool irr(unsigned v)
+{
+	return vlapic_read(&lapic, LAPIC_IRR + 0x10 * (v / 32)) &
+	       (1U << (v % 32));
+}
+
+static void redir(struct pc_devices *d, unsigned pin, u32 lo)
+{
+	vioapic_write_reg(&d->ioapic, (u8)(IOAPIC_REG_REDIR + 2 * pin), lo);
+	vioapic_write_reg(&d->ioapic, (u8)(IOAPIC_REG_REDIR + 2 * pin + 1), 0);
+}
+
+static void test_routing(void)
+{
+	struct pc_devices d;
+	u32 pm0, pm1;
+	u64 next;
+	bool early;
+	int vec;
+
+	setup(&d);
+	vlapic_write(&lapic, LAPIC_SPIV, LAPIC_SPIV_ENABLE | 0xff);
+	redir(&d, 2, 0x30); /* edge, fixed, physical 0 */
+	redir(&d, 8, 0x38 | IOAPIC_RTE_LEVEL);
+	pc_irq(&d, PC_IRQ_PIT, true);
+	pc_irq(&d, PC_IRQ_RTC, true);
+	tap_ok(irr(0x30) && irr(0x38) &&
+		   (vlapic_read(&lapic, LAPIC_TMR + 0x10) & (1U << 24)) &&
+		   !(vlapic_read(&lapic, LAPIC_TMR + 0x10) & (1U << 16)),
+	       "ISA IRQ 0 reaches I/O APIC pin 2, IRQ 8 pin 8; the level one "
+	       "sets its TMR bit");
+	vlapic_accept(&lapic, 0x38);
+	vlapic_write(&lapic, LAPIC_EOI, 0);
+	tap_ok(irr(0x38),
+	       "the local APIC's EOI of a level vector reaches the "
+	       "I/O APIC, which sends it again while the line is up");
+	vlapic_accept(&lapic, 0x38);
+	pc_irq(&d, PC_IRQ_RTC, false);
+	vlapic_write(&lapic, LAPIC_EOI, 0);
+	tap_ok(!irr(0x38) && !(vioapic_read_reg(&d.ioapic, 0x10 + 16) &
+			       IOAPIC_RTE_REMOTE_IRR),
+	       "with the line down the EOI clears Remote IRR, nothing more");
+
+	/* the PIT through the PIC: mode 2, count 100, IRQ 0 unmasked */
+	setup(&d);
+	wr(&d, 0x21, 1, 0xfe);
+	wr(&d, 0x43, 1, 0x34);
+	wr(&d, 0x40, 1, 100);
+	wr(&d, 0x40, 1, 0);
+	pc_devices_poll(&d);
+	next = pc_devices_next(&d);
+	/* the count loads on the next clock, then runs 100 (8254 mode 2) */
+	tap_ok(!vpic_has_intr(&d.pic) && next >= 1100 && next <= 1102,
+	       "PIT channel 0 armed: its IRQ 0 comes at the count's end "
+	       "(next %lu)",
+	       (unsigned long)next);
+	clk = next - 1;
+	pc_devices_poll(&d);
+	early = vpic_has_intr(&d.pic);
+	clk = next;
+	pc_devices_poll(&d);
+	tap_ok(!early && pc_extint_pending(&d, false) &&
+		   !pc_extint_pending(&d, true),
+	       "then the PIC interrupts: taken with the APIC disabled, not "
+	       "through a masked LINT0");
+	lapic.lvt[3] = LAPIC_LVT_EXTINT;
+	vec = pc_extint_pending(&d, true) ? pc_extint_ack(&d) : -1;
+	tap_ok(vec == 0x08,
+	       "LINT0 in ExtINT mode: the INTA cycle gives IRQ "
+	       "0's vector as a BIOS programs it (%#x)",
+	       vec);
+	pm0 = rd(&d, 0xb008, 4);
+	clk += TSC_HZ;
+	pm1 = rd(&d, 0xb008, 4);
+	tap_ok(((pm1 - pm0) & 0xffffff) == 3579545 % (1U << 24),
+	       "the PM timer at 0xB008 counts 3,579,545 a second, 24 bits "
+	       "(%u)",
+	       (pm1 - pm0) & 0xffffff);
+}
+
 int main(void)
 {
 	test_fwcfg();
 	test_pic();
 	test_latch();
 	test_unclaimed();
+	test_routing();
 	return tap_done();
 }

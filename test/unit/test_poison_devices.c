@@ -318,7 +318,8 @@ static void ports_run(void)
 	};
 
 	memset(&pcdev, pat, sizeof(pcdev));
-	pc_devices_init(&pcdev);
+	vlapic_init(&lapic);
+	pc_devices_init(&pcdev, &lapic, 1000000, 0, NULL, NULL);
 	port_sweep();
 	for (size_t i = 0; i < ARRAY_SIZE(script); i++) {
 		pc_devices_write(&pcdev, script[i].port, script[i].size,

@@ -1,21 +1,124 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_cfg (QEMU docs/specs/fw_cfg.txt: selector/data ports, "QEMU"
- * signature, FW_CFG_NB_CPUS), the two 8259As (Intel 8259A datasheet: ICW1
- * starts a sequence of ICW2..ICW4, OCW1 is the mask) and the 0xE0 latch.
+ * The PC platform (pc_devices.h): fw_cfg (QEMU docs/specs/fw_cfg.txt:
+ * selector/data ports, "QEMU" signature, FW_CFG_NB_CPUS), the 0xE0 latch,
+ * the port dispatch to the PIC, PIT, RTC and PM timer models, and the ISA
+ * interrupt lines to the PIC and the I/O APIC.
  */
 #include "vmm/dev/pc_devices.h"
 
-#define PIC_MASTER 0x20
-#define PIC_SLAVE  0xa0
-#define ICW1_INIT  0x10
-#define ICW1_ICW4  0x01
-#define ICW1_SNGL  0x02
+#define IOAPIC_PIN_PIT 2 /* ISA IRQ 0 (interrupt source override) */
+#define APIC_BROADCAST 0xff
 
-void pc_devices_init(struct pc_devices *d)
+/*
+ * An I/O APIC message for the one local APIC (SDM Vol 3A 11.6.2): a
+ * physical destination of its ID (0) or the broadcast, or a logical one
+ * that names it in flat (DFR model 1111b: bits of LDR[31:24]) or cluster
+ * model (high nibble the cluster, low nibble the bits). NMI makes an NMI
+ * pending; ExtINT, SMI and INIT messages are not delivered.
+ */
+static void ioapic_deliver(void *ctx, u8 vector, u8 mode, bool logical, u8 dest,
+			   bool level)
+{
+	struct vlapic *a = ctx;
+	u8 ldr = (u8)(a->ldr >> 24);
+	bool mine;
+
+	if (!logical)
+		mine = dest == 0 || dest == APIC_BROADCAST;
+	else if ((a->dfr >> 28) == 0xf)
+		mine = dest & ldr;
+	else
+		mine = (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+	if (!mine && dest != APIC_BROADCAST)
+		return;
+	if (mode == IOAPIC_MODE_FIXED || mode == IOAPIC_MODE_LOWPRI)
+		vlapic_set_irq(a, vector, level);
+	else if (mode == IOAPIC_MODE_NMI)
+		vlapic_nmi(a);
+}
+
+static void lapic_eoi(void *ctx, u8 vector)
+{
+	vioapic_eoi(ctx, vector);
+}
+
+void pc_devices_init(struct pc_devices *d, struct vlapic *lapic, u64 tsc_hz,
+		     u64 epoch, u64 (*clock)(void *), void *clock_ctx)
 {
 	mem_set(d, 0, sizeof(*d));
-	d->pic_imr[0] = d->pic_imr[1] = 0xff;
+	d->lapic = lapic;
+	vpic_init(&d->pic);
+	vioapic_init(&d->ioapic, ioapic_deliver, lapic);
+	lapic->eoi_level = lapic_eoi;
+	lapic->eoi_ctx = &d->ioapic;
+	vpit_init(&d->pit, tsc_hz);
+	vpit_set_clock(&d->pit, clock, clock_ctx);
+	vrtc_init(&d->rtc, tsc_hz, epoch);
+	vrtc_set_clock(&d->rtc, clock, clock_ctx);
+	vpmtimer_init(&d->pm, tsc_hz);
+	vpmtimer_set_clock(&d->pm, clock, clock_ctx);
+}
+
+void pc_irq(struct pc_devices *d, unsigned irq, bool level)
+{
+	vpic_set_irq(&d->pic, irq, level);
+	vioapic_set_irq(&d->ioapic, irq == PC_IRQ_PIT ? IOAPIC_PIN_PIT : irq,
+			level);
+}
+
+/* A new edge on an ISA line: the line drops and rises again, and stays
+ * up until the next edge, as the PIT's and the RTC's outputs do to an
+ * edge-triggered input. */
+static void pc_edge(struct pc_devices *d, unsigned irq)
+{
+	pc_irq(d, irq, false);
+	pc_irq(d, irq, true);
+}
+
+void pc_devices_poll(struct pc_devices *d)
+{
+	if (vpit_irq0_poll(&d->pit))
+		pc_edge(d, PC_IRQ_PIT);
+	/* The RTC's IRQ line is IRQF: up until register C is read. */
+	if (vrtc_irq_poll(&d->rtc))
+		pc_irq(d, PC_IRQ_RTC, false);
+	pc_irq(d, PC_IRQ_RTC, d->rtc.irq_line);
+}
+
+/* Whether an edge on ISA IRQ irq can reach the CPU now: unmasked at the
+ * PIC (for IRQs 8-15 the cascade too) or at its I/O APIC pin. A masked
+ * source's edges still show at the next poll, coalesced, as the PIC's IRR
+ * would hold them. */
+static bool irq_routed(const struct pc_devices *d, unsigned irq)
+{
+	unsigned pin = irq == PC_IRQ_PIT ? IOAPIC_PIN_PIT : irq;
+	bool pic = irq < 8 ? !(d->pic.chip[0].imr & BIT(irq))
+			   : !(d->pic.chip[0].imr & BIT(PIC_CASCADE_IR)) &&
+				 !(d->pic.chip[1].imr & BIT(irq - 8));
+
+	return pic || !(d->ioapic.redir[pin] & IOAPIC_RTE_MASKED);
+}
+
+u64 pc_devices_next(const struct pc_devices *d)
+{
+	u64 a = irq_routed(d, PC_IRQ_PIT) ? vpit_irq0_next(&d->pit) : 0;
+	u64 b = irq_routed(d, PC_IRQ_RTC) ? vrtc_irq_next(&d->rtc) : 0;
+
+	if (!a || (b && b < a))
+		return b;
+	return a;
+}
+
+bool pc_extint_pending(const struct pc_devices *d, bool apic_on)
+{
+	return vpic_has_intr(&d->pic) &&
+	       (!apic_on || vlapic_extint_enabled(d->lapic));
+}
+
+int pc_extint_ack(struct pc_devices *d)
+{
+	return vpic_ack(&d->pic);
 }
 
 static u8 fwcfg_byte(struct pc_devices *d)
@@ -30,42 +133,27 @@ static u8 fwcfg_byte(struct pc_devices *d)
 	return 0;
 }
 
-static int pic_index(u16 port)
+/* Byte ports of the models, a wider access touching consecutive ports
+ * as on the ISA bus. */
+static bool model_read(struct pc_devices *d, u16 port, u8 *v)
 {
-	if ((port & ~1) == PIC_MASTER)
-		return 0;
-	if ((port & ~1) == PIC_SLAVE)
-		return 1;
-	return -1;
+	return vpic_read(&d->pic, port, v) || vpit_read(&d->pit, port, v) ||
+	       vrtc_read(&d->rtc, port, v);
 }
 
-static void pic_write(struct pc_devices *d, int i, u16 port, u8 v)
+static bool model_write(struct pc_devices *d, u16 port, u8 v)
 {
-	if (!(port & 1)) {
-		/*
-		 * Command port: ICW1 clears the mask and is followed by ICW2,
-		 * ICW3 unless SNGL, ICW4 if IC4 (8259A datasheet, "Initialization
-		 * Command Words"). OCW2/OCW3 are ignored.
-		 */
-		if (v & ICW1_INIT) {
-			d->pic_imr[i] = 0;
-			d->pic_icw_step[i] =
-			    1 + !(v & ICW1_SNGL) + (v & ICW1_ICW4);
-		}
-		return;
-	}
-	if (d->pic_icw_step[i]) {
-		d->pic_icw_step[i]--; /* ICW2..ICW4 */
-		return;
-	}
-	d->pic_imr[i] = v; /* OCW1 */
+	return vpic_write(&d->pic, port, v) || vpit_write(&d->pit, port, v) ||
+	       vrtc_write(&d->rtc, port, v);
 }
 
 bool pc_devices_read(struct pc_devices *d, u16 port, unsigned size, u32 *val)
 {
-	int pic = pic_index(port);
+	u8 b;
 
 	*val = 0;
+	if (vpmtimer_read(&d->pm, port, size, val))
+		return true;
 	if (port >= LATCH_PORT && port < LATCH_PORT + 4) {
 		for (unsigned i = 0; i < size && port - LATCH_PORT + i < 4; i++)
 			*val |= (u32)d->latch[port - LATCH_PORT + i] << (8 * i);
@@ -80,18 +168,21 @@ bool pc_devices_read(struct pc_devices *d, u16 port, unsigned size, u32 *val)
 		*val = d->fwcfg_key;
 		return true;
 	}
-	if (pic >= 0) {
-		/* data port: the mask; command port: no IRR/ISR bits set */
-		*val = (port & 1) ? d->pic_imr[pic] : 0;
-		return true;
+	if (!model_read(d, port, &b))
+		return false;
+	*val = b;
+	for (unsigned i = 1; i < size; i++) {
+		if (!model_read(d, (u16)(port + i), &b))
+			b = 0xff; /* nothing answers on the bus */
+		*val |= (u32)b << (8 * i);
 	}
-	return false;
+	return true;
 }
 
 bool pc_devices_write(struct pc_devices *d, u16 port, unsigned size, u32 val)
 {
-	int pic = pic_index(port);
-
+	if (vpmtimer_write(&d->pm, port, size, val))
+		return true;
 	if (port >= LATCH_PORT && port < LATCH_PORT + 4) {
 		for (unsigned i = 0; i < size && port - LATCH_PORT + i < 4; i++)
 			d->latch[port - LATCH_PORT + i] = (u8)(val >> (8 * i));
@@ -104,9 +195,9 @@ bool pc_devices_write(struct pc_devices *d, u16 port, unsigned size, u32 val)
 	}
 	if (port == FWCFG_PORT_DATA)
 		return true; /* data writes are ignored (no DMA interface) */
-	if (pic >= 0) {
-		pic_write(d, pic, port, (u8)val);
-		return true;
-	}
-	return false;
+	if (!model_write(d, port, (u8)val))
+		return false;
+	for (unsigned i = 1; i < size; i++)
+		model_write(d, (u16)(port + i), (u8)(val >> (8 * i)));
+	return true;
 }

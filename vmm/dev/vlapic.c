@@ -87,20 +87,59 @@ void vlapic_accept_nmi(struct vlapic *a)
 	}
 }
 
-static void eoi(struct vlapic *a)
-{
-	int v = highest(a->isr);
-
-	if (v >= 0)
-		a->isr[v / 32] &= ~(1U << (v % 32));
-	a->eois++;
-}
-
 static void set_irr(struct vlapic *a, unsigned vec)
 {
 	if (!(a->irr[vec / 32] & (1U << (vec % 32))))
 		a->irr_count++;
 	a->irr[vec / 32] |= 1U << (vec % 32);
+}
+
+/* EOI retires the highest vector in service; a level-triggered one is
+ * broadcast to the I/O APIC (SDM Vol 3A 11.8.5). */
+static void eoi(struct vlapic *a)
+{
+	int v = highest(a->isr);
+	u32 bit;
+
+	a->eois++;
+	if (v < 0)
+		return;
+	bit = 1U << (v % 32);
+	a->isr[v / 32] &= ~bit;
+	if ((a->tmr[v / 32] & bit) && a->eoi_level)
+		a->eoi_level(a->eoi_ctx, (u8)v);
+}
+
+void vlapic_nmi(struct vlapic *a)
+{
+	a->nmi_pending++;
+	a->irr_count++;
+}
+
+void vlapic_set_irq(struct vlapic *a, u8 vector, bool level)
+{
+	u32 bit = 1U << (vector % 32);
+
+	if (vector < 16) {
+		a->esr |= LAPIC_ESR_RECV_ILLEGAL_VEC;
+		return;
+	}
+	if (level)
+		a->tmr[vector / 32] |= bit;
+	else
+		a->tmr[vector / 32] &= ~bit;
+	set_irr(a, vector);
+}
+
+#define LVT_LINT0	3
+#define LVT_MODE(x)	(((x) >> 8) & 7)
+#define LVT_MODE_EXTINT 7
+
+bool vlapic_extint_enabled(const struct vlapic *a)
+{
+	u32 lvt = a->lvt[LVT_LINT0];
+
+	return !(lvt & LVT_MASKED) && LVT_MODE(lvt) == LVT_MODE_EXTINT;
 }
 
 static void send_ipi(struct vlapic *a, u32 lo)
@@ -112,14 +151,14 @@ static void send_ipi(struct vlapic *a, u32 lo)
 	/* NMI delivery ignores the vector (SDM Vol 3A 11.6.1); NMIs to self
 	 * do not latch in the IRR: one more waits for the CPU. */
 	if (to_self && ICR_MODE(lo) == ICR_MODE_NMI) {
-		a->nmi_pending++;
-		a->irr_count++; /* the exit path tests one word */
+		vlapic_nmi(a);
 		return;
 	}
 	if (!to_self || ICR_MODE(lo) != ICR_MODE_FIXED || vec < 16) {
 		a->ipis_ignored++; /* INIT/SIPI to other CPUs: none exist */
 		return;
 	}
+	a->tmr[vec / 32] &= ~(1U << (vec % 32)); /* IPIs are edge */
 	set_irr(a, vec);
 	a->ipis_self++;
 }
@@ -229,6 +268,8 @@ static u32 *bank(struct vlapic *a, u32 off)
 		return &a->isr[(off - LAPIC_ISR) / 16];
 	if (off >= LAPIC_IRR && off < LAPIC_IRR + 0x80)
 		return &a->irr[(off - LAPIC_IRR) / 16];
+	if (off >= LAPIC_TMR && off < LAPIC_TMR + 0x80)
+		return &a->tmr[(off - LAPIC_TMR) / 16];
 	if (off >= LAPIC_LVT_TIMER && off <= LAPIC_LVT_ERROR)
 		return &a->lvt[(off - LAPIC_LVT_TIMER) / 16];
 	return NULL;

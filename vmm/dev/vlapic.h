@@ -43,6 +43,8 @@
 #define LAPIC_SPIV_ENABLE BIT(8)
 
 #define LAPIC_LVT_MASKED	   BIT(16)
+#define LAPIC_LVT_EXTINT	   (7U << 8)
+#define LAPIC_LVT_NMI		   (4U << 8)
 #define LAPIC_TIMER_MODE(lvt)	   (((lvt) >> 17) & 3)
 #define LAPIC_TIMER_ONESHOT	   0
 #define LAPIC_TIMER_PERIODIC	   1
@@ -50,7 +52,7 @@
 #define LAPIC_ESR_RECV_ILLEGAL_VEC BIT(6)
 
 struct vlapic {
-	u32 irr[8], isr[8];
+	u32 irr[8], isr[8], tmr[8];
 	u32 tpr, ldr, dfr, spiv, esr, icr_lo, icr_hi;
 	u32 lvt[7]; /* timer, thermal, perf, LINT0, LINT1, error, CMCI */
 	u32 timer_icr, timer_dcr;
@@ -62,6 +64,9 @@ struct vlapic {
 	u64 tsc_deadline;   /* IA32_TSC_DEADLINE as armed; 0 once fired */
 	u64 (*clock)(void *ctx);
 	void *clock_ctx;
+	/* EOI of a level-triggered vector (TMR set): to the I/O APIC. */
+	void (*eoi_level)(void *ctx, u8 vector);
+	void *eoi_ctx;
 	u64 ipis_self, ipis_ignored, eois, timer_fires;
 };
 
@@ -83,6 +88,17 @@ void vlapic_accept(struct vlapic *a, int v);
 
 /* The CPU takes one pending NMI. */
 void vlapic_accept_nmi(struct vlapic *a);
+
+/* An interrupt message from the I/O APIC (SDM Vol 3A 11.6.1, 11.8.4):
+ * fixed or lowest-priority sets the vector's IRR bit and its TMR bit to
+ * the trigger mode (vectors below 16 set ESR "received illegal vector");
+ * NMI makes an NMI pending. */
+void vlapic_set_irq(struct vlapic *a, u8 vector, bool level);
+void vlapic_nmi(struct vlapic *a);
+
+/* LINT0 takes an external interrupt from the 8259 (virtual wire, MP spec
+ * 3.6.2.2): unmasked with delivery mode ExtINT. */
+bool vlapic_extint_enabled(const struct vlapic *a);
 
 /* Processor priority (11.8.3.1). */
 u32 vlapic_ppr(const struct vlapic *a);

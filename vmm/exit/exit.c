@@ -162,8 +162,9 @@ void vmx_handle_exit(struct vcpu *v)
 bool c_vmx_exit(struct vcpu *v)
 {
 	vmx_handle_exit(v);
-	if (unlikely(v->vm->lapic.irr_count | v->vm->preempt_cut) ||
-	    unlikely(v->vm->lapic.timer_deadline))
+	if (unlikely(v->vm->lapic.irr_count | v->vm->preempt_cut |
+		     v->vm->pc_intr) ||
+	    unlikely(v->vm->lapic.timer_deadline | v->vm->pc_next))
 		vm_before_entry(v);
 	return v->vm->state == VM_RUNNING;
 }

@@ -13,6 +13,7 @@
 #include "vmm/exit/exit.h"
 #include "vmm/access/guest_access.h"
 #include "vmm/vm.h"
+#include "vmm/vm_devices.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 #define SHUTDOWN_PORT	0x8900
@@ -45,8 +46,10 @@ static u32 pio_read(struct vm *vm, u16 port, unsigned size)
 
 	if (size == 1 && is_uart(port)) /* the common case first */
 		return vuart_read(&vm->uart, port - UART_COM1);
-	if (pc_devices_read(&vm->pcdev, port, size, &val))
+	if (pc_devices_read(&vm->pcdev, port, size, &val)) {
+		vm_devices_update(vm); /* e.g. RTC register C read, PIC poll */
 		return val;
+	}
 	for (unsigned i = 0; i < size; i++) {
 		u16 p = (u16)(port + i);
 		u32 b = 0xff;
@@ -80,8 +83,10 @@ static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
 		shutdown_port(vm, (u8)val);
 		return;
 	}
-	if (pc_devices_write(&vm->pcdev, port, size, val))
+	if (pc_devices_write(&vm->pcdev, port, size, val)) {
+		vm_devices_update(vm);
 		return;
+	}
 	for (unsigned i = 0; i < size; i++) {
 		u16 p = (u16)(port + i);
 
