@@ -237,7 +237,8 @@ static void timer_update(struct vcpu *v)
 	struct vm *vm = v->vm;
 
 	vlapic_timer_tick(&vm->lapic);
-	vm_devices_update(vm);
+	if (vm->pc_next | vm->pc_intr)
+		vm_devices_update(vm);
 	if (vm->lapic.timer_fires != vm->counted_fires) {
 		vm->counters[CNT_TIMER_FIRES] +=
 		    vm->lapic.timer_fires - vm->counted_fires;

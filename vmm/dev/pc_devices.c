@@ -133,6 +133,26 @@ static u8 fwcfg_byte(struct pc_devices *d)
 	return 0;
 }
 
+/* Whether any device here decodes port: most ports a guest probes are
+ * no one's, and the answer comes before any model is asked. */
+static bool owned(u16 port)
+{
+	switch (port >> 4) {
+	case 0x02:  /* 0x20, 0x21 */
+	case 0x04:  /* 0x40-0x43 */
+	case 0x06:  /* 0x61 */
+	case 0x07:  /* 0x70, 0x71 */
+	case 0x0a:  /* 0xa0, 0xa1 */
+	case 0x0e:  /* 0xe0-0xe3 */
+	case 0x4d:  /* 0x4d0, 0x4d1 */
+	case 0x51:  /* 0x510, 0x511 */
+	case 0xb00: /* 0xb008-0xb00b */
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Byte ports of the models, a wider access touching consecutive ports
  * as on the ISA bus. */
 static bool model_read(struct pc_devices *d, u16 port, u8 *v)
@@ -152,6 +172,8 @@ bool pc_devices_read(struct pc_devices *d, u16 port, unsigned size, u32 *val)
 	u8 b;
 
 	*val = 0;
+	if (!owned(port))
+		return false;
 	if (vpmtimer_read(&d->pm, port, size, val))
 		return true;
 	if (port >= LATCH_PORT && port < LATCH_PORT + 4) {
@@ -181,6 +203,8 @@ bool pc_devices_read(struct pc_devices *d, u16 port, unsigned size, u32 *val)
 
 bool pc_devices_write(struct pc_devices *d, u16 port, unsigned size, u32 val)
 {
+	if (!owned(port))
+		return false;
 	if (vpmtimer_write(&d->pm, port, size, val))
 		return true;
 	if (port >= LATCH_PORT && port < LATCH_PORT + 4) {

@@ -72,7 +72,7 @@ struct vrtc {
 	bool latched;  /* the time bytes in cmos[] are the time (as of second
 			  sec_n), not secs: the guest wrote them or the clock
 			  is stopped */
-	bool irq_line; /* IRQF */
+	bool irq_line; /* IRQF: the level of IRQ 8, read by the glue */
 	bool irq_edge; /* IRQF rose since the last vrtc_irq_poll */
 	u8 flags;      /* register C: PF, AF, UF */
 	u8 dow;	       /* day of week at sec_n (not latched) */
