@@ -145,6 +145,15 @@ void vcpu_redeliver(struct vcpu *v)
 	if (likely(!(info & INTR_INFO_VALID)))
 		return;
 	type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+	/* Only what VM entry can inject (SDM Vol 3C "Checks on VM-Entry
+	 * Control Fields"): a CPU reports nothing else, and a VMCS field
+	 * that says otherwise must not turn into a failed entry. */
+	if (unlikely(type == 1 || type == 7 ||
+		     (type == INTR_TYPE_HW_EXCEPTION &&
+		      (info & INTR_INFO_VECTOR_MASK) > 31) ||
+		     (type == INTR_TYPE_NMI &&
+		      (info & INTR_INFO_VECTOR_MASK) != X86_EXC_NMI)))
+		return;
 	if (info & INTR_INFO_DELIVER_ERROR)
 		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR,
 			     vmcs_read32(VMCS_IDT_VECTORING_ERROR));

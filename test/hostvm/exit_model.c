@@ -583,6 +583,22 @@ static void emit_vectoring_len(const struct hostvm_exit_raw *r, u32 injected)
 		  same ? g(VMCS_ENTRY_EXCEPTION_ERROR) : r->idt_err & 0xffff);
 }
 
+/* A CPU in the HLT activity state runs no instruction: it leaves it only
+ * through an event, so only event exits can come (SDM Vol 3C "Activity
+ * State"). */
+static bool exits_from_hlt(u32 reason)
+{
+	switch (VMX_EXIT_REASON_BASIC(reason)) {
+	case VMX_EXIT_EXTERNAL_INTR:
+	case VMX_EXIT_INTR_WINDOW:
+	case VMX_EXIT_NMI_WINDOW:
+	case VMX_EXIT_PREEMPTION_TIMER:
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool hostvm_exit_emit(struct vcpu *v, u32 reason,
 		      const struct hostvm_exit_raw *r, u64 mem_size)
 {
@@ -590,6 +606,9 @@ bool hostvm_exit_emit(struct vcpu *v, u32 reason,
 	struct now n;
 	bool possible;
 
+	if (g(VMCS_GUEST_ACTIVITY_STATE) == VMX_ACTIVITY_HLT &&
+	    !(injected & INTR_INFO_VALID) && !exits_from_hlt(reason))
+		reason = VMX_EXIT_PREEMPTION_TIMER;
 	now_read(&n);
 	emit_base(reason, &n, r, injected);
 	possible = emit_defined(v, reason, &n, r, mem_size);
@@ -601,6 +620,10 @@ bool hostvm_exit_emit(struct vcpu *v, u32 reason,
 		  vectoring_info(&n, r->idt_info, injected));
 	emit_vectoring_len(r, injected);
 	s(VMCS_ENTRY_INTR_INFO, g(VMCS_ENTRY_INTR_INFO) & ~INTR_INFO_VALID);
+	/* A state the exit moved to CPL > 0 ran instructions: not halted. */
+	if (g(VMCS_GUEST_ACTIVITY_STATE) == VMX_ACTIVITY_HLT &&
+	    ((g(VMCS_GUEST_SS_AR) >> VMX_AR_DPL_SHIFT) & 3))
+		s(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_ACTIVE);
 	return possible;
 }
 
