@@ -69,6 +69,10 @@ GUESTS = {
     "timer": ("timer.elf", ""),
     "deliver": ("deliver.elf", ""),
     "pcirq": ("pcirq.elf", ""),
+    "reset-cf9": ("reset.elf",
+                  "case=cf9 expect=stop:through_port_0xCF9"),
+    "reset-kbd": ("reset.elf",
+                  "case=kbd expect=stop:through_the_8042"),
     "spp-soft": ("spp.elf", "spp=soft"),
 }
 
@@ -91,7 +95,8 @@ HOSTILE_SUITE = ["hostile-xsetbv", "hostile-apic", "hostile-vmx",
                  "hostile-hcfuzz", "hostile-cpl3", "hello"]
 
 # Interrupts and time: the local APIC timer in its modes, HLT woken by it.
-IRQ_SUITE = ["timer", "deliver", "pcirq", "hello"]
+IRQ_SUITE = ["timer", "deliver", "pcirq", "reset-cf9", "reset-kbd",
+             "hello"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and
 # with the software path forced.

@@ -286,6 +286,25 @@ static void test_routing(void)
 	       (pm1 - pm0) & 0xffffff);
 }
 
+/* ICH9 "Reset Control Register" at 0xCF9; the 8042's pulse-reset. */
+static void test_reset(void)
+{
+	struct pc_devices d;
+
+	setup(&d);
+	wr(&d, 0xcf9, 1, 0x02);
+	tap_ok(d.reset == PC_RESET_NONE && rd(&d, 0xcf9, 1) == 0x02,
+	       "0xCF9 keeps the reset type; without bit 2 nothing happens");
+	wr(&d, 0xcf9, 1, 0x06);
+	tap_ok(d.reset == PC_RESET_CF9, "0xCF9 bit 2 requests a reset");
+	setup(&d);
+	tap_ok(!wr(&d, 0x64, 1, 0xd1) && d.reset == PC_RESET_NONE &&
+		   rd(&d, 0x64, 1) == 0xdeadbeef,
+	       "other 8042 commands and reads of 0x64 are not claimed");
+	tap_ok(wr(&d, 0x64, 1, 0xfe) && d.reset == PC_RESET_KBC,
+	       "0xFE to port 0x64 pulses the reset line");
+}
+
 int main(void)
 {
 	test_fwcfg();
@@ -293,5 +312,6 @@ int main(void)
 	test_latch();
 	test_unclaimed();
 	test_routing();
+	test_reset();
 	return tap_done();
 }

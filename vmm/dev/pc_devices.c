@@ -145,6 +145,7 @@ static bool owned(u16 port)
 	case 0x0a:  /* 0xa0, 0xa1 */
 	case 0x0e:  /* 0xe0-0xe3 */
 	case 0x4d:  /* 0x4d0, 0x4d1 */
+	case 0xcf:  /* 0xcf9 */
 	case 0x51:  /* 0x510, 0x511 */
 	case 0xb00: /* 0xb008-0xb00b */
 		return true;
@@ -174,6 +175,10 @@ bool pc_devices_read(struct pc_devices *d, u16 port, unsigned size, u32 *val)
 	*val = 0;
 	if (!owned(port))
 		return false;
+	if (port == PC_RCR_PORT && size == 1) {
+		*val = d->rcr;
+		return true;
+	}
 	if (vpmtimer_read(&d->pm, port, size, val))
 		return true;
 	if (port >= LATCH_PORT && port < LATCH_PORT + 4) {
@@ -205,6 +210,20 @@ bool pc_devices_write(struct pc_devices *d, u16 port, unsigned size, u32 val)
 {
 	if (!owned(port))
 		return false;
+	/* 0xCF9: bit 2 starts a reset, bits 3:1 the kind (ICH9 datasheet
+	 * "Reset Control Register"); 0x64 <- 0xFE pulses the 8042's reset
+	 * output. Both end a guest of mica, as QEMU without a reboot. */
+	if (port == PC_RCR_PORT && size == 1) {
+		d->rcr = (u8)(val & 0x0a);
+		if (val & PC_RCR_RST_CPU)
+			d->reset = PC_RESET_CF9;
+		return true;
+	}
+	if (port == PC_KBC_CMD_PORT && size == 1 &&
+	    (u8)val == PC_KBC_PULSE_RESET) {
+		d->reset = PC_RESET_KBC;
+		return true;
+	}
 	if (vpmtimer_write(&d->pm, port, size, val))
 		return true;
 	if (port >= LATCH_PORT && port < LATCH_PORT + 4) {

@@ -11,7 +11,9 @@
  *   I/O APIC at 0xFEC00000 (vmm/dev/vioapic.c, the MMIO device is the
  *            glue's), delivering to the local APIC;
  *   latch    0xE0-0xE3: a 4-byte data latch for I/O tests (a write of N
- *            bytes at 0xE0 + k sets bytes k..k+N-1; reads return them).
+ *            bytes at 0xE0 + k sets bytes k..k+N-1; reads return them);
+ *   reset    the reset control register at 0xCF9 (PIIX3/ICH: bit 2 resets)
+ *            and the 8042's pulse-reset command (0xFE written to 0x64).
  * ISA IRQ n goes to PIC input n and I/O APIC pin n, except IRQ 0 to pin 2
  * (the routing QEMU's ACPI tables describe with an interrupt source
  * override).
@@ -35,11 +37,20 @@
 #define PC_IRQ_PIT	    0
 #define PC_IRQ_COM1	    4
 #define PC_IRQ_RTC	    8
+#define PC_RCR_PORT	    0xcf9
+#define PC_RCR_RST_CPU	    BIT(2)
+#define PC_KBC_CMD_PORT	    0x64
+#define PC_KBC_PULSE_RESET  0xfe
+
+/* A reset the guest asked for (the glue ends the guest with it). */
+enum pc_reset { PC_RESET_NONE, PC_RESET_CF9, PC_RESET_KBC };
 
 struct pc_devices {
 	u16 fwcfg_key;
 	u32 fwcfg_off;
 	u8 latch[4];
+	u8 rcr;		     /* reset control: the reset type bits 3:1 */
+	enum pc_reset reset; /* requested, not yet acted on */
 	struct vpic pic;
 	struct vioapic ioapic;
 	struct vpit pit;

@@ -2,9 +2,12 @@
 /*
  * CPUID exits: the host's leaves, filtered to what a guest of mica really
  * has (one CPU, no VMX/SMX, no PMU, no SGX/PT, no instruction the VMCS
- * leaves #UD), with OSXSAVE/OSPKE showing the guest's own CR4, plus the
- * hypervisor leaves 0x40000000-0x40000001 (signature "MicaMicaMica").
+ * leaves #UD), with OSXSAVE/OSPKE showing the guest's own CR4, leaf 0x15
+ * giving the TSC and the local APIC timer's clock, plus the hypervisor
+ * leaves 0x40000000-0x40000001 (signature "MicaMicaMica") and the timing
+ * leaf 0x40000010 as VMware and KVM define it (TSC and bus kHz).
  */
+#include "arch/x86/clock.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_caps.h"
@@ -14,6 +17,7 @@
 
 #define HV_LEAF_BASE	 0x40000000U
 #define HV_LEAF_FEATURES 0x40000001U
+#define HV_LEAF_TIMING	 0x40000010U
 #define HV_SIG_EBX	 0x6163694dU /* "Mica" */
 #define HV_SIG_ECX	 0x6163694dU
 #define HV_SIG_EDX	 0x6163694dU
@@ -92,8 +96,11 @@ static struct cpuid_regs guest_cpuid(u32 leaf, u32 sub, u64 cr4, u32 proc2)
 	struct cpuid_regs r;
 
 	if (leaf == HV_LEAF_BASE)
-		return (struct cpuid_regs){HV_LEAF_FEATURES, HV_SIG_EBX,
+		return (struct cpuid_regs){HV_LEAF_TIMING, HV_SIG_EBX,
 					   HV_SIG_ECX, HV_SIG_EDX};
+	if (leaf == HV_LEAF_TIMING)
+		return (struct cpuid_regs){(u32)(tsc_hz() / 1000),
+					   (u32)(tsc_hz() / 1000), 0, 0};
 	if (leaf == HV_LEAF_FEATURES)
 		return (struct cpuid_regs){MICA_HC_VERSION_VALUE, 0, 0, 0};
 	if ((leaf & 0xf0000000U) == HV_LEAF_BASE)
@@ -115,6 +122,15 @@ static struct cpuid_regs guest_cpuid(u32 leaf, u32 sub, u64 cr4, u32 proc2)
 		break;
 	case 0xd:
 		filter_leaf_d(&r, sub);
+		break;
+	case 0x15:
+		/* The local APIC timer counts the TSC (vmm/dev/vlapic.c):
+		 * the "crystal" is the TSC, ratio 1/1, so a guest timing its
+		 * APIC timer from this leaf times it right (SDM Vol 3B
+		 * 18.7.3). Not enumerated past 32 bits of Hz. */
+		r = tsc_hz() >> 32
+			? (struct cpuid_regs){0, 0, 0, 0}
+			: (struct cpuid_regs){1, 1, (u32)tsc_hz(), 0};
 		break;
 	case 0x80000001:
 		if (!(proc2 & VMX_PROC2_RDTSCP))

@@ -84,6 +84,14 @@ static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
 		return;
 	}
 	if (pc_devices_write(&vm->pcdev, port, size, val)) {
+		if (unlikely(vm->pcdev.reset)) {
+			vuart_flush(&vm->uart);
+			vm_stop(vm, "reset requested through %s",
+				vm->pcdev.reset == PC_RESET_CF9
+				    ? "port 0xCF9"
+				    : "the 8042 (0xFE to port 0x64)");
+			return;
+		}
 		vm_devices_update(vm);
 		return;
 	}
