@@ -61,8 +61,9 @@ struct vm {
 	hpa_t ioram, testmem;
 	struct pc_devices pcdev;
 	struct vlapic lapic;
-	u64 apic_base; /* IA32_APIC_BASE as the guest sees it */
-	u64 tsc_adjust;
+	u64 apic_base;	   /* IA32_APIC_BASE as the guest sees it */
+	u64 tsc_adjust;	   /* IA32_TSC_ADJUST as the guest sees it */
+	u64 tsc_offset;	   /* guest TSC - host TSC (the VMCS TSC offset) */
 	u64 counted_fires; /* lapic.timer_fires already in the counters */
 	u8 shutdown_match; /* bytes of "Shutdown" seen in order at 0x8900 */
 

@@ -22,7 +22,9 @@
 #define APIC_BASE_ENABLE BIT(11)
 #define RFLAGS_IF	 BIT(9)
 
-/* The guest's TSC, which is the host's: mica sets no TSC offset. */
+/* The platform's clock: the host TSC. The guest's TSC is it plus
+ * tsc_offset; the devices count platform time, which a guest's TSC write
+ * does not move. */
 static u64 guest_tsc(void *ctx)
 {
 	(void)ctx;

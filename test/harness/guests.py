@@ -69,6 +69,7 @@ GUESTS = {
     "timer": ("timer.elf", ""),
     "deliver": ("deliver.elf", ""),
     "pcirq": ("pcirq.elf", ""),
+    "tsc": ("tsc.elf", ""),
     "reset-cf9": ("reset.elf",
                   "case=cf9 expect=stop:through_port_0xCF9"),
     "reset-kbd": ("reset.elf",
@@ -95,7 +96,7 @@ HOSTILE_SUITE = ["hostile-xsetbv", "hostile-apic", "hostile-vmx",
                  "hostile-hcfuzz", "hostile-cpl3", "hello"]
 
 # Interrupts and time: the local APIC timer in its modes, HLT woken by it.
-IRQ_SUITE = ["timer", "deliver", "pcirq", "reset-cf9", "reset-kbd",
+IRQ_SUITE = ["timer", "deliver", "pcirq", "tsc", "reset-cf9", "reset-kbd",
              "hello"]
 
 # Sub-page protection: the same guest on whatever path the CPU offers, and

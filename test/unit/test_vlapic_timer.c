@@ -194,14 +194,14 @@ static void test_tsc_deadline(void)
 
 	clk = 100;
 	setup(&a, VEC, 0xb);
-	vlapic_write_tsc_deadline(&a, 500);
+	vlapic_write_tsc_deadline(&a, 500, 0);
 	ignored = vlapic_read_tsc_deadline(&a) == 0 && !a.timer_deadline;
 	vlapic_write(&a, LAPIC_LVT_TIMER, LVT_TSC_DL | VEC);
 	vlapic_write(&a, LAPIC_TIMER_ICR, 77);
 	tap_ok(ignored && vlapic_read(&a, LAPIC_TIMER_ICR) == 0 && ccr(&a) == 0,
 	       "outside TSC-deadline mode the MSR ignores writes; in it the "
 	       "initial count does, and both counts read 0");
-	vlapic_write_tsc_deadline(&a, 500);
+	vlapic_write_tsc_deadline(&a, 500, 0);
 	readback = vlapic_read_tsc_deadline(&a) == 500;
 	clk = 499;
 	vlapic_timer_tick(&a);
@@ -214,12 +214,12 @@ static void test_tsc_deadline(void)
 	       "TSC-deadline: reads back, expires when the TSC reaches it, "
 	       "then reads 0");
 	vlapic_accept(&a, VEC);
-	vlapic_write_tsc_deadline(&a, 900);
-	vlapic_write_tsc_deadline(&a, 0);
+	vlapic_write_tsc_deadline(&a, 900, 0);
+	vlapic_write_tsc_deadline(&a, 0, 0);
 	clk = 1000;
 	vlapic_timer_tick(&a);
 	tap_ok(!pending(&a, VEC), "TSC-deadline: writing 0 disarms");
-	vlapic_write_tsc_deadline(&a, 1500);
+	vlapic_write_tsc_deadline(&a, 1500, 0);
 	vlapic_write(&a, LAPIC_LVT_TIMER, VEC);
 	vlapic_write(&a, LAPIC_LVT_TIMER, LVT_TSC_DL | VEC);
 	clk = 2000;

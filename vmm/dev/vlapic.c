@@ -254,12 +254,13 @@ u64 vlapic_read_tsc_deadline(const struct vlapic *a)
 	return timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE ? a->tsc_deadline : 0;
 }
 
-void vlapic_write_tsc_deadline(struct vlapic *a, u64 val)
+void vlapic_write_tsc_deadline(struct vlapic *a, u64 val, u64 tsc_offset)
 {
 	if (timer_mode(a) != LAPIC_TIMER_TSC_DEADLINE)
 		return;
 	a->tsc_deadline = val;
-	a->timer_deadline = val;
+	a->timer_deadline = val ? val - tsc_offset : 0;
+	a->timer_deadline += val && !a->timer_deadline; /* 0 is "off" */
 }
 
 static u32 *bank(struct vlapic *a, u32 off)

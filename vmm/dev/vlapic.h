@@ -112,8 +112,9 @@ void vlapic_timer_tick(struct vlapic *a);
 bool vlapic_timer_can_wake(const struct vlapic *a);
 
 /* IA32_TSC_DEADLINE (MSR 0x6E0, 11.5.4.1): reads 0 and ignores writes
- * outside TSC-deadline mode; writing 0 disarms. */
+ * outside TSC-deadline mode; writing 0 disarms. val is a guest TSC value,
+ * tsc_offset what the guest's TSC is ahead of the clock. */
 u64 vlapic_read_tsc_deadline(const struct vlapic *a);
-void vlapic_write_tsc_deadline(struct vlapic *a, u64 val);
+void vlapic_write_tsc_deadline(struct vlapic *a, u64 val, u64 tsc_offset);
 
 #endif /* MICA_VMM_DEV_VLAPIC_H */

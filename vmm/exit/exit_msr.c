@@ -58,7 +58,7 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 		*val = vmcs_readl(VMCS_GUEST_GS_BASE);
 		return 0;
 	case MSR_IA32_TSC:
-		*val = rdtsc();
+		*val = rdtsc() + v->vm->tsc_offset;
 		return 0;
 	case MSR_IA32_APIC_BASE:
 		*val = v->vm->apic_base;
@@ -124,6 +124,22 @@ static int msr_write_efer(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/*
+ * The guest's TSC moves by the offset: a write to IA32_TSC or to
+ * IA32_TSC_ADJUST changes the other by the same amount (SDM Vol 3B
+ * 17.17.3), and an armed TSC deadline keeps its guest-TSC value.
+ */
+static void set_tsc_offset(struct vm *vm, u64 offset)
+{
+	u64 dl = vlapic_read_tsc_deadline(&vm->lapic);
+
+	vm->tsc_adjust += offset - vm->tsc_offset;
+	vm->tsc_offset = offset;
+	vmcs_write64(VMCS_TSC_OFFSET, offset);
+	if (dl)
+		vlapic_write_tsc_deadline(&vm->lapic, dl, offset);
+}
+
 static int msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	switch (msr) {
@@ -147,11 +163,16 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		return 0;
 	case MSR_IA32_APIC_BASE:
 		return vm_write_apic_base(v->vm, val) ? -1 : 0;
+	case MSR_IA32_TSC:
+		set_tsc_offset(v->vm, val - rdtsc());
+		return 0;
 	case MSR_IA32_TSC_ADJUST:
-		v->vm->tsc_adjust = val;
+		set_tsc_offset(v->vm,
+			       v->vm->tsc_offset + (val - v->vm->tsc_adjust));
 		return 0;
 	case MSR_TSC_DEADLINE:
-		vlapic_write_tsc_deadline(&v->vm->lapic, val);
+		vlapic_write_tsc_deadline(&v->vm->lapic, val,
+					  v->vm->tsc_offset);
 		return 0;
 	default:
 		if (is_live_msr(msr))

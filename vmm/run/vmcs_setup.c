@@ -58,8 +58,8 @@ static int setup_controls(struct vm *vm)
 	pin = adjust(pin_want, &c->pin, &miss);
 	vm->virtual_nmi = pin & VMX_PIN_VIRTUAL_NMI;
 	proc = adjust(VMX_PROC_HLT_EXIT | VMX_PROC_UNCOND_IO_EXIT |
-			  VMX_PROC_CR8_LOAD_EXIT | VMX_PROC_CR8_STORE_EXIT |
-			  VMX_PROC_SECONDARY,
+			  VMX_PROC_TSC_OFFSET | VMX_PROC_CR8_LOAD_EXIT |
+			  VMX_PROC_CR8_STORE_EXIT | VMX_PROC_SECONDARY,
 		      &c->proc, &miss);
 	if (miss & VMX_PROC_SECONDARY)
 		return -ENODEV;
@@ -89,6 +89,7 @@ static int setup_controls(struct vm *vm)
 	vmcs_write32(VMCS_PIN_CTLS, pin);
 	vmcs_write32(VMCS_PROC_CTLS, proc);
 	vmcs_write32(VMCS_PROC_CTLS2, proc2);
+	vmcs_write64(VMCS_TSC_OFFSET, vm->tsc_offset); /* guest TSC = host's */
 	vm->proc2 = proc2;
 	vmcs_write32(VMCS_EXIT_CTLS, exit);
 	vmcs_write32(VMCS_ENTRY_CTLS, entry);
