@@ -92,6 +92,16 @@ static void set_intr_window(bool on)
 #define BLOCK_STI_MOVSS 3
 #define BLOCK_NMI	BIT(3)
 
+/* The guest can take a maskable interrupt at this entry: RFLAGS.IF = 1,
+ * no STI/MOV SS blocking, no other event being injected (SDM Vol 3C,
+ * "Interrupt-Window Exiting"). */
+static bool interrupt_window_open(void)
+{
+	return (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & BLOCK_STI_MOVSS) &&
+	       !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
 /* The PIC's vector, taken with its INTA cycle when the guest can take an
  * interrupt now, else an interrupt-window exit (SDM Vol 3A 11.7: an
  * ExtINT bypasses the local APIC's priorities). */
@@ -99,9 +109,7 @@ static void inject_extint(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	if (!(vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
-	    (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3) ||
-	    (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+	if (!interrupt_window_open()) {
 		set_intr_window(true);
 		return;
 	}
@@ -182,9 +190,7 @@ void vm_inject_pending(struct vcpu *v)
 		set_intr_window(false);
 		return;
 	}
-	if (!(vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
-	    (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3) ||
-	    (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+	if (!interrupt_window_open()) {
 		set_intr_window(true);
 		return;
 	}
