@@ -117,8 +117,29 @@ static int ept_fault_ram(struct ept_vm *v, const struct memslot *s, gpa_t gpa,
 	return EPT_FAULT_FIXED;
 }
 
-/* Cache "not RAM" for the largest slot-free block around gpa. Replacing
- * stale MMIO entries can free table pages the CPU may have cached. */
+static bool ept_fixed_in(const struct ept_vm *v, gfn_t gfn, u64 npages)
+{
+	return v->fixed_hpa && v->fixed_gfn >= gfn &&
+	       v->fixed_gfn - gfn < npages;
+}
+
+static int ept_fault_fixed(struct ept_vm *v, gpa_t gpa, u32 access, bool *flush)
+{
+	u64 replaced = v->pt.nr_replaced;
+	int rc;
+
+	if (access & EPT_ACC_EXEC)
+		return EPT_FAULT_MMIO;
+	rc = pt_map(&v->pt, ALIGN_DOWN(gpa, PAGE_SIZE), v->fixed_hpa, PAGE_SIZE,
+		    ept_ram_attrs(EPT_R | EPT_W), PT_LEVEL_4K, 0);
+	if (flush && v->pt.nr_replaced != replaced)
+		*flush = true;
+	return rc ? rc : EPT_FAULT_FIXED;
+}
+
+/* Cache "not RAM" for the largest slot-free block around gpa (never over
+ * the fixed page). Replacing stale MMIO entries can free table pages the
+ * CPU may have cached. */
 static int ept_fault_unbacked(struct ept_vm *v, gpa_t gpa, bool *flush)
 {
 	u64 replaced = v->pt.nr_replaced;
@@ -131,8 +152,9 @@ static int ept_fault_unbacked(struct ept_vm *v, gpa_t gpa, bool *flush)
 		const struct memslot *n =
 		    memslot_find_next(v->slots, gpa_to_gfn(b));
 
-		if (l == PT_LEVEL_4K || !n ||
-		    n->base_gfn >= gpa_to_gfn(b + size)) {
+		if (l == PT_LEVEL_4K ||
+		    ((!n || n->base_gfn >= gpa_to_gfn(b + size)) &&
+		     !ept_fixed_in(v, gpa_to_gfn(b), size >> PAGE_SHIFT))) {
 			int rc = pt_set_raw(&v->pt, b, l, e);
 
 			if (flush && v->pt.nr_replaced != replaced)
@@ -151,6 +173,8 @@ int ept_handle_violation(struct ept_vm *v, gpa_t gpa, u32 access, bool *flush)
 	s = memslot_find_gpa(v->slots, gpa);
 	if (s)
 		return ept_fault_ram(v, s, gpa, access, flush);
+	if (ept_fixed_in(v, gpa_to_gfn(gpa), 1))
+		return ept_fault_fixed(v, gpa, access, flush);
 	return ept_fault_unbacked(v, gpa, flush);
 }
 

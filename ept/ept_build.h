@@ -60,7 +60,23 @@ struct ept_vm {
 	void *ctx;
 	u64 pool_size;	    /* bytes */
 	unsigned max_level; /* PT_LEVEL_4K/2M/1G from the capabilities */
+	gfn_t fixed_gfn;    /* ept_set_fixed_page() */
+	hpa_t fixed_hpa;    /* 0: none */
 };
+
+/*
+ * One page the VM sees at gfn that is neither RAM nor MMIO: the
+ * APIC-access page (SDM Vol 3C "APIC-Access Page"), whose accesses the
+ * CPU virtualizes or turns into APIC-access exits. Where no slot covers
+ * gfn, its first read or write maps a 4K leaf R+W to hpa (a fetch is
+ * EPT_FAULT_MMIO, as for any device); MMIO entries never cover it. A slot
+ * over gfn takes precedence. Set before the first fault; hpa 0: none.
+ */
+static inline void ept_set_fixed_page(struct ept_vm *v, gfn_t gfn, hpa_t hpa)
+{
+	v->fixed_gfn = gfn;
+	v->fixed_hpa = hpa;
+}
 
 /*
  * Set up an empty EPT for a VM: 4-level, table pages from pt_ops/pt_ctx,

@@ -32,6 +32,10 @@ static int ept_check_mmio(struct ept_check_ctx *c, u64 va, unsigned level,
 	if (n && n->base_gfn < gpa_to_gfn(va + size))
 		return ept_fail(c, "MMIO entry over a memslot", va, level, pte,
 				n->id);
+	if (c->v->fixed_hpa && c->v->fixed_gfn >= gpa_to_gfn(va) &&
+	    c->v->fixed_gfn < gpa_to_gfn(va + size))
+		return ept_fail(c, "MMIO entry over the fixed page", va, level,
+				pte, ~0u);
 	return 0;
 }
 
@@ -67,6 +71,13 @@ static int ept_check_ram(struct ept_check_ctx *c, u64 va, unsigned level,
 	if (!(pte & EPT_R))
 		return ept_fail(c, "leaf without read permission", va, level,
 				pte, ~0u);
+	if (!s && v->fixed_hpa && va == gfn_to_gpa(v->fixed_gfn) &&
+	    level == PT_LEVEL_4K)
+		return pt_leaf_pa(v->pt.fmt, pte, level) == v->fixed_hpa &&
+			       !(pte & EPT_X)
+			   ? 0
+			   : ept_fail(c, "fixed page mapped wrongly", va, level,
+				      pte, ~0u);
 	if (!s)
 		return ept_fail(c, "RAM leaf outside every memslot", va, level,
 				pte, ~0u);

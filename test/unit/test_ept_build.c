@@ -251,6 +251,60 @@ static void test_mmio(void)
 		   "foreign entries -EIO, new slot replaces MMIO");
 }
 
+/* The fixed page (the APIC-access page): a 4K R+W leaf to its frame on
+ * the first access, never X, never inside an MMIO entry; a slot over it
+ * wins, and the page comes back when the slot goes. */
+static void test_fixed_page(void)
+{
+	const gpa_t at = 0xfee00000ULL;
+	const hpa_t frame = 200 * GiB;
+	struct fixture f;
+	u64 pte;
+	bool ok = true, mmio;
+
+	fx_init(&f, 4 * GiB, EPT_CAP_2M | EPT_CAP_1G, false);
+	ept_set_fixed_page(&f.vm.ept, gpa_to_gfn(at), frame);
+	ok &=
+	    vm_ept_violation(&f.vm, at + 0x300, EPT_ACC_EXEC) == EPT_FAULT_MMIO;
+	ok &= leaf_level(&f, at, &pte) == -1;
+	ok &= vm_ept_violation(&f.vm, at + 0x300, EPT_ACC_WRITE) ==
+	      EPT_FAULT_FIXED;
+	ok &= leaf_level(&f, at, &pte) == 0 && !ept_is_mmio(pte) &&
+	      pt_leaf_pa(f.vm.ept.pt.fmt, pte, 0) == frame &&
+	      (pte & (EPT_R | EPT_W | EPT_X)) == (EPT_R | EPT_W);
+	/* its neighbours are MMIO, in entries that leave it out */
+	ok &=
+	    vm_ept_violation(&f.vm, at + 4096, EPT_ACC_READ) == EPT_FAULT_MMIO;
+	ok &= leaf_level(&f, at + 4096, &pte) == 0 && ept_is_mmio(pte);
+	ok &= vm_ept_violation(&f.vm, 3 * GiB, EPT_ACC_READ) == EPT_FAULT_MMIO;
+	ok &= leaf_level(&f, 3 * GiB, &pte) == 1 && ept_is_mmio(pte);
+	ok &= check_ok(&f);
+	/* a slot over it is RAM; deleting the slot brings the page back */
+	ok &= fx_set(&f, 0, 0, at, 4096, 0) == 0;
+	ok &= vm_ept_violation(&f.vm, at, EPT_ACC_READ) == EPT_FAULT_FIXED;
+	ok &= leaf_level(&f, at, &pte) == 0 &&
+	      pt_leaf_pa(f.vm.ept.pt.fmt, pte, 0) != frame;
+	ok &= check_ok(&f);
+	ok &= fx_set(&f, 0, 0, at, 0, 0) == 0;
+	ok &= vm_ept_violation(&f.vm, at, EPT_ACC_READ) == EPT_FAULT_FIXED;
+	ok &= leaf_level(&f, at, &pte) == 0 &&
+	      pt_leaf_pa(f.vm.ept.pt.fmt, pte, 0) == frame;
+	ok &= check_ok(&f);
+	/* the checker refuses an MMIO entry over it */
+	ok &= pt_zap(&f.vm.ept.pt, at, 4096) != 0;
+	ok &= pt_set_raw(&f.vm.ept.pt, at, 0, ept_mmio_encode(0)) == 0;
+	{
+		struct ept_check_report r;
+
+		mmio = ept_check(&f.vm.ept, &r) == -EFAULT &&
+		       !strcmp(r.what, "MMIO entry over the fixed page");
+	}
+	fx_fini(&f);
+	tap_ok(ok && mmio, "the fixed page: 4K R+W leaf to its frame on first "
+			   "access, no fetch, kept out of MMIO entries, a "
+			   "slot over it wins");
+}
+
 /* Each corruption must be reported with its own description. ("leaf maps
  * outside the pool" cannot be provoked: slots are validated against the
  * pool and leaves against their slot.) */
@@ -344,6 +398,7 @@ int main(void)
 	test_leaf_sizes();
 	test_flags();
 	test_mmio();
+	test_fixed_page();
 	test_checker();
 	return tap_done();
 }
