@@ -139,6 +139,25 @@ static void test_errors(void)
 			   !strcmp(cf.name, "spp"),
 		       "a name that looks like a bare option is a name");
 	}
+	{
+		struct vm_config cf;
+
+		tap_ok(!vm_config_parse("g apicv=off spp=soft", &cf, err,
+					sizeof(err)) &&
+			   cf.apicv_off && cf.spp_soft &&
+			   !vm_config_parse("g apicv=auto spp=auto", &cf, err,
+					    sizeof(err)) &&
+			   !cf.apicv_off && !cf.spp_soft &&
+			   !vm_config_parse("g", &cf, err, sizeof(err)) &&
+			   !cf.apicv_off,
+		       "apicv=off|auto and spp=soft|auto set their flags; "
+		       "auto is the default");
+		tap_ok(fails("g apicv=on",
+			     "apicv must be off or auto, not 'on'") &&
+			   fails("g spp=hard",
+				 "spp must be soft or auto, not 'hard'"),
+		       "apicv= and spp= name the value they refuse");
+	}
 	tap_ok(fails("g foo=1", "unknown guest option 'foo=1'") &&
 		   fails("g memory=1", "unknown guest option 'memory=1'") &&
 		   fails("g me=1", "unknown guest option 'me=1'") &&

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Module command-line parsing for guests (pure). Keys: mem=, mode=, load=,
- * budget=, expect=, broken= (test only), spp=. The first word is the name.
+ * budget=, expect=, broken= (test only), spp=, apicv=. The first word is the name.
  */
 #include "boot/parse/cmdline.h"
 #include "mm/lib/fmt.h"
@@ -10,7 +10,7 @@
 
 static const char *const known_keys[] = {
     "mem",   "mode", "load", "budget",	      "expect", "broken", "forced-emu",
-    "slots", "case", "spp",  "no-mmio-cache", "data",	"mods",
+    "slots", "case", "spp",  "no-mmio-cache", "data",	"mods",	  "apicv",
 };
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
@@ -96,17 +96,21 @@ static int parse_broken(const char *cl, struct vm_config *cfg, char *err,
 	return 0;
 }
 
-/* spp=soft: the software SPP path even where the CPU has SPP. */
-static int parse_spp(const char *cl, struct vm_config *cfg, char *err, size_t n)
+/* key=word|auto: *flag when word is given (spp=soft, apicv=off). */
+static int parse_choice(const char *cl, const char *key, const char *word,
+			bool *flag, char *err, size_t n)
 {
 	char v[8];
 
-	if (cmdline_get(cl, "spp", v, sizeof(v)) == -ENOENT)
+	if (cmdline_get(cl, key, v, sizeof(v)) == -ENOENT)
 		return 0;
-	if (streq(v, "soft"))
-		cfg->spp_soft = true;
-	else if (!streq(v, "auto"))
-		return bad(err, n, "spp must be soft or auto, not '%s'", v);
+	if (streq(v, word)) {
+		*flag = true;
+	} else if (!streq(v, "auto")) {
+		fmt_snprintf(err, n, "%s must be %s or auto, not '%s'", key,
+			     word, v);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -209,7 +213,9 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 	if (!rc)
 		rc = parse_broken(cl, cfg, err, n);
 	if (!rc)
-		rc = parse_spp(cl, cfg, err, n);
+		rc = parse_choice(cl, "spp", "soft", &cfg->spp_soft, err, n);
+	if (!rc)
+		rc = parse_choice(cl, "apicv", "off", &cfg->apicv_off, err, n);
 	cfg->forced_emu = cmdline_has(cl, "forced-emu");
 	cfg->no_mmio_cache = cmdline_has(cl, "no-mmio-cache");
 	cfg->data = cmdline_has(cl, "data");

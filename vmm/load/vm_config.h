@@ -55,6 +55,7 @@ struct vm_config {
 	bool forced_emu; /* forced-emu: ud2 + "mica" emulates the next insn */
 	bool no_mmio_cache; /* no-mmio-cache: walk on every MMIO exit */
 	bool spp_soft;	    /* spp=soft: software SPP path on SPP hardware */
+	bool apicv_off;	    /* apicv=off: trap-and-emulate local APIC */
 	u32 max_slots;	    /* slots=N: memslot capacity (KVM: 32764) */
 	enum vm_expect expect;
 	u64 expect_code;
