@@ -317,6 +317,7 @@ HOSTVM_KSRCS := \
 	vmm/access/guest_access.c \
 	vmm/access/mmio_emulate.c \
 	vmm/exit/entry_check.c \
+	vmm/exit/exit_apic.c \
 	vmm/exit/exit.c \
 	vmm/exit/exit_cpuid.c \
 	vmm/exit/exit_cr.c \

@@ -64,6 +64,7 @@ enum mica_counter {
 	CNT_EPT_RECLAIMS = 17,	    /* EPT table pool ran out: cache dropped */
 	CNT_TIMER_FIRES = 18,	    /* local APIC timer expiries (masked too) */
 	CNT_HLT_WAITS = 19,	    /* HLTs that waited for the timer */
+	CNT_EXIT_APIC = 20,	    /* APIC-access, APIC-write, EOI exits */
 	CNT_MAX,
 };
 

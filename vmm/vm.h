@@ -76,6 +76,8 @@ struct vm {
 	bool preempt_on;   /* the VMX-preemption timer runs (budget, timers) */
 	u32 proc2;	   /* secondary controls: what CPUID may advertise */
 	bool virtual_nmi;  /* the CPU tracks NMI blocking until IRET */
+	bool apicv;	   /* APIC virtualization on the lapic page */
+	hpa_t apic_access; /* the APIC-access page (contents unused) */
 	bool nmi_window;   /* NMI-window exiting is on */
 	u64 pc_next;	   /* pc_devices_next(): the PIT's or RTC's next IRQ */
 	bool pc_intr;	   /* the PIC's INT output is up */

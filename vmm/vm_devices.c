@@ -18,6 +18,9 @@
 #include "vmm/vm.h"
 #include "vmm/vm_devices.h"
 
+/* ioram, testmem and the APIC-access page */
+#define DEVICE_PAGES                                                           \
+	(GUEST_IORAM_SIZE / PAGE_SIZE + GUEST_TESTMEM_SIZE / PAGE_SIZE + 1)
 #define APIC_BASE_BSP	 BIT(8)
 #define APIC_BASE_ENABLE BIT(11)
 #define RFLAGS_IF	 BIT(9)
@@ -33,18 +36,16 @@ static u64 guest_tsc(void *ctx)
 
 int vm_devices_init(struct vm *vm)
 {
-	static const u64 pages =
-	    GUEST_IORAM_SIZE / PAGE_SIZE + GUEST_TESTMEM_SIZE / PAGE_SIZE;
-
-	if (mm_alloc_pages(pages, PAGE_SIZE, &vm->ioram))
+	if (mm_alloc_pages(DEVICE_PAGES, PAGE_SIZE, &vm->ioram))
 		return -ENOMEM;
 	vm->testmem = vm->ioram + GUEST_IORAM_SIZE;
+	vm->apic_access = vm->testmem + GUEST_TESTMEM_SIZE;
 	vlapic_init(&vm->lapic);
 	vlapic_set_clock(&vm->lapic, guest_tsc, vm);
 	/* LINT0 ExtINT and LINT1 NMI, as a BIOS leaves the BSP (virtual
 	 * wire, MP spec 3.6.2.2): the PIC's interrupts reach the CPU. */
-	vm->lapic.lvt[3] = LAPIC_LVT_EXTINT;
-	vm->lapic.lvt[4] = LAPIC_LVT_NMI;
+	*vlapic_reg(&vm->lapic, LAPIC_LVT_LINT0) = LAPIC_LVT_EXTINT;
+	*vlapic_reg(&vm->lapic, LAPIC_LVT_LINT1) = LAPIC_LVT_NMI;
 	pc_devices_init(&vm->pcdev, &vm->lapic, tsc_hz(), cmos_epoch(),
 			guest_tsc, vm);
 	vm->apic_base = LAPIC_BASE_DEFAULT | APIC_BASE_BSP | APIC_BASE_ENABLE;
@@ -70,8 +71,7 @@ int vm_devices_init(struct vm *vm)
 void vm_devices_destroy(struct vm *vm)
 {
 	if (vm->ioram)
-		mm_free_pages(vm->ioram, GUEST_IORAM_SIZE / PAGE_SIZE +
-					     GUEST_TESTMEM_SIZE / PAGE_SIZE);
+		mm_free_pages(vm->ioram, DEVICE_PAGES);
 	vm->ioram = 0;
 }
 
@@ -166,6 +166,45 @@ static bool inject_nmi(struct vcpu *v)
 }
 
 /*
+ * With APIC virtualization the CPU delivers the local APIC's vectors
+ * itself: mica hands it the requested and in-service vectors (RVI, SVI)
+ * and the level-triggered ones whose EOI must exit, and injects only NMIs
+ * and the PIC's ExtINT. A guest halted in the HLT state is woken for a
+ * deliverable vector, which the CPU then delivers at entry (it evaluates
+ * pending virtual interrupts there; docs/platforms.md: Bochs does not
+ * wake a halted guest for one).
+ */
+static void inject_apicv(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vlapic *a = &vm->lapic;
+
+	if (a->tmr_changed)
+		for (unsigned i = 0; i < 4; i++)
+			vmcs_write_raw(VMCS_EOI_EXIT_BITMAP0 + 2 * i,
+				       vlapic_tmr_word(a, 2 * i) |
+					   (u64)vlapic_tmr_word(a, 2 * i + 1)
+					       << 32);
+	if (a->irr_count != a->nmi_pending)
+		vmcs_write16(VMCS_GUEST_INTR_STATUS, vlapic_hw_sync(a));
+	if (unlikely(a->nmi_pending | vm->nmi_window) && inject_nmi(v))
+		return;
+	if (vlapic_pending(a) >= 0) {
+		if (vmcs_read32(VMCS_GUEST_ACTIVITY_STATE) ==
+			VMX_ACTIVITY_HLT &&
+		    (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+			vmcs_write32(VMCS_GUEST_ACTIVITY_STATE,
+				     VMX_ACTIVITY_ACTIVE);
+		return;
+	}
+	if (unlikely(vm->pc_intr) &&
+	    pc_extint_pending(&vm->pcdev, vm->apic_base & APIC_BASE_ENABLE))
+		inject_extint(v);
+	else
+		set_intr_window(false);
+}
+
+/*
  * Before VM entry: deliver the local APIC's highest pending vector if the
  * guest can take an interrupt now (RFLAGS.IF = 1, no STI/MOV SS blocking,
  * no other event being injected), else ask for an interrupt-window exit
@@ -176,6 +215,10 @@ void vm_inject_pending(struct vcpu *v)
 	struct vm *vm = v->vm;
 	int vec;
 
+	if (vm->apicv) {
+		inject_apicv(v);
+		return;
+	}
 	if (unlikely(vm->lapic.nmi_pending | vm->nmi_window) && inject_nmi(v)) {
 		set_intr_window(vlapic_pending(&vm->lapic) >= 0);
 		return;

@@ -43,4 +43,11 @@ static inline hpa_t kernel_virt_to_phys(const void *p)
 	return (hpa_t)((u64)p - KERNEL_VMA_BASE);
 }
 
+/* Physical address of a pointer into the kernel image or the physmap. */
+static inline hpa_t host_virt_to_phys(const void *p)
+{
+	return (u64)p >= KERNEL_VMA_BASE ? kernel_virt_to_phys(p)
+					 : virt_to_phys(p);
+}
+
 #endif /* MICA_MM_BASE_LAYOUT_H */

@@ -271,7 +271,7 @@ static void test_routing(void)
 		   !pc_extint_pending(&d, true),
 	       "then the PIC interrupts: taken with the APIC disabled, not "
 	       "through a masked LINT0");
-	lapic.lvt[3] = LAPIC_LVT_EXTINT;
+	*vlapic_reg(&lapic, LAPIC_LVT_LINT0) = LAPIC_LVT_EXTINT;
 	vec = pc_extint_pending(&d, true) ? pc_extint_ack(&d) : -1;
 	tap_ok(vec == 0x08,
 	       "LINT0 in ExtINT mode: the INTA cycle gives IRQ "

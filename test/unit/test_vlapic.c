@@ -84,7 +84,7 @@ static void test_registers(void)
 	vlapic_write(&a, LAPIC_ICR_LO, ICR_DS | ICR_SELF | 0x4040);
 	tap_ok(vlapic_read(&a, LAPIC_ICR_LO) == (ICR_SELF | 0x4040),
 	       "ICR delivery status reads idle (0)");
-	a.esr = 0x40;
+	*vlapic_reg(&a, LAPIC_ESR) = 0x40;
 	vlapic_write(&a, LAPIC_ESR, 0x1234);
 	tap_ok(vlapic_read(&a, LAPIC_ESR) == 0, "a write to ESR clears it");
 	vlapic_write(&a, LAPIC_TIMER_DCR, 0xffffffff);

@@ -21,12 +21,12 @@ static void ioapic_deliver(void *ctx, u8 vector, u8 mode, bool logical, u8 dest,
 			   bool level)
 {
 	struct vlapic *a = ctx;
-	u8 ldr = (u8)(a->ldr >> 24);
+	u8 ldr = (u8)(vlapic_read(a, LAPIC_LDR) >> 24);
 	bool mine;
 
 	if (!logical)
 		mine = dest == 0 || dest == APIC_BROADCAST;
-	else if ((a->dfr >> 28) == 0xf)
+	else if ((vlapic_read(a, LAPIC_DFR) >> 28) == 0xf)
 		mine = dest & ldr;
 	else
 		mine = (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);

@@ -35,6 +35,8 @@
 #define LAPIC_ICR_LO	0x300
 #define LAPIC_ICR_HI	0x310
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
 #define LAPIC_TIMER_ICR 0x380
 #define LAPIC_TIMER_CCR 0x390
@@ -52,13 +54,17 @@
 #define LAPIC_ESR_RECV_ILLEGAL_VEC BIT(6)
 
 struct vlapic {
-	u32 irr[8], isr[8], tmr[8];
-	u32 tpr, ldr, dfr, spiv, esr, icr_lo, icr_hi;
-	u32 lvt[7]; /* timer, thermal, perf, LINT0, LINT1, error, CMCI */
-	u32 timer_icr, timer_dcr;
-	u32 irr_count;	 /* bits set in irr plus nmi_pending: one word for the
-			* exit path to test */
-	u32 nmi_pending; /* NMIs sent to self, not yet taken by the CPU */
+	/* The register page, each register at its offset (Table 11-1); it
+	 * doubles as the virtual-APIC page (vlapic_set_hw). */
+	u32 regs[LAPIC_SIZE / 4] __aligned(LAPIC_SIZE);
+	u32 irr_count;	    /* nonzero: look at the APIC before the next entry
+			  * (trap mode: bits set in the IRR plus nmi_pending;
+			  * with APIC virtualization also any change for
+			  * vlapic_hw_sync) */
+	u32 nmi_pending;    /* NMIs sent to self, not yet taken by the CPU */
+	bool hw;	    /* the CPU virtualizes the APIC on this page */
+	bool tmr_changed;   /* TMR bits changed since vlapic_tmr_word() */
+	u8 timer_lvt_mode;  /* timer mode in force (LVT timer bits 18:17) */
 	u64 timer_deadline; /* clock value of the next expiry; 0: disarmed */
 	u64 timer_period;   /* one-shot/periodic: clock ticks per count */
 	u64 tsc_deadline;   /* IA32_TSC_DEADLINE as armed; 0 once fired */
@@ -116,5 +122,34 @@ bool vlapic_timer_can_wake(const struct vlapic *a);
  * tsc_offset what the guest's TSC is ahead of the clock. */
 u64 vlapic_read_tsc_deadline(const struct vlapic *a);
 void vlapic_write_tsc_deadline(struct vlapic *a, u64 val, u64 tsc_offset);
+
+/*
+ * APIC virtualization (SDM Vol 3C "APIC Virtualization and Virtual
+ * Interrupts"): regs is the virtual-APIC page. The CPU delivers pending
+ * vectors from the IRR, retires EOIs and tracks TPR/PPR itself; mica runs
+ * vlapic_write() on the value the CPU stored for an APIC-write exit, and
+ * vlapic_eoi_exit() for an EOI-induced exit (the CPU has cleared the ISR
+ * bit). Vectors are raised as in trap mode; irr_count then says the CPU
+ * must be told.
+ */
+void vlapic_set_hw(struct vlapic *a, bool on);
+
+/* The guest interrupt status for the VMCS, RVI | SVI << 8 (the highest
+ * vector requested and in service), after updating PPR in the page;
+ * clears irr_count but for pending NMIs. */
+u16 vlapic_hw_sync(struct vlapic *a);
+
+/* EOI-induced exit for vector (its EOI-exit bitmap bit was set). */
+void vlapic_eoi_exit(struct vlapic *a, u8 vector);
+
+/* TMR bits 32w..32w+31, for the EOI-exit bitmap (a level-triggered
+ * vector's EOI must reach the I/O APIC); clears tmr_changed. */
+u32 vlapic_tmr_word(struct vlapic *a, unsigned w);
+
+/* A register as stored in the page (tests, diagnostics). */
+static inline u32 *vlapic_reg(struct vlapic *a, u32 off)
+{
+	return &a->regs[(off & ~0xfU) >> 2];
+}
 
 #endif /* MICA_VMM_DEV_VLAPIC_H */

@@ -120,6 +120,9 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_XSETBV] = handle_xsetbv,
     [VMX_EXIT_VMFUNC] = handle_absent_insn,
     [VMX_EXIT_SPP] = handle_spp,
+    [VMX_EXIT_APIC_ACCESS] = handle_apic_access,
+    [VMX_EXIT_VIRTUAL_EOI] = handle_eoi_induced,
+    [VMX_EXIT_APIC_WRITE] = handle_apic_write,
 };
 
 /* Everything off the fast path: unknown reasons, entry failures, exits

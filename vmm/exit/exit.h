@@ -29,6 +29,10 @@ void handle_exception_nmi(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
 void handle_spp(struct vcpu *v);
+/* APIC virtualization's exits (vmm/exit/exit_apic.c). */
+void handle_apic_access(struct vcpu *v);
+void handle_apic_write(struct vcpu *v);
+void handle_eoi_induced(struct vcpu *v);
 
 /* Zero the SYSCALL MSRs a previous guest may have left in the CPU. */
 void vcpu_reset_live_msrs(void);

@@ -150,7 +150,7 @@ static bool mov_to_cr(struct vcpu *v, unsigned cr, u64 val)
 	case 8: /* CR8 is TPR[7:4] (SDM Vol 3A 11.8.6.1) */
 		if (val & ~0xfULL)
 			return false;
-		v->vm->lapic.tpr = (u32)val << 4;
+		vlapic_write(&v->vm->lapic, LAPIC_TPR, (u32)val << 4);
 		return true;
 	default:
 		return false;
@@ -168,7 +168,7 @@ void handle_cr_access(struct vcpu *v)
 		ok = mov_to_cr(v, cr, read_gpr(v, gpr));
 		break;
 	case CR_QUAL_TYPE_MOV_FROM: /* only CR8 reads exit here */
-		write_gpr(v, gpr, v->vm->lapic.tpr >> 4);
+		write_gpr(v, gpr, vlapic_read(&v->vm->lapic, LAPIC_TPR) >> 4);
 		break;
 	case CR_QUAL_TYPE_CLTS:
 		ok = guest_write_cr0(v, vcpu_read_cr0(v) & ~CR0_TS);

@@ -37,6 +37,41 @@ static u32 adjust(u32 want, const struct vmx_ctl_caps *c, u32 *missing)
 	return (want | c->must1) & c->may1;
 }
 
+/*
+ * APIC virtualization (SDM Vol 3C "APIC Virtualization and Virtual
+ * Interrupts"), when the CPU has TPR shadow, APIC-access virtualization,
+ * APIC-register virtualization and virtual-interrupt delivery and the
+ * module line does not say apicv=off: the lapic model's page is the
+ * virtual-APIC page, so TPR and CR8 accesses, register reads, EOIs of
+ * edge-triggered vectors, self-IPIs by shorthand and the delivery of
+ * pending vectors take no exit. The APIC-access page is what the EPT maps
+ * at the APIC's address; its contents are never used.
+ */
+static void setup_apicv(struct vm *vm, u32 pin, u32 *proc, u32 *proc2)
+{
+	const struct vmx_caps *c = vmx_caps();
+	const u32 need2 = VMX_PROC2_VIRT_APIC | VMX_PROC2_APIC_REG_VIRT |
+			  VMX_PROC2_VINTR_DELIVERY;
+	const u32 cr8 = VMX_PROC_CR8_LOAD_EXIT | VMX_PROC_CR8_STORE_EXIT;
+
+	vm->apicv = !vm->cfg.apicv_off && (pin & VMX_PIN_EXT_INTR_EXIT) &&
+		    (c->proc.may1 & VMX_PROC_TPR_SHADOW) &&
+		    !(c->proc.must1 & cr8) && (c->proc2.may1 & need2) == need2;
+	if (!vm->apicv)
+		return;
+	*proc = (*proc | VMX_PROC_TPR_SHADOW) & ~cr8;
+	*proc2 |= need2;
+	vlapic_set_hw(&vm->lapic, true);
+	vmcs_write64(VMCS_VIRTUAL_APIC_ADDR, host_virt_to_phys(vm->lapic.regs));
+	vmcs_write64(VMCS_APIC_ACCESS_ADDR, vm->apic_access);
+	vmcs_write32(VMCS_TPR_THRESHOLD, 0);
+	vmcs_write16(VMCS_GUEST_INTR_STATUS, 0);
+	for (unsigned i = 0; i < 4; i++)
+		vmcs_write_raw(VMCS_EOI_EXIT_BITMAP0 + 2 * i, 0);
+	ept_set_fixed_page(&vm->mem.ept, gpa_to_gfn(LAPIC_BASE_DEFAULT),
+			   vm->apic_access);
+}
+
 static int setup_controls(struct vm *vm)
 {
 	const struct vmx_caps *c = vmx_caps();
@@ -75,6 +110,7 @@ static int setup_controls(struct vm *vm)
 	proc2 = adjust(proc2_want, &c->proc2, &miss);
 	if (miss & (VMX_PROC2_EPT | VMX_PROC2_VPID))
 		return -ENODEV;
+	setup_apicv(vm, pin, &proc, &proc2);
 	if (vm->cfg.mode == VM_MODE_REAL && (miss & VMX_PROC2_UNRESTRICTED))
 		return -ENODEV;
 	exit = adjust(
