@@ -4,9 +4,16 @@
 
 QEMU+KVM with -cpu host when /dev/kvm exposes nested VMX, else Bochs with
 the tigerlake CPU model. The run ends by itself when mica exits.
+
+Lines typed on the terminal go to COM1, the guest's UART (docs/guests.md,
+"Typing into a guest"). --input 'REGEX=>TEXT' (repeatable) scripts serial
+input instead: once the output matches REGEX (after the previous input's
+match), TEXT goes to COM1. TEXT takes the escapes \\n \\r \\t \\0 \\\\
+and \\xNN; the first "=>" splits.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 
@@ -15,6 +22,33 @@ import guests  # noqa: E402
 import platforms  # noqa: E402
 
 NAMES = {0: "ok", 1: "fail", 2: "panic", 3: "no-vmx", 4: "bad-boot"}
+ESCAPES = {"n": b"\n", "r": b"\r", "t": b"\t", "0": b"\0", "\\": b"\\"}
+ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|.)", re.S)
+
+
+def unescape(text):
+    """TEXT of --input as bytes: \\n \\r \\t \\0 \\\\ and \\xNN decoded."""
+    out, pos = bytearray(), 0
+    for m in ESCAPE_RE.finditer(text):
+        esc = m.group(1)
+        if esc[0] == "x" and len(esc) == 3:
+            byte = bytes([int(esc[1:], 16)])
+        elif esc in ESCAPES:
+            byte = ESCAPES[esc]
+        else:
+            raise ValueError("unknown escape \\%s" % esc)
+        out += text[pos:m.start()].encode() + byte
+        pos = m.end()
+    return bytes(out + text[pos:].encode())
+
+
+def parse_input(spec):
+    """'REGEX=>TEXT' as (regex, bytes)."""
+    rx, sep, text = spec.partition("=>")
+    if not sep:
+        raise ValueError("%r has no '=>'" % spec)
+    re.compile(rx)
+    return rx, unescape(text)
 
 
 def main():
@@ -24,7 +58,16 @@ def main():
     ap.add_argument("--guests", default="")
     ap.add_argument("--cmdline", default="")
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--input", action="append", default=[],
+                    metavar="REGEX=>TEXT",
+                    help="send TEXT to COM1 once the output matches REGEX "
+                    "(repeatable, in order; escapes \\n \\r \\t \\0 \\\\ "
+                    "\\xNN)")
     args = ap.parse_args()
+    try:
+        inputs = [parse_input(spec) for spec in args.input]
+    except (ValueError, re.error) as e:
+        sys.exit("run: --input: %s" % e)
 
     plat = args.platform
     if plat == "auto":
@@ -47,9 +90,15 @@ def main():
     for path, line in guests.modules(args.build, names):
         cmd += ["--module", path, line]
     subprocess.run(cmd, check=True)
-    res = platforms.boot(plat, iso, timeout=args.timeout,
+    # Without scripted input, what is typed on a terminal goes to COM1
+    # (a line at a time: the terminal stays in its own line mode).
+    keyboard = None if inputs or not sys.stdin.isatty() else sys.stdin.fileno()
+    res = platforms.boot(plat, iso, timeout=args.timeout, inputs=inputs,
+                         keyboard=keyboard,
                          stream=lambda t: (sys.stdout.write(t.replace("\r", "")),
                                            sys.stdout.flush()))
+    if inputs:
+        print("run: %d of %d inputs sent" % (res.inputs_sent, len(inputs)))
     if res.timed_out:
         print("run: no exit after %d s, stopped" % args.timeout)
         return 1
