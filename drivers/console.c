@@ -7,6 +7,8 @@
  * FIFO whenever the FIFO is empty, so the hypervisor does not spin for the
  * serial line's baud rate (87 us per byte at 115200) while it works; the
  * ring is drained completely before the run ends and whenever it is full.
+ * Input is read only when asked for (console_getc), for the guest whose
+ * UART the console feeds.
  */
 #include "arch/x86/cpu.h"
 #include "mm/base/console.h"
@@ -50,6 +52,13 @@ static bool uart_push(void)
 		outb(UART_COM1 + UART_THR,
 		     (u8)ring[ring_tail++ & (RING_SIZE - 1)]);
 	return true;
+}
+
+int console_getc(void)
+{
+	if (!console_uart || !(inb(UART_COM1 + UART_LSR) & UART_LSR_DR))
+		return -1;
+	return inb(UART_COM1 + UART_RBR);
 }
 
 void console_poll(void)

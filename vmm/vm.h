@@ -79,7 +79,9 @@ struct vm {
 	bool apicv;	   /* APIC virtualization on the lapic page */
 	hpa_t apic_access; /* the APIC-access page (contents unused) */
 	bool nmi_window;   /* NMI-window exiting is on */
-	u64 pc_next;	   /* pc_devices_next(): the PIT's or RTC's next IRQ */
+	u64 pc_next;	   /* the PIT's, RTC's or UART poll's next event */
+	u64 uart_poll_at;  /* next console poll for the UART; 0: none */
+	bool uart_irq;	   /* the UART's IRQ 4 line as last given */
 	bool pc_intr;	   /* the PIC's INT output is up */
 	u32 preempt_cut;   /* units of the armed chunk held back while the
 			    * timer counts to the guest's next deadline */

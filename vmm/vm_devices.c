@@ -10,6 +10,8 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_caps.h"
+#include "drivers/uart.h"
+#include "mm/base/console.h"
 #include "mm/base/layout.h"
 #include "mm/mm.h"
 #include "mm/base/errno.h"
@@ -121,10 +123,65 @@ static void inject_extint(struct vcpu *v)
 	set_intr_window(vm->pc_intr);
 }
 
+/* ---- the guest's UART and mica's console -------------------------------- */
+
+#define IER_RDA BIT(0)
+
+void vm_uart_input(struct vm *vm)
+{
+	int c;
+
+	while (vuart_wants_input(&vm->uart) && (c = console_getc()) >= 0)
+		(void)vuart_receive(&vm->uart, (u8)c);
+}
+
+/* An interrupt-driven receiver (IER's received-data bit and OUT2 set)
+ * learns of input only through IRQ 4: poll the console for it every
+ * millisecond, with the PIT's and RTC's events. A poll that finds nothing
+ * new is the idle time after which the FIFO reports a character timeout. */
+static void uart_poll(struct vm *vm, u64 now)
+{
+	u8 before = vm->uart.rx_count;
+
+	console_poll(); /* and the output queued for the console moves on */
+	vm_uart_input(vm);
+	if (vm->uart.rx_count == before)
+		vuart_rx_idle(&vm->uart);
+	vm->uart_poll_at = now + tsc_hz() / 1000;
+}
+
+void vm_uart_update(struct vm *vm)
+{
+	bool line = vuart_irq_line(&vm->uart);
+	bool poll = (vm->uart.ier & IER_RDA) && (vm->uart.mcr & UART_MCR_OUT2);
+
+	if (unlikely(poll != (vm->uart_poll_at != 0))) {
+		vm->uart_poll_at = poll ? rdtsc() : 0;
+		vm_devices_update(vm);
+	}
+	if (unlikely(line != vm->uart_irq)) {
+		vm->uart_irq = line;
+		pc_irq(&vm->pcdev, PC_IRQ_COM1, line);
+		vm_devices_update(vm);
+	}
+}
+
 void vm_devices_update(struct vm *vm)
 {
+	u64 now;
+
 	pc_devices_poll(&vm->pcdev);
+	if (vm->uart_poll_at && (now = rdtsc()) >= vm->uart_poll_at) {
+		uart_poll(vm, now);
+		if (vuart_irq_line(&vm->uart) != vm->uart_irq) {
+			vm->uart_irq = !vm->uart_irq;
+			pc_irq(&vm->pcdev, PC_IRQ_COM1, vm->uart_irq);
+		}
+	}
 	vm->pc_next = pc_devices_next(&vm->pcdev);
+	if (vm->uart_poll_at &&
+	    (!vm->pc_next || vm->uart_poll_at < vm->pc_next))
+		vm->pc_next = vm->uart_poll_at;
 	vm->pc_intr = vpic_has_intr(&vm->pcdev.pic);
 }
 

@@ -27,6 +27,15 @@ void vm_before_entry(struct vcpu *v);
  * whether the PIC now interrupts. */
 void vm_devices_update(struct vm *vm);
 
+/* Before the guest reads its UART: bytes typed on mica's console move
+ * into its receive FIFO while it has room. */
+void vm_uart_input(struct vm *vm);
+
+/* After an access to the guest's UART: its interrupt line to IRQ 4, and
+ * the console polled every millisecond while the guest waits for received
+ * data by interrupt. Cheap when nothing changed. */
+void vm_uart_update(struct vm *vm);
+
 /* HLT with RFLAGS.IF = 1 can wait in the HLT activity state: an armed,
  * unmasked timer will wake it. */
 bool vm_can_wait(struct vcpu *v);

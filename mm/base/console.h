@@ -19,6 +19,9 @@ void console_write(const char *s, size_t len);
 __printf(1, 2) void printk(const char *fmt, ...);
 void vprintk(const char *fmt, va_list ap);
 
+/* The next byte received on COM1, or -1 when none is waiting. */
+int console_getc(void);
+
 /* Feed queued output to the UART if it can take more; never waits. */
 void console_poll(void);
 

@@ -12,6 +12,13 @@ import guests
 # status: the mica exit status the boot must end with (mm/base/platform.h).
 # expect: (description, regex that must match the serial log).
 # reject: (description, regex that must NOT match).
+# guest_args: words added to every guest's module line.
+# same_tap_as: another boot whose guests' TAP lines these must equal, with
+#   measured values (numbers, parenthesised details) left out.
+# input: (regex, text) pairs typed into COM1, in order: each is sent once
+#   the serial output after the previous one's match matches regex (see
+#   platforms.boot and docs/platforms.md, "Serial input"); the boot checks
+#   that all were sent.
 BOOTS = [
     {
         "name": "tigerlake",
@@ -116,10 +123,33 @@ BOOTS = [
         "platform": "bochs-tigerlake",
         "cmdline": "",
         "guests": guests.IRQ_SUITE,
+        "input": guests.SERIAL_INPUT,
         "status": 0,
         "timeout": 300,
         "expect": [
             ("every interrupt and timer guest ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(guests.IRQ_SUITE)),
+            ("the local APIC is virtualized (TPR shadow, APIC-register "
+             "virtualization, virtual-interrupt delivery)",
+             r"proc2:.* apic-reg-virt vintr-delivery"),
+        ],
+    },
+    {
+        # The same guests on the trap-and-emulate local APIC: each TAP
+        # line must read as on the virtualized path.
+        "name": "interrupts-apicv-off",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "guests": guests.IRQ_SUITE,
+        "guest_args": "apicv=off",
+        "same_tap_as": "interrupts-tigerlake",
+        "input": guests.SERIAL_INPUT,
+        "status": 0,
+        "timeout": 300,
+        "expect": [
+            ("every interrupt and timer guest ended as expected with "
+             "apicv=off",
              r"mica: %d guests ran, 0 did not end as expected"
              % len(guests.IRQ_SUITE)),
         ],

@@ -8,6 +8,7 @@ jobs run two at a time. The run ends with "N passed, N failed[, N skipped]".
 """
 import argparse
 import concurrent.futures as cf
+import difflib
 import glob
 import os
 import re
@@ -79,6 +80,33 @@ def relay_tap(tap, prefix, text):
     return count
 
 
+TAP_SHAPES = {}  # boot name -> its guests' TAP lines, measurements left out
+TAP_SHAPES_LOCK = threading.Lock()
+
+
+def tap_shape(log):
+    """The guests' TAP lines of a boot log without what they measured:
+    numbers and parenthesised details go, verdicts and wording stay."""
+    out = []
+    for line in log.splitlines():
+        m = TAP_RE.match(line.strip())
+        if m and m.group(1):
+            desc = re.sub(r"\([^()]*\)|0x[0-9a-fA-F]+|\d+", "#", m.group(3))
+            out.append("[%s] %s - %s" % (m.group(1), m.group(2), desc))
+    return out
+
+
+def job_same_tap(tap, spec):
+    """A boot that must print the TAP of another, path aside."""
+    name, other = spec["name"], spec["same_tap_as"]
+    a, b = TAP_SHAPES.get(name), TAP_SHAPES.get(other)
+    diff = [x for x in difflib.unified_diff(b or [], a or [], other, name,
+                                            lineterm="")]
+    tap.point(bool(a) and not diff,
+              "boot/%s: the same %d guest TAP lines as boot/%s" %
+              (name, len(a or []), other), diag="\n".join(diff))
+
+
 def run_cmd(cmd, timeout, env=None):
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -141,16 +169,24 @@ def job_boot(tap, args, spec):
     os.makedirs(os.path.dirname(iso), exist_ok=True)
     cmd = ["sh", "test/harness/mkiso.sh", iso, os.path.join(args.build, "mica.elf"),
            "--cmdline", spec.get("cmdline", "")]
+    extra = spec.get("guest_args", "")
     for mod, margs in guests.modules(args.build, spec.get("guests", [])):
-        cmd += ["--module", mod, margs]
+        cmd += ["--module", mod, (margs + " " + extra).strip()]
     rc, out = run_cmd(cmd, 120)
     if rc != 0:
         tap.point(False, prefix + "ISO builds", diag=out)
         return
     logdir = os.path.join(args.build, "logs", name)
+    inputs = spec.get("input", [])
     res = platforms.boot(plat, iso, timeout=spec.get("timeout", 120),
-                         keep_dir=logdir)
+                         keep_dir=logdir, inputs=inputs)
     relay_tap(tap, prefix, res.log)
+    with TAP_SHAPES_LOCK:
+        TAP_SHAPES[name] = tap_shape(res.log)
+    if inputs:
+        tap.point(res.inputs_sent == len(inputs),
+                  prefix + "all %d serial inputs were sent" % len(inputs),
+                  diag="%d sent\n%s" % (res.inputs_sent, res.log))
     for desc, rx in spec.get("expect", []):
         tap.point(re.search(rx, res.log, re.M) is not None, prefix + desc,
                   diag=res.log)
@@ -214,6 +250,10 @@ def main():
                 f.result()
             except Exception as e:  # a harness bug is a failure, not a crash
                 tap.point(False, "harness: %s: %s" % (type(e).__name__, e))
+    if "boot" in layers:
+        for b in boots.BOOTS:
+            if "same_tap_as" in b:
+                job_same_tap(tap, b)
     print("1..%d" % tap.n)
     for desc, why in tap.skips:
         print("# skipped: %s: %s" % (desc, why))

@@ -74,6 +74,12 @@ void console_poll(void)
 {
 }
 
+/* Nothing is ever typed on the host model's console. */
+int console_getc(void)
+{
+	return -1;
+}
+
 u32 console_pending(void)
 {
 	return 0;

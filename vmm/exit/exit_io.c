@@ -44,8 +44,12 @@ static u32 pio_read(struct vm *vm, u16 port, unsigned size)
 {
 	u32 val = 0;
 
-	if (size == 1 && is_uart(port)) /* the common case first */
-		return vuart_read(&vm->uart, port - UART_COM1);
+	if (size == 1 && is_uart(port)) { /* the common case first */
+		vm_uart_input(vm);
+		val = vuart_read(&vm->uart, port - UART_COM1);
+		vm_uart_update(vm);
+		return val;
+	}
 	if (pc_devices_read(&vm->pcdev, port, size, &val)) {
 		vm_devices_update(vm); /* e.g. RTC register C read, PIC poll */
 		return val;
@@ -60,6 +64,7 @@ static u32 pio_read(struct vm *vm, u16 port, unsigned size)
 			vm->counters[CNT_PIO_UNCLAIMED]++;
 		val |= b << (8 * i);
 	}
+	vm_uart_update(vm);
 	return val;
 }
 
@@ -72,6 +77,7 @@ static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
 {
 	if (size == 1 && is_uart(port)) { /* the common case first */
 		vuart_write(&vm->uart, port - UART_COM1, (u8)val);
+		vm_uart_update(vm);
 		return;
 	}
 	if (port == DEBUG_EXIT_PORT) {
@@ -104,6 +110,7 @@ static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
 		else
 			vm->counters[CNT_PIO_UNCLAIMED]++;
 	}
+	vm_uart_update(vm);
 }
 
 static void pio_simple(struct vcpu *v, u16 port, unsigned size, bool in)
