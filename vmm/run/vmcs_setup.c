@@ -70,6 +70,11 @@ static void setup_apicv(struct vm *vm, u32 pin, u32 *proc, u32 *proc2)
 		vmcs_write_raw(VMCS_EOI_EXIT_BITMAP0 + 2 * i, 0);
 	ept_set_fixed_page(&vm->mem.ept, gpa_to_gfn(LAPIC_BASE_DEFAULT),
 			   vm->apic_access);
+	/* Mapped now, as every guest that uses its APIC would map it: the
+	 * tables above it then stay, and MMIO entries next to it cost no
+	 * table page. Out of table pages, the first access maps it. */
+	if (vm_ept_violation(&vm->mem, LAPIC_BASE_DEFAULT, EPT_ACC_READ) < 0)
+		printk("vm: APIC-access page left to its first access\n");
 }
 
 static int setup_controls(struct vm *vm)
