@@ -17,9 +17,12 @@
  *   its own: the guest sees its #UD and nothing else;
  * - an injected interrupt whose delivery an exit interrupted (EPT
  *   violation on a page not mapped yet, external interrupt) is injected
- *   again (SDM Vol 3C "Information for VM Exits During Event Delivery").
+ *   again (SDM Vol 3C "Information for VM Exits During Event Delivery");
+ * - an exception mica injects while another event was being delivered
+ *   combines with it by SDM Vol 3A Table 6-5 (#DF, triple fault).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
@@ -35,6 +38,8 @@
 #define GP0_WITH_ERROR 0x80000b0dU
 #define GP_NO_ERROR    0x8000030dU
 #define UD	       0x80000306U
+#define DF0	       0x80000b08U
+#define HW_EXC(v)      (INTR_INFO_VALID | 0x300U | (v))
 
 static struct vm vm;
 
@@ -260,6 +265,37 @@ static void redelivered(u32 reason)
 	       reason);
 }
 
+/*
+ * The #GP(0) mica injects for an unknown MSR while the exit reports an
+ * event in delivery (IDT-vectoring information) combines with it as SDM
+ * Vol 3A Table 6-5 says: after a contributory exception or a #PF it is a
+ * #DF(0); after a benign exception or an interrupt it is delivered alone;
+ * after a #DF the processor shuts down (the VM stops: triple fault).
+ */
+static void merged(const char *what, u32 first, u32 want)
+{
+	static const u8 hlt[] = {0xf4};
+	bool ok = false, cont;
+
+	if (vm_up("merge mem=4M mode=64", hlt, sizeof(hlt))) {
+		struct hostvm_exit_raw raw = {.insn_len = 2, .idt_info = first};
+
+		vm.vcpu.gpr[GPR_RCX] = 0x12345;
+		hostvm_exit_emit_garbage(VMX_EXIT_RDMSR, &raw);
+		hostvm_obs_clear();
+		cont = c_vmx_exit(&vm.vcpu);
+		ok = want ? cont && (u32)get(VMCS_ENTRY_INTR_INFO) == want &&
+				!hostvm_entry_event_check()
+			  : !cont && vm.state == VM_STOPPED &&
+				strstr(vm.stop_msg, "triple fault");
+	}
+	ok &= vm_down();
+	tap_ok(ok, "#GP while delivering %s: %s", what,
+	       want == DF0 ? "#DF(0)"
+	       : want	   ? "#GP(0) alone"
+			   : "triple fault");
+}
+
 /* In IA-32e mode with CR4.PCIDE (the shadow: PCIDE is the guest's own),
  * MOV to CR0 clearing PG from compatibility mode is #GP(0). */
 static void cr0_pg_off_pcide(void)
@@ -333,5 +369,11 @@ int main(void)
 	forced_emu_emulates();
 	redelivered(VMX_EXIT_EPT_VIOLATION);
 	redelivered(VMX_EXIT_EXTERNAL_INTR);
+	merged("#GP (contributory)", HW_EXC(13) | BIT(11), DF0);
+	merged("#NP (contributory)", HW_EXC(11) | BIT(11), DF0);
+	merged("#PF", HW_EXC(14) | BIT(11), DF0);
+	merged("#DB (benign)", HW_EXC(1), GP0_WITH_ERROR);
+	merged("an external interrupt", INTR_INFO_VALID | 0x30, GP0_WITH_ERROR);
+	merged("#DF", HW_EXC(8) | BIT(11), 0);
 	return tap_done();
 }
