@@ -17,6 +17,8 @@ int ept_vm_init(struct ept_vm *v, struct memslot_table *slots, u64 pool_size,
 	v->ops = ops;
 	v->ctx = ctx;
 	v->pool_size = pool_size;
+	v->fixed_gfn = 0;
+	v->fixed_hpa = 0;
 	v->max_level = (caps & EPT_CAP_2M) ? PT_LEVEL_2M : PT_LEVEL_4K;
 	if ((caps & EPT_CAP_1G) && (caps & EPT_CAP_2M))
 		v->max_level = PT_LEVEL_1G;
