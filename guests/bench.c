@@ -394,24 +394,11 @@ static void eoi_in_service(void)
 	put("xapic_eoi_in_service_exits", (u64)eoi_exits);
 }
 
-#define IOAPIC	     0xfec00000UL
 #define RTC_VEC	     0x51
 #define LEVEL_ROUNDS 8
 
 static volatile unsigned rtc_hits;
 static u64 rtc_eoi_tsc, rtc_best = ~0ULL;
-
-static u8 cmos(u8 reg)
-{
-	g_outb(0x70, reg);
-	return g_inb(0x71);
-}
-
-static void ioapic_wr(u32 reg, u32 v)
-{
-	*(volatile u32 *)IOAPIC = reg;
-	*(volatile u32 *)(IOAPIC + 0x10) = v;
-}
 
 /* The RTC's periodic flag holds IRQ 8 high until register C is read: each
  * EOI of the level-triggered vector brings it again through the I/O APIC
@@ -426,7 +413,7 @@ static void rtc_hook(unsigned vector)
 	if (rtc_hits++ && t - rtc_eoi_tsc < rtc_best)
 		rtc_best = t - rtc_eoi_tsc;
 	if (rtc_hits == LEVEL_ROUNDS)
-		(void)cmos(0x0c); /* lowers IRQ 8: the last round */
+		(void)g_cmos_read(0x0c); /* lowers IRQ 8: the last round */
 	rtc_eoi_tsc = g_rdtsc();
 	*(volatile u32 *)(APIC + 0xb0) = 0;
 }
@@ -436,9 +423,9 @@ static void ioapic_level_redeliver(void)
 	u64 spins = 0;
 
 	g_set_irq_hook(rtc_hook);
-	(void)cmos(0x0c);
-	ioapic_wr(0x10 + 2 * 8, RTC_VEC | (1U << 15)); /* level */
-	ioapic_wr(0x10 + 2 * 8 + 1, 0);
+	(void)g_cmos_read(0x0c);
+	g_ioapic_write(0x10 + 2 * 8, RTC_VEC | (1U << 15)); /* level */
+	g_ioapic_write(0x10 + 2 * 8 + 1, 0);
 	g_outb(0x70, 0x0a);
 	g_outb(0x71, 0x23); /* divider on, rate 3: 8192 Hz */
 	g_outb(0x70, 0x0b);
@@ -449,8 +436,8 @@ static void ioapic_level_redeliver(void)
 	__asm__ volatile("cli" ::: "memory");
 	g_outb(0x70, 0x0b);
 	g_outb(0x71, (u8)(g_inb(0x71) & ~0x40));
-	(void)cmos(0x0c);
-	ioapic_wr(0x10 + 2 * 8, 1U << 16);
+	(void)g_cmos_read(0x0c);
+	g_ioapic_write(0x10 + 2 * 8, 1U << 16);
 	g_set_irq_hook(eoi_hook);
 	if (rtc_hits < LEVEL_ROUNDS) {
 		g_printf("bench: RTC level interrupt: %u rounds\n", rtc_hits);

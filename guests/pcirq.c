@@ -21,7 +21,6 @@
 #define APIC	      0xfee00000UL
 #define APIC_EOI      0xb0
 #define APIC_SPIV     0xf0
-#define IOAPIC	      0xfec00000UL
 #define PIT_HZ	      1193182ULL
 #define PM_HZ	      3579545ULL
 #define VEC_PIC0      0x20
@@ -45,18 +44,6 @@ static void apic_wr(u32 off, u32 v)
 	*(volatile u32 *)(APIC + off) = v;
 }
 
-static void ioapic_wr(u32 reg, u32 v)
-{
-	*(volatile u32 *)IOAPIC = reg;
-	*(volatile u32 *)(IOAPIC + 0x10) = v;
-}
-
-static u8 cmos(u8 reg)
-{
-	g_outb(0x70, reg);
-	return g_inb(0x71);
-}
-
 static void irq_hook(unsigned vector)
 {
 	if (vector == VEC_PIC0) {
@@ -66,7 +53,7 @@ static void irq_hook(unsigned vector)
 	} else if (vector == VEC_RTC_LEVEL) {
 		rtc_hits++;
 		if (rtc_hits > rtc_reads_c)
-			(void)cmos(0x0c); /* lowers IRQ 8 */
+			(void)g_cmos_read(0x0c); /* lowers IRQ 8 */
 		apic_wr(APIC_EOI, 0);
 	}
 }
@@ -79,21 +66,6 @@ static void wait_ticks(u64 t)
 	while (g_rdtsc() < end)
 		__asm__ volatile("pause" ::: "memory");
 	__asm__ volatile("cli" ::: "memory");
-}
-
-/* Linux's 8259 set-up: ICW1 0x11, vectors 0x20/0x28, cascade on IR2. */
-static void pic_init(u8 master_mask)
-{
-	g_outb(0x20, 0x11);
-	g_outb(0x21, VEC_PIC0);
-	g_outb(0x21, 0x04);
-	g_outb(0x21, 0x01);
-	g_outb(0xa0, 0x11);
-	g_outb(0xa1, VEC_PIC0 + 8);
-	g_outb(0xa1, 0x02);
-	g_outb(0xa1, 0x01);
-	g_outb(0x21, master_mask);
-	g_outb(0xa1, 0xff);
 }
 
 static void pit_periodic(u16 count)
@@ -113,7 +85,7 @@ static void test_pic_pit(void)
 	const u16 count = 100; /* 83.8 us */
 	u64 period = count * tsc_hz / PIT_HZ, n;
 
-	pic_init(0xfe);
+	g_pic_init(0xfe);
 	pit_periodic(count);
 	n = g_irq_count(VEC_PIC0);
 	wait_ticks(10 * period + period / 2);
@@ -158,14 +130,15 @@ static void test_ioapic_edge(void)
 	u64 period = count * tsc_hz / PIT_HZ, n;
 
 	g_outb(0x21, 0xff); /* PIC masked: the I/O APIC alone */
-	ioapic_wr(0x10 + 2 * 2, VEC_IOAPIC); /* pin 2, edge, fixed, dest 0 */
-	ioapic_wr(0x10 + 2 * 2 + 1, 0);
+	g_ioapic_write(0x10 + 2 * 2,
+		       VEC_IOAPIC); /* pin 2, edge, fixed, dest 0 */
+	g_ioapic_write(0x10 + 2 * 2 + 1, 0);
 	pit_periodic(count);
 	n = g_irq_count(VEC_IOAPIC);
 	wait_ticks(10 * period + period / 2);
 	n = g_irq_count(VEC_IOAPIC) - n;
 	pit_stop();
-	ioapic_wr(0x10 + 2 * 2, 1U << 16);
+	g_ioapic_write(0x10 + 2 * 2, 1U << 16);
 	g_ok(n >= 9 && n <= 11,
 	     "I/O APIC pin 2 (ISA IRQ 0), edge: %lu PIT interrupts in 10.5 "
 	     "periods",
@@ -176,9 +149,9 @@ static void test_ioapic_level(void)
 {
 	u64 n;
 
-	(void)cmos(0x0c);
-	ioapic_wr(0x10 + 2 * 8, VEC_RTC_LEVEL | (1U << 15)); /* level */
-	ioapic_wr(0x10 + 2 * 8 + 1, 0);
+	(void)g_cmos_read(0x0c);
+	g_ioapic_write(0x10 + 2 * 8, VEC_RTC_LEVEL | (1U << 15)); /* level */
+	g_ioapic_write(0x10 + 2 * 8 + 1, 0);
 	u64 period = tsc_hz / 8192, spins = 0;
 
 	rtc_hits = 0;
@@ -195,8 +168,8 @@ static void test_ioapic_level(void)
 	n = rtc_hits;
 	g_outb(0x70, 0x0b);
 	g_outb(0x71, (u8)(g_inb(0x71) & ~0x40));
-	(void)cmos(0x0c);
-	ioapic_wr(0x10 + 2 * 8, 1U << 16);
+	(void)g_cmos_read(0x0c);
+	g_ioapic_write(0x10 + 2 * 8, 1U << 16);
 	g_ok(n == 3,
 	     "I/O APIC pin 8 (RTC), level: with register C unread each EOI "
 	     "brings the interrupt again, reading C ends it (%lu "
@@ -238,15 +211,16 @@ static bool bcd_ok(u8 v, unsigned max)
 
 static void test_rtc(void)
 {
-	u8 s, mi, h, d, mo, y, c, regb = cmos(0x0b), regd = cmos(0x0d);
+	u8 s, mi, h, d, mo, y, c, regb = g_cmos_read(0x0b),
+				  regd = g_cmos_read(0x0d);
 
-	s = cmos(0);
-	mi = cmos(2);
-	h = cmos(4);
-	d = cmos(7);
-	mo = cmos(8);
-	y = cmos(9);
-	c = cmos(0x32);
+	s = g_cmos_read(0);
+	mi = g_cmos_read(2);
+	h = g_cmos_read(4);
+	d = g_cmos_read(7);
+	mo = g_cmos_read(8);
+	y = g_cmos_read(9);
+	c = g_cmos_read(0x32);
 	g_ok((regd & 0x80) && !(regb & 0x04) && (regb & 0x02) &&
 		 bcd_ok(s, 59) && bcd_ok(mi, 59) && bcd_ok(h, 23) &&
 		 bcd_ok(d, 31) && d && bcd_ok(mo, 12) && mo && bcd_ok(y, 99) &&

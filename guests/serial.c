@@ -12,7 +12,6 @@
 
 #define COM1	   0x3f8
 #define APIC	   0xfee00000UL
-#define IOAPIC	   0xfec00000UL
 #define VEC_IOAPIC 0x54
 #define VEC_PIC	   0x24			   /* 8259 master at 0x20: IR4 */
 #define WAIT_TSC   (60ULL * 2419200000ULL) /* a minute of Bochs' TSC */
@@ -36,26 +35,6 @@ static void irq_hook(unsigned vector)
 		drain();
 		g_outb(0x20, 0x20); /* non-specific EOI */
 	}
-}
-
-static void ioapic_wr(u32 reg, u32 v)
-{
-	*(volatile u32 *)IOAPIC = reg;
-	*(volatile u32 *)(IOAPIC + 0x10) = v;
-}
-
-static void pic_init(u8 master_mask)
-{
-	g_outb(0x20, 0x11);
-	g_outb(0x21, 0x20);
-	g_outb(0x21, 0x04);
-	g_outb(0x21, 0x01);
-	g_outb(0xa0, 0x11);
-	g_outb(0xa1, 0x28);
-	g_outb(0xa1, 0x02);
-	g_outb(0xa1, 0x01);
-	g_outb(0x21, master_mask);
-	g_outb(0xa1, 0xff);
 }
 
 /* Wait halted, with interrupts on, for a line ending in '\n'. */
@@ -102,7 +81,7 @@ int guest_main(u32 magic, u32 info)
 	g_idt_init();
 	g_set_irq_hook(irq_hook);
 	*(volatile u32 *)(APIC + 0xf0) = 0x1ff; /* SPIV: software enable */
-	pic_init(0xff);
+	g_pic_init(0xff);
 	g_outb(COM1 + 3, 0x03);	       /* 8N1 */
 	g_outb(COM1 + 2, 0x07);	       /* FIFO on and cleared, trigger 1 */
 	g_outb(COM1 + 4, 0x0b);	       /* DTR, RTS, OUT2 */
@@ -110,14 +89,14 @@ int guest_main(u32 magic, u32 info)
 		(void)g_inb(COM1);
 	g_outb(COM1 + 1, 0x01); /* received-data interrupt */
 
-	ioapic_wr(0x10 + 2 * 4, VEC_IOAPIC); /* pin 4: edge, unmasked */
-	ioapic_wr(0x10 + 2 * 4 + 1, 0);
+	g_ioapic_write(0x10 + 2 * 4, VEC_IOAPIC); /* pin 4: edge, unmasked */
+	g_ioapic_write(0x10 + 2 * 4 + 1, 0);
 	receive("I/O APIC", "mica\n");
-	ioapic_wr(0x10 + 2 * 4, 1U << 16);
+	g_ioapic_write(0x10 + 2 * 4, 1U << 16);
 
-	pic_init((u8) ~(1U << 4)); /* IRQ 4 only */
+	g_pic_init((u8) ~(1U << 4)); /* IRQ 4 only */
 	receive("8259", "hello, guest\n");
-	pic_init(0xff);
+	g_pic_init(0xff);
 	g_outb(COM1 + 1, 0);
 	return (int)g_tap_failed();
 }

@@ -150,20 +150,29 @@ static void uart_poll(struct vm *vm, u64 now)
 	vm->uart_poll_at = now + tsc_hz() / 1000;
 }
 
-void vm_uart_update(struct vm *vm)
+/* The UART's interrupt line to IRQ 4; true when it changed. */
+static bool uart_line(struct vm *vm)
 {
 	bool line = vuart_irq_line(&vm->uart);
+
+	if (likely(line == vm->uart_irq))
+		return false;
+	vm->uart_irq = line;
+	pc_irq(&vm->pcdev, PC_IRQ_COM1, line);
+	return true;
+}
+
+void vm_uart_update(struct vm *vm)
+{
 	bool poll = (vm->uart.ier & IER_RDA) && (vm->uart.mcr & UART_MCR_OUT2);
+	bool changed = uart_line(vm);
 
 	if (unlikely(poll != (vm->uart_poll_at != 0))) {
 		vm->uart_poll_at = poll ? rdtsc() : 0;
-		vm_devices_update(vm);
+		changed = true;
 	}
-	if (unlikely(line != vm->uart_irq)) {
-		vm->uart_irq = line;
-		pc_irq(&vm->pcdev, PC_IRQ_COM1, line);
+	if (unlikely(changed))
 		vm_devices_update(vm);
-	}
 }
 
 void vm_devices_update(struct vm *vm)
@@ -173,10 +182,7 @@ void vm_devices_update(struct vm *vm)
 	pc_devices_poll(&vm->pcdev);
 	if (vm->uart_poll_at && (now = rdtsc()) >= vm->uart_poll_at) {
 		uart_poll(vm, now);
-		if (vuart_irq_line(&vm->uart) != vm->uart_irq) {
-			vm->uart_irq = !vm->uart_irq;
-			pc_irq(&vm->pcdev, PC_IRQ_COM1, vm->uart_irq);
-		}
+		(void)uart_line(vm);
 	}
 	vm->pc_next = pc_devices_next(&vm->pcdev);
 	if (vm->uart_poll_at &&

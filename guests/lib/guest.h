@@ -94,6 +94,28 @@ static inline u8 g_inb(u16 port)
 	return v;
 }
 
+/* The PC platform's interrupt and clock chips, as the device guests
+ * program them (docs/guests.md lists the platform). */
+#define G_IOAPIC 0xfec00000UL
+
+/* I/O APIC register reg (IOREGSEL at +0, IOWIN at +0x10). */
+static inline void g_ioapic_write(u32 reg, u32 v)
+{
+	*(volatile u32 *)G_IOAPIC = reg;
+	*(volatile u32 *)(G_IOAPIC + 0x10) = v;
+}
+
+/* CMOS/RTC register reg through ports 0x70/0x71. */
+static inline u8 g_cmos_read(u8 reg)
+{
+	g_outb(0x70, reg);
+	return g_inb(0x71);
+}
+
+/* Linux's 8259 set-up: ICW1 0x11, vectors 0x20/0x28, cascade on IR2; the
+ * master's mask as given, the slave's all masked. */
+void g_pic_init(u8 master_mask);
+
 static inline void g_cpuid(u32 leaf, u32 sub, u32 r[4])
 {
 	__asm__ volatile("cpuid"
