@@ -18,6 +18,9 @@
  *     Vol. 3A 6.8.3).
  *   - A self-NMI through the ICR arrives, and a second one sent from its
  *     handler waits until the handler's IRET (SDM Vol. 3A 6.7.1).
+ *   - The TPR holds back a vector of its priority class or below; lowering
+ *     it through the APIC page or CR8 lets the vector in before the next
+ *     instruction (SDM Vol. 3A 11.8.3.1, 11.8.6.1).
  *   - #DF: a #GP whose gate is not present becomes #NP during delivery,
  *     and the two make a #DF (SDM Vol. 3A 6.15, Table 6-5), for a #GP the
  *     CPU raises and one mica injects.
@@ -29,7 +32,9 @@
 #define APIC_SPIV    0xf0
 #define APIC_ICR_LO  0x300
 #define ICR_SELF     (1U << 18)
+#define APIC_TPR     0x80
 #define IPI_VEC	     0x41
+#define TPR_VEC	     0x45
 #define SOFT_VEC     0x80
 #define ALIAS_GPA    0x40000000UL /* above RAM, identity-mapped */
 #define ALIAS_SLOT   20
@@ -123,7 +128,7 @@ static bool hook(u64 vector, u64 error, struct g_iret *f)
 
 static void irq_hook(unsigned vector)
 {
-	if (vector == IPI_VEC)
+	if (vector == IPI_VEC || vector == TPR_VEC)
 		apic_wr(APIC_EOI, 0);
 }
 
@@ -205,6 +210,43 @@ static void test_ipi(void)
 	g_ok(g_irq_count(IPI_VEC) == before + 1,
 	     "self-IPI through an unmapped IDT page: delivered once (%lu)",
 	     (unsigned long)(g_irq_count(IPI_VEC) - before));
+}
+
+static void set_cr8(u64 v)
+{
+	__asm__ volatile("mov %0, %%cr8" ::"r"(v) : "memory");
+}
+
+static void test_tpr(void)
+{
+	u64 base = g_irq_count(TPR_VEC), held, same, lowered, held8, cr8;
+
+	__asm__ volatile("sti" ::: "memory");
+	apic_wr(APIC_TPR, 0x50);
+	apic_wr(APIC_ICR_LO, ICR_SELF | TPR_VEC);
+	__asm__ volatile("nop; nop" ::: "memory");
+	held = g_irq_count(TPR_VEC) - base;
+	apic_wr(APIC_TPR, 0x4f);
+	same = g_irq_count(TPR_VEC) - base;
+	apic_wr(APIC_TPR, 0x30);
+	lowered = g_irq_count(TPR_VEC) - base;
+	set_cr8(5);
+	apic_wr(APIC_ICR_LO, ICR_SELF | TPR_VEC);
+	__asm__ volatile("nop; nop" ::: "memory");
+	held8 = g_irq_count(TPR_VEC) - base;
+	set_cr8(4);
+	held8 += g_irq_count(TPR_VEC) - base;
+	set_cr8(3);
+	cr8 = g_irq_count(TPR_VEC) - base;
+	__asm__ volatile("cli" ::: "memory");
+	set_cr8(0);
+	g_ok(held == 0 && same == 0 && lowered == 1,
+	     "TPR 0x50 and 0x4f hold vector 0x45 back (%lu, %lu); TPR 0x30 "
+	     "lets it in at once (%lu)",
+	     (unsigned long)held, (unsigned long)same, (unsigned long)lowered);
+	g_ok(held8 == 2 && cr8 == 2,
+	     "CR8 5 and 4 hold it back (%lu); CR8 3 lets it in at once (%lu)",
+	     (unsigned long)held8 - 2, (unsigned long)cr8 - 1);
 }
 
 static void test_rf(void)
@@ -356,6 +398,7 @@ int guest_main(u32 magic, u32 info)
 	test_single_step();
 	test_page_fault();
 	test_ipi();
+	test_tpr();
 	test_rf();
 	test_shadows();
 	test_nmi();

@@ -76,7 +76,11 @@ struct vm {
 	bool preempt_on;   /* the VMX-preemption timer runs (budget, timers) */
 	u32 proc2;	   /* secondary controls: what CPUID may advertise */
 	bool virtual_nmi;  /* the CPU tracks NMI blocking until IRET */
-	bool apicv;	   /* APIC virtualization on the lapic page */
+	bool tpr_shadow;   /* the lapic page is the virtual-APIC page, the
+			    * APIC-access page is mapped */
+	bool apicv;	   /* and the CPU virtualizes registers and delivers
+			    * vectors itself */
+	u8 tpr_threshold;  /* as in the VMCS (TPR shadow without apicv) */
 	hpa_t apic_access; /* the APIC-access page (contents unused) */
 	bool nmi_window;   /* NMI-window exiting is on */
 	u64 pc_next;	   /* the PIT's, RTC's or UART poll's next event */

@@ -273,15 +273,11 @@ static void inject_apicv(struct vcpu *v)
  * no other event being injected), else ask for an interrupt-window exit
  * (SDM Vol 3C, "Interrupt-Window Exiting").
  */
-void vm_inject_pending(struct vcpu *v)
+static void inject_emulated(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	int vec;
 
-	if (vm->apicv) {
-		inject_apicv(v);
-		return;
-	}
 	if (unlikely(vm->lapic.nmi_pending | vm->nmi_window) && inject_nmi(v)) {
 		set_intr_window(vlapic_pending(&vm->lapic) >= 0);
 		return;
@@ -306,6 +302,25 @@ void vm_inject_pending(struct vcpu *v)
 			 (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT));
 	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_ACTIVE);
 	set_intr_window(vlapic_pending(&vm->lapic) >= 0);
+}
+
+void vm_inject_pending(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	u8 t;
+
+	if (vm->apicv) {
+		inject_apicv(v);
+		return;
+	}
+	inject_emulated(v);
+	/* The guest writes its TPR without an exit: one that lowers it
+	 * below a vector held back must exit so the vector is delivered. */
+	if (vm->tpr_shadow) {
+		t = vm->lapic.irr_count ? vlapic_tpr_threshold(&vm->lapic) : 0;
+		if (unlikely(t != vm->tpr_threshold))
+			vmcs_write32(VMCS_TPR_THRESHOLD, vm->tpr_threshold = t);
+	}
 }
 
 /*

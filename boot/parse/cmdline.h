@@ -12,7 +12,8 @@
  * Find `key` in cmdline and copy its value (the text after '=', or "" for a
  * bare key) into buf of size n, NUL-terminated. Returns the value length, or
  * -ENOENT when the key is absent, -E2BIG when the value does not fit (buf
- * then holds nothing). A NULL cmdline has no keys.
+ * then holds nothing). A NULL cmdline has no keys; of a repeated key the
+ * first counts.
  */
 int cmdline_get(const char *cmdline, const char *key, char *buf, size_t n);
 

@@ -12,7 +12,8 @@ import guests
 # status: the mica exit status the boot must end with (mm/base/platform.h).
 # expect: (description, regex that must match the serial log).
 # reject: (description, regex that must NOT match).
-# guest_args: words added to every guest's module line.
+# guest_args: words added to every guest's module line, ahead of the
+#   guest's own (the first of a repeated option counts).
 # same_tap_as: another boot whose guests' TAP lines these must equal, with
 #   measured values (numbers, parenthesised details) left out.
 # input: (regex, text) pairs typed into COM1, in order: each is sent once
@@ -150,6 +151,26 @@ BOOTS = [
         "expect": [
             ("every interrupt and timer guest ended as expected with "
              "apicv=off",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(guests.IRQ_SUITE)),
+        ],
+    },
+    {
+        # A CPU with TPR shadow and APIC-access virtualization but no
+        # APIC-register virtualization or virtual-interrupt delivery (as
+        # Nehalem to Sandy Bridge): the same TAP again.
+        "name": "interrupts-apic-access",
+        "platform": "bochs-tigerlake",
+        "cmdline": "",
+        "guests": guests.IRQ_SUITE,
+        "guest_args": "apicv=access",
+        "same_tap_as": "interrupts-tigerlake",
+        "input": guests.SERIAL_INPUT,
+        "status": 0,
+        "timeout": 300,
+        "expect": [
+            ("every interrupt and timer guest ended as expected with "
+             "apicv=access",
              r"mica: %d guests ran, 0 did not end as expected"
              % len(guests.IRQ_SUITE)),
         ],

@@ -262,6 +262,38 @@ static void test_priority(void)
 	       "a software-disabled APIC delivers nothing; enabling it does");
 }
 
+/* SDM Vol 3C "TPR Virtualization": without virtual-interrupt delivery the
+ * CPU exits when VTPR[7:4] drops below the threshold; the threshold must
+ * be the class of the highest requested vector the TPR holds back. */
+static void test_tpr_threshold(void)
+{
+	struct vlapic a;
+	bool ok;
+
+	enabled(&a);
+	ok = vlapic_tpr_threshold(&a) == 0;
+	vlapic_write(&a, LAPIC_TPR, 0xf0);
+	ok &= vlapic_tpr_threshold(&a) == 0;
+	tap_ok(ok, "TPR threshold 0 with nothing requested");
+	vlapic_write(&a, LAPIC_ICR_LO, ICR_SELF | 0x41);
+	vlapic_write(&a, LAPIC_ICR_LO, ICR_SELF | 0x93);
+	ok = vlapic_tpr_threshold(&a) == 9;
+	vlapic_write(&a, LAPIC_TPR, 0x90);
+	ok &= vlapic_tpr_threshold(&a) == 9 && vlapic_pending(&a) < 0;
+	tap_ok(ok, "a vector held back by the TPR sets the threshold to its "
+		   "class (TPR above or equal to it)");
+	vlapic_write(&a, LAPIC_TPR, 0x8f);
+	ok = vlapic_tpr_threshold(&a) == 0 && vlapic_pending(&a) == 0x93;
+	vlapic_accept(&a, 0x93);
+	ok &= vlapic_tpr_threshold(&a) == 4;
+	vlapic_write(&a, LAPIC_TPR, 0x30);
+	ok &= vlapic_tpr_threshold(&a) == 0;
+	tap_ok(ok,
+	       "below the vector's class the threshold is 0 (the vector "
+	       "is deliverable or waits for an EOI); the next vector counts "
+	       "after it is taken");
+}
+
 int main(void)
 {
 	test_reset();
@@ -270,5 +302,6 @@ int main(void)
 	test_ppr();
 	test_ipis();
 	test_priority();
+	test_tpr_threshold();
 	return tap_done();
 }

@@ -144,16 +144,19 @@ static void test_errors(void)
 
 		tap_ok(!vm_config_parse("g apicv=off spp=soft", &cf, err,
 					sizeof(err)) &&
-			   cf.apicv_off && cf.spp_soft &&
+			   cf.apicv == VM_APICV_OFF && cf.spp_soft &&
+			   !vm_config_parse("g apicv=access", &cf, err,
+					    sizeof(err)) &&
+			   cf.apicv == VM_APICV_ACCESS &&
 			   !vm_config_parse("g apicv=auto spp=auto", &cf, err,
 					    sizeof(err)) &&
-			   !cf.apicv_off && !cf.spp_soft &&
+			   cf.apicv == VM_APICV_AUTO && !cf.spp_soft &&
 			   !vm_config_parse("g", &cf, err, sizeof(err)) &&
-			   !cf.apicv_off,
-		       "apicv=off|auto and spp=soft|auto set their flags; "
-		       "auto is the default");
+			   cf.apicv == VM_APICV_AUTO,
+		       "apicv=auto|access|off and spp=soft|auto set their "
+		       "fields; auto is the default");
 		tap_ok(fails("g apicv=on",
-			     "apicv must be off or auto, not 'on'") &&
+			     "apicv must be auto, access or off, not 'on'") &&
 			   fails("g spp=hard",
 				 "spp must be soft or auto, not 'hard'"),
 		       "apicv= and spp= name the value they refuse");

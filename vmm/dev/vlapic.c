@@ -89,6 +89,16 @@ u32 vlapic_ppr(const struct vlapic *a)
 	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
 }
 
+u8 vlapic_tpr_threshold(const struct vlapic *a)
+{
+	int v = highest(a, LAPIC_IRR);
+	u32 tpr = REG(a, LAPIC_TPR) & 0xff;
+
+	if (v < 0 || ((u32)v & 0xf0) > (tpr & 0xf0))
+		return 0;
+	return (u8)((u32)v >> 4);
+}
+
 int vlapic_pending(const struct vlapic *a)
 {
 	int v = highest(a, LAPIC_IRR);

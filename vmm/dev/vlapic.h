@@ -89,6 +89,12 @@ void vlapic_write(struct vlapic *a, u32 off, u32 val);
  * (SDM Vol 3A 11.8.3: its class must exceed the PPR's). */
 int vlapic_pending(const struct vlapic *a);
 
+/* With a TPR shadow and no virtual-interrupt delivery: the TPR threshold
+ * (SDM Vol 3C "TPR Virtualization") that makes the CPU exit when the
+ * guest lowers its TPR below the class of the highest requested vector,
+ * or 0 when the TPR holds nothing back. */
+u8 vlapic_tpr_threshold(const struct vlapic *a);
+
 /* The CPU accepts vector v (from vlapic_pending): IRR -> ISR. */
 void vlapic_accept(struct vlapic *a, int v);
 

@@ -109,6 +109,7 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_ENTRY_MSR_LOAD] = handle_entry_failure,
     [VMX_EXIT_MWAIT] = handle_absent_insn,
     [VMX_EXIT_MONITOR] = handle_absent_insn,
+    [VMX_EXIT_TPR_BELOW] = handle_tpr_below,
     [VMX_EXIT_ENTRY_MACHINE_CHECK] = handle_entry_failure,
     /* 48 - 63 */
     [VMX_EXIT_EPT_VIOLATION] = handle_ept_violation,

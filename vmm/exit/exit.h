@@ -31,6 +31,7 @@ void handle_ept_misconfig(struct vcpu *v);
 void handle_spp(struct vcpu *v);
 /* APIC virtualization's exits (vmm/exit/exit_apic.c). */
 void handle_apic_access(struct vcpu *v);
+void handle_tpr_below(struct vcpu *v);
 void handle_apic_write(struct vcpu *v);
 void handle_eoi_induced(struct vcpu *v);
 

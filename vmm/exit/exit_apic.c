@@ -3,7 +3,9 @@
  * The exits of APIC virtualization (SDM Vol 3C "APIC Virtualization and
  * Virtual Interrupts"; docs/design.md): an access to the local APIC page
  * that the CPU does not virtualize (APIC-access, fault-like: emulated as
- * MMIO), a virtualized write that needs the model (APIC-write, trap-like:
+ * MMIO, an EOI retired at once), a TPR write below the TPR threshold
+ * (trap-like: a held-back vector may now be delivered), a virtualized
+ * write that needs the model (APIC-write, trap-like:
  * the CPU has stored the value in the virtual-APIC page), and the EOI of a
  * vector in the EOI-exit bitmap (trap-like: the CPU has retired it).
  */
@@ -27,8 +29,20 @@ void handle_apic_access(struct vcpu *v)
 
 	v->vm->counters[CNT_EXIT_APIC]++;
 	switch (APIC_QUAL_TYPE(q)) {
-	case APIC_ACCESS_READ:
 	case APIC_ACCESS_WRITE:
+		/* An EOI (here only without virtual-interrupt delivery) needs
+		 * no decoding: the value written is ignored, and the exit
+		 * gives the instruction's length (SDM Vol 3C "Information for
+		 * VM Exits Due to Instruction Execution"). A REP string store
+		 * to EOI retires one vector for all its iterations. */
+		if (APIC_QUAL_OFFSET(q) == LAPIC_EOI) {
+			vlapic_write(&v->vm->lapic, LAPIC_EOI, 0);
+			vcpu_skip_insn(v);
+			return;
+		}
+		mmio_emulate(v, &f);
+		return;
+	case APIC_ACCESS_READ:
 		mmio_emulate(v, &f);
 		return;
 	case APIC_ACCESS_FETCH:
@@ -62,4 +76,11 @@ void handle_eoi_induced(struct vcpu *v)
 {
 	v->vm->counters[CNT_EXIT_APIC]++;
 	vlapic_eoi_exit(&v->vm->lapic, (u8)vmcs_readl(VMCS_EXIT_QUALIFICATION));
+}
+
+/* The guest lowered its TPR below the threshold: the vector it held back
+ * is injected before the next entry (vm_inject_pending). */
+void handle_tpr_below(struct vcpu *v)
+{
+	v->vm->counters[CNT_EXIT_APIC]++;
 }

@@ -77,6 +77,25 @@ static int parse_mode(const char *cl, struct vm_config *cfg, char *err,
 	return 0;
 }
 
+static int parse_apicv(const char *cl, struct vm_config *cfg, char *err,
+		       size_t n)
+{
+	char v[8];
+
+	if (cmdline_get(cl, "apicv", v, sizeof(v)) == -ENOENT)
+		return 0;
+	if (streq(v, "auto"))
+		cfg->apicv = VM_APICV_AUTO;
+	else if (streq(v, "access"))
+		cfg->apicv = VM_APICV_ACCESS;
+	else if (streq(v, "off"))
+		cfg->apicv = VM_APICV_OFF;
+	else
+		return bad(err, n,
+			   "apicv must be auto, access or off, not '%s'", v);
+	return 0;
+}
+
 static int parse_broken(const char *cl, struct vm_config *cfg, char *err,
 			size_t n)
 {
@@ -96,7 +115,7 @@ static int parse_broken(const char *cl, struct vm_config *cfg, char *err,
 	return 0;
 }
 
-/* key=word|auto: *flag when word is given (spp=soft, apicv=off). */
+/* key=word|auto: *flag when word is given (spp=soft). */
 static int parse_choice(const char *cl, const char *key, const char *word,
 			bool *flag, char *err, size_t n)
 {
@@ -215,7 +234,7 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 	if (!rc)
 		rc = parse_choice(cl, "spp", "soft", &cfg->spp_soft, err, n);
 	if (!rc)
-		rc = parse_choice(cl, "apicv", "off", &cfg->apicv_off, err, n);
+		rc = parse_apicv(cl, cfg, err, n);
 	cfg->forced_emu = cmdline_has(cl, "forced-emu");
 	cfg->no_mmio_cache = cmdline_has(cl, "no-mmio-cache");
 	cfg->data = cmdline_has(cl, "data");

@@ -45,6 +45,13 @@ struct vm_module {
 #define VM_MODS_MAX	  4
 #define VM_MODS_NAMES_MAX 96
 
+/* apicv=: the local APIC path (docs/guests.md, "Interrupt platform"). */
+enum vm_apicv {
+	VM_APICV_AUTO,	 /* all the CPU offers */
+	VM_APICV_ACCESS, /* TPR shadow and the APIC-access page only */
+	VM_APICV_OFF,	 /* trap and emulate every access */
+};
+
 struct vm_config {
 	char name[VM_NAME_MAX];
 	u64 mem_size; /* guest RAM from GPA 0, bytes, multiple of 2 MiB */
@@ -53,10 +60,10 @@ struct vm_config {
 	u64 budget;	 /* instructions (TSC ticks) before the VM is stopped */
 	enum vm_broken broken;
 	bool forced_emu; /* forced-emu: ud2 + "mica" emulates the next insn */
-	bool no_mmio_cache; /* no-mmio-cache: walk on every MMIO exit */
-	bool spp_soft;	    /* spp=soft: software SPP path on SPP hardware */
-	bool apicv_off;	    /* apicv=off: trap-and-emulate local APIC */
-	u32 max_slots;	    /* slots=N: memslot capacity (KVM: 32764) */
+	bool no_mmio_cache;  /* no-mmio-cache: walk on every MMIO exit */
+	bool spp_soft;	     /* spp=soft: software SPP path on SPP hardware */
+	enum vm_apicv apicv; /* apicv=: how much of the APIC the CPU runs */
+	u32 max_slots;	     /* slots=N: memslot capacity (KVM: 32764) */
 	enum vm_expect expect;
 	u64 expect_code;
 	char expect_msg[VM_EXPECT_MSG_MAX];

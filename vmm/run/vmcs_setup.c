@@ -39,35 +39,44 @@ static u32 adjust(u32 want, const struct vmx_ctl_caps *c, u32 *missing)
 
 /*
  * APIC virtualization (SDM Vol 3C "APIC Virtualization and Virtual
- * Interrupts"), when the CPU has TPR shadow, APIC-access virtualization,
- * APIC-register virtualization and virtual-interrupt delivery and the
- * module line does not say apicv=off: the lapic model's page is the
- * virtual-APIC page, so TPR and CR8 accesses, register reads, EOIs of
+ * Interrupts"), on two levels. With TPR shadow and APIC-access
+ * virtualization (apicv=access, or a CPU that has no more) the lapic
+ * model's page is the virtual-APIC page for the TPR alone: TPR and CR8
+ * accesses take no exit, every other access to the APIC page is an
+ * APIC-access exit, and a TPR lowered below the TPR threshold exits.
+ * With APIC-register virtualization and virtual-interrupt delivery too
+ * (apicv=auto on a CPU that has them) register reads, EOIs of
  * edge-triggered vectors, self-IPIs by shorthand and the delivery of
- * pending vectors take no exit. The APIC-access page is what the EPT maps
- * at the APIC's address; its contents are never used.
+ * pending vectors take no exit either. The APIC-access page is what the
+ * EPT maps at the APIC's address; its contents are never used.
  */
 static void setup_apicv(struct vm *vm, u32 pin, u32 *proc, u32 *proc2)
 {
 	const struct vmx_caps *c = vmx_caps();
-	const u32 need2 = VMX_PROC2_VIRT_APIC | VMX_PROC2_APIC_REG_VIRT |
-			  VMX_PROC2_VINTR_DELIVERY;
+	const u32 full2 = VMX_PROC2_APIC_REG_VIRT | VMX_PROC2_VINTR_DELIVERY;
 	const u32 cr8 = VMX_PROC_CR8_LOAD_EXIT | VMX_PROC_CR8_STORE_EXIT;
 
-	vm->apicv = !vm->cfg.apicv_off && (pin & VMX_PIN_EXT_INTR_EXIT) &&
-		    (c->proc.may1 & VMX_PROC_TPR_SHADOW) &&
-		    !(c->proc.must1 & cr8) && (c->proc2.may1 & need2) == need2;
-	if (!vm->apicv)
+	vm->tpr_shadow = vm->cfg.apicv != VM_APICV_OFF &&
+			 (c->proc.may1 & VMX_PROC_TPR_SHADOW) &&
+			 !(c->proc.must1 & cr8) &&
+			 (c->proc2.may1 & VMX_PROC2_VIRT_APIC);
+	if (!vm->tpr_shadow)
 		return;
+	/* Virtual-interrupt delivery needs external-interrupt exiting. */
+	vm->apicv = vm->cfg.apicv == VM_APICV_AUTO &&
+		    (pin & VMX_PIN_EXT_INTR_EXIT) &&
+		    (c->proc2.may1 & full2) == full2;
 	*proc = (*proc | VMX_PROC_TPR_SHADOW) & ~cr8;
-	*proc2 |= need2;
-	vlapic_set_hw(&vm->lapic, true);
+	*proc2 |= VMX_PROC2_VIRT_APIC | (vm->apicv ? full2 : 0);
+	vlapic_set_hw(&vm->lapic, vm->apicv);
 	vmcs_write64(VMCS_VIRTUAL_APIC_ADDR, host_virt_to_phys(vm->lapic.regs));
 	vmcs_write64(VMCS_APIC_ACCESS_ADDR, vm->apic_access);
-	vmcs_write32(VMCS_TPR_THRESHOLD, 0);
-	vmcs_write16(VMCS_GUEST_INTR_STATUS, 0);
-	for (unsigned i = 0; i < 4; i++)
-		vmcs_write_raw(VMCS_EOI_EXIT_BITMAP0 + 2 * i, 0);
+	vmcs_write32(VMCS_TPR_THRESHOLD, vm->tpr_threshold = 0);
+	if (vm->apicv) {
+		vmcs_write16(VMCS_GUEST_INTR_STATUS, 0);
+		for (unsigned i = 0; i < 4; i++)
+			vmcs_write_raw(VMCS_EOI_EXIT_BITMAP0 + 2 * i, 0);
+	}
 	ept_set_fixed_page(&vm->mem.ept, gpa_to_gfn(LAPIC_BASE_DEFAULT),
 			   vm->apic_access);
 	/* Mapped now, as every guest that uses its APIC would map it: the
