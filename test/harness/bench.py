@@ -102,12 +102,13 @@ def guest_figures(build, res):
     cmd = ["sh", "test/harness/mkiso.sh", iso, os.path.join(build, "mica.elf")]
     for path, line in guests.modules(build, ["bench", "bench-spp-soft",
                                              "bench-nocache",
-                                             "bench-apicv-off"]):
+                                             "bench-apicv-off",
+                                             "bench-apic-access"]):
         cmd += ["--module", path, line]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     boot = platforms.boot("bochs-tigerlake", iso, timeout=300)
     got = dict((m.group(1), int(m.group(2))) for m in re.finditer(
-        r"^\[bench(?:-spp-soft|-nocache|-apicv-off)?\] bench (\S+) (\d+)$", boot.log,
+        r"^\[bench(?:-spp-soft|-nocache|-apicv-off|-apic-access)?\] bench (\S+) (\d+)$", boot.log,
         re.M))
     if boot.status != 0 or "exit_null_hypercall" not in got:
         res.errors.append("bench guest failed (status %s):\n%s"

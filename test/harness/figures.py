@@ -19,6 +19,30 @@ AREAS = [
     ("mem", "Memslots and EPT build (host)"),
 ]
 
+def apic_path_rows(suffix, option, path, eoi_target, eoi_how, eoi_exits):
+    """The local APIC rows of the bench guest's run with option."""
+    def row(key, label, unit="instructions", target=None, note=None):
+        return (key + suffix, "mmio", "bochs", option + ": " + label, unit,
+                target, note or path + ", no target")
+    return [
+        row("xapic_eoi", "xAPIC EOI write (no vector in service)"),
+        row("xapic_icr_write", "xAPIC ICR write, self-IPI left pending"),
+        row("xapic_eoi_in_service",
+            "xAPIC EOI write retiring the vector in service",
+            target=eoi_target, note="%s; %s" % (path, eoi_how)),
+        row("xapic_eoi_in_service_exits", "exits of that EOI write",
+            unit="exits", note=eoi_exits),
+        row("xapic_icr_self_ipi", "xAPIC self-IPI round trip"),
+        row("lapic_timer_to_handler",
+            "timer deadline to the handler, guest spinning"),
+        row("lapic_timer_hlt_wake",
+            "timer deadline to the handler of a halted guest"),
+        row("ioapic_level_eoi_to_handler",
+            "I/O APIC level interrupt, EOI to re-delivery"),
+    ]
+
+
+
 KVM_CYCLES = "KVM: cycles only, not compared (see above)"
 
 # key, area, kind, label, unit, target, reference and source
@@ -145,31 +169,13 @@ FIGURES = [
      "I/O APIC level interrupt (RTC, IRQ 8): EOI with the line still high "
      "to the handler of its re-delivery", "instructions", None,
      "measured for the interrupt platform, no target; guests/bench.c"),
-    ("xapic_eoi_apicv_off", "mmio", "bochs",
-     "apicv=off: xAPIC EOI write (no vector in service)", "instructions",
-     None, "trap-and-emulate path, no target"),
-    ("xapic_icr_write_apicv_off", "mmio", "bochs",
-     "apicv=off: xAPIC ICR write, self-IPI left pending", "instructions",
-     None, "trap-and-emulate path, no target"),
-    ("xapic_eoi_in_service_apicv_off", "mmio", "bochs",
-     "apicv=off: xAPIC EOI write retiring the vector in service",
-     "instructions", ("<=", 400, "interrupt platform goal"),
-     "trap-and-emulate path (emulated MMIO store)"),
-    ("xapic_eoi_in_service_exits_apicv_off", "mmio", "bochs",
-     "apicv=off: exits of that EOI write", "exits", None,
-     "one EPT misconfiguration exit"),
-    ("xapic_icr_self_ipi_apicv_off", "mmio", "bochs",
-     "apicv=off: xAPIC self-IPI round trip", "instructions", None,
-     "trap-and-emulate path, no target"),
-    ("lapic_timer_to_handler_apicv_off", "mmio", "bochs",
-     "apicv=off: timer deadline to the handler, guest spinning",
-     "instructions", None, "trap-and-emulate path, no target"),
-    ("lapic_timer_hlt_wake_apicv_off", "mmio", "bochs",
-     "apicv=off: timer deadline to the handler of a halted guest",
-     "instructions", None, "trap-and-emulate path, no target"),
-    ("ioapic_level_eoi_to_handler_apicv_off", "mmio", "bochs",
-     "apicv=off: I/O APIC level interrupt, EOI to re-delivery",
-     "instructions", None, "trap-and-emulate path, no target"),
+] + apic_path_rows(
+    "_apic_access", "apicv=access",
+    "TPR shadow and APIC-access exits, no register virtualization",
+    ("<=", 400, "interrupt platform goal"),
+    "the EOI needs no decoding", "one APIC-access exit") + apic_path_rows(
+    "_apicv_off", "apicv=off", "trap-and-emulate path", None,
+    "emulated MMIO store", "one EPT misconfiguration exit") + [
     ("testdev_4byte", "mmio", "bochs",
      "4-byte store to the 0xFF000000 test region (cached MMIO entry)",
      "instructions", None, "measured for the device models, no target"),

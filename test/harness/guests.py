@@ -32,6 +32,7 @@ GUESTS = {
     "bench-spp-soft": ("bench.elf", "spp=soft case=spp"),
     "bench-nocache": ("bench.elf", "case=nocache no-mmio-cache"),
     "bench-apicv-off": ("bench.elf", "apicv=off case=apicv-off"),
+    "bench-apic-access": ("bench.elf", "apicv=access case=apic-access"),
     "mmio": ("mmio.elf", ""),
     "memslots": ("memslots.elf", ""),
     "paging": ("paging.elf", "forced-emu budget=4000000000"),
