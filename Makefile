@@ -225,8 +225,10 @@ $(BUILD)/h/test_%: $(BUILD)/h/test/unit/test_%.o $(HOST_PURE_OBJS)
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(HOSTCC) $(HLDFLAGS) $^ -o $@ $(HOST_LIBS_test_$*)
 
-# Decoder differential test and benchmark use Zydis as the oracle.
+# Decoder differential tests (random, ELF .text, a distribution kernel's
+# executable sections) and benchmark use Zydis as the oracle.
 HOST_LIBS_test_decode_zydis := -lZydis
+HOST_LIBS_test_decode_kernel := -lZydis
 HOST_LIBS_bench_decode := -lZydis
 
 # Fuzz harnesses: test/fuzz/fuzz_<name>.c, libFuzzer + ASan/UBSan, linked
@@ -361,6 +363,7 @@ bench-host: $(BENCH_BINS)
 # ---------------------------------------------------------------- front doors
 deps:
 	$(Q)sh test/harness/deps.sh
+	$(Q)sh test/harness/kernel_fetch.sh $(BUILD)/kernel
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -2,7 +2,8 @@
 /*
  * Differential test of the instruction decoder against Zydis 4 as an
  * oracle: linear sweeps over the .text of real ELF binaries (64-bit) and
- * GRUB modules (32-bit), and seeded random byte strings in all three modes.
+ * GRUB modules (32-bit), every encoding of the AMX opcodes, and seeded
+ * random byte strings in all three modes.
  * Length and validity must agree everywhere; for every form the emulator
  * executes, the memory operand, operand size and immediate must agree too.
  * Known oracle errors are listed in zydis_wrong[] with the SDM reference.
@@ -157,11 +158,68 @@ static void test_random(void)
 	}
 }
 
+/*
+ * Every encoding of the AMX opcodes of VEX map 2 (49, 4B, 5C, 5E): all
+ * of C4's R/X/B, W, vvvv, L and pp, every ModRM, and SIB bytes for a
+ * bare base, disp32 without base, a scaled index and no index. In 64-bit
+ * mode, and in 32- and 16-bit mode, where AMX is #UD.
+ */
+static void test_amx_space(void)
+{
+	static const u8 ops[] = {0x49, 0x4b, 0x5c, 0x5e};
+	static const u8 sibs[] = {0x24, 0x25, 0x8a, 0xe5};
+	static const enum insn_mode modes[3] = {INSN_MODE_64, INSN_MODE_32,
+						INSN_MODE_16};
+	unsigned m, rxb, p2, op, modrm, s;
+
+	for (m = 0; m < 3; m++) {
+		struct zd_stats st = {0};
+		char name[64];
+
+		for (rxb = m ? 7 : 0; rxb < 8; rxb++)
+			for (p2 = 0; p2 < 256; p2++)
+				for (op = 0; op < sizeof(ops); op++)
+					for (modrm = 0; modrm < 256; modrm++)
+						for (s = 0; s < sizeof(sibs);
+						     s++) {
+							u8 b[INSN_MAX_LEN] = {
+							    0xc4,
+							    (u8)(rxb << 5 | 2),
+							    (u8)p2,
+							    ops[op],
+							    (u8)modrm,
+							    sibs[s],
+							    0x11,
+							    0x22,
+							    0x33,
+							    0x44,
+							    0x90};
+
+							zd_compare(b, sizeof(b),
+								   modes[m],
+								   &st);
+							if ((modrm & 0xc7) !=
+								0x04 &&
+							    (modrm & 0xc7) !=
+								0x44 &&
+							    (modrm & 0xc7) !=
+								0x84)
+								break;
+						}
+		snprintf(name, sizeof(name),
+			 "AMX opcodes, all encodings, %u-bit", modes[m]);
+		tap_ok(m || st.valid > 0, "%s: %llu accepted by both", name,
+		       st.valid);
+		zd_report(&st, name);
+	}
+}
+
 int main(void)
 {
 	zd_init();
 	test_elf64();
 	test_grub();
+	test_amx_space();
 	test_random();
 	return tap_done();
 }

@@ -121,7 +121,9 @@ struct insn {
 	 * Effective operand size in bytes: 1, 2, 4, 8 for integer forms
 	 * (66, REX.W, default-64 and forced-64 rules applied; MOVZX/MOVSX:
 	 * the destination), 8/16 for CMPXCHG8B/16B, the accessed size for
-	 * MOVD/MOVQ/MOVSS/MOVSD forms, else the vector width 16/32/64.
+	 * MOVD/MOVQ/MOVSS/MOVSD forms, 64 for AMX (the m512 of LDTILECFG,
+	 * at most that per tile row: the palette in TILECFG sizes a tile
+	 * access), else the vector width 16/32/64.
 	 */
 	u8 opsize;
 	u8 addrsize;	      /* effective address size in bytes: 2, 4 or 8 */

@@ -339,6 +339,39 @@ static int check_vex_map1(const struct insn *in)
 }
 
 /*
+ * AMX forms of VEX map 2 (SDM Vol. 2 entries LDTILECFG, STTILECFG,
+ * TILERELEASE, TILEZERO, TILELOADD(T1), TILESTORED, TDP*; TDPFP16PS in
+ * the ISA Extensions reference 319433): true when *in breaks a ModRM or
+ * register rule. Tile operands are tmm0-7, so VEX.R, and for TDP* VEX.B
+ * and vvvv bit 3, must be 0. The table fixes W0, L0, 64-bit mode and the
+ * prefix columns; opcodes other than 49, 4B, 5C and 5E break no rule.
+ */
+static bool amx_bad(const struct insn *in)
+{
+	u8 reg = (in->modrm.byte >> 3) & 7, r = in->modrm.reg;
+	u8 m = in->modrm.rm, v = in->vex.vvvv;
+
+	switch (in->opcode) {
+	case 0x49:
+		/* m512 forms are /0; TILERELEASE is C0 exactly; TILEZERO
+		 * tmm is 11:rrr:000 (VEX.B ignored) */
+		if (in->mem.present)
+			return reg != 0;
+		if (in->vex.pp == 0)
+			return in->modrm.byte != 0xc0;
+		return (in->modrm.byte & 7) || r > 7;
+	case 0x4b:
+		/* sibmem: a SIB byte is required (no RIP-relative form) */
+		return !in->sib.present || r > 7;
+	case 0x5c:
+	case 0x5e:
+		/* three distinct tile registers */
+		return r > 7 || m > 7 || v > 7 || r == m || r == v || m == v;
+	}
+	return false;
+}
+
+/*
  * Resolve the row of a group, then check that the form exists for this
  * mode, mandatory prefix and ModRM.mod, and that LOCK is permitted
  * (SDM Vol. 3A 8.1.2.2; LOCK elsewhere is #UD).
@@ -411,16 +444,9 @@ int insn_check_form(struct insn *in, struct op_desc *e)
 		    ((e->f & OPF_L1) && !in->vex.l) ||
 		    ((e->f & OPF_W0) && in->vex.w))
 			return INSN_E_UNDEF;
-		/* AMX TDP*: three distinct tile registers tmm0-7 */
 		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F38 &&
-		    (in->opcode == 0x5c || in->opcode == 0x5e)) {
-			u8 r = in->modrm.reg, m = in->modrm.rm;
-			u8 v = in->vex.vvvv;
-
-			if (r > 7 || m > 7 || v > 7 || r == m || r == v ||
-			    m == v)
-				return INSN_E_UNDEF;
-		}
+		    amx_bad(in))
+			return INSN_E_UNDEF;
 		/* KSHIFTR/L: opmask destination k0-k7 */
 		if (in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F3A &&
 		    (in->opcode & 0xfc) == 0x30 && in->modrm.reg > 7)

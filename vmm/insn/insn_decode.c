@@ -443,6 +443,9 @@ static void set_sizes(struct insn *in, const struct op_desc *e)
 	case OSZ_CX8:
 		in->opsize = m64 && w ? 16 : 8;
 		break;
+	case OSZ_TILE:
+		in->opsize = 64;
+		break;
 	case OSZ_X:
 		in->opsize = vec_size(
 		    in, legacy ? insn_legacy_column(in) : (u8)BIT(in->vex.pp),

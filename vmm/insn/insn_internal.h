@@ -53,6 +53,7 @@ enum {
 	OSZ_X,	   /* vector: 16 bytes, or by VEX.L / EVEX.L'L */
 	OSZ_Y64,   /* 32, or 64 in 64-bit mode (MOV CR/DR, VMREAD) */
 	OSZ_CX8,   /* CMPXCHG8B/16B: m64, or m128 with REX.W */
+	OSZ_TILE,  /* AMX: 64 (m512 tile configuration, bytes of a tile row) */
 };
 
 /* Prefix columns (the mandatory prefix of SSE forms), a bit mask each. */

@@ -103,6 +103,8 @@ enum {
 	VF_V2_19,
 	VF_V2_1A,
 	VF_V2_2C,
+	VF_V2_49,
+	VF_V2_4B,
 	VF_V2_5C,
 	VF_V2_5E,
 	VF_V2_8C,
@@ -267,17 +269,23 @@ const u8 insn_vex[3][256] = {
 	    [0x30 ... 0x35] = VF_V2_17,
 	    [0x36] = VF_V2_16,
 	    [0x37 ... 0x3f] = VF_V1_60,
-	    /* 0x40 - 0x4F: PMULLD, PHMINPOSUW, variable shifts */
+	    /* 0x40 - 0x4F: PMULLD, PHMINPOSUW, variable shifts; AMX 49
+		 * NP LDTILECFG m512 / TILERELEASE (C0), 66 STTILECFG m512,
+		 * F2 TILEZERO; 4B 66 TILELOADDT1, F2 TILELOADD, F3
+		 * TILESTORED (SIB memory only) */
 	    [0x40] = VF_V1_60,
 	    [0x41] = VF_V1_6E,
 	    [0x45] = VF_V1_60,
 	    [0x46] = VF_V2_0C,
 	    [0x47] = VF_V1_60,
-	    /* 0x50 - 0x5F: AVX-VNNI, VPBROADCASTD/Q, VBROADCASTI128 */
+	    [0x49] = VF_V2_49,
+	    [0x4b] = VF_V2_4B,
+	    /* 0x50 - 0x5F: AVX-VNNI, VPBROADCASTD/Q, VBROADCASTI128; AMX
+		 * 5C F3 TDPBF16PS, F2 TDPFP16PS; 5E NP/66/F3/F2 TDPBUUD,
+		 * TDPBUSD, TDPBSUD, TDPBSSD (tile registers only) */
 	    [0x50 ... 0x53] = VF_V2_0C,
 	    [0x58 ... 0x59] = VF_V2_0E,
 	    [0x5a] = VF_V2_1A,
-	    /* 0x5C, 0x5E: AMX TDPBF16PS (F3), TDPB[SU]{SU}D (tile regs) */
 	    [0x5c] = VF_V2_5C,
 	    [0x5e] = VF_V2_5E,
 	    /* 0x78 - 0x7F: VPBROADCASTB/W */
@@ -671,11 +679,23 @@ const struct op_desc insn_vex_forms[VF_COUNT] = {
 		  .pm = O,
 		  .nv = 0xff},
     [VF_V2_2C] = {.f = OPF_MODRM | OPF_W0, .osz = OSZ_X, .pm = O},
+    /* AMX: SDM Vol. 2 entries LDTILECFG..TILEZERO and TDP*; TDPFP16PS
+     * (AMX-FP16): Intel ISA Extensions Programming Reference (319433).
+     * VEX.128.W0, 64-bit mode only; ModRM rules in insn_check.c */
+    [VF_V2_49] = {.f = OPF_MODRM | OPF_W0 | OPF_L0 | OPF_O64,
+		  .osz = OSZ_TILE,
+		  .pm = N | O,
+		  .pr = N | D,
+		  .nv = 0xff},
+    [VF_V2_4B] = {.f = OPF_MODRM | OPF_W0 | OPF_L0 | OPF_O64,
+		  .osz = OSZ_TILE,
+		  .pm = O | S | D,
+		  .nv = 0xff},
     [VF_V2_5C] = {.f = OPF_MODRM | OPF_W0 | OPF_L0 | OPF_O64,
-		  .osz = OSZ_X,
-		  .pr = S},
+		  .osz = OSZ_TILE,
+		  .pr = S | D},
     [VF_V2_5E] = {.f = OPF_MODRM | OPF_W0 | OPF_L0 | OPF_O64,
-		  .osz = OSZ_X,
+		  .osz = OSZ_TILE,
 		  .pr = ALL},
     [VF_V2_8C] = V(O, 0),
     [VF_V2_90] = VG(O, 0),

@@ -44,43 +44,91 @@ static u64 zd_rd(const u8 *p, unsigned n)
 	return v;
 }
 
+/* An x86 ELF image's section header table (ELF32 EM_386, ELF64 EM_X86_64). */
+struct zd_elf {
+	const u8 *img;
+	size_t size;
+	int is64;
+	u64 shoff, shent, shnum, stroff;
+};
+
+/* One section header, bounds-checked against the image. */
+struct zd_sect {
+	const char *name; /* NUL-terminated within the image */
+	u64 type, flags, off, len;
+};
+
+#define ZD_SHT_PROGBITS	 1
+#define ZD_SHF_EXECINSTR 0x4
+
+/* Parse the ELF header of img[0..size). Returns 0, or -1 if not x86 ELF. */
+static int zd_elf_open(struct zd_elf *e, const u8 *img, size_t size)
+{
+	u64 shstr, at;
+
+	if (size < 64 || memcmp(img, "\177ELF", 4))
+		return -1;
+	e->img = img;
+	e->size = size;
+	e->is64 = img[4] == 2;
+	if (zd_rd(img + 18, 2) != (e->is64 ? 62 : 3))
+		return -1;
+	e->shoff = e->is64 ? zd_rd(img + 0x28, 8) : zd_rd(img + 0x20, 4);
+	e->shent = zd_rd(img + (e->is64 ? 0x3a : 0x2e), 2);
+	e->shnum = zd_rd(img + (e->is64 ? 0x3c : 0x30), 2);
+	shstr = zd_rd(img + (e->is64 ? 0x3e : 0x32), 2);
+	if (e->shent < (e->is64 ? 64u : 40u) || e->shoff > size ||
+	    e->shnum * e->shent > size - e->shoff || shstr >= e->shnum)
+		return -1;
+	at = e->shoff + shstr * e->shent;
+	e->stroff =
+	    e->is64 ? zd_rd(img + at + 0x18, 8) : zd_rd(img + at + 0x10, 4);
+	return e->stroff < size ? 0 : -1;
+}
+
 /*
- * Locate the section named ".text" of an x86 ELF image (ELF32 EM_386 or
- * ELF64 EM_X86_64). Returns 0 with offset/size/mode, -1 if none.
+ * Section i of an opened image. Returns 0, or -1 when its name or (for a
+ * section with file contents) its data lie outside the image.
+ */
+static int zd_elf_sect(const struct zd_elf *e, u64 i, struct zd_sect *s)
+{
+	const u8 *sh = e->img + e->shoff + i * e->shent;
+	u64 name = e->stroff + zd_rd(sh, 4);
+
+	s->type = zd_rd(sh + 4, 4);
+	s->flags = e->is64 ? zd_rd(sh + 8, 8) : zd_rd(sh + 8, 4);
+	s->off = e->is64 ? zd_rd(sh + 0x18, 8) : zd_rd(sh + 0x10, 4);
+	s->len = e->is64 ? zd_rd(sh + 0x20, 8) : zd_rd(sh + 0x14, 4);
+	if (name >= e->size || !memchr(e->img + name, 0, e->size - name))
+		return -1;
+	s->name = (const char *)e->img + name;
+	if (s->type == ZD_SHT_PROGBITS &&
+	    (s->off > e->size || s->len > e->size - s->off))
+		return -1;
+	return 0;
+}
+
+/*
+ * Locate the section named ".text" of an x86 ELF image. Returns 0 with
+ * offset/size/mode, -1 if none.
  */
 static int zd_elf_text(const u8 *img, size_t size, size_t *off, size_t *len,
 		       enum insn_mode *mode)
 {
-	int is64;
-	u64 shoff, shent, shnum, shstr, stroff, i;
+	struct zd_elf e;
+	struct zd_sect s;
+	u64 i;
 
-	if (size < 64 || memcmp(img, "\177ELF", 4))
+	if (zd_elf_open(&e, img, size))
 		return -1;
-	is64 = img[4] == 2;
-	if (is64 ? zd_rd(img + 18, 2) != 62 : zd_rd(img + 18, 2) != 3)
-		return -1;
-	shoff = is64 ? zd_rd(img + 0x28, 8) : zd_rd(img + 0x20, 4);
-	shent = zd_rd(img + (is64 ? 0x3a : 0x2e), 2);
-	shnum = zd_rd(img + (is64 ? 0x3c : 0x30), 2);
-	shstr = zd_rd(img + (is64 ? 0x3e : 0x32), 2);
-	if (shoff + shnum * shent > size || shstr >= shnum)
-		return -1;
-	stroff = is64 ? zd_rd(img + shoff + shstr * shent + 0x18, 8)
-		      : zd_rd(img + shoff + shstr * shent + 0x10, 4);
-	for (i = 0; i < shnum; i++) {
-		const u8 *sh = img + shoff + i * shent;
-		u64 name = zd_rd(sh, 4);
-		u64 o = is64 ? zd_rd(sh + 0x18, 8) : zd_rd(sh + 0x10, 4);
-		u64 n = is64 ? zd_rd(sh + 0x20, 8) : zd_rd(sh + 0x14, 4);
-
-		if (stroff + name + 6 > size ||
-		    memcmp(img + stroff + name, ".text", 6))
+	for (i = 0; i < e.shnum; i++) {
+		if (zd_elf_sect(&e, i, &s) || strcmp(s.name, ".text"))
 			continue;
-		if (o + n > size || zd_rd(sh + 4, 4) != 1 /* PROGBITS */)
+		if (s.type != ZD_SHT_PROGBITS)
 			return -1;
-		*off = o;
-		*len = n;
-		*mode = is64 ? INSN_MODE_64 : INSN_MODE_32;
+		*off = s.off;
+		*len = s.len;
+		*mode = e.is64 ? INSN_MODE_64 : INSN_MODE_32;
 		return 0;
 	}
 	return -1;
@@ -92,8 +140,8 @@ static int zd_elf_text(const u8 *img, size_t size, size_t *off, size_t *len,
 #define ZD_OP_EXAMPLES 4
 
 struct zd_stats {
-	unsigned long long total, valid, len_bad, val_bad, known, ops_checked,
-	    ops_bad;
+	unsigned long long total, valid, len_bad, val_bad, known, opc_bad,
+	    ops_checked, ops_bad;
 	unsigned n_ex, n_opex;
 	char ex[ZD_EXAMPLES][200];
 	char opex[ZD_OP_EXAMPLES][200]; /* operand mismatches, kept apart */
@@ -173,29 +221,26 @@ static u8 zd_seg(ZydisRegister r)
 	}
 }
 
-/* Compare the operands of a supported form; NULL if they agree. */
-static const char *zd_operands(const struct insn *in,
-			       const ZydisDecodedInstruction *zi,
-			       const ZydisDecodedOperand *zo)
+/* The first visible memory operand of Zydis's decode, or NULL. */
+static const ZydisDecodedOperand *
+zd_mem_operand(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zo)
 {
-	const ZydisDecodedOperand *zm = NULL;
-	u64 amask =
-	    in->addrsize == 8 ? ~0ULL : (1ULL << (8 * in->addrsize)) - 1;
 	unsigned i;
 
 	for (i = 0; i < zi->operand_count_visible; i++)
-		if (zo[i].type == ZYDIS_OPERAND_TYPE_MEMORY && !zm)
-			zm = &zo[i];
-	if (in->addrsize * 8 != zi->address_width)
-		return "address size";
-	/* Zydis's operand_width of vector moves and MOVNTI is not the
-	 * access size; compare those by their memory operand. */
-	if (in->attr & INSN_A_VECTOR || zd_movnti(in)) {
-		if (zm && in->opsize * 8 != zm->size)
-			return "memory operand size";
-	} else if (in->opsize * 8 != zi->operand_width) {
-		return "operand size";
-	}
+		if (zo[i].type == ZYDIS_OPERAND_TYPE_MEMORY)
+			return &zo[i];
+	return NULL;
+}
+
+/* Compare presence, base, index, scale, displacement and segment of the
+ * memory operand (zm: Zydis's or NULL); NULL if they agree. */
+static const char *zd_memory(const struct insn *in,
+			     const ZydisDecodedOperand *zm)
+{
+	u64 amask =
+	    in->addrsize == 8 ? ~0ULL : (1ULL << (8 * in->addrsize)) - 1;
+
 	if (!!zm != in->mem.present)
 		return "memory operand presence";
 	if (zm) {
@@ -213,6 +258,31 @@ static const char *zd_operands(const struct insn *in,
 		if (zd_seg(zm->mem.segment) != in->mem.seg)
 			return "segment";
 	}
+	return NULL;
+}
+
+/* Compare the operands of a supported form; NULL if they agree. */
+static const char *zd_operands(const struct insn *in,
+			       const ZydisDecodedInstruction *zi,
+			       const ZydisDecodedOperand *zo)
+{
+	const ZydisDecodedOperand *zm = zd_mem_operand(zi, zo);
+	const char *why;
+	unsigned i;
+
+	if (in->addrsize * 8 != zi->address_width)
+		return "address size";
+	/* Zydis's operand_width of vector moves and MOVNTI is not the
+	 * access size; compare those by their memory operand. */
+	if (in->attr & INSN_A_VECTOR || zd_movnti(in)) {
+		if (zm && in->opsize * 8 != zm->size)
+			return "memory operand size";
+	} else if (in->opsize * 8 != zi->operand_width) {
+		return "operand size";
+	}
+	why = zd_memory(in, zm);
+	if (why)
+		return why;
 	for (i = 0; i < 2; i++) {
 		unsigned zs = zi->raw.imm[i].size / 8;
 		u64 m = zs >= 8 ? ~0ULL : (1ULL << (8 * zs)) - 1;
@@ -222,6 +292,82 @@ static const char *zd_operands(const struct insn *in,
 		if (zs && (zi->raw.imm[i].value.u & m) != (in->imm[i] & m))
 			return "immediate value";
 	}
+	return NULL;
+}
+
+/* AMX forms (VEX map 2 49, 4B, 5C, 5E): their operands are compared too. */
+static int zd_amx(const struct insn *in)
+{
+	u8 op = in->opcode;
+
+	return in->enc == INSN_ENC_VEX3 && in->map == INSN_MAP_0F38 &&
+	       (op == 0x49 || op == 0x4b || op == 0x5c || op == 0x5e);
+}
+
+/*
+ * AMX operands: the memory operand, and the tile registers in operand
+ * order, which the SDM encodes as ModRM.reg, then ModRM.rm and vvvv for
+ * TDP* (tmm1, tmm2, tmm3). NULL if they agree.
+ */
+static const char *zd_amx_operands(const struct insn *in,
+				   const ZydisDecodedInstruction *zi,
+				   const ZydisDecodedOperand *zo)
+{
+	u8 want[3], n = 0, k = 0;
+	unsigned i;
+
+	if (in->opcode == 0x5c || in->opcode == 0x5e) {
+		want[n++] = in->modrm.reg;
+		want[n++] = in->modrm.rm;
+		want[n++] = in->vex.vvvv;
+	} else if (in->opcode == 0x4b ||
+		   (in->vex.pp == 3 && !in->mem.present)) {
+		want[n++] =
+		    in->modrm.reg; /* TILELOADD(T1), TILESTORED, TILEZERO */
+	}
+	for (i = 0; i < zi->operand_count_visible; i++) {
+		ZydisRegister r = zo[i].reg.value;
+
+		if (zo[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
+			continue;
+		if (r < ZYDIS_REGISTER_TMM0 || r > ZYDIS_REGISTER_TMM7)
+			return "non-tile register operand";
+		if (k >= n || want[k++] != r - ZYDIS_REGISTER_TMM0)
+			return "tile register";
+	}
+	if (k != n)
+		return "tile register count";
+	return zd_memory(in, zd_mem_operand(zi, zo));
+}
+
+/*
+ * Encoding, opcode map and opcode byte, compared for every instruction
+ * both decoders accept (for 3DNow! both report the suffix byte). Zydis
+ * numbers 0F 0F and the XOP maps after its map 7. NULL if they agree.
+ */
+static const char *zd_opcode(const struct insn *in,
+			     const ZydisDecodedInstruction *zi)
+{
+	static const u8 enc[] = {
+	    [INSN_ENC_LEGACY] = ZYDIS_INSTRUCTION_ENCODING_LEGACY,
+	    [INSN_ENC_3DNOW] = ZYDIS_INSTRUCTION_ENCODING_3DNOW,
+	    [INSN_ENC_VEX2] = ZYDIS_INSTRUCTION_ENCODING_VEX,
+	    [INSN_ENC_VEX3] = ZYDIS_INSTRUCTION_ENCODING_VEX,
+	    [INSN_ENC_EVEX] = ZYDIS_INSTRUCTION_ENCODING_EVEX,
+	    [INSN_ENC_XOP] = ZYDIS_INSTRUCTION_ENCODING_XOP,
+	};
+	unsigned map = in->map;
+
+	if (in->enc >= sizeof(enc) || enc[in->enc] != zi->encoding)
+		return "encoding";
+	if (map == INSN_MAP_3DNOW)
+		map = ZYDIS_OPCODE_MAP_0F0F;
+	else if (map >= INSN_MAP_XOP8 && map <= INSN_MAP_XOPA)
+		map = ZYDIS_OPCODE_MAP_XOP8 + (map - INSN_MAP_XOP8);
+	if (map != zi->opcode_map)
+		return "opcode map";
+	if (zi->opcode != in->opcode)
+		return "opcode";
 	return NULL;
 }
 
@@ -299,21 +445,39 @@ static int zd_is_knc_vex(const u8 *b, size_t n, enum insn_mode mode)
 	return op >= 0x41 && op <= 0x4b && !l;
 }
 
+/*
+ * AMX-FP16 TDPFP16PS (VEX.128.F2.0F38.W0 5C 11:rrr:bbb, Intel ISA
+ * Extensions Programming Reference 319433): Zydis 4.0 predates it and
+ * calls it invalid.
+ */
+static int zd_is_tdpfp16ps(const u8 *b, size_t n, enum insn_mode mode)
+{
+	size_t i = zd_skip_prefixes(b, n, mode);
+
+	return mode == INSN_MODE_64 && i + 4 < n && b[i] == 0xc4 &&
+	       (b[i + 1] & 0x1f) == 2 && (b[i + 2] & 3) == 3 &&
+	       b[i + 3] == 0x5c;
+}
+
 struct zd_known {
 	const char *what; /* the class, with the SDM reference */
 	int (*match)(const u8 *b, size_t n, enum insn_mode mode);
+	int zydis_ok; /* Zydis's (wrong) verdict: 1 valid, 0 invalid */
 };
 
 /* Encodings where Zydis 4.0 contradicts the SDM (counted apart). */
 static const struct zd_known zd_known_list[] = {
     {"MVEX (KNC) decoded in 64-bit mode; SDM Vol. 2A 2.7: EVEX P1[2] "
      "must be 1, else #UD",
-     zd_is_mvex},
+     zd_is_mvex, 1},
     {"Knights Corner VEX forms (map 0 74/75, map 3 3E; 0F 18 43 48 49 84 85 95 "
      "97 AE B8 "
      "BC BD, "
      "128-bit KAND..KXOR); SDM Vol. 2D Table A-3 / Vol. 2C: #UD",
-     zd_is_knc_vex},
+     zd_is_knc_vex, 1},
+    {"AMX-FP16 TDPFP16PS (VEX.128.F2.0F38.W0 5C); Intel ISA Extensions "
+     "reference 319433: Zydis 4.0 predates it",
+     zd_is_tdpfp16ps, 0},
 };
 
 /* Operand-level disagreements where Zydis 4.0 contradicts the SDM. */
@@ -328,9 +492,14 @@ static const char *zd_known_wrong(const u8 *b, size_t n, enum insn_mode mode,
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(zd_known_list) / sizeof(zd_known_list[0]); i++)
-		if (zy_ok && mica_rc != 0 && zd_known_list[i].match(b, n, mode))
-			return zd_known_list[i].what;
+	for (i = 0; i < sizeof(zd_known_list) / sizeof(zd_known_list[0]); i++) {
+		const struct zd_known *k = &zd_known_list[i];
+
+		if (zy_ok == k->zydis_ok &&
+		    (k->zydis_ok ? mica_rc != 0 : mica_rc == 0) &&
+		    k->match(b, n, mode))
+			return k->what;
+	}
 	return NULL;
 }
 
@@ -361,6 +530,35 @@ static void zd_example(struct zd_stats *st, const u8 *b, size_t n,
 }
 
 /*
+ * Both decoders accept b[0..n) with the same length: compare the opcode,
+ * and the operands of the forms the emulator executes and of AMX.
+ */
+static void zd_compare_valid(const u8 *b, size_t n, enum insn_mode mode,
+			     struct zd_stats *st, const struct insn *in,
+			     const ZydisDecodedInstruction *zi,
+			     const ZydisDecodedOperand *zo)
+{
+	const char *why = zd_opcode(in, zi);
+
+	if (why) {
+		st->opc_bad++;
+		zd_example(st, b, n, mode, why, 0, in, 1, zi->length);
+		return;
+	}
+	if (!zd_supported(in) && !zd_amx(in))
+		return;
+	st->ops_checked++;
+	why =
+	    zd_amx(in) ? zd_amx_operands(in, zi, zo) : zd_operands(in, zi, zo);
+	if (why && zd_r13d_sib(in)) {
+		st->known++;
+	} else if (why) {
+		st->ops_bad++;
+		zd_example(st, b, n, mode, why, 0, in, 1, zi->length);
+	}
+}
+
+/*
  * Decode b[0..n) with both decoders and account the result. Returns the
  * length to advance by in a linear sweep (Zydis's when valid, else 1).
  */
@@ -373,24 +571,13 @@ static unsigned zd_compare(const u8 *b, size_t n, enum insn_mode mode,
 	int rc = insn_decode(&in, b, n, mode);
 	ZyanStatus zs = ZydisDecoderDecodeFull(zd_for(mode), b, n, &zi, zo);
 	int zok = ZYAN_SUCCESS(zs), zmore = zs == ZYDIS_STATUS_NO_MORE_DATA;
-	const char *why;
 
 	st->total++;
 	if (zmore && rc == INSN_E_MORE)
 		return 1;
 	if (zok && rc == 0 && zi.length == in.len) {
 		st->valid++;
-		if (zd_supported(&in)) {
-			st->ops_checked++;
-			why = zd_operands(&in, &zi, zo);
-			if (why && zd_r13d_sib(&in)) {
-				st->known++;
-			} else if (why) {
-				st->ops_bad++;
-				zd_example(st, b, n, mode, why, rc, &in, 1,
-					   zi.length);
-			}
-		}
+		zd_compare_valid(b, n, mode, st, &in, &zi, zo);
 		return zi.length;
 	}
 	if (!zok && rc != 0 && rc != INSN_E_MORE)
@@ -427,11 +614,12 @@ static void zd_report(struct zd_stats *st, const char *name)
 {
 	unsigned i;
 
-	tap_ok(st->len_bad == 0 && st->ops_bad == 0,
+	tap_ok(st->len_bad == 0 && st->opc_bad == 0 && st->ops_bad == 0,
 	       "decoder vs zydis, %s: %llu insns, %llu both valid, %llu length "
-	       "mismatches, %llu operand mismatches in %llu emulated forms",
-	       name, st->total, st->valid, st->len_bad, st->ops_bad,
-	       st->ops_checked);
+	       "mismatches, %llu opcode mismatches, %llu operand mismatches "
+	       "in %llu emulated or AMX forms",
+	       name, st->total, st->valid, st->len_bad, st->opc_bad,
+	       st->ops_bad, st->ops_checked);
 	tap_ok(st->val_bad == 0,
 	       "decoder vs zydis, %s: %llu validity mismatches, %llu known "
 	       "zydis errors (zd_known_list)",
