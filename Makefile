@@ -45,7 +45,7 @@ HLDFLAGS     := $(HCFLAGS_SAN)
 # and no hardware glue (make lint checks the includes). Compiled into the
 # kernel and, with sanitizers, into every host test program.
 PURE_DIRS := boot/parse mm/frame mm/pt mm/memslot mm/lib ept \
-             vmm/insn vmm/emulate vmm/gwalk vmm/dev vmm/load
+             vmm/insn vmm/emulate vmm/gwalk vmm/dev vmm/load vmm/cpu
 PURE_SRCS := $(sort $(foreach d,$(PURE_DIRS),$(wildcard $(d)/*.c)))
 
 KERNEL_DIRS := boot arch mm ept vmm drivers

@@ -17,8 +17,8 @@ int ept_vm_init(struct ept_vm *v, struct memslot_table *slots, u64 pool_size,
 	v->ops = ops;
 	v->ctx = ctx;
 	v->pool_size = pool_size;
-	v->fixed_gfn = 0;
-	v->fixed_hpa = 0;
+	for (unsigned i = 0; i < EPT_FIXED_MAX; i++)
+		v->fixed[i] = (struct ept_fixed){0, 0, false};
 	v->max_level = (caps & EPT_CAP_2M) ? PT_LEVEL_2M : PT_LEVEL_4K;
 	if ((caps & EPT_CAP_1G) && (caps & EPT_CAP_2M))
 		v->max_level = PT_LEVEL_1G;
@@ -119,28 +119,36 @@ static int ept_fault_ram(struct ept_vm *v, const struct memslot *s, gpa_t gpa,
 	return EPT_FAULT_FIXED;
 }
 
-static bool ept_fixed_in(const struct ept_vm *v, gfn_t gfn, u64 npages)
+/* The fixed page in [gfn, gfn + npages), or NULL. */
+static const struct ept_fixed *ept_fixed_in(const struct ept_vm *v, gfn_t gfn,
+					    u64 npages)
 {
-	return v->fixed_hpa && v->fixed_gfn >= gfn &&
-	       v->fixed_gfn - gfn < npages;
+	for (unsigned i = 0; i < EPT_FIXED_MAX; i++)
+		if (v->fixed[i].hpa && v->fixed[i].gfn >= gfn &&
+		    v->fixed[i].gfn - gfn < npages)
+			return &v->fixed[i];
+	return NULL;
 }
 
-static int ept_fault_fixed(struct ept_vm *v, gpa_t gpa, u32 access, bool *flush)
+static int ept_fault_fixed(struct ept_vm *v, const struct ept_fixed *f,
+			   gpa_t gpa, u32 access, bool *flush)
 {
 	u64 replaced = v->pt.nr_replaced;
 	int rc;
 
-	if (access & EPT_ACC_EXEC)
+	if ((access & EPT_ACC_EXEC) ||
+	    ((access & EPT_ACC_WRITE) && !f->writable))
 		return EPT_FAULT_MMIO;
-	rc = pt_map(&v->pt, ALIGN_DOWN(gpa, PAGE_SIZE), v->fixed_hpa, PAGE_SIZE,
-		    ept_ram_attrs(EPT_R | EPT_W), PT_LEVEL_4K, 0);
+	rc = pt_map(&v->pt, ALIGN_DOWN(gpa, PAGE_SIZE), f->hpa, PAGE_SIZE,
+		    ept_ram_attrs(EPT_R | (f->writable ? EPT_W : 0)),
+		    PT_LEVEL_4K, 0);
 	if (flush && v->pt.nr_replaced != replaced)
 		*flush = true;
 	return rc ? rc : EPT_FAULT_FIXED;
 }
 
 /* Cache "not RAM" for the largest slot-free block around gpa (never over
- * the fixed page). Replacing stale MMIO entries can free table pages the
+ * a fixed page). Replacing stale MMIO entries can free table pages the
  * CPU may have cached. */
 static int ept_fault_unbacked(struct ept_vm *v, gpa_t gpa, bool *flush)
 {
@@ -169,14 +177,16 @@ static int ept_fault_unbacked(struct ept_vm *v, gpa_t gpa, bool *flush)
 int ept_handle_violation(struct ept_vm *v, gpa_t gpa, u32 access, bool *flush)
 {
 	const struct memslot *s;
+	const struct ept_fixed *f;
 
 	if (gpa >= pt_reach(v->pt.fmt))
 		return -EFAULT;
 	s = memslot_find_gpa(v->slots, gpa);
 	if (s)
 		return ept_fault_ram(v, s, gpa, access, flush);
-	if (ept_fixed_in(v, gpa_to_gfn(gpa), 1))
-		return ept_fault_fixed(v, gpa, access, flush);
+	f = ept_fixed_in(v, gpa_to_gfn(gpa), 1);
+	if (f)
+		return ept_fault_fixed(v, f, gpa, access, flush);
 	return ept_fault_unbacked(v, gpa, flush);
 }
 

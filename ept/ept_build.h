@@ -53,6 +53,15 @@ struct ept_vm_ops {
 	bool (*write_protect)(void *ctx, gfn_t gfn, u64 *extra);
 };
 
+/* A page outside the memslots (ept_set_fixed_page); hpa 0: unused. */
+struct ept_fixed {
+	gfn_t gfn;
+	hpa_t hpa;
+	bool writable;
+};
+
+#define EPT_FIXED_MAX 2
+
 struct ept_vm {
 	struct pt pt;
 	struct memslot_table *slots;
@@ -60,22 +69,24 @@ struct ept_vm {
 	void *ctx;
 	u64 pool_size;	    /* bytes */
 	unsigned max_level; /* PT_LEVEL_4K/2M/1G from the capabilities */
-	gfn_t fixed_gfn;    /* ept_set_fixed_page() */
-	hpa_t fixed_hpa;    /* 0: none */
+	struct ept_fixed fixed[EPT_FIXED_MAX]; /* ept_set_fixed_page() */
 };
 
 /*
- * One page the VM sees at gfn that is neither RAM nor MMIO: the
- * APIC-access page (SDM Vol 3C "APIC-Access Page"), whose accesses the
- * CPU virtualizes or turns into APIC-access exits. Where no slot covers
- * gfn, its first read or write maps a 4K leaf R+W to hpa (a fetch is
- * EPT_FAULT_MMIO, as for any device); MMIO entries never cover it. A slot
- * over gfn takes precedence. Set before the first fault; hpa 0: none.
+ * Fixed page i (< EPT_FIXED_MAX) of the VM: a page it sees at gfn that is
+ * neither RAM nor MMIO, such as the APIC-access page (SDM Vol 3C
+ * "APIC-Access Page"), whose accesses the CPU virtualizes or turns into
+ * APIC-access exits, or a page table mica gives the CPU to walk. Where no
+ * slot covers gfn, its first read maps a 4K leaf to hpa, R+W if writable
+ * (then a write does too), else R; a fetch, and a write to a page that is
+ * not writable, is EPT_FAULT_MMIO, as for any device. MMIO entries never
+ * cover it. A slot over gfn takes precedence. Set before the first fault
+ * on gfn; hpa 0: none.
  */
-static inline void ept_set_fixed_page(struct ept_vm *v, gfn_t gfn, hpa_t hpa)
+static inline void ept_set_fixed_page(struct ept_vm *v, unsigned i, gfn_t gfn,
+				      hpa_t hpa, bool writable)
 {
-	v->fixed_gfn = gfn;
-	v->fixed_hpa = hpa;
+	v->fixed[i] = (struct ept_fixed){gfn, hpa, writable};
 }
 
 /*

@@ -32,10 +32,12 @@ static int ept_check_mmio(struct ept_check_ctx *c, u64 va, unsigned level,
 	if (n && n->base_gfn < gpa_to_gfn(va + size))
 		return ept_fail(c, "MMIO entry over a memslot", va, level, pte,
 				n->id);
-	if (c->v->fixed_hpa && c->v->fixed_gfn >= gpa_to_gfn(va) &&
-	    c->v->fixed_gfn < gpa_to_gfn(va + size))
-		return ept_fail(c, "MMIO entry over the fixed page", va, level,
-				pte, ~0u);
+	for (unsigned i = 0; i < EPT_FIXED_MAX; i++)
+		if (c->v->fixed[i].hpa &&
+		    c->v->fixed[i].gfn >= gpa_to_gfn(va) &&
+		    c->v->fixed[i].gfn < gpa_to_gfn(va + size))
+			return ept_fail(c, "MMIO entry over a fixed page", va,
+					level, pte, ~0u);
 	return 0;
 }
 
@@ -59,6 +61,17 @@ static bool ept_check_spp(struct ept_check_ctx *c, const struct memslot *s,
 	return (pte & EPT_W) || (pte & EPT_SPP) != (extra & EPT_SPP);
 }
 
+/* A fixed page's leaf: its frame, never X, W only if it is writable. */
+static int ept_check_fixed(struct ept_check_ctx *c, const struct ept_fixed *f,
+			   u64 va, u64 pte)
+{
+	if (pt_leaf_pa(c->v->pt.fmt, pte, PT_LEVEL_4K) == f->hpa &&
+	    !(pte & EPT_X) && (f->writable || !(pte & EPT_W)))
+		return 0;
+	return ept_fail(c, "fixed page mapped wrongly", va, PT_LEVEL_4K, pte,
+			~0u);
+}
+
 /* A RAM leaf: exact frame, within slot and pool, permissions <= slot's. */
 static int ept_check_ram(struct ept_check_ctx *c, u64 va, unsigned level,
 			 u64 pte)
@@ -71,13 +84,12 @@ static int ept_check_ram(struct ept_check_ctx *c, u64 va, unsigned level,
 	if (!(pte & EPT_R))
 		return ept_fail(c, "leaf without read permission", va, level,
 				pte, ~0u);
-	if (!s && v->fixed_hpa && va == gfn_to_gpa(v->fixed_gfn) &&
-	    level == PT_LEVEL_4K)
-		return pt_leaf_pa(v->pt.fmt, pte, level) == v->fixed_hpa &&
-			       !(pte & EPT_X)
-			   ? 0
-			   : ept_fail(c, "fixed page mapped wrongly", va, level,
-				      pte, ~0u);
+	if (!s && level == PT_LEVEL_4K)
+		for (unsigned i = 0; i < EPT_FIXED_MAX; i++)
+			if (v->fixed[i].hpa &&
+			    va == gfn_to_gpa(v->fixed[i].gfn))
+				return ept_check_fixed(c, &v->fixed[i], va,
+						       pte);
 	if (!s)
 		return ept_fail(c, "RAM leaf outside every memslot", va, level,
 				pte, ~0u);

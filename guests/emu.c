@@ -897,6 +897,31 @@ static bool forced_probe(void)
 	       g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) > before;
 }
 
+/* KVM's forced-emulation prefix, ud2 "kvm", works as mica's: a load and
+ * a store behind it are emulated (two counted) and do what they do
+ * natively. */
+static bool kvm_prefix_probe(long *counted)
+{
+	static volatile u32 src = 0x5aa5c33cU, dst;
+	long before = g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0);
+	u32 out = 0;
+
+	dst = 0;
+	__asm__ volatile(".byte 0x0f, 0x0b, 'k', 'v', 'm'\n\t"
+			 "movl (%1), %0"
+			 : "=a"(out)
+			 : "b"(&src), "0"(0)
+			 : "memory");
+	__asm__ volatile(".byte 0x0f, 0x0b, 'k', 'v', 'm'\n\t"
+			 "movl %0, (%1)"
+			 :
+			 : "a"(0x12345678U), "b"(&dst)
+			 : "memory");
+	*counted =
+	    g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) - before;
+	return out == src && dst == 0x12345678U && *counted == 2;
+}
+
 #ifndef __x86_64__
 #include "guests/emu_seg.h"
 #endif
@@ -922,6 +947,15 @@ int guest_main(u32 magic, u32 info)
 	if (!g_ok(forced, "forced emulation is enabled (module option "
 			  "forced-emu)"))
 		return (int)g_tap_failed();
+	{
+		long counted;
+		bool kvm = kvm_prefix_probe(&counted);
+
+		g_ok(kvm,
+		     "KVM's forced-emulation prefix (ud2 \"kvm\"): a load and "
+		     "a store emulated, as natively (%ld counted)",
+		     counted);
+	}
 	for (unsigned i = 0; i < NFORMS; i++) {
 		const struct form *f = &forms[i];
 

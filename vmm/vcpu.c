@@ -176,6 +176,11 @@ u64 vcpu_read_cr0(struct vcpu *v)
 	       (vmcs_readl(VMCS_CR0_SHADOW) & v->cr0_mask);
 }
 
+u64 vcpu_read_cr3(struct vcpu *v)
+{
+	return v->cr_idmap ? v->cr3 : vmcs_readl(VMCS_GUEST_CR3);
+}
+
 u64 vcpu_read_cr4(struct vcpu *v)
 {
 	return (vmcs_readl(VMCS_GUEST_CR4) & ~v->cr4_mask) |

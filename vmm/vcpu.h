@@ -58,6 +58,11 @@ struct vcpu {
 	u16 vpid;
 
 	u64 cr0_mask, cr4_mask; /* host-owned bits (read shadows) */
+	/* Without unrestricted guest, a guest with CR0.PG = 0 runs on mica's
+	 * identity page table; its own CR3 is then kept here, behind CR3
+	 * exiting (cr_sync_paging, vmm/exit/exit_cr.c). */
+	bool cr_idmap;
+	u64 cr3;
 
 	/* filled at every exit */
 	u32 exit_reason;
@@ -151,6 +156,8 @@ void vcpu_redeliver(struct vcpu *v);
 
 /* CR0/CR4 as the guest sees them: host-owned bits from the read shadow. */
 u64 vcpu_read_cr0(struct vcpu *v);
+/* CR3 as the guest sees it (not mica's identity table, see cr_idmap). */
+u64 vcpu_read_cr3(struct vcpu *v);
 u64 vcpu_read_cr4(struct vcpu *v);
 
 #endif /* MICA_VMM_VCPU_H */

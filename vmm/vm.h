@@ -9,6 +9,8 @@
 #include "vmm/dev/pc_devices.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/dev/vuart.h"
+#include "vmm/cpu/cpuid_model.h"
+#include "vmm/cpu/msr_model.h"
 #include "mm/pt/pt_pool.h"
 #include "mm/memslot/memslot.h"
 #include "vmm/dev/mmio_bus.h"
@@ -24,6 +26,17 @@ enum vm_state {
 	VM_DONE,    /* the guest ended itself (exit hypercall, debug port) */
 	VM_STOPPED, /* mica stopped it: fault, budget, unsupported, ... */
 };
+
+/* The fixed pages of a VM's EPT (ept_set_fixed_page). */
+enum vm_fixed_page {
+	VM_FIXED_APIC_ACCESS, /* the APIC-access page at the APIC's address */
+	VM_FIXED_IDMAP,	      /* without unrestricted guest: the identity
+			       * page table a guest with CR0.PG = 0 runs on */
+};
+
+/* Where the identity page table sits, guest-physical (below 4 GiB for a
+ * 32-bit CR3, clear of RAM and the devices; KVM's default too). */
+#define VM_IDMAP_GPA 0xfeffc000ULL
 
 /* Sub-page write protection state (vmm/mem/vm_spp.c, docs/spp.md). */
 struct vm_spp {
@@ -71,12 +84,15 @@ struct vm {
 	u64 exit_code;	    /* guest's own status when VM_DONE, whole */
 	char stop_msg[160]; /* why, when VM_STOPPED */
 
-	u64 budget_left;   /* preemption-timer units not yet armed */
-	bool budget_on;	   /* the preemption timer enforces cfg.budget */
-	bool preempt_on;   /* the VMX-preemption timer runs (budget, timers) */
-	u32 proc2;	   /* secondary controls: what CPUID may advertise */
-	bool virtual_nmi;  /* the CPU tracks NMI blocking until IRET */
-	bool tpr_shadow;   /* the lapic page is the virtual-APIC page, the
+	u64 budget_left; /* preemption-timer units not yet armed */
+	bool budget_on;	 /* the preemption timer enforces cfg.budget */
+	bool preempt_on; /* the VMX-preemption timer runs (budget, timers) */
+	u32 proc2;	 /* secondary controls: what CPUID may advertise */
+	struct cpu_model cpu;	/* what CPUID advertises (vm_cpu_init) */
+	struct msr_env msr_env; /* the MSRs it has (vm_msr_init) */
+	struct msr_store msrs;	/* those mica stores */
+	bool virtual_nmi;	/* the CPU tracks NMI blocking until IRET */
+	bool tpr_shadow;	/* the lapic page is the virtual-APIC page, the
 			    * APIC-access page is mapped */
 	bool apicv;	   /* and the CPU virtualizes registers and delivers
 			    * vectors itself */

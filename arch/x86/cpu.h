@@ -8,10 +8,6 @@
 
 #include "mm/base/types.h"
 
-struct cpuid_regs {
-	u32 eax, ebx, ecx, edx;
-};
-
 #ifdef MICA_HOST_HW
 /*
  * Host builds of the exit paths (test/hostvm/): the same wrappers as

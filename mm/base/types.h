@@ -32,6 +32,12 @@ typedef u64 hva_t; /* host virtual (hypervisor linear) */
 typedef u64 gfn_t; /* guest frame number: gpa >> 12 */
 typedef u64 pfn_t; /* host frame number: hpa >> 12 */
 
+/* The four registers CPUID returns (arch/x86/cpu.h runs it; vmm/cpu
+ * decides what a guest sees). */
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  (1ULL << PAGE_SHIFT)
 #define PAGE_MASK  (~(PAGE_SIZE - 1))

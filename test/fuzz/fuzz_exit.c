@@ -321,9 +321,10 @@ static bool rip_ok(const struct snap *s, u32 ev)
 		return !fault && rip == ((s->rip + s->len) & rip_mask());
 	case HOSTVM_EXIT_EMUL:
 		if (fault)
-			return forced && d == FORCED_EMU_SIG_LEN;
+			return forced && (d == FORCED_EMU_SIG_LEN ||
+					  d == FORCED_EMU_KVM_SIG_LEN);
 		return (d >= 1 && d <= 15) ||
-		       (forced && d > FORCED_EMU_SIG_LEN &&
+		       (forced && d > FORCED_EMU_KVM_SIG_LEN &&
 			d <= FORCED_EMU_SIG_LEN + 15);
 	default:
 		return false;

@@ -20,6 +20,17 @@ import guests
 #   the serial output after the previous one's match matches regex (see
 #   platforms.boot and docs/platforms.md, "Serial input"); the boot checks
 #   that all were sent.
+
+# The CPU models that get two boots (mica takes at most 32 modules): the
+# VMX and SPP guests in one, the hostile and interrupt guests in the other
+# (hello, last of both suites, runs once, last).
+VMX_SPP = guests.VMX_SUITE + guests.SPP_SUITE
+HOSTILE_IRQ = guests.HOSTILE_SUITE[:-1] + guests.IRQ_SUITE
+# Without unrestricted guest real mode is refused before entry, and the
+# broken CR0 fails the entry check on its PE/PG rule.
+NOUG = {"real16": "real16-noug", "broken-cr0": "broken-cr0-noug"}
+VMX_SPP_NOUG = [NOUG.get(g, g) for g in VMX_SPP]
+
 BOOTS = [
     {
         "name": "tigerlake",
@@ -104,6 +115,83 @@ BOOTS = [
              % len(guests.VMX_SUITE)),
             ("triple fault is diagnosed with guest state",
              r"guest triple: stopped: triple fault at RIP 0x[0-9a-f]+ \(CR0"),
+        ],
+    },
+    {
+        # corei7_sandy_bridge_2600k: EPT with unrestricted guest, but no
+        # EPT A/D, PML, SPP, APIC-register virtualization or virtual-
+        # interrupt delivery: every guest runs on mica's software paths
+        # (guests that test a feature this CPU lacks check its absence).
+        "name": "vmx-sandybridge",
+        "platform": "bochs-sandybridge",
+        "cmdline": "",
+        "guests": VMX_SPP,
+        "status": 0,
+        "timeout": 600,
+        "expect": [
+            ("every VMX and SPP guest ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(VMX_SPP)),
+            ("unrestricted guest, no EPT A/D or PML",
+             r"vmx: EPT yes, VPID yes, unrestricted guest yes, .*"
+             r"EPT A/D no, PML no"),
+            ("no SPP: the software path",
+             r"\[spp\] SPP enabled \(software path\)"),
+        ],
+    },
+    {
+        "name": "hostile-irq-sandybridge",
+        "platform": "bochs-sandybridge",
+        "cmdline": "",
+        "guests": HOSTILE_IRQ,
+        "input": guests.SERIAL_INPUT,
+        "status": 0,
+        "timeout": 600,
+        "expect": [
+            ("every hostile, interrupt and timer guest ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(HOSTILE_IRQ)),
+            ("the local APIC without APIC-register virtualization",
+             r"proc2:\s+virt-apic(?!.*apic-reg-virt)"),
+        ],
+    },
+    {
+        # corei5_lynnfield_750: as sandybridge, and no unrestricted guest:
+        # 32-bit guests with paging off run on mica's identity page table,
+        # real mode is refused before entry with the reason.
+        "name": "vmx-lynnfield",
+        "platform": "bochs-lynnfield",
+        "cmdline": "",
+        "guests": VMX_SPP_NOUG,
+        "status": 0,
+        "timeout": 600,
+        "expect": [
+            ("every VMX and SPP guest ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(VMX_SPP_NOUG)),
+            ("no unrestricted guest",
+             r"vmx: EPT yes, VPID yes, unrestricted guest no"),
+            ("a real-mode guest is refused before entry with the reason",
+             r"guest real16-noug: stopped: real mode \(mode=real\) needs "
+             r"unrestricted guest, which this CPU lacks \(after 0 exits\)"),
+            ("no SPP: the software path",
+             r"\[spp\] SPP enabled \(software path\)"),
+        ],
+    },
+    {
+        "name": "hostile-irq-lynnfield",
+        "platform": "bochs-lynnfield",
+        "cmdline": "",
+        "guests": HOSTILE_IRQ,
+        "input": guests.SERIAL_INPUT,
+        "status": 0,
+        "timeout": 600,
+        "expect": [
+            ("every hostile, interrupt and timer guest ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(HOSTILE_IRQ)),
+            ("the local APIC without APIC-register virtualization",
+             r"proc2:\s+virt-apic(?!.*apic-reg-virt)"),
         ],
     },
     {

@@ -28,6 +28,12 @@ GUESTS = {
     "broken-cr0": ("hello.elf", "broken=cr0 expect=stop:CR0.PG_is_1"),
     "broken-cs": ("hello.elf", "broken=cs expect=stop:both_L_and_D/B"),
     "broken-rflags": ("hello.elf", "broken=rflags expect=stop:RFLAGS_bit_1"),
+    # the same two on a CPU without unrestricted guest: refused with the
+    # reason before entry, and the entry check's reason for CR0
+    "real16-noug": ("real16.bin", "mode=real load=0x10000 "
+                    "expect=stop:needs_unrestricted_guest"),
+    "broken-cr0-noug": ("hello.elf", "broken=cr0 "
+                        "expect=stop:CR0.PG_is_0_without"),
     "bench": ("bench.elf", "mem=160M"),
     "bench-spp-soft": ("bench.elf", "spp=soft case=spp"),
     "bench-nocache": ("bench.elf", "case=nocache no-mmio-cache"),

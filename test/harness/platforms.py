@@ -4,6 +4,11 @@
 Platforms:
   bochs-tigerlake   Bochs 2.7, cpu model tigerlake (VMX with EPT and SPP)
   bochs-skylake     Bochs 2.7, cpu model corei7_skylake_x (VMX, no SPP)
+  bochs-sandybridge Bochs 2.7, cpu model corei7_sandy_bridge_2600k (VMX with
+                    EPT and unrestricted guest, no EPT A/D, PML, SPP, APIC-
+                    register virtualization or virtual-interrupt delivery)
+  bochs-lynnfield   Bochs 2.7, cpu model corei5_lynnfield_750 (as sandy
+                    bridge, and no unrestricted guest)
   qemu-tcg          QEMU without acceleration: no VMX, boot path only
   qemu-kvm          QEMU + KVM with -cpu host (needs /dev/kvm and nested VMX)
 
@@ -27,6 +32,8 @@ import tty
 BOCHS_MODELS = {
     "bochs-tigerlake": "tigerlake",
     "bochs-skylake": "corei7_skylake_x",
+    "bochs-sandybridge": "corei7_sandy_bridge_2600k",
+    "bochs-lynnfield": "corei5_lynnfield_750",
 }
 PLATFORMS = list(BOCHS_MODELS) + ["qemu-tcg", "qemu-kvm"]
 EXIT_RE = re.compile(r"^mica: exit (\d+) \((\S+)\)", re.M)

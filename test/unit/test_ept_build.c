@@ -263,7 +263,7 @@ static void test_fixed_page(void)
 	bool ok = true, mmio;
 
 	fx_init(&f, 4 * GiB, EPT_CAP_2M | EPT_CAP_1G, false);
-	ept_set_fixed_page(&f.vm.ept, gpa_to_gfn(at), frame);
+	ept_set_fixed_page(&f.vm.ept, 0, gpa_to_gfn(at), frame, true);
 	ok &=
 	    vm_ept_violation(&f.vm, at + 0x300, EPT_ACC_EXEC) == EPT_FAULT_MMIO;
 	ok &= leaf_level(&f, at, &pte) == -1;
@@ -297,12 +297,45 @@ static void test_fixed_page(void)
 		struct ept_check_report r;
 
 		mmio = ept_check(&f.vm.ept, &r) == -EFAULT &&
-		       !strcmp(r.what, "MMIO entry over the fixed page");
+		       !strcmp(r.what, "MMIO entry over a fixed page");
 	}
 	fx_fini(&f);
 	tap_ok(ok && mmio, "the fixed page: 4K R+W leaf to its frame on first "
 			   "access, no fetch, kept out of MMIO entries, a "
 			   "slot over it wins");
+}
+
+/* A second fixed page that is not writable (a page table the CPU walks):
+ * a read maps it R only, a write and a fetch are MMIO, and the first
+ * fixed page next to it keeps its own leaf. */
+static void test_fixed_page_ro(void)
+{
+	const gpa_t apic = 0xfee00000ULL, tab = 0xfeffc000ULL;
+	const hpa_t frame = 200 * GiB, tframe = 201 * GiB;
+	struct fixture f;
+	u64 pte;
+	bool ok = true;
+
+	fx_init(&f, 4 * GiB, EPT_CAP_2M | EPT_CAP_1G, false);
+	ept_set_fixed_page(&f.vm.ept, 0, gpa_to_gfn(apic), frame, true);
+	ept_set_fixed_page(&f.vm.ept, 1, gpa_to_gfn(tab), tframe, false);
+	ok &= vm_ept_violation(&f.vm, tab + 8, EPT_ACC_WRITE) == EPT_FAULT_MMIO;
+	ok &= vm_ept_violation(&f.vm, tab + 8, EPT_ACC_EXEC) == EPT_FAULT_MMIO;
+	ok &= leaf_level(&f, tab, &pte) == -1;
+	ok &= vm_ept_violation(&f.vm, tab + 8, EPT_ACC_READ) == EPT_FAULT_FIXED;
+	ok &= leaf_level(&f, tab, &pte) == 0 && !ept_is_mmio(pte) &&
+	      pt_leaf_pa(f.vm.ept.pt.fmt, pte, 0) == tframe &&
+	      (pte & (EPT_R | EPT_W | EPT_X)) == EPT_R;
+	ok &= vm_ept_violation(&f.vm, tab + 8, EPT_ACC_WRITE) == EPT_FAULT_MMIO;
+	ok &= vm_ept_violation(&f.vm, apic, EPT_ACC_WRITE) == EPT_FAULT_FIXED;
+	ok &= leaf_level(&f, apic, &pte) == 0 &&
+	      pt_leaf_pa(f.vm.ept.pt.fmt, pte, 0) == frame;
+	ok &=
+	    vm_ept_violation(&f.vm, tab - 4096, EPT_ACC_READ) == EPT_FAULT_MMIO;
+	ok &= check_ok(&f);
+	fx_fini(&f);
+	tap_ok(ok, "a fixed page that is not writable: R leaf on a read, "
+		   "writes and fetches MMIO, beside the writable one");
 }
 
 /* Each corruption must be reported with its own description. ("leaf maps
@@ -399,6 +432,7 @@ int main(void)
 	test_flags();
 	test_mmio();
 	test_fixed_page();
+	test_fixed_page_ro();
 	test_checker();
 	return tap_done();
 }

@@ -5,7 +5,7 @@
  * combination of the low 19 bits counting the accepted values.
  */
 #include "test/unit/support/tap.h"
-#include "vmm/xcr0.h"
+#include "vmm/cpu/xcr0.h"
 
 /* x87 SSE AVX MPX AVX-512 PKRU AMX, as a current server CPU reports. */
 #define ALL 0x602ffULL

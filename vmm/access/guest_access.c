@@ -65,7 +65,7 @@ static void cpu_paging_facts(bool *gbpages, u8 *maxphyaddr)
 static void read_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 {
 	c->cr0 = vcpu_read_cr0(v);
-	c->cr3 = vmcs_readl(VMCS_GUEST_CR3);
+	c->cr3 = vcpu_read_cr3(v);
 	c->cr4 = vcpu_read_cr4(v);
 	c->efer = vmcs_read64(VMCS_GUEST_EFER);
 	if ((c->cr4 & GWALK_CR4_PAE) && !(c->efer & GWALK_EFER_LMA)) {

@@ -26,8 +26,11 @@ struct mmio_fault {
  */
 void mmio_emulate(struct vcpu *v, const struct mmio_fault *f);
 
-/* The forced-emulation prefix: ud2 followed by "mica" (docs/guests.md). */
-#define FORCED_EMU_SIG	   "\x0f\x0bmica"
-#define FORCED_EMU_SIG_LEN 6
+/* The forced-emulation prefixes (docs/guests.md): ud2 followed by "mica",
+ * and KVM's, ud2 followed by "kvm" (its force_emulation_prefix). */
+#define FORCED_EMU_SIG	       "\x0f\x0bmica"
+#define FORCED_EMU_SIG_LEN     6
+#define FORCED_EMU_KVM_SIG     "\x0f\x0bkvm"
+#define FORCED_EMU_KVM_SIG_LEN 5
 
 #endif /* MICA_VMM_ACCESS_MMIO_EMULATE_H */

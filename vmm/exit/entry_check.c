@@ -15,7 +15,7 @@
 #define EFER_RESERVED	(~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 
 struct guest_regs {
-	u64 cr0, cr4, efer, rflags;
+	u64 cr0, cr3, cr4, efer, rflags;
 	u32 entry, proc2, cs_ar, tr_ar, ldtr_ar, activity;
 	u64 link;
 };
@@ -23,6 +23,7 @@ struct guest_regs {
 static void read_regs(struct guest_regs *g)
 {
 	g->cr0 = vmcs_readl(VMCS_GUEST_CR0);
+	g->cr3 = vmcs_readl(VMCS_GUEST_CR3);
 	g->cr4 = vmcs_readl(VMCS_GUEST_CR4);
 	g->efer = vmcs_read64(VMCS_GUEST_EFER);
 	g->rflags = vmcs_readl(VMCS_GUEST_RFLAGS);
@@ -35,6 +36,14 @@ static void read_regs(struct guest_regs *g)
 	g->link = vmcs_read64(VMCS_LINK_POINTER);
 }
 
+/* CPUID.80000008H:EAX[7:0], 36 where the leaf is absent. */
+static unsigned maxphyaddr(void)
+{
+	return cpuid(0x80000000).eax >= 0x80000008
+		   ? cpuid(0x80000008).eax & 0xff
+		   : 36;
+}
+
 /* "Checks on Guest Control Registers, Debug Registers, and MSRs" */
 static const char *check_control_regs(const struct guest_regs *g)
 {
@@ -44,6 +53,9 @@ static const char *check_control_regs(const struct guest_regs *g)
 
 	if (g->proc2 & VMX_PROC2_UNRESTRICTED)
 		fixed0 &= ~(CR0_PE | CR0_PG);
+	else if (!(g->cr0 & CR0_PE) || !(g->cr0 & CR0_PG))
+		return "guest CR0.PE or CR0.PG is 0 without unrestricted guest "
+		       "(IA32_VMX_CR0_FIXED0)";
 	if ((g->cr0 & fixed0) != fixed0 || (g->cr0 & ~c->cr0_fixed1))
 		return "guest CR0 violates IA32_VMX_CR0_FIXED0/FIXED1";
 	if ((g->cr0 & CR0_PG) && !(g->cr0 & CR0_PE))
@@ -51,6 +63,9 @@ static const char *check_control_regs(const struct guest_regs *g)
 	if ((g->cr4 & c->cr4_fixed0) != c->cr4_fixed0 ||
 	    (g->cr4 & ~c->cr4_fixed1))
 		return "guest CR4 violates IA32_VMX_CR4_FIXED0/FIXED1";
+	if (g->cr3 >> maxphyaddr())
+		return "guest CR3 has bits set beyond the physical-address "
+		       "width";
 	if (ia32e && (!(g->cr0 & CR0_PG) || !(g->cr4 & CR4_PAE)))
 		return "IA-32e mode guest requires CR0.PG = 1 and CR4.PAE = 1";
 	if (!ia32e && (g->cr4 & CR4_PCIDE))

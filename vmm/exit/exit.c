@@ -20,7 +20,7 @@ __cold static void stop_with_state(struct vcpu *v, const char *what)
 {
 	vm_stop(v->vm,
 		"%s at RIP 0x%lx (CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx)",
-		what, v->rip, vcpu_read_cr0(v), vmcs_readl(VMCS_GUEST_CR3),
+		what, v->rip, vcpu_read_cr0(v), vcpu_read_cr3(v),
 		vcpu_read_cr4(v), vmcs_read64(VMCS_GUEST_EFER));
 }
 

@@ -14,10 +14,25 @@ void vmx_handle_exit(struct vcpu *v);
 
 /* Exit handlers, one per basic reason (vmm/exit/). */
 void handle_cpuid(struct vcpu *v);
+/* The CPU the VM's guest sees (vm->cpu), once its controls are set. */
+void vm_cpu_init(struct vm *vm);
+/* Its MSRs (vm->msr_env, vm->msrs at their reset values); after
+ * vm_cpu_init. */
+void vm_msr_init(struct vm *vm);
 void handle_io(struct vcpu *v);
 void handle_rdmsr(struct vcpu *v);
 void handle_wrmsr(struct vcpu *v);
 void handle_cr_access(struct vcpu *v);
+/*
+ * Bring CR3, CR4, CR3 exiting and the "load IA32_EFER" entry control in
+ * line with the guest's CR0 and CR4 as it sees them: without unrestricted
+ * guest, paging off runs on mica's identity page table (vmm/exit/exit_cr.c).
+ * Flushes the guest's TLB when that changes its translations. Call after
+ * the controls and CR read shadows are set, and after each CR0/CR4 change.
+ */
+void cr_sync_paging(struct vcpu *v);
+/* The CR4 bits mica must own (guest/host mask) for cr_sync_paging. */
+u64 cr4_idmap_owned(void);
 void handle_xsetbv(struct vcpu *v);
 void handle_vmcall(struct vcpu *v);
 void handle_hlt(struct vcpu *v);

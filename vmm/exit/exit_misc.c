@@ -82,20 +82,25 @@ static bool peek_code(struct vcpu *v, u8 *buf, unsigned len)
 }
 
 /*
- * Forced emulation (module option forced-emu): "ud2; .ascii \"mica\""
- * before an instruction makes mica emulate that instruction, so the same
- * test runs natively and through the emulator.
+ * Forced emulation (module option forced-emu): "ud2; .ascii \"mica\"" (or
+ * KVM's "ud2; .ascii \"kvm\"") before an instruction makes mica emulate
+ * that instruction, so the same test runs natively and through the
+ * emulator, and tests written for KVM's forced emulation run unchanged.
  */
 static bool forced_emulation(struct vcpu *v)
 {
 	u8 sig[FORCED_EMU_SIG_LEN];
+	unsigned len;
 
-	if (!v->vm->cfg.forced_emu)
+	if (!v->vm->cfg.forced_emu || !peek_code(v, sig, sizeof(sig)))
 		return false;
-	if (!peek_code(v, sig, sizeof(sig)) ||
-	    mem_cmp(sig, FORCED_EMU_SIG, FORCED_EMU_SIG_LEN))
+	if (!mem_cmp(sig, FORCED_EMU_SIG, FORCED_EMU_SIG_LEN))
+		len = FORCED_EMU_SIG_LEN;
+	else if (!mem_cmp(sig, FORCED_EMU_KVM_SIG, FORCED_EMU_KVM_SIG_LEN))
+		len = FORCED_EMU_KVM_SIG_LEN;
+	else
 		return false;
-	v->rip += FORCED_EMU_SIG_LEN;
+	v->rip += len;
 	vmcs_writel(VMCS_GUEST_RIP, v->rip);
 	mmio_emulate(v, NULL);
 	return true;

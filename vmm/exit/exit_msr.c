@@ -1,36 +1,56 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RDMSR/WRMSR exits (every MSR access exits: no MSR bitmaps). An allow-list
- * of MSRs a guest kernel needs; anything else raises #GP(0) in the guest,
- * as an unimplemented MSR does on hardware, and is counted.
- * MSRs held in the VMCS guest area are read and written there; the SYSCALL
- * MSRs and KERNEL_GS_BASE are left live in the CPU while the guest runs
- * (the hypervisor never uses SYSCALL or SWAPGS) and reset per VM.
+ * RDMSR/WRMSR exits (every MSR access exits: no MSR bitmaps). Which MSRs
+ * a guest has, and which values it may write, is vmm/cpu/msr_model.c's
+ * table: an MSR outside it, or one whose CPUID bit the guest lacks, raises
+ * #GP(0) as an unimplemented MSR does on hardware; so does a reserved bit.
+ * Every #GP is counted. The model stores the MSRs that are only state
+ * (MISC_ENABLE, MTRRs, MCG_STATUS); here are those held in the VMCS guest
+ * area, the TSC and the local APIC's, and those left live in the CPU while
+ * the guest runs (the SYSCALL MSRs, KERNEL_GS_BASE, TSC_AUX, SPEC_CTRL:
+ * the hypervisor uses none of them), reset per VM.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/clock.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/exit/exit.h"
 #include "vmm/vm.h"
 #include "vmm/vm_devices.h"
 
-#define MSR_IA32_TSC	    0x10
-#define MSR_IA32_APIC_BASE  0x1b
-#define MSR_IA32_TSC_ADJUST 0x3b
-#define MSR_STAR	    0xc0000081
-#define MSR_LSTAR	    0xc0000082
-#define MSR_CSTAR	    0xc0000083
-#define MSR_SFMASK	    0xc0000084
-#define MSR_TSC_AUX	    0xc0000103
-#define MSR_TSC_DEADLINE    0x6e0
+/* CPUID.80000008H:EAX[7:0], 36 where the leaf is absent */
+static u8 host_maxphyaddr(void)
+{
+	return cpuid(0x80000000).eax >= 0x80000008 ? (u8)cpuid(0x80000008).eax
+						   : 36;
+}
 
-#define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+void vm_msr_init(struct vm *vm)
+{
+	u64 caps = 0;
+
+	if (cpu_model_has(&vm->cpu, 7, 0, CPUID_EDX, 29) &&
+	    rdmsr_safe(IA32_ARCH_CAPABILITIES, &caps))
+		caps = 0;
+	vm->msr_env = (struct msr_env){
+	    .cpu = &vm->cpu,
+	    .maxphyaddr = host_maxphyaddr(),
+	    .tsc_hz = tsc_hz(),
+	    .host_arch_caps = caps,
+	};
+	msr_store_reset(&vm->msrs);
+}
+
+static const u32 live_msrs[] = {
+    IA32_STAR,	  IA32_LSTAR,	  IA32_CSTAR,	      IA32_FMASK,
+    IA32_TSC_AUX, IA32_SPEC_CTRL, IA32_KERNEL_GS_BASE};
 
 static bool is_live_msr(u32 msr)
 {
-	return msr == MSR_STAR || msr == MSR_LSTAR || msr == MSR_CSTAR ||
-	       msr == MSR_SFMASK || msr == MSR_KERNEL_GS_BASE ||
-	       msr == MSR_TSC_AUX;
+	for (unsigned i = 0; i < ARRAY_SIZE(live_msrs); i++)
+		if (live_msrs[i] == msr)
+			return true;
+	return false;
 }
 
 static int msr_read(struct vcpu *v, u32 msr, u64 *val)
@@ -57,16 +77,19 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_GS_BASE:
 		*val = vmcs_readl(VMCS_GUEST_GS_BASE);
 		return 0;
-	case MSR_IA32_TSC:
+	case MSR_IA32_DEBUGCTL:
+		*val = vmcs_read64(VMCS_GUEST_DEBUGCTL);
+		return 0;
+	case IA32_TSC:
 		*val = rdtsc() + v->vm->tsc_offset;
 		return 0;
-	case MSR_IA32_APIC_BASE:
+	case IA32_APIC_BASE:
 		*val = v->vm->apic_base;
 		return 0;
-	case MSR_IA32_TSC_ADJUST:
+	case IA32_TSC_ADJUST:
 		*val = v->vm->tsc_adjust;
 		return 0;
-	case MSR_TSC_DEADLINE:
+	case IA32_TSC_DEADLINE:
 		*val = vlapic_read_tsc_deadline(&v->vm->lapic);
 		return 0;
 	default:
@@ -74,24 +97,6 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 			return rdmsr_safe(msr, val);
 		return -1;
 	}
-}
-
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
-/* PAT entries must be valid memory types: 0, 1, 4, 5, 6, 7 (SDM Vol 3A
- * 12.12.2 "IA32_PAT MSR"). */
-static bool pat_valid(u64 pat)
-{
-	for (unsigned i = 0; i < 8; i++) {
-		u8 t = (u8)(pat >> (8 * i));
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
 }
 
 /* The VMCS field holding an address-valued MSR. */
@@ -109,12 +114,11 @@ static u32 address_msr_field(u32 msr)
 	}
 }
 
+/* The model has checked the bits against CPUID. */
 static int msr_write_efer(struct vcpu *v, u64 val)
 {
 	u64 old = vmcs_read64(VMCS_GUEST_EFER);
 
-	if (val & ~EFER_ALLOWED)
-		return -1;
 	/* LME may not change while paging is on (SDM Vol 3A 10.8.5). */
 	if ((vcpu_read_cr0(v) & CR0_PG) && ((val ^ old) & EFER_LME))
 		return -1;
@@ -146,9 +150,10 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_EFER:
 		return msr_write_efer(v, val);
 	case MSR_IA32_PAT:
-		if (!pat_valid(val))
-			return -1;
 		vmcs_write64(VMCS_GUEST_PAT, val);
+		return 0;
+	case MSR_IA32_DEBUGCTL:
+		vmcs_write64(VMCS_GUEST_DEBUGCTL, val);
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
 		vmcs_write32(VMCS_GUEST_SYSENTER_CS, val);
@@ -157,20 +162,21 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_SYSENTER_EIP:
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (!canonical(val))
-			return -1;
 		vmcs_write_raw(address_msr_field(msr), val);
 		return 0;
-	case MSR_IA32_APIC_BASE:
+	case IA32_APIC_BASE:
 		return vm_write_apic_base(v->vm, val) ? -1 : 0;
-	case MSR_IA32_TSC:
+	case IA32_TSC:
 		set_tsc_offset(v->vm, val - rdtsc());
 		return 0;
-	case MSR_IA32_TSC_ADJUST:
+	case IA32_PRED_CMD:
+	case IA32_FLUSH_CMD:
+		return val ? wrmsr_safe(msr, val) : 0;
+	case IA32_TSC_ADJUST:
 		set_tsc_offset(v->vm,
 			       v->vm->tsc_offset + (val - v->vm->tsc_adjust));
 		return 0;
-	case MSR_TSC_DEADLINE:
+	case IA32_TSC_DEADLINE:
 		vlapic_write_tsc_deadline(&v->vm->lapic, val,
 					  v->vm->tsc_offset);
 		return 0;
@@ -190,10 +196,15 @@ static void msr_fault(struct vcpu *v)
 void handle_rdmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->gpr[GPR_RCX];
-	u64 val;
+	struct vm *vm = v->vm;
+	u64 val = 0;
+	int rc;
 
-	v->vm->counters[CNT_EXIT_MSR]++;
-	if (msr_read(v, msr, &val)) {
+	vm->counters[CNT_EXIT_MSR]++;
+	rc = msr_model_read(&vm->msr_env, &vm->msrs, msr, &val);
+	if (rc == MSR_PASS)
+		rc = msr_read(v, msr, &val) ? MSR_GP : MSR_DONE;
+	if (rc != MSR_DONE) {
 		msr_fault(v);
 		return;
 	}
@@ -207,8 +218,14 @@ void handle_wrmsr(struct vcpu *v)
 	u32 msr = (u32)v->gpr[GPR_RCX];
 	u64 val = (v->gpr[GPR_RDX] << 32) | (u32)v->gpr[GPR_RAX];
 
-	v->vm->counters[CNT_EXIT_MSR]++;
-	if (msr_write(v, msr, val)) {
+	struct vm *vm = v->vm;
+	int rc;
+
+	vm->counters[CNT_EXIT_MSR]++;
+	rc = msr_model_write(&vm->msr_env, &vm->msrs, msr, val);
+	if (rc == MSR_PASS)
+		rc = msr_write(v, msr, val) ? MSR_GP : MSR_DONE;
+	if (rc != MSR_DONE) {
 		msr_fault(v);
 		return;
 	}
@@ -217,11 +234,8 @@ void handle_wrmsr(struct vcpu *v)
 
 void vcpu_reset_live_msrs(void)
 {
-	static const u32 live[] = {MSR_STAR,   MSR_LSTAR,	   MSR_CSTAR,
-				   MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_TSC_AUX};
-
 	/* An MSR absent on this CPU has nothing to reset: ignore #GP. */
-	for (unsigned i = 0; i < ARRAY_SIZE(live); i++)
-		if (wrmsr_safe(live[i], 0) < 0)
+	for (unsigned i = 0; i < ARRAY_SIZE(live_msrs); i++)
+		if (wrmsr_safe(live_msrs[i], 0) < 0)
 			continue;
 }

@@ -14,9 +14,11 @@
 #include "mm/base/layout.h"
 #include "mm/base/console.h"
 #include "mm/base/errno.h"
+#include "mm/mm.h"
 #include "vmm/load/guest_layout.h"
 #include "vmm/vm.h"
 #include "vmm/run/vmcs_setup.h"
+#include "vmm/exit/exit.h"
 
 #define AR_CODE64	(0xb | VMX_AR_S | VMX_AR_P | VMX_AR_L | VMX_AR_G)
 #define AR_CODE32	(0xb | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
@@ -77,13 +79,60 @@ static void setup_apicv(struct vm *vm, u32 pin, u32 *proc, u32 *proc2)
 		for (unsigned i = 0; i < 4; i++)
 			vmcs_write_raw(VMCS_EOI_EXIT_BITMAP0 + 2 * i, 0);
 	}
-	ept_set_fixed_page(&vm->mem.ept, gpa_to_gfn(LAPIC_BASE_DEFAULT),
-			   vm->apic_access);
+	ept_set_fixed_page(&vm->mem.ept, VM_FIXED_APIC_ACCESS,
+			   gpa_to_gfn(LAPIC_BASE_DEFAULT), vm->apic_access,
+			   true);
 	/* Mapped now, as every guest that uses its APIC would map it: the
 	 * tables above it then stay, and MMIO entries next to it cost no
 	 * table page. Out of table pages, the first access maps it. */
 	if (vm_ept_violation(&vm->mem, LAPIC_BASE_DEFAULT, EPT_ACC_READ) < 0)
 		printk("vm: APIC-access page left to its first access\n");
+}
+
+_Static_assert(VM_FIXED_IDMAP < EPT_FIXED_MAX, "a fixed page per use");
+
+/* 32-bit paging PDE: present, writable, user, accessed, dirty, 4 MByte */
+#define IDMAP_PDE 0xe7u
+
+/*
+ * The identity page table of guests with CR0.PG = 0 on a CPU without
+ * unrestricted guest (cr_sync_paging): one 32-bit page directory of
+ * 4-MByte pages covering 4 GiB, A and D already set so that the CPU never
+ * writes it. Every VM maps the same page read-only at VM_IDMAP_GPA;
+ * allocated the first time one needs it, then kept. 0: out of memory.
+ */
+static hpa_t idmap_page(void)
+{
+	static hpa_t pa;
+	u32 *pde;
+
+	if (pa || mm_alloc_pages(1, PAGE_SIZE, &pa))
+		return pa;
+	pde = phys_ptr(pa);
+	for (u32 i = 0; i < PAGE_SIZE / sizeof(*pde); i++)
+		pde[i] = (i << 22) | IDMAP_PDE;
+	return pa;
+}
+
+/* Without unrestricted guest: real mode cannot run (mica does not
+ * emulate it), protected mode without paging runs on the identity table. */
+static int setup_no_unrestricted(struct vm *vm)
+{
+	hpa_t pa;
+
+	if (vm->cfg.mode == VM_MODE_REAL) {
+		vm_stop(vm, "real mode (mode=real) needs unrestricted guest, "
+			    "which this CPU lacks");
+		return -ENODEV;
+	}
+	pa = idmap_page();
+	if (!pa) {
+		vm_stop(vm, "no host page for the identity page table");
+		return -ENOMEM;
+	}
+	ept_set_fixed_page(&vm->mem.ept, VM_FIXED_IDMAP,
+			   gpa_to_gfn(VM_IDMAP_GPA), pa, false);
+	return 0;
 }
 
 static int setup_controls(struct vm *vm)
@@ -110,8 +159,10 @@ static int setup_controls(struct vm *vm)
 			  VMX_PROC_TSC_OFFSET | VMX_PROC_CR8_LOAD_EXIT |
 			  VMX_PROC_CR8_STORE_EXIT | VMX_PROC_SECONDARY,
 		      &c->proc, &miss);
-	if (miss & VMX_PROC_SECONDARY)
+	if (miss & VMX_PROC_SECONDARY) {
+		vm_stop(vm, "this CPU has no secondary controls (EPT, VPID)");
 		return -ENODEV;
+	}
 	/* No CR3 exits: guests own CR3 under EPT (TRUE controls allow it). */
 	proc &=
 	    ~(VMX_PROC_CR3_LOAD_EXIT | VMX_PROC_CR3_STORE_EXIT) | c->proc.must1;
@@ -122,13 +173,22 @@ static int setup_controls(struct vm *vm)
 	 * or virtualize UMWAIT's TSC deadline. */
 	proc2_want |= c->proc2.may1 & (VMX_PROC2_RDTSCP | VMX_PROC2_INVPCID);
 	proc2 = adjust(proc2_want, &c->proc2, &miss);
-	if (miss & (VMX_PROC2_EPT | VMX_PROC2_VPID))
+	if (miss & (VMX_PROC2_EPT | VMX_PROC2_VPID)) {
+		vm_stop(vm, "this CPU lacks EPT or VPID");
 		return -ENODEV;
+	}
+	if (!(proc2 & VMX_PROC2_UNRESTRICTED)) {
+		int rc = setup_no_unrestricted(vm);
+
+		if (rc)
+			return rc;
+	}
 	setup_apicv(vm, pin, &proc, &proc2);
-	if (vm->cfg.mode == VM_MODE_REAL && (miss & VMX_PROC2_UNRESTRICTED))
-		return -ENODEV;
+	/* Without unrestricted guest mica owns CR0.PG and so every change
+	 * of EFER.LMA: the CPU's EFER is not saved, see cr_sync_paging. */
 	exit = adjust(
-	    VMX_EXIT_HOST_LONG_MODE | VMX_EXIT_ACK_INTR | VMX_EXIT_SAVE_EFER |
+	    VMX_EXIT_HOST_LONG_MODE | VMX_EXIT_ACK_INTR |
+		((proc2 & VMX_PROC2_UNRESTRICTED) ? VMX_EXIT_SAVE_EFER : 0) |
 		VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT |
 		((pin & VMX_PIN_PREEMPT_TIMER) ? VMX_EXIT_SAVE_PREEMPT : 0),
 	    &c->exit, &miss);
@@ -141,6 +201,7 @@ static int setup_controls(struct vm *vm)
 	vmcs_write32(VMCS_PROC_CTLS2, proc2);
 	vmcs_write64(VMCS_TSC_OFFSET, vm->tsc_offset); /* guest TSC = host's */
 	vm->proc2 = proc2;
+	vm_cpu_init(vm);
 	vmcs_write32(VMCS_EXIT_CTLS, exit);
 	vmcs_write32(VMCS_ENTRY_CTLS, entry);
 	vmcs_write32(VMCS_EXCEPTION_BITMAP, BIT(X86_EXC_UD));
@@ -202,8 +263,10 @@ static void write_segments(const struct seg_init *cs, const struct seg_init *ds)
 	vmcs_write32(VMCS_GUEST_CS_AR, cs->ar);
 }
 
-/* CR0/CR4 bits the host owns: fixed by VMX, shown to the guest through the
- * read shadows. Unrestricted guests may run with PE and PG clear. */
+/* CR0/CR4 bits the host owns: fixed by VMX or absent from the guest's
+ * CPU (vmm/cpu/cpuid_model.c), shown to the guest through the
+ * read shadows. Unrestricted guests may run with PE and PG clear; other
+ * guests' CR4 paging bits are mica's too (cr_sync_paging). */
 static void setup_cr_masks(struct vm *vm, u64 cr0, u64 cr4)
 {
 	const struct vmx_caps *c = vmx_caps();
@@ -212,7 +275,9 @@ static void setup_cr_masks(struct vm *vm, u64 cr0, u64 cr4)
 	if (vmx_has_unrestricted_guest())
 		fixed0 &= ~(CR0_PE | CR0_PG);
 	vm->vcpu.cr0_mask = (fixed0 | ~c->cr0_fixed1) & 0xffffffffULL;
-	vm->vcpu.cr4_mask = c->cr4_fixed0 | ~c->cr4_fixed1;
+	/* and every CR4 bit of a feature the guest's CPUID does not have */
+	vm->vcpu.cr4_mask =
+	    c->cr4_fixed0 | ~(c->cr4_fixed1 & vm->cpu.cr4) | cr4_idmap_owned();
 	vmcs_writel(VMCS_CR0_MASK, vm->vcpu.cr0_mask);
 	vmcs_writel(VMCS_CR4_MASK, vm->vcpu.cr4_mask);
 	vmcs_writel(VMCS_CR0_SHADOW, cr0);
@@ -265,6 +330,7 @@ static void setup_guest_mode(struct vm *vm, gpa_t entry)
 	setup_cr_masks(vm, cr0, cr4);
 	vmcs_write64(VMCS_GUEST_EFER, efer);
 	vmcs_writel(VMCS_GUEST_RIP, entry);
+	cr_sync_paging(&vm->vcpu);
 }
 
 static void setup_guest_common(void)
@@ -326,12 +392,9 @@ int vmcs_setup(struct vm *vm, gpa_t entry)
 		vmx_report_failure("vmclear/vmptrld", rc);
 		return -EIO;
 	}
-	rc = setup_controls(vm);
-	if (rc) {
-		printk("vmx: this CPU lacks a control mica needs (EPT, VPID, "
-		       "or unrestricted guest for real mode)\n");
+	rc = setup_controls(vm); /* the VM is stopped with the reason */
+	if (rc)
 		return rc;
-	}
 	setup_host_state();
 	setup_guest_common();
 	setup_guest_mode(vm, entry);

@@ -3,8 +3,8 @@
  * The XCR0 values XSETBV accepts (SDM Vol. 2C "XSETBV", Vol. 1 13.3
  * "Enabling the XSAVE Feature Set and XSAVE-Enabled Features"). Pure.
  */
-#ifndef MICA_VMM_XCR0_H
-#define MICA_VMM_XCR0_H
+#ifndef MICA_VMM_CPU_XCR0_H
+#define MICA_VMM_CPU_XCR0_H
 
 #include "mm/base/types.h"
 
@@ -49,4 +49,4 @@ static inline bool xcr0_valid(u64 val, u64 supported)
 	       xcr0_all_or_none(val, XCR0_AMX);
 }
 
-#endif /* MICA_VMM_XCR0_H */
+#endif /* MICA_VMM_CPU_XCR0_H */
