@@ -7,6 +7,15 @@ V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
 PLATFORM ?= auto
 GUESTS   ?=
+# make run KERNEL=path: that kernel as the only guest, as "qemu -kernel";
+# ARGS its command line after its name, MEM and MODE its mem= and mode=
+# (mode 32 for ELF32 and multiboot1 kernels unless given), OPTS more of
+# mica's module options (docs/guests.md).
+KERNEL   ?=
+ARGS     ?=
+MEM      ?=
+MODE     ?=
+OPTS     ?=
 
 # ---------------------------------------------------------------- toolchain
 CC       := gcc
@@ -87,11 +96,11 @@ GUEST_BINS := $(GUESTS_MB1:%=$(BUILD)/guests/%.elf) \
               $(GUESTS32:%=$(BUILD)/guests/%.elf) \
               $(GUESTS_REAL:%=$(BUILD)/guests/%.bin)
 
-KERNEL := $(BUILD)/mica.elf
+MICA_ELF := $(BUILD)/mica.elf
 ISO    := $(BUILD)/mica.iso
 
 .PHONY: all guests iso run test test-long test-host bench-host bench fmt lint clean deps
-all: $(KERNEL) $(ISO) $(GUEST_BINS)
+all: $(MICA_ELF) $(ISO) $(GUEST_BINS)
 iso: $(ISO)
 
 # ---------------------------------------------------------------- kernel
@@ -139,13 +148,13 @@ $(BUILD)/k/%.o: %.asm $(ASM_OFFSETS)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
 
-$(KERNEL): $(KERNEL_OBJS) linker.ld
+$(MICA_ELF): $(KERNEL_OBJS) linker.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KERNEL_OBJS)
 
-$(ISO): $(KERNEL) test/harness/mkiso.sh
+$(ISO): $(MICA_ELF) test/harness/mkiso.sh
 	@$(if $(Q),echo "  ISO     $@")
-	$(Q)sh test/harness/mkiso.sh $@ $(KERNEL)
+	$(Q)sh test/harness/mkiso.sh $@ $(MICA_ELF)
 
 # ---------------------------------------------------------------- guests
 $(BUILD)/g64/%.o: %.c
@@ -184,27 +193,36 @@ $(foreach g,$(GUESTS_MB1),$(eval $(BUILD)/guests/$(g).elf: \
 $(foreach g,$(GUESTS_REAL),$(eval $(BUILD)/guests/$(g).bin: \
 	guests/$(call guest_src,$(g)).asm))
 
-$(GUESTS64:%=$(BUILD)/guests/%.elf): guests/guest64.ld
+# Linked by guests/<name>.ld where the program has one (its own load
+# address), else by guest64.ld (from 1 MiB).
+guest_ld = $(or $(wildcard guests/$(1).ld),guests/guest64.ld)
+$(foreach g,$(GUESTS64) $(GUESTS32),$(eval $(BUILD)/guests/$(g).elf: \
+	$(call guest_ld,$(g))))
+
+$(GUESTS64:%=$(BUILD)/guests/%.elf):
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GLD64   $@")
 	$(Q)$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments \
-		-T guests/guest64.ld -o $@ \
+		-T $(filter %.ld,$^) -o $@ \
 		$(filter %.o,$^)
 
-$(GUESTS32:%=$(BUILD)/guests/%.elf): guests/guest64.ld
+$(GUESTS32:%=$(BUILD)/guests/%.elf):
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GLD32   $@")
 	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments \
-		-T guests/guest64.ld \
+		-T $(filter %.ld,$^) \
 		-o $@ $(filter %.o,$^)
 
 # Multiboot1 kernels: x86-64 code behind a 32-bit entry (crt_mb1), converted
-# to ELF32 as the kernels they imitate are.
-$(GUESTS_MB1:%=$(BUILD)/guests/%.elf): guests/mb1/mb1.ld
+# to ELF32 as the kernels they imitate are. Linked by guests/mb1/<name>.ld
+# where the program has one (its own load address), else by mb1.ld.
+mb1_ld = $(or $(wildcard guests/mb1/$(1).ld),guests/mb1/mb1.ld)
+$(foreach g,$(GUESTS_MB1),$(eval $(BUILD)/guests/$(g).elf: $(call mb1_ld,$(g))))
+$(GUESTS_MB1:%=$(BUILD)/guests/%.elf):
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GLDMB1  $@")
 	$(Q)$(LD) -nostdlib -z noexecstack --no-warn-rwx-segments \
-		-T guests/mb1/mb1.ld -o $@.64 \
+		-T $(filter %.ld,$^) -o $@.64 \
 		$(filter-out %/crt64.o,$(filter %.o,$^))
 	$(Q)objcopy -O elf32-i386 $@.64 $@
 
@@ -365,9 +383,16 @@ deps:
 	$(Q)sh test/harness/deps.sh
 	$(Q)sh test/harness/kernel_fetch.sh $(BUILD)/kernel
 
+# A value as one single-quoted shell word.
+shq = '$(subst ','\'',$(1))'
+RUN_GUESTS = $(if $(KERNEL),--kernel $(call shq,$(KERNEL)) \
+	--args $(call shq,$(ARGS)) --mem $(call shq,$(MEM)) \
+	--mode $(call shq,$(MODE)) --opts $(call shq,$(OPTS)), \
+	--guests $(call shq,$(GUESTS)))
 run: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(PYTHON) test/harness/run.py --platform $(PLATFORM) --guests "$(GUESTS)"
+	$(Q)$(MAKE) --no-print-directory $(if $(KERNEL),$(MICA_ELF),all)
+	$(Q)$(PYTHON) test/harness/run.py --build $(BUILD) \
+		--platform $(PLATFORM) $(RUN_GUESTS)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all test-host

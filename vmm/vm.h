@@ -9,6 +9,7 @@
 #include "vmm/dev/pc_devices.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/dev/vuart.h"
+#include "vmm/load/guest_layout.h"
 #include "vmm/cpu/cpuid_model.h"
 #include "vmm/cpu/msr_model.h"
 #include "mm/pt/pt_pool.h"
@@ -106,7 +107,9 @@ struct vm {
 	u32 preempt_cut;   /* units of the armed chunk held back while the
 			    * timer counts to the guest's next deadline */
 	u64 host_tsc_debt; /* host TSC cycles spent for it, not yet charged */
+	gpa_t image_start; /* the lowest byte the image loaded */
 	gpa_t image_end;   /* one past the highest byte the image loaded */
+	struct guest_layout layout; /* where its boot structures went */
 	u64 counters[CNT_MAX];
 	struct {
 		bool armed;

@@ -20,7 +20,9 @@ section .mb1hdr progbits alloc noexec nowrite align=4
 section .text32 progbits alloc exec nowrite align=16
 bits 32
 global mb1_start
+global mb1_entry_esp
 mb1_start:
+	mov [mb1_entry_esp], esp        ; the loader's stack, for mb1low
 	mov esp, mb1_stack_top
 	mov [mb1_magic], eax
 	mov [mb1_info], ebx
@@ -87,6 +89,7 @@ mb1_gdtr:
 	dq mb1_gdt
 mb1_magic: dd 0
 mb1_info:  dd 0
+mb1_entry_esp: dd 0
 
 section .bss
 align 4096

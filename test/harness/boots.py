@@ -115,6 +115,14 @@ BOOTS = [
              % len(guests.VMX_SUITE)),
             ("triple fault is diagnosed with guest state",
              r"guest triple: stopped: triple fault at RIP 0x[0-9a-f]+ \(CR0"),
+            ("a kernel linked at 0x8000 gets its information block below "
+             "it and its stack clear of it",
+             r"guest mb1low: image at 0x8000-0x[0-9a-f]+: GDT at 0x1000, "
+             r"information at 0x2000, stack top 0x8000\b"),
+            ("an image at 0x1000 gets its GDT and page tables above it",
+             r"guest hellolow: image at 0x1000-0x[0-9a-f]+: GDT at "
+             r"0x(?!1000,)[0-9a-f]+, information at 0x[0-9a-f]+, stack top "
+             r"0x80000, page tables at 0x(?!2000\b)[0-9a-f]+\b"),
         ],
     },
     {

@@ -45,6 +45,12 @@ GUESTS = {
     # multiboot1 test kernel: status 1 = (0 failures << 1) | 1, as QEMU
     "pcenv": ("pcenv.elf", "mode=32 mem=128M expect=exit:1 mods=pcenv-blob"),
     "pcenv-blob": ("hello.elf", "data"),
+    # hello linked at 0x1000: GDT, page tables and information above it
+    "hellolow": ("hellolow.elf", ""),
+    # linked at 0x8000, over the default information page and stack; its
+    # own arguments after "--"
+    "mb1low": ("mb1low.elf", "mode=32 mem=64M mods=pcenv-blob expect=exit:1 "
+               "-- alpha beta=2"),
     "toctou": ("mmiobad.elf", "case=toctou"),
     "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
     "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
@@ -98,7 +104,7 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
              "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
-             "mmio-user", "mmio-remap", "emu32"]
+             "mmio-user", "mmio-remap", "emu32", "hellolow", "mb1low"]
 
 # Guests written to break mica: each must end as on hardware, and the next
 # one must find the CPU in its reset state.
@@ -163,11 +169,18 @@ if _bad:
     raise ValueError("test/harness/guests.py: " + "; ".join(_bad))
 
 
+def options(args):
+    """The option words of a module line's arguments: those before "--"
+    (after it come the kernel's own)."""
+    words = args.split()
+    return words[:words.index("--")] if "--" in words else words
+
+
 def with_data(names):
     """names plus the data modules they pass on (mods=), each once."""
     out = []
     for n in names:
-        for word in GUESTS[n][1].split():
+        for word in options(GUESTS[n][1]):
             if word.startswith("mods="):
                 out += [d for d in word[5:].split(",") if d not in out]
         if n not in out:

@@ -5,6 +5,12 @@
 QEMU+KVM with -cpu host when /dev/kvm exposes nested VMX, else Bochs with
 the tigerlake CPU model. The run ends by itself when mica exits.
 
+--kernel PATH boots that kernel (ELF, multiboot1 or flat) as the only
+guest, as "qemu -kernel" does: --args is its command line after its name
+(the words after "--" on its module line), --mem and --mode its mem= and
+mode= (mode 32 for an ELF32 or multiboot1 kernel unless given), --opts
+more of mica's module options (docs/guests.md).
+
 Lines typed on the terminal go to COM1, the guest's UART (docs/guests.md,
 "Typing into a guest"). --input 'REGEX=>TEXT' (repeatable) scripts serial
 input instead: once the output matches REGEX (after the previous input's
@@ -14,6 +20,7 @@ and \\xNN; the first "=>" splits.
 import argparse
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -51,11 +58,61 @@ def parse_input(spec):
     return rx, unescape(text)
 
 
+# Characters GRUB's script reader takes as they are; a word with any other
+# is single-quoted in grub.cfg.
+GRUB_PLAIN = re.compile(r"[A-Za-z0-9_.,:/=+@%^~-]+")
+
+
+def grub_word(word):
+    """word as grub.cfg must spell it for GRUB to pass it unchanged."""
+    if GRUB_PLAIN.fullmatch(word):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+def kernel_mode(path):
+    """"32" for an ELF32 or multiboot1 kernel, else None (mica's default,
+    64)."""
+    with open(path, "rb") as f:
+        head = f.read(8192)
+    if head[:4] == b"\x7fELF":
+        return "32" if head[4] == 1 else None
+    for off in range(0, len(head) - 11, 4):
+        magic, flags, csum = struct.unpack_from("<III", head, off)
+        if magic == 0x1BADB002 and (magic + flags + csum) & 0xffffffff == 0:
+            return "32"
+    return None
+
+
+def kernel_module(args):
+    """(path, module line) for --kernel: named after the file, mica's
+    options, then "--" and the kernel's arguments."""
+    path = args.kernel
+    if not os.path.isfile(path):
+        sys.exit("run: --kernel %s: no such file" % path)
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_",
+                  os.path.splitext(os.path.basename(path))[0])[:23] or "kernel"
+    mode = args.mode or kernel_mode(path)
+    words = [name] + (["mem=" + args.mem] if args.mem else []) + \
+        (["mode=" + mode] if mode else []) + args.opts.split() + ["--"] + \
+        [grub_word(w) for w in args.args.split()]
+    return path, " ".join(words)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--platform", default="auto")
     ap.add_argument("--guests", default="")
+    ap.add_argument("--kernel", default="",
+                    help="boot this kernel as the only guest")
+    ap.add_argument("--args", default="",
+                    help="--kernel: its command line after its name")
+    ap.add_argument("--mem", default="", help="--kernel: its mem=")
+    ap.add_argument("--mode", default="",
+                    help="--kernel: its mode= (64, 32, real)")
+    ap.add_argument("--opts", default="",
+                    help="--kernel: more module options for mica")
     ap.add_argument("--cmdline", default="")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--input", action="append", default=[],
@@ -78,16 +135,21 @@ def main():
     if plat not in platforms.PLATFORMS:
         sys.exit("run: unknown platform %s (one of %s)" %
                  (plat, ", ".join(platforms.PLATFORMS)))
-    names = args.guests.replace(",", " ").split() or guests.DEMO
-    unknown = [n for n in names if n not in guests.GUESTS]
-    if unknown:
-        sys.exit("run: unknown guest(s) %s; known: %s" %
-                 (", ".join(unknown), ", ".join(sorted(guests.GUESTS))))
+    if args.kernel:
+        mods = [kernel_module(args)]
+        print("run: module line: %s" % mods[0][1])
+    else:
+        names = args.guests.replace(",", " ").split() or guests.DEMO
+        unknown = [n for n in names if n not in guests.GUESTS]
+        if unknown:
+            sys.exit("run: unknown guest(s) %s; known: %s" %
+                     (", ".join(unknown), ", ".join(sorted(guests.GUESTS))))
+        mods = guests.modules(args.build, names)
     iso = os.path.join(args.build, "iso", "run.iso")
     os.makedirs(os.path.dirname(iso), exist_ok=True)
     cmd = ["sh", "test/harness/mkiso.sh", iso,
            os.path.join(args.build, "mica.elf"), "--cmdline", args.cmdline]
-    for path, line in guests.modules(args.build, names):
+    for path, line in mods:
         cmd += ["--module", path, line]
     subprocess.run(cmd, check=True)
     # Without scripted input, what is typed on a terminal goes to COM1

@@ -221,6 +221,71 @@ static void test_errors(void)
 	       "expect=exit: trailing garbage after 29 digits is refused");
 }
 
+/* The guest's command line as vm_config_kernel_cmdline() gives it. */
+static const char *kernel_cmdline(void)
+{
+	static char buf[256];
+
+	return vm_config_kernel_cmdline(&cfg, buf, sizeof(buf)) < 0 ? "(E2BIG)"
+								    : buf;
+}
+
+static void test_kernel_args(void)
+{
+	char small[8];
+
+	tap_ok(ok("mytest mode=32 mem=128M expect=exit:1 -- arg1 arg2") &&
+		   cfg.mode == VM_MODE_PROT32 && cfg.mem_size == 128ULL << 20 &&
+		   cfg.expect_code == 1 && !strcmp(cfg.args, "arg1 arg2") &&
+		   !strcmp(kernel_cmdline(), "mytest arg1 arg2"),
+	       "after --: the kernel's arguments, received as \"NAME ARGS\"");
+	tap_ok(ok("k -- mem=1K mode=16 foo  x=\"a b\" -- --") &&
+		   cfg.mem_size == VM_MEM_DEFAULT &&
+		   cfg.mode == VM_MODE_LONG64 &&
+		   !strcmp(kernel_cmdline(),
+			   "k mem=1K mode=16 foo  x=\"a b\" -- --"),
+	       "words after -- are not options, not checked, passed verbatim");
+	tap_ok(ok("k --") && !strcmp(cfg.args, "") &&
+		   !strcmp(kernel_cmdline(), "k") && ok("k mode=32 --   ") &&
+		   cfg.mode == VM_MODE_PROT32 &&
+		   !strcmp(kernel_cmdline(), "k") && ok("k -- a  ") &&
+		   !strcmp(kernel_cmdline(), "k a  "),
+	       "-- with nothing after it: the name alone; blanks after the "
+	       "arguments are kept");
+	tap_ok(ok("g case=x mem=4M") && !cfg.args &&
+		   !strcmp(kernel_cmdline(), "g case=x mem=4M") &&
+		   fails("g case=-- --x", "unknown guest option '--x'"),
+	       "without --: the whole module line, as before; --x is no --");
+	tap_ok(fails("g verbose -- a", "unknown guest option 'verbose'") &&
+		   fails("g arg1", "kernel arguments go after --") &&
+		   fails("g mem=4M a -- b", "unknown guest option 'a'"),
+	       "an unknown word before -- is an error with the hint");
+	tap_ok(ok("-- mem=4M") && !strcmp(cfg.name, "--") && !cfg.args &&
+		   cfg.mem_size == 4ULL << 20,
+	       "a first word -- is the name");
+	{
+		char line[VM_OPTS_MAX + 16];
+
+		memset(line, 0, sizeof(line));
+		strcpy(line, "g");
+		while (strlen(line) < VM_OPTS_MAX)
+			strcat(line, " data");
+		strcat(line, " -- x");
+		tap_ok(fails(line, "guest options before -- longer than 255") &&
+			   (line[strlen(line) - 5] = '\0', ok(line)),
+		       "options before -- are limited to 255 characters, "
+		       "without -- they are not");
+	}
+	tap_ok(ok("name -- abcdefg") &&
+		   vm_config_kernel_cmdline(&cfg, small, sizeof(small)) ==
+		       -E2BIG &&
+		   small[0] == '\0' && ok("name -- ab") &&
+		   vm_config_kernel_cmdline(&cfg, small, sizeof(small)) == 7 &&
+		   !strcmp(small, "name ab"),
+	       "kernel command line: -E2BIG when it does not fit, else its "
+	       "length");
+}
+
 static void test_small_err(void)
 {
 	char small[8];
@@ -237,6 +302,7 @@ int main(void)
 	test_defaults();
 	test_options();
 	test_errors();
+	test_kernel_args();
 	test_small_err();
 	return tap_done();
 }

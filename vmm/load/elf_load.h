@@ -33,8 +33,10 @@ bool elf_is_elf(const void *image, size_t size);
  * Load an ELF executable (EM_386 ELFCLASS32 or EM_X86_64 ELFCLASS64,
  * ET_EXEC) into guest RAM [0, ram_size). Every PT_LOAD segment must lie in
  * the file and in RAM and must not overlap [reserved_lo, reserved_hi)
- * (where mica puts boot structures). Returns 0, or -EINVAL with res->error
- * naming the defect; nothing is copied unless every check passes.
+ * (empty when lo == hi: mica reserves nothing, it places its boot
+ * structures around the image afterwards). Returns 0, or -EINVAL with
+ * res->error naming the defect; nothing is copied unless every check
+ * passes.
  */
 int elf_load(const void *image, size_t size, u64 ram_size, gpa_t reserved_lo,
 	     gpa_t reserved_hi, const struct elf_load_ops *ops,

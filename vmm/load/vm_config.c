@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Module command-line parsing for guests (pure). Keys: mem=, mode=, load=,
- * budget=, expect=, broken= (test only), spp=, apicv=. The first word is the name.
+ * budget=, expect=, broken= (test only), spp=, apicv=. The first word is
+ * the name; the words after a word "--" are the kernel's arguments.
  */
 #include "boot/parse/cmdline.h"
 #include "mm/lib/fmt.h"
@@ -34,6 +35,29 @@ static const char *skip_word(const char *cl)
 	while (*cl && *cl != ' ' && *cl != '\t')
 		cl++;
 	return cl;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The word "--" after the first word of cl, or NULL. */
+static const char *find_dashes(const char *cl)
+{
+	const char *p = skip_word(cl), *w;
+
+	for (;;) {
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			return NULL;
+		w = p;
+		while (*p && !is_blank(*p))
+			p++;
+		if (p - w == 2 && w[0] == '-' && w[1] == '-')
+			return w;
+	}
 }
 
 static bool streq(const char *a, const char *b)
@@ -201,9 +225,30 @@ static void set_defaults(struct vm_config *cfg)
 	cfg->max_slots = VM_SLOTS_DEFAULT;
 }
 
+/* The options of cl: the text between its name and "--" (copied to buf,
+ * size VM_OPTS_MAX), else all after the name; cfg->args follows "--".
+ * NULL when they do not fit. */
+static const char *split_options(const char *cl, struct vm_config *cfg,
+				 char *buf)
+{
+	const char *opts = skip_word(cl), *dashes = find_dashes(cl);
+	size_t len;
+
+	if (!dashes)
+		return opts;
+	len = (size_t)(dashes - opts);
+	if (len >= VM_OPTS_MAX)
+		return NULL;
+	mem_copy(buf, opts, len);
+	buf[len] = '\0';
+	for (cfg->args = dashes + 2; is_blank(*cfg->args); cfg->args++)
+		;
+	return buf;
+}
+
 int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 {
-	char word[64];
+	char word[64], opts[VM_OPTS_MAX];
 	int rc;
 
 	set_defaults(cfg);
@@ -215,15 +260,23 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 			   "module command line must start with a "
 			   "guest name (at most 23 characters)%s",
 			   "");
-	for (unsigned i = 1;
+	/* Options follow the name: a guest may be named like an option. */
+	cl = split_options(cl, cfg, opts);
+	if (!cl)
+		return bad(err, n, "guest options before -- longer than %s",
+			   "255 characters");
+	for (unsigned i = 0;
 	     (rc = cmdline_word(cl, i, word, sizeof(word))) != -ENOENT; i++) {
 		if (rc < 0)
 			return bad(err, n, "guest option %s too long", "");
-		if (!key_known(word))
-			return bad(err, n, "unknown guest option '%s'", word);
+		if (!key_known(word)) {
+			fmt_snprintf(err, n,
+				     "unknown guest option '%s' (kernel "
+				     "arguments go after --)",
+				     word);
+			return -EINVAL;
+		}
 	}
-	/* Options follow the name: a guest may be named like an option. */
-	cl = skip_word(cl);
 	rc = parse_numbers(cl, cfg, err, n);
 	if (!rc)
 		rc = parse_mode(cl, cfg, err, n);
@@ -242,4 +295,19 @@ int vm_config_parse(const char *cl, struct vm_config *cfg, char *err, size_t n)
 			       sizeof(cfg->mod_names)) == -E2BIG)
 		rc = bad(err, n, "mods= list too long%s", "");
 	return rc;
+}
+
+int vm_config_kernel_cmdline(const struct vm_config *cfg, char *buf, size_t n)
+{
+	const char *a = cfg->args;
+	int len =
+	    a ? fmt_snprintf(buf, n, "%s%s%s", cfg->name, *a ? " " : "", a)
+	      : fmt_snprintf(buf, n, "%s", cfg->cmdline ? cfg->cmdline : "");
+
+	if (len < 0 || (size_t)len >= n) {
+		if (n)
+			buf[0] = '\0';
+		return -E2BIG;
+	}
+	return len;
 }

@@ -70,18 +70,36 @@ struct vm_config {
 	const u8 *image; /* the module, in host memory */
 	size_t image_size;
 	const char *cmdline; /* the module's command line */
+	const char *args;    /* the kernel's arguments: the text after the
+			      * word "--", NULL without one */
 	bool data;	     /* data: not a guest, only handed to others */
 	char mod_names[VM_MODS_NAMES_MAX];  /* mods=a,b: modules to pass on */
 	struct vm_module mods[VM_MODS_MAX]; /* resolved by the caller */
 	unsigned nmods;
 };
 
+/* The longest option text (between the name and "--") of a line that
+ * passes kernel arguments. */
+#define VM_OPTS_MAX 256
+
 /*
- * Fill cfg from a module command line "<name> key=value ...". Unknown keys
- * are errors (a typo must not silently change a test). Returns 0, or
+ * Fill cfg from a module command line "<name> key=value ... [-- ARGS]".
+ * Unknown keys before "--" are errors (a typo must not silently change a
+ * test); everything after it is the kernel's, unread. Returns 0, or
  * -EINVAL with a message in err (size errlen).
  */
 int vm_config_parse(const char *cmdline, struct vm_config *cfg, char *err,
 		    size_t errlen) __must_check;
+
+/*
+ * The command line the guest receives in its multiboot1 information:
+ * "<name> ARGS" when the module line has "--" ("<name>" when nothing
+ * follows it), as "qemu -append" passes the kernel's name and arguments;
+ * else the whole module line, options included (test guests read case=
+ * and the like from it). Writes it NUL-terminated to buf (size n).
+ * Returns its length, or -E2BIG when it does not fit (buf then holds "").
+ */
+int vm_config_kernel_cmdline(const struct vm_config *cfg, char *buf,
+			     size_t n) __must_check;
 
 #endif /* MICA_VMM_LOAD_VM_CONFIG_H */

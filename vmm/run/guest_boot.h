@@ -8,10 +8,11 @@
 struct vm;
 
 /*
- * Write the guest GDT and TSS, identity page tables (64-bit mode) and the
- * multiboot1 information block with the module command line, and set the
- * entry registers (EAX = 0x2BADB002, EBX = info). Returns 0 or -EINVAL when
- * guest RAM is too small to hold them.
+ * Place (guest_layout_place, around vm->image_start..image_end) and write
+ * the guest GDT and TSS, identity page tables (64-bit mode), the
+ * multiboot1 information block with the kernel's command line and the
+ * modules passed on, and set the entry registers (EAX = 0x2BADB002,
+ * EBX = info). Returns 0, or -EINVAL after printing why they do not fit.
  */
 int guest_boot_setup(struct vm *vm) __must_check;
 

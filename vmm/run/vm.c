@@ -124,21 +124,23 @@ static int load_image(struct vm *vm, gpa_t *entry)
 	struct elf_load_result res;
 	int rc;
 
-	rc = mb1_kludge_load(c->image, c->image_size, c->mem_size,
-			     GUEST_BOOT_LO, GUEST_BOOT_HI, &ops, &res);
+	/* No range is reserved: the boot structures go where the image is
+	 * not (guest_boot_setup). */
+	rc = mb1_kludge_load(c->image, c->image_size, c->mem_size, 0, 0, &ops,
+			     &res);
 	if (rc == -ENOENT && elf_is_elf(c->image, c->image_size))
-		rc = elf_load(c->image, c->image_size, c->mem_size,
-			      GUEST_BOOT_LO, GUEST_BOOT_HI, &ops, &res);
+		rc = elf_load(c->image, c->image_size, c->mem_size, 0, 0, &ops,
+			      &res);
 	else if (rc == -ENOENT)
 		rc = flat_load(c->image, c->image_size, c->load_addr,
-			       c->mem_size, GUEST_BOOT_LO, GUEST_BOOT_HI, &ops,
-			       &res);
+			       c->mem_size, 0, 0, &ops, &res);
 	if (rc) {
 		printk("mica: guest %s: cannot load image: %s\n", c->name,
 		       res.error);
 		return rc;
 	}
 	*entry = res.entry;
+	vm->image_start = res.low;
 	vm->image_end = res.high;
 	return 0;
 }

@@ -286,8 +286,11 @@ static void setup_cr_masks(struct vm *vm, u64 cr0, u64 cr4)
 	vmcs_writel(VMCS_GUEST_CR4, (cr4 | c->cr4_fixed0) & c->cr4_fixed1);
 }
 
+/* Entry state of the VM's mode, with the stack and page tables where
+ * guest_boot_setup placed them (vm->layout). */
 static void setup_guest_mode(struct vm *vm, gpa_t entry)
 {
+	const struct guest_layout *l = &vm->layout;
 	struct seg_init cs, ds;
 	u64 cr0, cr4 = 0, efer = 0;
 
@@ -300,8 +303,8 @@ static void setup_guest_mode(struct vm *vm, gpa_t entry)
 		cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 		cr4 = CR4_PAE;
 		efer = EFER_LME | EFER_LMA | EFER_NXE;
-		vmcs_writel(VMCS_GUEST_CR3, GUEST_PML4);
-		vmcs_writel(VMCS_GUEST_RSP, GUEST_STACK_TOP);
+		vmcs_writel(VMCS_GUEST_CR3, l->pml4);
+		vmcs_writel(VMCS_GUEST_RSP, l->stack_top);
 		break;
 	case VM_MODE_PROT32:
 		cs = (struct seg_init){GUEST_SEL_CODE32, 0, 0xffffffff,
@@ -310,7 +313,7 @@ static void setup_guest_mode(struct vm *vm, gpa_t entry)
 		    (struct seg_init){GUEST_SEL_DATA, 0, 0xffffffff, AR_DATA32};
 		cr0 = CR0_PE | CR0_ET;
 		vmcs_writel(VMCS_GUEST_CR3, 0);
-		vmcs_writel(VMCS_GUEST_RSP, GUEST_STACK_TOP);
+		vmcs_writel(VMCS_GUEST_RSP, l->stack_top);
 		break;
 	default: /* real mode: CS:IP = (entry >> 4):(entry & 15) */
 		cs = (struct seg_init){(u16)(entry >> 4), entry & ~0xfULL,
@@ -319,13 +322,13 @@ static void setup_guest_mode(struct vm *vm, gpa_t entry)
 		entry &= 0xf;
 		cr0 = CR0_ET;
 		vmcs_writel(VMCS_GUEST_CR3, 0);
-		vmcs_writel(VMCS_GUEST_RSP, GUEST_REAL_SP);
+		vmcs_writel(VMCS_GUEST_RSP, l->real_sp);
 		break;
 	}
 	write_segments(&cs, &ds);
 	if (vm->cfg.mode == VM_MODE_REAL) {
-		vmcs_write16(VMCS_GUEST_SS_SEL, GUEST_REAL_SS);
-		vmcs_writel(VMCS_GUEST_SS_BASE, (u64)GUEST_REAL_SS << 4);
+		vmcs_write16(VMCS_GUEST_SS_SEL, l->real_ss);
+		vmcs_writel(VMCS_GUEST_SS_BASE, (u64)l->real_ss << 4);
 	}
 	setup_cr_masks(vm, cr0, cr4);
 	vmcs_write64(VMCS_GUEST_EFER, efer);
@@ -333,17 +336,17 @@ static void setup_guest_mode(struct vm *vm, gpa_t entry)
 	cr_sync_paging(&vm->vcpu);
 }
 
-static void setup_guest_common(void)
+static void setup_guest_common(const struct guest_layout *l)
 {
 	vmcs_write16(VMCS_GUEST_LDTR_SEL, 0);
 	vmcs_write32(VMCS_GUEST_LDTR_AR, AR_LDT_UNUSABLE);
 	vmcs_writel(VMCS_GUEST_LDTR_BASE, 0);
 	vmcs_write32(VMCS_GUEST_LDTR_LIMIT, 0);
 	vmcs_write16(VMCS_GUEST_TR_SEL, GUEST_SEL_TSS);
-	vmcs_writel(VMCS_GUEST_TR_BASE, GUEST_TSS);
+	vmcs_writel(VMCS_GUEST_TR_BASE, l->tss);
 	vmcs_write32(VMCS_GUEST_TR_LIMIT, 0x67);
 	vmcs_write32(VMCS_GUEST_TR_AR, AR_TSS_BUSY);
-	vmcs_writel(VMCS_GUEST_GDTR_BASE, GUEST_GDT);
+	vmcs_writel(VMCS_GUEST_GDTR_BASE, l->gdt);
 	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 5 * 8 + 8 - 1);
 	vmcs_writel(VMCS_GUEST_IDTR_BASE, 0);
 	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
@@ -396,7 +399,7 @@ int vmcs_setup(struct vm *vm, gpa_t entry)
 	if (rc)
 		return rc;
 	setup_host_state();
-	setup_guest_common();
+	setup_guest_common(&vm->layout);
 	setup_guest_mode(vm, entry);
 	apply_broken(vm->cfg.broken);
 	return 0;
