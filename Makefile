@@ -336,6 +336,7 @@ HOSTVM_KSRCS := \
 	arch/x86/vmx_exit_names.c \
 	vmm/access/guest_access.c \
 	vmm/access/mmio_emulate.c \
+	vmm/access/mmio_sys.c \
 	vmm/exit/entry_check.c \
 	vmm/exit/exit_apic.c \
 	vmm/exit/exit.c \

@@ -193,6 +193,19 @@ enum gen {
 	G_STR,	 /* string: RSI/RDI/RCX/DF */
 	G_CMPS,	 /* string compare: equal runs with a few differences */
 	G_SCAS,	 /* string scan: runs of the accumulator value */
+	G_LMSW,	 /* LMSW source: CR0.EM = TS = 0, the rest random */
+	G_GDTR,	 /* pseudo-descriptor: the GDTR with a larger limit */
+	G_IDTR,	 /* likewise for the IDTR */
+	G_SREG,	 /* selector: the current DS or another valid one */
+	G_SS,	 /* selector: the current SS */
+	G_LDTR,	 /* selector: the current LDTR */
+	G_LTR,	 /* selector: emu32's available TSS (SEL_TSS) */
+	G_FARJ,	 /* far pointer to emu_far_tgt:CS */
+	G_FARC,	 /* far pointer to emu_farcall_tgt:CS (by the size) */
+	G_RET,	 /* stack in the window holding &emu_ret_tgt */
+	G_NEAR,	 /* near pointer to emu_far_tgt */
+	G_ENTER, /* RCX = 0 rebased: ENTER's frame pointer comes out */
+	G_LEAVE, /* RDX points at the frame in the window */
 };
 
 #define BIT(n) (1u << (n))
@@ -225,12 +238,12 @@ enum gen {
  * native one unless an absolute address differs). */
 #define EMIT(id, t, pre, insn, insn_mmio, post, gen, size, opt, undef, sh)     \
 	__asm__(".pushsection .text\n.intel_syntax noprefix\n"                 \
-		"emu_" #id "_n:\nEMU_HEAD\n" pre "EMU_FLAGS\n" insn "\n" post  \
-		"jmp emu_tail\n"                                               \
-		"emu_" #id "_f:\nEMU_HEAD\n" pre "EMU_FLAGS\n" FORCED insn     \
-		"\n" post "jmp emu_tail\n"                                     \
-		"emu_" #id "_m:\nEMU_HEAD\n" pre "EMU_FLAGS\n" insn_mmio       \
-		"\n" post "jmp emu_tail\n"                                     \
+		"emu_" #id "_n:\n.set emu_xs, 0\nEMU_HEAD\n" pre               \
+		"EMU_FLAGS\n" EMU_XSTK insn "\n" post "jmp emu_tail\n"         \
+		"emu_" #id "_f:\n.set emu_xs, 0\nEMU_HEAD\n" pre               \
+		"EMU_FLAGS\n" EMU_XSTK FORCED insn "\n" post "jmp emu_tail\n"  \
+		"emu_" #id "_m:\n.set emu_xs, 0\nEMU_HEAD\n" pre               \
+		"EMU_FLAGS\n" EMU_XSTK insn_mmio "\n" post "jmp emu_tail\n"    \
 		".att_syntax prefix\n.popsection\n");                          \
 	void emu_##id##_n(struct cpu *c) __asm__("emu_" #id "_n");             \
 	void emu_##id##_f(struct cpu *c) __asm__("emu_" #id "_f");             \
@@ -389,6 +402,8 @@ struct input {
 	bool seg16; /* 16-bit addressing: FS based at the M window */
 	u64 undef;  /* flags the SDM leaves undefined for this input */
 };
+
+#include "guests/emu_sys.h"
 
 /* Offset of the memory operand in the M window. */
 static unsigned operand_off(const struct form *f)
@@ -629,6 +644,7 @@ static void gen_input(const struct form *f, struct input *in, unsigned w)
 	}
 #endif
 	default:
+		gen_sys(f, in, op, off);
 		break;
 	}
 }
@@ -814,6 +830,7 @@ static bool run_input(const struct form *f, const struct input *in,
 	memcpy((void *)mram, tmpl_m, w);
 	memcpy((void *)sram, tmpl_s, w);
 	run(f->native, &out[V_NATIVE], in, mram, sram);
+	sys_restore(f);
 	memcpy(res_m[V_NATIVE], (void *)mram, w);
 	memcpy(res_s[V_NATIVE], (void *)sram, w);
 
@@ -821,6 +838,7 @@ static bool run_input(const struct form *f, const struct input *in,
 	memcpy((void *)sram, tmpl_s, w);
 	e0 = emulated();
 	run(f->forced, &out[V_FORCED], in, mram, sram);
+	sys_restore(f);
 	e1 = emulated();
 	memcpy(res_m[V_FORCED], (void *)mram, w);
 	memcpy(res_s[V_FORCED], (void *)sram, w);
@@ -829,6 +847,7 @@ static bool run_input(const struct form *f, const struct input *in,
 	memcpy((void *)sram, tmpl_s, w);
 	e2 = emulated();
 	run(f->mmio, &out[V_MMIO], in, mio, sram);
+	sys_restore(f);
 	idle = emulated() == e2;
 	io_read(res_m[V_MMIO], mio, w);
 	memcpy(res_s[V_MMIO], (void *)sram, w);
@@ -937,6 +956,7 @@ int guest_main(u32 magic, u32 info)
 	g_idt_init();
 	g_set_fault_hook(emu_fault_hook);
 	cpu_setup(&avx, &movbe);
+	sys_setup();
 	alias_setup();
 	forced = forced_probe();
 	g_printf("# " NAME

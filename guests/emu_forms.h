@@ -36,6 +36,11 @@
 #define PUSH_IN "push r8\n" /* a random input on the stack */
 #define GDI	"rdi"
 #define GDX	"rdx"
+#define GCX	"rcx"
+#define GSP	"rsp"
+#define GBP	"rbp"
+#define WPTR	"qword ptr"
+#define LEA_RET "lea rcx, [rip + 1b]\n"
 #define MOV_ABS "movabs"
 #else
 #define ONLY64(...)
@@ -44,6 +49,11 @@
 #define PUSH_IN	    "push eax\n"
 #define GDI	    "edi"
 #define GDX	    "edx"
+#define GCX	    "ecx"
+#define GSP	    "esp"
+#define GBP	    "ebp"
+#define WPTR	    "dword ptr"
+#define LEA_RET	    "mov ecx, offset 1b\n"
 #define MOV_ABS	    "mov" /* A0-A3 with a moffs32 */
 #endif
 
@@ -349,8 +359,12 @@
 		 "lock sub dword ptr [ebx], 0x12", G_DEF, 4, 0, 0))            \
 	ONLY32(F(X, lock_xadd32, "LOCK XADD m32, r32",                         \
 		 "lock xadd dword ptr [ebx], ecx", G_DEF, 4, 0, 0))            \
-	ONLY32(F(X, lock_cx8b, "LOCK CMPXCHG8B m64 (equal)",                   \
-		 "lock cmpxchg8b qword ptr [edi]", G_EQ2, 8, O_PDI, 0))        \
+	F(X, lock_cx8b, "LOCK CMPXCHG8B m64 (equal)",                          \
+	  "lock cmpxchg8b qword ptr [" GDI "]", G_EQ2, 8, O_PDI, 0)            \
+	F(X, lock_cx8b_ne, "LOCK CMPXCHG8B m64 (not equal)",                   \
+	  "lock cmpxchg8b qword ptr [" GDI "]", G_NE2, 8, O_PDI, 0)            \
+	ONLY64(F(X, lock_cx16b_ne, "LOCK CMPXCHG16B m128 (not equal)",         \
+		 "lock cmpxchg16b [rdi]", G_NE2, 16, O_A16 | O_PDI, 0))        \
 	F(X, lock_inc, "LOCK INC m16", "lock inc word ptr [" GBX "]", G_DEF,   \
 	  2, 0, 0)                                                             \
 	F(X, lock_neg, "LOCK NEG m32", "lock neg dword ptr [" GBX "]", G_DEF,  \
@@ -550,8 +564,12 @@
 		  "", G_DEF, 4, 0))                                            \
 	ONLY32(XP(X, xp_lcx32, "LOCK CMPXCHG m32 (equal)", "",                 \
 		  "lock cmpxchg dword ptr [ebx], ecx", "", G_EQ, 4, 0))        \
-	ONLY32(XP(X, xp_cx8b, "CMPXCHG8B m64 (equal)", "",                     \
-		  "cmpxchg8b qword ptr [edi]", "", G_EQ2, 8, O_PDI))           \
+	XP(X, xp_cx8b, "CMPXCHG8B m64 (equal)", "",                            \
+	   "cmpxchg8b qword ptr [" GDI "]", "", G_EQ2, 8, O_PDI)               \
+	XP(X, xp_cx8b_ne, "CMPXCHG8B m64 (not equal)", "",                     \
+	   "cmpxchg8b qword ptr [" GDI "]", "", G_NE2, 8, O_PDI)               \
+	ONLY64(XP(X, xp_lcx8b, "LOCK CMPXCHG8B m64 (equal)", "",               \
+		  "lock cmpxchg8b qword ptr [rdi]", "", G_EQ2, 8, O_PDI))      \
 	XP(X, xp_movdqu_l, "MOVDQU xmm, m128", PRE_X,                          \
 	   "movdqu xmm0, xmmword ptr [" GBX "]", POST_X, G_DEF, 16, O_VEC)     \
 	XP(X, xp_movdqu_s, "MOVDQU m128, xmm", PRE_X,                          \
@@ -566,6 +584,139 @@
 	ONLY32(XP(X, xp_rstosd, "REP STOSD", "", "rep stosd", "", G_STR, 4,    \
 		  O_DI_M | O_REP))
 
+/*
+ * Stack forms run with the stack in the memory window: ".set emu_xs, 1"
+ * in pre makes EMU_XSTK swap RBX (the window pointer) and RSP after the
+ * flags are loaded, just before the instruction; 2 also loads RBP from
+ * RDX. post (or the landing stub) swaps them back, so RBX comes out as
+ * the stack pointer the instruction left.
+ */
+#define EMU_XSTK                                                               \
+	".if emu_xs\nxchg " GBX ", " GSP "\n.endif\n"                          \
+	".if emu_xs == 2\nmov " GBP ", " GDX "\n.endif\n"
+#define XSTK	".set emu_xs, 1\n"
+#define XSTK_BP ".set emu_xs, 2\n"
+#define UNSTK	"xchg " GBX ", " GSP "\n"
+#define FS(X, id, t, insn, post, gen, size)                                    \
+	X(id, t, XSTK, insn, insn, post UNSTK, gen, size, 0, 0, 0)
+
+/* MMX forms: MM0/MM1 in and out through the vector fields' low bytes. */
+#define PRE_M "movq mm0, qword ptr " V0 "\n movq mm1, qword ptr " V1 "\n"
+#define POST_M                                                                 \
+	"movq qword ptr " V0 ", mm0\n movq qword ptr " V1 ", mm1\n emms\n"
+#define FM(X, id, t, insn, size)                                               \
+	X(id, t, PRE_M, insn, insn, POST_M, G_DEF, size, O_VEC, 0, 0)
+
+/*
+ * System forms with a memory operand: stores of system registers, loads
+ * of CR0[3:0], the descriptor-table registers, LDTR and segment registers
+ * (each loading a valid value, then stored back or read for the
+ * comparison), far JMP/CALL through memory to the harness's own code
+ * segment.
+ */
+#define FORMS_SYS(X)                                                           \
+	F(X, smsw, "SMSW m16 (0F 01 /4)", "smsw word ptr [" GBX "]", G_DEF, 2, \
+	  0, 0)                                                                \
+	ONLY64(F(X, sgdt, "SGDT m80 (0F 01 /0)", "sgdt [" GBX "]", G_DEF, 10,  \
+		 0, 0))                                                        \
+	ONLY64(F(X, sidt, "SIDT m80 (0F 01 /1)", "sidt [" GBX "]", G_DEF, 10,  \
+		 0, 0))                                                        \
+	ONLY32(                                                                \
+	    F(X, sgdt32, "SGDT m48 (0F 01 /0)", "sgdt [ebx]", G_DEF, 6, 0, 0)) \
+	ONLY32(                                                                \
+	    F(X, sidt32, "SIDT m48 (0F 01 /1)", "sidt [ebx]", G_DEF, 6, 0, 0)) \
+	F(X, sldt, "SLDT m16 (0F 00 /0)", "sldt word ptr [" GBX "]", G_DEF, 2, \
+	  0, 0)                                                                \
+	F(X, str, "STR m16 (0F 00 /1)", "str word ptr [" GBX "]", G_DEF, 2, 0, \
+	  0)                                                                   \
+	X(lmsw, "LMSW m16 (0F 01 /6), then SMSW r", "",                        \
+	  "lmsw word ptr [" GBX "]", "lmsw word ptr [" GBX "]",                \
+	  "smsw " GCX "\n", G_LMSW, 2, 0, 0, 0)                                \
+	X(lgdt, "LGDT m (0F 01 /2), then SGDT", "", "lgdt [" GBX "]",          \
+	  "lgdt [" GBX "]", "sgdt [" GBX " + 16]\n", G_GDTR, 2, 0, 0, 0)       \
+	X(lidt, "LIDT m (0F 01 /3), then SIDT", "", "lidt [" GBX "]",          \
+	  "lidt [" GBX "]", "sidt [" GBX " + 16]\n", G_IDTR, 2, 0, 0, 0)       \
+	X(lldt, "LLDT m16 (0F 00 /2), then SLDT", "",                          \
+	  "lldt word ptr [" GBX "]", "lldt word ptr [" GBX "]",                \
+	  "sldt word ptr [" GBX " + 8]\n", G_LDTR, 2, 0, 0, 0)                 \
+	ONLY32(X(ltr, "LTR m16 (0F 00 /3), then STR", "",                      \
+		 "ltr word ptr [ebx]", "ltr word ptr [ebx]",                   \
+		 "str word ptr [ebx + 8]\n", G_LTR, 2, 0, 0, 0))               \
+	F(X, mov_from_ds, "MOV m16, DS (8C)", "mov word ptr [" GBX "], ds",    \
+	  G_DEF, 2, 0, 0)                                                      \
+	F(X, mov_from_cs, "MOV m16, CS (8C)", "mov word ptr [" GBX "], cs",    \
+	  G_DEF, 2, 0, 0)                                                      \
+	F(X, mov_from_ss, "MOV m16, SS (8C)", "mov word ptr [" GBX "], ss",    \
+	  G_DEF, 2, 0, 0)                                                      \
+	ONLY64(X(mov_to_ds, "MOV DS, m16 (8E), then MOV r32, DS", "",          \
+		 "mov ds, word ptr [rbx]", "mov ds, word ptr [rbx]",           \
+		 "mov ecx, ds\n", G_SREG, 2, 0, 0, 0))                         \
+	ONLY32(X(mov_to_es, "MOV ES, m16 (8E), then MOV r32, ES", "",          \
+		 "mov es, word ptr [ebx]", "mov es, word ptr [ebx]",           \
+		 "mov ecx, es\n push ds\n pop es\n", G_SREG, 2, 0, 0, 0))      \
+	X(mov_to_ss, "MOV SS, m16 (8E)", "", "mov ss, word ptr [" GBX "]",     \
+	  "mov ss, word ptr [" GBX "]", "", G_SS, 2, 0, 0, 0)                  \
+	F(X, jmp_far, "JMP m16:32 (FF /5)", "jmp fword ptr [" GBX "]", G_FARJ, \
+	  6, 0, 0)                                                             \
+	F(X, call_far, "CALL m16:32 (FF /3)", "call fword ptr [" GBX "]",      \
+	  G_FARC, 6, 0, 0)                                                     \
+	ONLY64(F(X, jmp_far64, "JMP m16:64 (REX.W FF /5)",                     \
+		 ".byte 0x48, 0xff, 0x2b", G_FARJ, 10, 0, 0))                  \
+	ONLY64(F(X, call_far64, "CALL m16:64 (REX.W FF /3)",                   \
+		 ".byte 0x48, 0xff, 0x1b", G_FARC, 10, 0, 0))                  \
+	F(X, call_ind, "CALL m (FF /2) to the far-JMP stub",                   \
+	  "call " WPTR " [" GBX "]", G_NEAR, sizeof(ureg), 0, 0)               \
+	F(X, jmp_ind, "JMP m (FF /4) to the far-JMP stub",                     \
+	  "jmp " WPTR " [" GBX "]", G_NEAR, sizeof(ureg), 0, 0)
+
+/*
+ * PUSH, POP, CALL, RET, ENTER and LEAVE with the stack in the window. CALL
+ * subtracts its label from the pushed return address (ZF: it was right)
+ * and clears RCX, which held an address of this run's own code.
+ */
+#define FORMS_STACK(X)                                                         \
+	FS(X, stk_push_r, "PUSH r (50+r), stack in MMIO", "push " GCX, "",     \
+	   G_DEF, sizeof(ureg))                                                \
+	FS(X, stk_push_w, "PUSH r16 (66 50+r), stack in MMIO", "push cx", "",  \
+	   G_DEF, 2)                                                           \
+	FS(X, stk_push_i, "PUSH imm32 (68), stack in MMIO", "push 0x12345678", \
+	   "", G_DEF, sizeof(ureg))                                            \
+	FS(X, stk_push_b, "PUSH imm8 (6A), stack in MMIO", "push -0x5b", "",   \
+	   G_DEF, sizeof(ureg))                                                \
+	FS(X, stk_push_m, "PUSH [rSP] (FF /6), operand and stack in MMIO",     \
+	   "push " WPTR " [" GSP "]", "", G_DEF, sizeof(ureg))                 \
+	FS(X, stk_pop_r, "POP r (58+r), stack in MMIO", "pop " GCX, "", G_DEF, \
+	   sizeof(ureg))                                                       \
+	FS(X, stk_pop_w, "POP r16 (66 58+r), stack in MMIO", "pop dx", "",     \
+	   G_DEF, 2)                                                           \
+	FS(X, stk_call, "CALL rel32 (E8), stack in MMIO",                      \
+	   "call 1f\n1:", LEA_RET "sub [" GSP "], " GCX "\n mov ecx, 0\n",     \
+	   G_DEF, sizeof(ureg))                                                \
+	X(stk_ret, "RET (C3), stack in MMIO", XSTK, "ret\n ud2", "ret\n ud2",  \
+	  "", G_RET, sizeof(ureg), 0, 0, 0)                                    \
+	X(stk_reti, "RET imm16 (C2), stack in MMIO", XSTK, "ret 12\n ud2",     \
+	  "ret 12\n ud2", "", G_RET, sizeof(ureg), 0, 0, 0)                    \
+	X(stk_enter, "ENTER 24, 0 (C8), stack in MMIO", XSTK_BP,               \
+	  "enter 24, 0", "enter 24, 0", "mov " GCX ", " GBP "\n" UNSTK,        \
+	  G_ENTER, sizeof(ureg), 0, 0, 0)                                      \
+	X(stk_leave, "LEAVE (C9), stack in MMIO", XSTK_BP, "leave", "leave",   \
+	  "mov " GCX ", " GBP "\n" UNSTK, G_LEAVE, sizeof(ureg), 0, 0, 0)
+
+/* MMX moves with a memory operand (no 66 prefix). */
+#define FORMS_MMX(X)                                                           \
+	FM(X, mmx_movq_l, "MOVQ mm, m64 (0F 6F)",                              \
+	   "movq mm0, qword ptr [" GBX "]", 8)                                 \
+	FM(X, mmx_movq_s, "MOVQ m64, mm (0F 7F)",                              \
+	   "movq qword ptr [" GBX "], mm1", 8)                                 \
+	FM(X, mmx_movd_l, "MOVD mm, m32 (0F 6E)",                              \
+	   "movd mm0, dword ptr [" GBX "]", 4)                                 \
+	FM(X, mmx_movd_s, "MOVD m32, mm (0F 7E)",                              \
+	   "movd dword ptr [" GBX "], mm1", 4)                                 \
+	ONLY64(FM(X, mmx_movq_l6e, "MOVQ mm, m64 (REX.W 0F 6E)",               \
+		  ".byte 0x48, 0x0f, 0x6e, 0x03", 8))                          \
+	ONLY64(FM(X, mmx_movq_s7e, "MOVQ m64, mm (REX.W 0F 7E)",               \
+		  ".byte 0x48, 0x0f, 0x7e, 0x0b", 8))
+
 #define FORMS(X)                                                               \
 	FORMS_MOV(X)                                                           \
 	FORMS_ALU(X)                                                           \
@@ -575,6 +726,9 @@
 	FORMS_BT(X)                                                            \
 	FORMS_CC(X)                                                            \
 	FORMS_STRING(X)                                                        \
-	FORMS_SIMD(X)
+	FORMS_SIMD(X)                                                          \
+	FORMS_SYS(X)                                                           \
+	FORMS_STACK(X)                                                         \
+	FORMS_MMX(X)
 
 #endif /* MICA_GUESTS_EMU_FORMS_H */

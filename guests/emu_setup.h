@@ -87,8 +87,10 @@ static void alias_on(bool on)
 #define GDT_MAX	  64
 #define SEL_SEG	  ((GDT_MAX - 2) * 8) /* base SEG_BASE: FS and GS */
 #define SEL_SEG16 ((GDT_MAX - 1) * 8) /* base set per run: FS of G_A16 */
+#define SEL_TSS	  ((GDT_MAX - 3) * 8) /* an available TSS for LTR */
 
 static u64 gdt[GDT_MAX] __attribute__((aligned(8)));
+static u8 tss[104] __attribute__((aligned(8)));
 /* 32-bit paging with 4 MiB pages (CR4.PSE) and the alias page table. */
 static u32 alias_pd[1024] __attribute__((aligned(4096)));
 static u32 alias_pt[1024] __attribute__((aligned(4096)));
@@ -99,6 +101,16 @@ static u64 data_desc(u32 base)
 {
 	return 0xffffULL | (u64)(base & 0xffffff) << 16 | 0x93ULL << 40 |
 	       0xfULL << 48 | 0xcULL << 52 | (u64)(base >> 24) << 56;
+}
+
+/* A present, available 32-bit TSS (type 9) of 104 bytes at tss (SDM
+ * Vol. 3A 8.2.2), for the LTR form. */
+static u64 tss_desc(void)
+{
+	u32 base = (u32)tss;
+
+	return 0x67ULL | (u64)(base & 0xffffff) << 16 | 0x89ULL << 40 |
+	       (u64)(base >> 24) << 56;
 }
 
 static void load_gdt(void)
@@ -123,11 +135,12 @@ static void segs_setup(void)
 
 	__asm__ volatile("sgdt %0" : "=m"(cur));
 	n = (cur.limit + 1u) / 8;
-	n = n > GDT_MAX - 2 ? GDT_MAX - 2 : n;
+	n = n > GDT_MAX - 3 ? GDT_MAX - 3 : n;
 	for (unsigned i = 0; i < n; i++)
 		gdt[i] = ((const u64 *)cur.base)[i];
 	gdt[SEL_SEG / 8] = data_desc(SEG_BASE);
 	gdt[SEL_SEG16 / 8] = data_desc(0);
+	gdt[SEL_TSS / 8] = tss_desc();
 	load_gdt();
 	__asm__ volatile("mov %0, %%fs\n\tmov %0, %%gs" : : "r"(SEL_SEG));
 }

@@ -160,4 +160,11 @@ u64 vcpu_read_cr0(struct vcpu *v);
 u64 vcpu_read_cr3(struct vcpu *v);
 u64 vcpu_read_cr4(struct vcpu *v);
 
+/*
+ * Load CR0 as MOV to CR0 would, for an emulated LMSW: the checks, the
+ * IA-32e mode switch, the read shadow and the paging glue of the CR exits
+ * (vmm/exit/exit_cr.c). false: #GP(0), nothing changed.
+ */
+bool vcpu_write_cr0(struct vcpu *v, u64 val);
+
 #endif /* MICA_VMM_VCPU_H */

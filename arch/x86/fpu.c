@@ -95,6 +95,57 @@ void fpu_write_vec(unsigned reg, const void *buf, unsigned len, bool zero_upper)
 		(zero_upper ? wr128z : wr128)[reg & 15](b);
 }
 
+static bool x87_pending(void)
+{
+	u16 sw;
+
+	__asm__ volatile("fnstsw %0" : "=m"(sw));
+	return sw & BIT(7);
+}
+
+#define MMX_RD(n)                                                              \
+	case n:                                                                \
+		__asm__ volatile("movq %%mm" #n ", %0" : "=m"(*val));          \
+		break
+#define MMX_WR(n)                                                              \
+	case n:                                                                \
+		__asm__ volatile("movq %0, %%mm" #n : : "m"(val));             \
+		break
+
+bool fpu_read_mmx(unsigned reg, u64 *val)
+{
+	if (x87_pending())
+		return false;
+	switch (reg & 7) {
+		MMX_RD(0);
+		MMX_RD(1);
+		MMX_RD(2);
+		MMX_RD(3);
+		MMX_RD(4);
+		MMX_RD(5);
+		MMX_RD(6);
+		MMX_RD(7);
+	}
+	return true;
+}
+
+bool fpu_write_mmx(unsigned reg, u64 val)
+{
+	if (x87_pending())
+		return false;
+	switch (reg & 7) {
+		MMX_WR(0);
+		MMX_WR(1);
+		MMX_WR(2);
+		MMX_WR(3);
+		MMX_WR(4);
+		MMX_WR(5);
+		MMX_WR(6);
+		MMX_WR(7);
+	}
+	return true;
+}
+
 u64 fpu_xcr0(void)
 {
 	u32 lo, hi;

@@ -25,6 +25,15 @@ void fpu_read_vec(unsigned reg, void *buf, unsigned len);
 void fpu_write_vec(unsigned reg, const void *buf, unsigned len,
 		   bool zero_upper);
 
+/*
+ * Read or write MMX register reg (0..7) with a MOVQ, which like the guest's
+ * MMX instruction sets the x87 TOS to 0 and every tag valid. false, with
+ * nothing done, when an unmasked x87 exception is pending (FSW.ES): the
+ * guest's instruction raises #MF, and mica's would too.
+ */
+bool fpu_read_mmx(unsigned reg, u64 *val);
+bool fpu_write_mmx(unsigned reg, u64 val);
+
 /* XCR0 as the guest left it (XGETBV), 0 when XSAVE is not enabled. */
 u64 fpu_xcr0(void);
 

@@ -448,6 +448,21 @@ void fpu_write_vec(unsigned reg, const void *buf, unsigned len, bool zero_upper)
 		mem_set(r + 16, 0, 16);
 }
 
+/* MMX registers: no x87 exception is ever pending on the fake CPU. */
+static u64 mmx_regs[8];
+
+bool fpu_read_mmx(unsigned reg, u64 *val)
+{
+	*val = mmx_regs[reg & 7];
+	return true;
+}
+
+bool fpu_write_mmx(unsigned reg, u64 val)
+{
+	mmx_regs[reg & 7] = val;
+	return true;
+}
+
 u64 fpu_xcr0(void)
 {
 	return prof.xcr0;
@@ -457,6 +472,7 @@ void cpu_reset_guest_state(void)
 {
 	cr2 = 0;
 	mem_set(vec_regs, 0, sizeof(vec_regs));
+	mem_set(mmx_regs, 0, sizeof(mmx_regs));
 }
 
 /* ---- descriptor tables, VM entry (desc.c, vmx_entry.asm) -------------- */

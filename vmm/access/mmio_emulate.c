@@ -19,6 +19,7 @@
 #include "vmm/insn/insn.h"
 #include "vmm/emulate/insn_emulate.h"
 #include "vmm/access/mmio_emulate.h"
+#include "vmm/access/mmio_sys.h"
 #include "vmm/vm.h"
 #include "vmm/mem/vm_ram.h"
 
@@ -81,6 +82,26 @@ static enum em_mem_result cb_write_mem(struct em_ctx *c, gva_t la,
 
 	return mem_status(e, guest_linear_rw(e->v, la, (void *)(uintptr_t)buf,
 					     size, GWALK_ACC_WRITE));
+}
+
+/* Implicit supervisor-mode accesses: descriptor tables (SDM Vol 3A 4.6.1). */
+static enum em_mem_result cb_read_sys(struct em_ctx *c, gva_t la, void *buf,
+				      unsigned size)
+{
+	struct emu *e = to_emu(c);
+
+	return mem_status(
+	    e, guest_linear_rw(e->v, la, buf, size, GWALK_ACC_IMPLICIT));
+}
+
+static enum em_mem_result cb_write_sys(struct em_ctx *c, gva_t la,
+				       const void *buf, unsigned size)
+{
+	struct emu *e = to_emu(c);
+
+	return mem_status(
+	    e, guest_linear_rw(e->v, la, (void *)(uintptr_t)buf, size,
+			       GWALK_ACC_IMPLICIT | GWALK_ACC_WRITE));
 }
 
 static enum em_mem_result cb_rep_run(struct em_ctx *c, gva_t dst, gva_t src,
@@ -187,6 +208,15 @@ static const struct em_ops emu_ops = {
     .rep_run = cb_rep_run,
     .read_vec = cb_read_vec,
     .write_vec = cb_write_vec,
+    .read_dtr = mmio_read_dtr,
+    .write_dtr = mmio_write_dtr,
+    .read_seg = mmio_read_seg,
+    .write_seg = mmio_write_seg,
+    .write_cr0 = mmio_write_cr0,
+    .read_sys = cb_read_sys,
+    .write_sys = cb_write_sys,
+    .read_mmx = mmio_read_mmx,
+    .write_mmx = mmio_write_mmx,
 };
 
 static enum insn_mode cpu_mode(struct vcpu *v)
@@ -318,27 +348,54 @@ static bool targets(struct vcpu *v, gva_t la, unsigned size, u32 acc,
 	return false;
 }
 
+/* PUSH, POP, CALL (near and far), RET, ENTER and LEAVE: the forms that
+ * access the stack. */
+static bool stack_form(const struct insn *in)
+{
+	u8 op = in->opcode, reg = in->modrm.reg & 7;
+
+	if (in->enc != INSN_ENC_LEGACY || in->map != INSN_MAP_1B)
+		return false;
+	return (op >= 0x50 && op <= 0x5f) || op == 0x68 || op == 0x6a ||
+	       (op == 0x8f && reg == 0) || op == 0xc2 || op == 0xc3 ||
+	       op == 0xc8 || op == 0xc9 || op == 0xe8 ||
+	       (op == 0xff && (reg == 2 || reg == 3 || reg == 6));
+}
+
 /*
- * PUSH r/m (FF /6) and POP r/m (8F /0) access the stack slot too: size
- * bytes at SS:rSP - size or SS:rSP, rSP at the stack-address size (SS.B
- * outside 64-bit mode, SDM Vol. 1 6.2.3). Does that slot hold f->gpa?
+ * A stack form's slots lie within 16 bytes below or above SS:rSP (rBP for
+ * LEAVE), rSP at the stack-address size (SS.B outside 64-bit mode, SDM
+ * Vol. 1 6.2.3). Does that range hold f->gpa?
  */
 static bool targets_stack(struct vcpu *v, const struct insn *in,
-			  enum insn_mode mode, unsigned size, u32 acc,
+			  enum insn_mode mode, u32 acc,
 			  const struct mmio_fault *f)
 {
-	bool push = in->opcode == 0xff && in->modrm.reg == 6;
 	u64 mask = ~0ULL, sp;
 
-	if (in->enc != INSN_ENC_LEGACY || in->map != INSN_MAP_1B ||
-	    !(push || (in->opcode == 0x8f && in->modrm.reg == 0)))
+	if (!stack_form(in))
 		return false;
 	if (mode != INSN_MODE_64)
 		mask = (vmcs_read32(VMCS_GUEST_SS_AR) & VMX_AR_DB)
 			   ? 0xffffffffULL
 			   : 0xffffULL;
-	sp = (vmcs_readl(VMCS_GUEST_RSP) - (push ? size : 0)) & mask;
-	return targets(v, seg_linear(mode, INSN_SEG_SS, sp), size, acc, f);
+	sp = in->opcode == 0xc9 ? v->gpr[GPR_RBP] : vmcs_readl(VMCS_GUEST_RSP);
+	return targets(v, seg_linear(mode, INSN_SEG_SS, (sp - 16) & mask), 32,
+		       acc, f);
+}
+
+/* Bytes the memory operand spans: a pseudo-descriptor (0F 01 /0-/3) or a
+ * far pointer (FF /3, /5) is up to 10, the rest their operand size. */
+static unsigned access_size(const struct insn *in)
+{
+	u8 reg = in->modrm.reg & 7;
+
+	if (in->enc == INSN_ENC_LEGACY &&
+	    ((in->map == INSN_MAP_0F && in->opcode == 0x01 && reg < 4) ||
+	     (in->map == INSN_MAP_1B && in->opcode == 0xff &&
+	      (reg == 3 || reg == 5))))
+		return 10;
+	return MAX(in->opsize, 1);
 }
 
 /* Does the decoded instruction access f->gpa? (time-of-use check) */
@@ -347,7 +404,7 @@ static bool verify(struct emu *e, enum insn_mode mode,
 {
 	const struct insn *in = e->insn;
 	struct vcpu *v = e->v;
-	unsigned size = MAX(in->opsize, 1);
+	unsigned size = access_size(in);
 	u32 acc = (f->qual & EPT_QUAL_WRITE) ? GWALK_ACC_WRITE : 0;
 	unsigned src_seg;
 	u64 amask;
@@ -359,10 +416,10 @@ static bool verify(struct emu *e, enum insn_mode mode,
 		e->la = seg_linear(mode, in->mem.seg,
 				   insn_mem_ea(in, v->gpr, v->rip + in->len));
 		return targets(v, e->la, size, acc, f) ||
-		       targets_stack(v, in, mode, size, acc, f);
+		       targets_stack(v, in, mode, acc, f);
 	}
 	if (!(in->attr & INSN_A_STRING))
-		return false;
+		return targets_stack(v, in, mode, acc, f);
 	/* rSI/rDI at the address size, as the CPU used them (a 67 prefix
 	 * ignores bits 63:32). */
 	amask = in->addrsize >= 8 ? ~0ULL : BIT(8 * in->addrsize) - 1;
@@ -452,7 +509,7 @@ static void setup_ctx(struct emu *e, enum insn_mode mode)
 	const struct gwalk_ctx *w = guest_paging_ctx(v, &e->rflags);
 
 	c->ops = &emu_ops;
-	c->opaque = e;
+	c->opaque = v; /* the system callbacks' (vmm/access/mmio_sys.c) */
 	c->rip = v->rip;
 	c->rflags = e->rflags;
 	/* 64-bit mode uses only the FS and GS bases (SDM Vol 3A 3.4.4, 5.3.1):
@@ -468,6 +525,8 @@ static void setup_ctx(struct emu *e, enum insn_mode mode)
 	c->cr0 = w->cr0;
 	c->cr4 = w->cr4;
 	c->xcr0 = fpu_xcr0();
+	c->efer = w->efer;
+	c->cpl = w->cpl;
 	c->align_check = (w->cr0 & CR0_AM) && w->cpl == 3;
 	c->rep_budget = 0;
 }
@@ -566,6 +625,13 @@ static void emulate_one(struct vcpu *v, const struct mmio_fault *f)
 	case EM_DONE:
 	case EM_CONTINUE:
 		commit(&e, r);
+		/* MOV to SS blocks interrupts until the next instruction
+		 * completes (SDM Vol. 2B "MOV"). */
+		if (r == EM_DONE && e.ctx.mov_ss)
+			vmcs_write32(
+			    VMCS_GUEST_INTERRUPTIBILITY,
+			    (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~3U) |
+				VMX_INTERRUPTIBILITY_MOV_SS);
 		break;
 	case EM_EXCEPTION:
 		if (!e.injected)

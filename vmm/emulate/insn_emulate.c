@@ -102,7 +102,7 @@ enum em_result em_ea(struct em_state *st, u64 *ea)
 
 /* How segmentation applies: 64-bit, protected (or compatibility), or real
  * and virtual-8086 mode. */
-static enum gwalk_seg_mode em_seg_mode(const struct em_state *st)
+enum gwalk_seg_mode em_seg_mode(const struct em_state *st)
 {
 	const struct em_ctx *ctx = st->ctx;
 
@@ -399,7 +399,9 @@ void em_commit(struct em_state *st, bool advance)
 	}
 	ctx->gpr_dirty = 0;
 	ctx->rflags = st->flags;
-	if (advance) {
+	if (advance && st->jumped) {
+		ctx->rip = st->new_rip;
+	} else if (advance) {
 		u64 rip = ctx->rip + st->in->len;
 
 		if (st->in->mode != INSN_MODE_64)
@@ -429,6 +431,7 @@ enum em_result insn_emulate(struct em_ctx *ctx, const struct insn *in)
 	ctx->gpr_valid = 0;
 	ctx->gpr_dirty = 0;
 	ctx->why = NULL;
+	ctx->mov_ss = false;
 	if (!d || !d->fn) {
 		ctx->why = "opcode not emulated";
 		return EM_UNSUPPORTED;

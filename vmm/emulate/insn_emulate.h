@@ -12,6 +12,10 @@
  * at most one memory write, after all of its reads, as its last step. A REP
  * string instruction commits each completed iteration (SDM Vol. 2B "REP":
  * a fault mid-string leaves RCX/RSI/RDI describing the iterations done).
+ * Loading a descriptor (MOV Sreg, far JMP/CALL, LTR) also sets its
+ * accessed or busy bit, an implicit write the CPU makes at the same point;
+ * system registers (CR0, GDTR, segment registers) change through the ops
+ * only once nothing can fault any more.
  * The emulated forms are the rows of vmm/emulate/insn_emulate_tables.c; anything
  * else is EM_UNSUPPORTED, never a guess.
  */
@@ -47,10 +51,33 @@ enum em_vector {
 	EM_VEC_UD = 6,
 	EM_VEC_NM = 7,
 	EM_VEC_SS = 12,
+	EM_VEC_NP = 11,
 	EM_VEC_GP = 13,
 	EM_VEC_PF = 14,
+	EM_VEC_MF = 16,
 	EM_VEC_AC = 17,
 };
+
+/* Segment registers beyond enum insn_seg for the read_seg/write_seg
+ * callbacks. */
+#define EM_SEG_LDTR 6
+#define EM_SEG_TR   7
+
+/* A segment register: selector and the hidden part as the VMCS holds it
+ * (access rights in the VMCS format, GWALK_AR_UNUSABLE for a null one). */
+struct em_segreg {
+	u16 sel;
+	struct gwalk_seg cache;
+};
+
+/* GDTR or IDTR (EM_DTR_GDT, EM_DTR_IDT). */
+struct em_dtr {
+	u64 base;
+	u16 limit;
+};
+
+#define EM_DTR_GDT 0
+#define EM_DTR_IDT 1
 
 /* An exception to inject. cr2 is meaningful for #PF only. */
 struct em_exception {
@@ -121,6 +148,41 @@ struct em_ops {
 	 * EM_EXCEPTION, so the caller may queue the event in one place.
 	 */
 	void (*inject)(struct em_ctx *ctx, const struct em_exception *exc);
+
+	/*
+	 * Optional system state, for SMSW/LMSW, SGDT/SIDT/SLDT/STR,
+	 * LGDT/LIDT/LLDT/LTR, MOV to and from segment registers and far
+	 * JMP/CALL (vmm/emulate/insn_emulate_sys.c). With any of these NULL
+	 * those forms are EM_UNSUPPORTED. None of them can fail but
+	 * write_cr0 (false: the value is refused, #GP(0)) and the implicit
+	 * accesses.
+	 */
+	void (*read_dtr)(struct em_ctx *ctx, unsigned which,
+			 struct em_dtr *dtr);
+	void (*write_dtr)(struct em_ctx *ctx, unsigned which,
+			  const struct em_dtr *dtr);
+	/* seg: enum insn_seg, EM_SEG_LDTR or EM_SEG_TR. */
+	void (*read_seg)(struct em_ctx *ctx, unsigned seg, struct em_segreg *s);
+	void (*write_seg)(struct em_ctx *ctx, unsigned seg,
+			  const struct em_segreg *s);
+	/* CR0 loaded as MOV to CR0 would load it (LMSW). */
+	bool (*write_cr0)(struct em_ctx *ctx, u64 val);
+	/*
+	 * Implicit supervisor-mode accesses at linear address la (descriptor
+	 * tables: SDM Vol. 3A 4.6.1), size 1..16, faults as read_mem's.
+	 */
+	enum em_mem_result (*read_sys)(struct em_ctx *ctx, gva_t la, void *buf,
+				       unsigned size);
+	enum em_mem_result (*write_sys)(struct em_ctx *ctx, gva_t la,
+					const void *buf, unsigned size);
+	/*
+	 * Optional: MMX register reg 0..7, read or written by an MMX
+	 * instruction (which sets the x87 TOS to 0 and every tag valid, SDM
+	 * Vol. 1 9.5.1). false: an unmasked x87 exception is pending (#MF,
+	 * nothing done). NULL: the MMX forms are EM_UNSUPPORTED.
+	 */
+	bool (*read_mmx)(struct em_ctx *ctx, unsigned reg, u64 *val);
+	bool (*write_mmx)(struct em_ctx *ctx, unsigned reg, u64 val);
 };
 
 /* Default number of REP iterations one insn_emulate() call performs. */
@@ -150,6 +212,8 @@ struct em_ctx {
 	 */
 	struct gwalk_seg seg[6];
 	u64 cr0, cr4, xcr0; /* for SSE/AVX availability checks */
+	u64 efer;	    /* EFER.LMA for far transfers and LLDT/LTR */
+	u8 cpl;		    /* current privilege level (SS.DPL) */
 	bool align_check;   /* CR0.AM = 1 and CPL = 3 (#AC with EFLAGS.AC) */
 	u32 rep_budget;	    /* REP iterations per call; 0 = default */
 
@@ -157,6 +221,9 @@ struct em_ctx {
 	struct em_exception exc; /* valid on EM_EXCEPTION */
 	const struct insn *insn; /* the instruction last handed in */
 	const char *why;	 /* reason of an EM_UNSUPPORTED result */
+	bool mov_ss;		 /* the instruction loaded SS: interrupts
+				  * stay blocked for one more instruction
+				  * (SDM Vol. 2B "MOV") */
 
 	/* Private to the emulator: staged GPR state of one instruction. */
 	u64 gpr[16];

@@ -77,6 +77,8 @@ struct em_state {
 	u64 flags; /* RFLAGS being computed */
 	struct em_operand dst, src;
 	const char *why; /* reason for EM_UNSUPPORTED */
+	bool jumped;	 /* a branch: RIP becomes new_rip, not RIP + len */
+	u64 new_rip;
 };
 
 typedef enum em_result (*em_handler_t)(struct em_state *st);
@@ -137,6 +139,22 @@ enum em_fn {
 	EM_FN_SSE_MOV,
 	EM_FN_MOVD,
 	EM_FN_MOVQ,
+	EM_FN_PUSH_OP,
+	EM_FN_POP_REG,
+	EM_FN_CALL,
+	EM_FN_JMP_IND,
+	EM_FN_RET,
+	EM_FN_ENTER,
+	EM_FN_LEAVE,
+	EM_FN_SMSW,
+	EM_FN_LMSW,
+	EM_FN_SDT,
+	EM_FN_LDT,
+	EM_FN_SSEL,
+	EM_FN_LLDT,
+	EM_FN_LTR,
+	EM_FN_MOV_SREG,
+	EM_FN_FAR,
 	EM_FN_COUNT
 };
 
@@ -160,6 +178,8 @@ enum em_grp {
 	EM_GRP_9,
 	EM_GRP_11_B,
 	EM_GRP_11_V,
+	EM_GRP_6,
+	EM_GRP_7,
 	EM_GRP_COUNT
 };
 
@@ -211,6 +231,24 @@ enum em_result em_mem_operand(struct em_state *st, unsigned size, bool write,
 			      gva_t *la);
 enum em_result em_store_dst(struct em_state *st);
 void em_commit(struct em_state *st, bool advance);
+
+/* Stack and segmentation helpers (vmm/emulate/insn_emulate_stack.c). */
+/* How segmentation applies to this instruction (vmm/emulate/insn_emulate.c). */
+enum gwalk_seg_mode em_seg_mode(const struct em_state *st);
+/* Stack address size in bytes: 8 in 64-bit mode, else 4 or 2 by SS.B. */
+unsigned em_stack_size(const struct em_state *st);
+/* rsp + delta wrapped at the stack-address size, upper bits kept. */
+u64 em_rsp_add(const struct em_state *st, u64 rsp, u64 delta);
+/* Store size bytes from buf below *rsp (SS:rsp - size), the last step of
+ * an instruction; on success *rsp is the new stack pointer. */
+enum em_result em_stack_push(struct em_state *st, u64 *rsp, const void *buf,
+			     unsigned size);
+/* Read size bytes at SS:rsp (rsp at the stack-address size). */
+enum em_result em_stack_read(struct em_state *st, u64 rsp, void *buf,
+			     unsigned size);
+/* Whether a branch target passes the CS limit (or, in 64-bit mode, is
+ * canonical); #GP(0) otherwise. */
+enum em_result em_branch_check(struct em_state *st, u64 target);
 
 /* Flag arithmetic (vmm/emulate/insn_flags.c). */
 u64 em_flags_szp(u64 res, unsigned size);
@@ -268,5 +306,23 @@ enum em_result em_scas(struct em_state *st);
 enum em_result em_sse_mov(struct em_state *st);
 enum em_result em_movd(struct em_state *st);
 enum em_result em_movq(struct em_state *st);
+
+enum em_result em_push_op(struct em_state *st);
+enum em_result em_pop_reg(struct em_state *st);
+enum em_result em_call(struct em_state *st);
+enum em_result em_jmp_ind(struct em_state *st);
+enum em_result em_ret(struct em_state *st);
+enum em_result em_enter(struct em_state *st);
+enum em_result em_leave(struct em_state *st);
+
+enum em_result em_smsw(struct em_state *st);
+enum em_result em_lmsw(struct em_state *st);
+enum em_result em_sdt(struct em_state *st);
+enum em_result em_ldt(struct em_state *st);
+enum em_result em_ssel(struct em_state *st);
+enum em_result em_lldt(struct em_state *st);
+enum em_result em_ltr(struct em_state *st);
+enum em_result em_mov_sreg(struct em_state *st);
+enum em_result em_far(struct em_state *st);
 
 #endif /* MICA_VMM_EMULATE_INSN_EMULATE_INTERNAL_H */

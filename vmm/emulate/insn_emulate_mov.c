@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * x86 emulator data movement between GPRs and memory: MOV, MOVZX/MOVSX/
- * MOVSXD, SETcc, CMOVcc, PUSH/POP r/m, MOVBE and MOVNTI. None of these
- * changes the status flags.
+ * MOVSXD, SETcc, CMOVcc, MOVBE and MOVNTI (PUSH/POP are in
+ * insn_emulate_stack.c). None of these changes the status flags.
  */
 #include "vmm/emulate/insn_emulate_internal.h"
 
@@ -51,81 +51,6 @@ enum em_result em_cmovcc(struct em_state *st)
 	if (em_cond(st->flags, st->d->arg))
 		st->dst.val = st->src.val;
 	return em_store_dst(st);
-}
-
-/* Stack address size: 8 in 64-bit mode, else SS.B (4) or 2. */
-static unsigned em_stack_size(const struct em_state *st)
-{
-	if (st->in->mode == INSN_MODE_64)
-		return 8;
-	return (st->ctx->seg[INSN_SEG_SS].ar & GWALK_AR_DB) ? 4 : 2;
-}
-
-/* RSP after adding delta, wrapped and merged at the stack size. */
-static u64 em_rsp_add(struct em_state *st, u64 rsp, u64 delta)
-{
-	u64 m = em_size_mask(em_stack_size(st));
-
-	return (rsp & ~m) | ((rsp + delta) & m);
-}
-
-/*
- * FF /6: PUSH r/m. The source address uses RSP before the decrement
- * (SDM Vol. 2B "PUSH"); the store is the only memory write.
- */
-enum em_result em_push(struct em_state *st)
-{
-	unsigned sz = st->osize;
-	u64 val = 0, rsp;
-	enum em_result r;
-	gva_t la;
-
-	if (st->in->modrm.mod == 3) {
-		val = em_gpr(st, st->in->modrm.rm) & em_size_mask(sz);
-	} else {
-		r = em_mem_operand(st, sz, false, &la);
-		if (r == EM_DONE)
-			r = em_read(st, la, &val, sz);
-		if (r != EM_DONE)
-			return r;
-	}
-	rsp = em_rsp_add(st, em_gpr(st, 4), -(u64)sz);
-	r = em_linear(st, INSN_SEG_SS, rsp & em_size_mask(em_stack_size(st)),
-		      sz, true, &la);
-	if (r == EM_DONE)
-		r = em_write(st, la, &val, sz);
-	if (r == EM_DONE)
-		em_set_gpr(st, 4, rsp);
-	return r;
-}
-
-/*
- * 8F /0: POP r/m. RSP is incremented before the destination address is
- * computed, so an RSP-based destination sees the new value (SDM Vol. 2B
- * "POP"); POP RSP leaves the popped value in RSP.
- */
-enum em_result em_pop(struct em_state *st)
-{
-	unsigned sz = st->osize;
-	u64 val = 0, rsp = em_gpr(st, 4);
-	enum em_result r;
-	gva_t la;
-
-	r = em_linear(st, INSN_SEG_SS, rsp & em_size_mask(em_stack_size(st)),
-		      sz, false, &la);
-	if (r == EM_DONE)
-		r = em_read(st, la, &val, sz);
-	if (r != EM_DONE)
-		return r;
-	em_set_gpr(st, 4, em_rsp_add(st, rsp, sz));
-	if (st->in->modrm.mod == 3) {
-		em_reg_write(st, st->in->modrm.rm, false, sz, val);
-		return EM_DONE;
-	}
-	r = em_mem_operand(st, sz, true, &la);
-	if (r == EM_DONE)
-		r = em_write(st, la, &val, sz);
-	return r;
 }
 
 static u64 em_bswap(u64 v, unsigned size)

@@ -2,7 +2,8 @@
 /*
  * x86 emulator SSE/AVX moves: MOVUPS/MOVAPS, MOVDQU/MOVDQA, MOVNTDQ,
  * VMOVDQU/VMOVDQA (VEX.128/256), MOVD/MOVQ between GPRs or memory and XMM
- * registers. Vector registers are reached through read_vec/write_vec;
+ * registers, and the MMX MOVD/MOVQ forms. Vector registers are reached
+ * through read_vec/write_vec, MMX registers through read_mmx/write_mmx;
  * legacy SSE writes keep the upper YMM bits, VEX writes zero them.
  */
 #include "vmm/emulate/insn_emulate_internal.h"
@@ -53,6 +54,60 @@ static enum em_result em_simd_check(struct em_state *st)
 	return EM_DONE;
 }
 
+/*
+ * MMX moves without a mandatory prefix (SDM Vol. 2B "MOVD/MOVQ", "MOVQ"):
+ * 0F 6E MOVD/MOVQ mm, r/m32/64 (zero-extended); 0F 7E MOVD/MOVQ r/m32/64,
+ * mm; 0F 6F MOVQ mm, mm/m64; 0F 7F MOVQ mm/m64, mm. CR0.EM = 1 is #UD,
+ * CR0.TS = 1 #NM, a pending unmasked x87 exception #MF (reported by the
+ * callbacks; for a load, after the memory read). REX.R/B do not extend
+ * MMX register numbers.
+ */
+static enum em_result em_mmx_mov(struct em_state *st)
+{
+	const struct em_ops *o = st->ctx->ops;
+	const struct insn *in = st->in;
+	u8 op = in->opcode;
+	bool load = op == 0x6e || op == 0x6f, gpr = op == 0x6e || op == 0x7e;
+	unsigned sz = gpr && in->rex.w ? 8 : gpr ? 4 : 8;
+	unsigned mm = in->modrm.reg & 7, rm = in->modrm.rm;
+	bool reg = in->modrm.mod == 3;
+	enum em_result r = EM_DONE;
+	u64 val = 0;
+	gva_t la;
+
+	if (!o->read_mmx || !o->write_mmx)
+		return em_unsupported(st, "no MMX register callbacks");
+	if (st->ctx->cr0 & EM_CR0_EM)
+		return em_raise(st, EM_VEC_UD, false, 0);
+	if (st->ctx->cr0 & EM_CR0_TS)
+		return em_raise(st, EM_VEC_NM, false, 0);
+	if (!reg)
+		r = em_mem_operand(st, sz, !load, &la);
+	if (r != EM_DONE)
+		return r;
+	if (load) {
+		if (reg && gpr)
+			val = em_gpr(st, rm) & em_size_mask(sz);
+		else if (reg && !o->read_mmx(st->ctx, rm & 7, &val))
+			return em_raise(st, EM_VEC_MF, false, 0);
+		else if (!reg && (r = em_read(st, la, &val, sz)) != EM_DONE)
+			return r;
+		if (!o->write_mmx(st->ctx, mm, val))
+			return em_raise(st, EM_VEC_MF, false, 0);
+		return EM_DONE;
+	}
+	if (!o->read_mmx(st->ctx, mm, &val))
+		return em_raise(st, EM_VEC_MF, false, 0);
+	val &= em_size_mask(sz);
+	if (!reg)
+		return em_write(st, la, &val, sz);
+	if (gpr)
+		em_reg_write(st, rm, false, sz, val);
+	else if (!o->write_mmx(st->ctx, rm & 7, val))
+		return em_raise(st, EM_VEC_MF, false, 0);
+	return EM_DONE;
+}
+
 /* Which full-register move *in is, or false when not emulated. */
 static bool em_sse_kind(const struct insn *in, bool *load, bool *aligned)
 {
@@ -90,6 +145,8 @@ enum em_result em_sse_mov(struct em_state *st)
 	enum em_result r;
 	gva_t la = 0;
 
+	if (!vex && !em_simd_pfx(in) && (in->opcode & 0xef) == 0x6f)
+		return em_mmx_mov(st);
 	if (!em_sse_kind(in, &load, &aligned))
 		return em_unsupported(st, "SIMD form not emulated");
 	if (in->opcode == 0xe7 && in->modrm.mod == 3)
@@ -159,7 +216,7 @@ static u64 em_xmm_read_q(struct em_state *st, unsigned reg)
 /*
  * 66 0F 6E: MOVD/MOVQ xmm, r/m32/64 (zero-extended into the XMM);
  * 66 0F 7E: MOVD/MOVQ r/m32/64, xmm; F3 0F 7E: MOVQ xmm, xmm/m64.
- * REX.W selects the 64-bit forms. MMX forms are not emulated.
+ * REX.W selects the 64-bit forms; without a prefix, the MMX forms.
  */
 enum em_result em_movd(struct em_state *st)
 {
@@ -170,8 +227,10 @@ enum em_result em_movd(struct em_state *st)
 	u64 val;
 	gva_t la;
 
+	if (!pfx && !em_is_vex(in))
+		return em_mmx_mov(st);
 	if (!(pfx == 0x66 || (pfx == 0xf3 && in->opcode == 0x7e)))
-		return em_unsupported(st, "MMX form not emulated");
+		return em_unsupported(st, "SIMD form not emulated");
 	r = em_simd_check(st);
 	if (r != EM_DONE)
 		return r;

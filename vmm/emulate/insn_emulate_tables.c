@@ -43,6 +43,22 @@ const em_handler_t em_handlers[EM_FN_COUNT] = {
     [EM_FN_SSE_MOV] = em_sse_mov,
     [EM_FN_MOVD] = em_movd,
     [EM_FN_MOVQ] = em_movq,
+    [EM_FN_PUSH_OP] = em_push_op,
+    [EM_FN_POP_REG] = em_pop_reg,
+    [EM_FN_CALL] = em_call,
+    [EM_FN_JMP_IND] = em_jmp_ind,
+    [EM_FN_RET] = em_ret,
+    [EM_FN_ENTER] = em_enter,
+    [EM_FN_LEAVE] = em_leave,
+    [EM_FN_SMSW] = em_smsw,
+    [EM_FN_LMSW] = em_lmsw,
+    [EM_FN_SDT] = em_sdt,
+    [EM_FN_LDT] = em_ldt,
+    [EM_FN_SSEL] = em_ssel,
+    [EM_FN_LLDT] = em_lldt,
+    [EM_FN_LTR] = em_ltr,
+    [EM_FN_MOV_SREG] = em_mov_sreg,
+    [EM_FN_FAR] = em_far,
 };
 
 #define RM    EM_LOC_RM
@@ -147,12 +163,36 @@ static const struct em_desc em_groups[EM_GRP_COUNT][8] = {
 	    [0] = {EM_FN_INC, 0, EM_F_BYTE | EM_F_RDST | EM_F_LOCK, RM, 0, 0},
 	    [1] = {EM_FN_DEC, 0, EM_F_BYTE | EM_F_RDST | EM_F_LOCK, RM, 0, 0},
 	},
-    /* FF: INC/DEC r/m, PUSH r/m (group 5). */
+    /* FF: INC/DEC r/m, CALL/JMP near and far, PUSH r/m (group 5). */
     [EM_GRP_5] =
 	{
 	    [0] = {EM_FN_INC, 0, EM_F_RDST | EM_F_LOCK, RM, 0, 0},
 	    [1] = {EM_FN_DEC, 0, EM_F_RDST | EM_F_LOCK, RM, 0, 0},
+	    [2] = {EM_FN_CALL, 0, EM_F_RAW | EM_F_D64, 0, RM, 0},
+	    [3] = {EM_FN_FAR, 0, EM_F_RAW | EM_F_MEMONLY, 0, RM, 1},
+	    [4] = {EM_FN_JMP_IND, 0, EM_F_RAW | EM_F_D64, 0, RM, 0},
+	    [5] = {EM_FN_FAR, 0, EM_F_RAW | EM_F_MEMONLY, 0, RM, 0},
 	    [6] = {EM_FN_PUSH, 0, EM_F_RAW | EM_F_D64, 0, RM, 0},
+	},
+    /* 0F 00: SLDT, STR, LLDT, LTR (group 6; VERR/VERW not emulated). */
+    [EM_GRP_6] =
+	{
+	    [0] = {EM_FN_SSEL, 0, EM_F_RAW, RM, 0, EM_SEG_LDTR},
+	    [1] = {EM_FN_SSEL, 0, EM_F_RAW, RM, 0, EM_SEG_TR},
+	    [2] = {EM_FN_LLDT, 0, EM_F_RAW, 0, RM, 0},
+	    [3] = {EM_FN_LTR, 0, EM_F_RAW, 0, RM, 0},
+	},
+    /* 0F 01 (group 7): SGDT, SIDT, LGDT, LIDT m; SMSW, LMSW r/m. With
+     * mod = 3, /0-/3, /5 and /7 encode other instructions (VMCALL,
+     * MONITOR, SWAPGS...), never emulated. */
+    [EM_GRP_7] =
+	{
+	    [0] = {EM_FN_SDT, 0, EM_F_RAW, RM, 0, EM_DTR_GDT},
+	    [1] = {EM_FN_SDT, 0, EM_F_RAW, RM, 0, EM_DTR_IDT},
+	    [2] = {EM_FN_LDT, 0, EM_F_RAW, 0, RM, EM_DTR_GDT},
+	    [3] = {EM_FN_LDT, 0, EM_F_RAW, 0, RM, EM_DTR_IDT},
+	    [4] = {EM_FN_SMSW, 0, EM_F_RAW, RM, 0, 0},
+	    [6] = {EM_FN_LMSW, 0, EM_F_RAW, 0, RM, 0},
 	},
     /* 0F BA: BT/BTS/BTR/BTC r/m, imm8 (group 8, /4../7). */
     [EM_GRP_8] =
@@ -165,8 +205,8 @@ static const struct em_desc em_groups[EM_GRP_COUNT][8] = {
     /* 0F C7 /1: CMPXCHG8B/16B m (group 9). */
     [EM_GRP_9] =
 	{
-	    [1] = {EM_FN_CMPXCHG8B, 0, EM_F_RAW | EM_F_LOCK | EM_F_MEMONLY, RM,
-		   0, 0},
+	    [1] = {EM_FN_CMPXCHG8B, 0, EM_F_RAW | EM_F_LOCK | EM_F_MEMONLY,
+		   RM, 0, 0},
 	},
     /* C6/C7 /0: MOV r/m, imm (group 11; /7 with mod = 3 is XABORT/XBEGIN). */
     [EM_GRP_11_B] =
@@ -184,6 +224,12 @@ static const struct em_desc em_groups[EM_GRP_COUNT][8] = {
 		fn, 0, EM_F_RAW | (b), 0, 0, 0                                 \
 	}
 
+/* Stack forms: default 64-bit operand size in 64-bit mode. */
+#define STK(fn)                                                                \
+	{                                                                      \
+		fn, 0, EM_F_RAW | EM_F_D64, 0, 0, 0                            \
+	}
+
 static const struct em_desc em_map1b[256] = {
     /* 0x00 - 0x3F: ADD OR ADC SBB AND SUB XOR CMP */
     ALU_ROWS(EM_ADD, EM_F_LOCK, 0),
@@ -194,8 +240,14 @@ static const struct em_desc em_map1b[256] = {
     ALU_ROWS(EM_SUB, EM_F_LOCK, 0),
     ALU_ROWS(EM_XOR, EM_F_LOCK, 0),
     ALU_ROWS(EM_CMP, 0, EM_F_NOWB),
+    /* 0x50 - 0x5F: PUSH r, POP r */
+    [0x50 ... 0x57] = STK(EM_FN_PUSH_OP),
+    [0x58 ... 0x5f] = STK(EM_FN_POP_REG),
     /* 0x60 - 0x67 */
     [0x63] = {EM_FN_MOVSX, 0, EM_F_SRC32, REG, RM, 0}, /* MOVSXD */
+    /* 0x68 - 0x6F: PUSH imm */
+    [0x68] = STK(EM_FN_PUSH_OP),
+    [0x6a] = STK(EM_FN_PUSH_OP),
     /* 0x80 - 0x87 */
     [0x80] = GROUP(EM_GRP_1_B),
     [0x81] = GROUP(EM_GRP_1_V),
@@ -210,6 +262,8 @@ static const struct em_desc em_map1b[256] = {
     [0x89] = MOV_ROW(0, RM, REG),
     [0x8a] = MOV_ROW(EM_F_BYTE, REG, RM),
     [0x8b] = MOV_ROW(0, REG, RM),
+    [0x8c] = {EM_FN_MOV_SREG, 0, EM_F_RAW, RM, 0, 0},
+    [0x8e] = {EM_FN_MOV_SREG, 0, EM_F_RAW, 0, RM, 1},
     [0x8f] = GROUP(EM_GRP_1A),
     /* 0xA0 - 0xA7 */
     [0xa0] = MOV_ROW(EM_F_BYTE, ACC, MOFFS),
@@ -232,13 +286,20 @@ static const struct em_desc em_map1b[256] = {
     /* 0xC0 - 0xC7 */
     [0xc0] = GROUP(EM_GRP_2_C0),
     [0xc1] = GROUP(EM_GRP_2_C1),
+    [0xc2] = STK(EM_FN_RET),
+    [0xc3] = STK(EM_FN_RET),
     [0xc6] = GROUP(EM_GRP_11_B),
     [0xc7] = GROUP(EM_GRP_11_V),
+    /* 0xC8 - 0xCF */
+    [0xc8] = STK(EM_FN_ENTER),
+    [0xc9] = STK(EM_FN_LEAVE),
     /* 0xD0 - 0xD7 */
     [0xd0] = GROUP(EM_GRP_2_D0),
     [0xd1] = GROUP(EM_GRP_2_D1),
     [0xd2] = GROUP(EM_GRP_2_D2),
     [0xd3] = GROUP(EM_GRP_2_D3),
+    /* 0xE8 - 0xEF */
+    [0xe8] = STK(EM_FN_CALL),
     /* 0xF0 - 0xFF */
     [0xf6] = GROUP(EM_GRP_3_B),
     [0xf7] = GROUP(EM_GRP_3_V),
@@ -270,6 +331,9 @@ static const struct em_desc em_map1b[256] = {
 	}
 
 static const struct em_desc em_map0f[256] = {
+    /* 0x00 - 0x07: groups 6 and 7 */
+    [0x00] = GROUP(EM_GRP_6),
+    [0x01] = GROUP(EM_GRP_7),
     /* 0x10 - 0x17: MOVUPS */
     [0x10] = SSE_ROW(EM_FN_SSE_MOV),
     [0x11] = SSE_ROW(EM_FN_SSE_MOV),
@@ -346,7 +410,9 @@ const struct em_desc *em_lookup(const struct insn *in)
 			d = &em_vex0f_60[in->opcode & 0x1f];
 	}
 	if (d && d->group) {
-		if (!in->modrm.present)
+		if (!in->modrm.present ||
+		    (d->group == EM_GRP_7 && in->modrm.mod == 3 &&
+		     (in->modrm.reg & 5) != 4))
 			return NULL;
 		d = &em_groups[d->group][in->modrm.reg & 7];
 	}

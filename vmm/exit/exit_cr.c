@@ -201,6 +201,11 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 	return true;
 }
 
+bool vcpu_write_cr0(struct vcpu *v, u64 val)
+{
+	return guest_write_cr0(v, val);
+}
+
 /*
  * MOV to CR3, which exits while the guest runs on the identity table (its
  * CR0.PG is 0, so it is not in IA-32e mode and the operand is 32 bits:

@@ -148,6 +148,44 @@ struct zd_stats {
 };
 
 /*
+ * The system and stack forms (vmm/emulate/insn_emulate_sys.c and
+ * insn_emulate_stack.c): PUSH/POP r, PUSH imm, MOV to and from Sreg,
+ * RET, ENTER, LEAVE, CALL rel, 0F 00 /0-/3, 0F 01 /0-/4 and /6. Their
+ * emulator computes the access size itself (a pseudo-descriptor, a far
+ * pointer, a 16-bit selector store): only the memory operand and the
+ * immediates are compared.
+ */
+/*
+ * A 3E prefix on a near indirect CALL/JMP outside 64-bit mode: Zydis takes
+ * it as CET's NOTRACK and keeps the default segment; it is also a DS
+ * override there, which mica's decoder applies. Not compared.
+ */
+static int zd_notrack(const struct insn *in)
+{
+	u8 reg = (in->modrm.byte >> 3) & 7;
+
+	return in->mode != INSN_MODE_64 && (reg == 2 || reg == 4) &&
+	       in->pfx.seg == INSN_SEG_DS;
+}
+
+static int zd_sysform(const struct insn *in)
+{
+	u8 op = in->opcode, reg = (in->modrm.byte >> 3) & 7;
+
+	if (in->enc != INSN_ENC_LEGACY)
+		return 0;
+	if (in->map == INSN_MAP_1B)
+		return (op >= 0x50 && op <= 0x5f) || op == 0x68 || op == 0x6a ||
+		       op == 0x8c || op == 0x8e || op == 0xc2 || op == 0xc3 ||
+		       op == 0xc8 || op == 0xc9 || op == 0xe8 ||
+		       (op == 0xff && reg >= 2 && reg <= 5 && !zd_notrack(in));
+	return in->map == INSN_MAP_0F &&
+	       ((op == 0x00 && reg < 4) ||
+		(op == 0x01 && (reg < 5 || reg == 6) &&
+		 (in->modrm.mod != 3 || reg == 4 || reg == 6)));
+}
+
+/*
  * Forms the emulator executes (docs/design.md section 5): the operand checks
  * apply to these.
  */
@@ -168,7 +206,7 @@ static int zd_supported(const struct insn *in)
 		       ((op == 0xc6 || op == 0xc7) && !reg) ||
 		       (op >= 0xd0 && op <= 0xd3) || op == 0xf6 || op == 0xf7 ||
 		       (op == 0xfe && reg < 2) ||
-		       (op == 0xff && (reg < 2 || reg == 6));
+		       (op == 0xff && (reg < 2 || reg == 6)) || zd_sysform(in);
 	if (in->map == INSN_MAP_0F)
 		return op == 0x10 || op == 0x11 || op == 0x28 || op == 0x29 ||
 		       (op >= 0x40 && op <= 0x4f) || op == 0x6e || op == 0x6f ||
@@ -177,7 +215,7 @@ static int zd_supported(const struct insn *in)
 		       op == 0xb3 || op == 0xbb || op == 0xba || op == 0xb0 ||
 		       op == 0xb1 || op == 0xb6 || op == 0xb7 || op == 0xbe ||
 		       op == 0xbf || op == 0xc0 || op == 0xc1 || op == 0xc3 ||
-		       (op == 0xc7 && reg == 1) || op == 0xe7;
+		       (op == 0xc7 && reg == 1) || op == 0xe7 || zd_sysform(in);
 	if (in->map == INSN_MAP_0F38)
 		return (op == 0xf0 || op == 0xf1) &&
 		       !(in->pfx.flags & (INSN_PFX_REP | INSN_PFX_REPNE));
@@ -277,7 +315,7 @@ static const char *zd_operands(const struct insn *in,
 	if (in->attr & INSN_A_VECTOR || zd_movnti(in)) {
 		if (zm && in->opsize * 8 != zm->size)
 			return "memory operand size";
-	} else if (in->opsize * 8 != zi->operand_width) {
+	} else if (!zd_sysform(in) && in->opsize * 8 != zi->operand_width) {
 		return "operand size";
 	}
 	why = zd_memory(in, zm);
