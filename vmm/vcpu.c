@@ -21,7 +21,7 @@ static u64 rip_mask(void)
 	return (cs & VMX_AR_DB) ? 0xffffffffULL : 0xffff;
 }
 
-void vcpu_skip_insn(struct vcpu *v)
+static inline __attribute__((always_inline)) void skip_rip(struct vcpu *v)
 {
 	u64 rip = v->rip + vmcs_read32(VMCS_EXIT_INSN_LEN);
 
@@ -37,11 +37,99 @@ void vcpu_skip_insn(struct vcpu *v)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
 }
 
-#define RFLAGS_RF BIT(16)
+__cold __attribute__((noinline)) static void
+skip_insn_traced(struct vcpu *v, u64 rflags, u64 dbg)
+{
+	skip_rip(v);
+	vcpu_insn_done(v, rflags, rflags, dbg);
+}
 
-/* Exceptions of the trap or abort class (#DB counts as a trap here: mica
- * injects no instruction breakpoints); all other vectors are faults (SDM
- * Vol. 3A Table 6-1). */
+/* Inlined into both entry points: the plain skip is on the fast path of
+ * most exits, where dbg folds away. The instructions that exit leave
+ * RFLAGS as they were at their start. */
+static inline __attribute__((always_inline)) void skip_insn(struct vcpu *v,
+							    u64 dbg)
+{
+	u64 rflags = vmcs_readl(VMCS_GUEST_RFLAGS);
+
+	if (unlikely((rflags & (RFLAGS_TF | RFLAGS_RF)) | dbg))
+		skip_insn_traced(v, rflags, dbg);
+	else
+		skip_rip(v);
+}
+
+void vcpu_skip_insn(struct vcpu *v)
+{
+	skip_insn(v, 0);
+}
+
+void vcpu_skip_insn_dbg(struct vcpu *v, u64 dbg)
+{
+	skip_insn(v, dbg);
+}
+
+/*
+ * The single-step trap of SDM Vol 3B 18.3.1.4 comes after an instruction
+ * that began with TF = 1, unless DEBUGCTL.BTF asks for branches only (the
+ * instructions mica completes are not branches). An instruction that exits
+ * is not completed by the CPU, so its trap is mica's to raise (KVM:
+ * kvm_skip_emulated_instruction).
+ */
+__cold void vcpu_insn_done(struct vcpu *v, u64 before, u64 after, u64 dbg)
+{
+	/* RF is cleared once an instruction completes (SDM Vol 3B
+	 * 18.3.1.1). */
+	if (after & RFLAGS_RF)
+		vmcs_writel(VMCS_GUEST_RFLAGS, after & ~RFLAGS_RF);
+	if ((before & RFLAGS_TF) &&
+	    !(vmcs_read64(VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF))
+		dbg |= DR6_BS;
+	if (dbg) {
+		/* A trap the CPU held for this instruction (the single-step
+		 * of a MOV SS before it) is this same #DB. */
+		u64 pend = vmcs_readl(VMCS_GUEST_PENDING_DBG);
+
+		if (pend) {
+			dbg |= pend & DR6_BS;
+			if (pend & DR6_PENDING_BP)
+				dbg |= pend & 0xf;
+			vmcs_writel(VMCS_GUEST_PENDING_DBG, 0);
+		}
+		vcpu_queue_db(v, dbg);
+	}
+}
+
+/*
+ * DR6 as the CPU writes it when it delivers a #DB (SDM Vol 3B 18.2.3),
+ * from a payload in the format of a #DB exit's qualification (B0-B3, BD,
+ * BS; RTM active high): B0-B3 are replaced, BD and BS accumulate until
+ * software clears them, RTM is active low in DR6 (the rule KVM applies
+ * to a #DB payload).
+ */
+static u64 dr6_with(u64 dr6, u64 payload)
+{
+	dr6 &= ~0xfULL;
+	dr6 |= DR6_ACTIVE_LOW | payload;
+	dr6 ^= payload & DR6_RTM;
+	return dr6 & ~DR6_PENDING_BP & 0xffffffffULL;
+}
+
+__cold void vcpu_queue_db(struct vcpu *v, u64 payload)
+{
+	u64 dr7 = vmcs_readl(VMCS_GUEST_DR7);
+
+	write_dr6(dr6_with(read_dr(6), payload));
+	/* Entering the #DB handler clears DR7.GD, so the handler may use the
+	 * debug registers (SDM Vol 3B 18.2.4); an injected #DB does not
+	 * (SDM Vol 3C "Event Injection"). */
+	if (dr7 & DR7_GD)
+		vmcs_writel(VMCS_GUEST_DR7, dr7 & ~DR7_GD);
+	vcpu_inject_exception(v, X86_EXC_DB, false, 0);
+}
+
+/* Exceptions of the trap or abort class, and #DB: its faults (instruction
+ * breakpoint, DR7.GD) push RF as it was, the handler sets it (SDM Vol 3B
+ * 18.3.1.1); all other vectors are faults (SDM Vol. 3A Table 6-1). */
 #define EXC_NOT_FAULT                                                          \
 	(BIT(X86_EXC_DB) | BIT(X86_EXC_NMI) | BIT(X86_EXC_BP) |                \
 	 BIT(X86_EXC_OF) | BIT(X86_EXC_DF) | BIT(X86_EXC_MC))

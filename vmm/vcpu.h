@@ -37,6 +37,10 @@ enum vcpu_gpr {
 
 struct vm;
 
+/* RFLAGS bits the vCPU helpers manage (SDM Vol 1 3.4.3). */
+#define RFLAGS_TF BIT(8)
+#define RFLAGS_RF BIT(16)
+
 #define VCPU_XLAT 4
 
 /* A translation reused within one emulated instruction (vmm/access/guest_access.c). */
@@ -125,8 +129,24 @@ void vmx_exit_entry(void);
 
 /* Advance guest RIP past the exiting instruction (VM-exit instruction
  * length is valid for instruction-caused exits, SDM Vol 3C, "VM-Exit
- * Instruction Length"). Not for EPT exits. */
+ * Instruction Length"), clear RF, and raise the single-step #DB when TF
+ * is set (vcpu_insn_done). Not for EPT exits. */
 void vcpu_skip_insn(struct vcpu *v);
+/* The same, with the DR6 B0-B3 bits of breakpoints the instruction met
+ * (a #DB after it, with the single-step trap if TF is set). */
+void vcpu_skip_insn_dbg(struct vcpu *v, u64 dbg);
+
+/*
+ * An instruction mica completed for the guest (after its RIP was written):
+ * before and after are RFLAGS at its start and at its end. Clears RF and,
+ * for an instruction that began with TF = 1, raises the single-step #DB;
+ * dbg adds breakpoint conditions mica detected (DR6 B0-B3 bits).
+ */
+void vcpu_insn_done(struct vcpu *v, u64 before, u64 after, u64 dbg);
+
+/* Deliver a #DB: DR6 updated from payload (the bits of a #DB exit's
+ * qualification: B0-B3, BD, BS), DR7.GD cleared, the exception queued. */
+void vcpu_queue_db(struct vcpu *v, u64 payload);
 
 /* Queue a hardware exception for the next VM entry: RF set in the pushed
  * frame for a fault, no error code in real mode, and combined with the

@@ -31,6 +31,8 @@ void write_cr0(u64 v);
 void write_cr2(u64 v);
 void write_cr3(u64 v);
 void write_cr4(u64 v);
+u64 read_dr(unsigned n);
+void write_dr6(u64 v);
 u64 read_rflags(void);
 void cpu_relax(void);
 void cpu_halt(void);
@@ -112,6 +114,38 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
+/* DR0-DR3 and DR6 (n = 0-3, 6): the guest's own while mica handles its
+ * exits, which VMX does not switch; mica uses none of them (only
+ * DR6 is written, for a #DB it delivers). */
+static inline u64 read_dr(unsigned n)
+{
+	u64 v = 0;
+
+	switch (n) {
+	case 0:
+		__asm__ volatile("mov %%dr0, %0" : "=r"(v));
+		break;
+	case 1:
+		__asm__ volatile("mov %%dr1, %0" : "=r"(v));
+		break;
+	case 2:
+		__asm__ volatile("mov %%dr2, %0" : "=r"(v));
+		break;
+	case 3:
+		__asm__ volatile("mov %%dr3, %0" : "=r"(v));
+		break;
+	default:
+		__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+		break;
+	}
+	return v;
+}
+
+static inline void write_dr6(u64 v)
+{
+	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
+}
+
 static inline u64 read_rflags(void)
 {
 	u64 f;
@@ -188,6 +222,7 @@ int wrmsr_safe(u32 msr, u64 val) __must_check;
 #define CR0_CD	       BIT(30)
 #define CR0_PG	       BIT(31)
 #define CR4_VME	       BIT(0)
+#define CR4_DE	       BIT(3)
 #define CR4_PSE	       BIT(4)
 #define CR4_PAE	       BIT(5)
 #define CR4_PGE	       BIT(7)
@@ -209,6 +244,7 @@ int wrmsr_safe(u32 msr, u64 val) __must_check;
 #define MSR_IA32_SYSENTER_ESP	 0x175
 #define MSR_IA32_SYSENTER_EIP	 0x176
 #define MSR_IA32_DEBUGCTL	 0x1d9
+#define DEBUGCTL_BTF		 BIT(1) /* single-step on branches */
 #define MSR_FS_BASE		 0xc0000100
 #define MSR_GS_BASE		 0xc0000101
 #define MSR_KERNEL_GS_BASE	 0xc0000102
@@ -216,6 +252,23 @@ int wrmsr_safe(u32 msr, u64 val) __must_check;
 #define FEATURE_CONTROL_LOCKED		  BIT(0)
 #define FEATURE_CONTROL_VMXON_IN_SMX	  BIT(1)
 #define FEATURE_CONTROL_VMXON_OUTSIDE_SMX BIT(2)
+
+/* Debug registers (SDM Vol 3B 18.2): DR6 reads 1 in its reserved bits;
+ * B0-B3, BD and BS are also the bits of the pending-debug-exceptions
+ * field and of a #DB exit's qualification (SDM Vol 3C Table 28-1), where
+ * bit 16 (RTM) is active high and bit 12 means "enabled breakpoint". */
+#define DR6_B(n)	BIT(n)
+#define DR6_BD		BIT(13)
+#define DR6_BS		BIT(14)
+#define DR6_RTM		BIT(16)
+#define DR6_ACTIVE_LOW	0xffff0ff0ULL /* the reset value */
+#define DR6_PENDING_BP	BIT(12)	      /* pending-debug-exceptions only */
+#define DR7_L(n)	BIT(2 * (n))
+#define DR7_G(n)	BIT(2 * (n) + 1)
+#define DR7_GD		BIT(13)
+#define DR7_RW(dr7, n)	(((dr7) >> (16 + 4 * (n))) & 3)
+#define DR7_LEN(dr7, n) (((dr7) >> (18 + 4 * (n))) & 3)
+#define DR7_RW_IO	2
 
 #define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)

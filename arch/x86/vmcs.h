@@ -197,11 +197,12 @@ u64 vmcs_read_raw(u32 field);
 void vmcs_write_raw(u32 field, u64 value);
 #else
 /*
- * Raw VMREAD/VMWRITE, inline because they sit on every exit path. CF or ZF
- * set means the access failed (SDM Vol 3C 31.2, "Conventions"): one JBE
- * covers both.
+ * Raw VMREAD/VMWRITE, inline because they sit on every exit path (always:
+ * GCC would otherwise call one out-of-line copy from a file with many of
+ * them). CF or ZF set means the access failed (SDM Vol 3C 31.2,
+ * "Conventions"): one JBE covers both.
  */
-static inline u64 vmcs_read_raw(u32 field)
+static inline __attribute__((always_inline)) u64 vmcs_read_raw(u32 field)
 {
 	u64 v = 0; /* dead store: the asm output always overwrites it */
 
@@ -216,7 +217,8 @@ fail:
 	vmcs_access_failed("vmread", field, 0);
 }
 
-static inline void vmcs_write_raw(u32 field, u64 value)
+static inline __attribute__((always_inline)) void vmcs_write_raw(u32 field,
+								 u64 value)
 {
 	__asm__ goto("vmwrite %0, %1\n\t"
 		     "jbe %l[fail]"

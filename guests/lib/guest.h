@@ -165,6 +165,16 @@ static inline u64 g_rdmsr_catch(u32 msr, int *vec)
 	return ((u64)hi << 32) | lo;
 }
 
+/* WRMSR with a fault caught: the vector it raised, -1 if none. */
+static inline int g_wrmsr_catch(u32 msr, u64 v)
+{
+	g_expect_fault(2);
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+	return g_fault_vector();
+}
+
 /* The part of the exception frame a hook may change to resume elsewhere. */
 struct g_iret {
 	u64 rip, cs, rflags, rsp, ss;
@@ -192,6 +202,15 @@ G_CR_ACCESSORS(2)
 G_CR_ACCESSORS(3)
 G_CR_ACCESSORS(4)
 #undef G_CR_ACCESSORS
+
+/* MOV to CR4 from RAX/EAX (0f 22 e0) with a fault caught: the vector it
+ * raised, -1 if none. */
+static inline int g_write_cr4_catch(unsigned long v)
+{
+	g_expect_fault(3);
+	__asm__ volatile("mov %0, %%cr4" : : "a"(v) : "memory");
+	return g_fault_vector();
+}
 
 /* The forced-emulation prefix (module option forced-emu): mica emulates
  * the instruction that follows it. */

@@ -375,6 +375,19 @@ void write_cr4(u64 v)
 	panic("hostvm: host CR4 write 0x%lx", v);
 }
 
+/* The guest's DR0-DR3 and DR6, live in the CPU (arch/x86/cpu.h). */
+static u64 dr[7] = {0, 0, 0, 0, 0, 0, 0xffff0ff0};
+
+u64 read_dr(unsigned n)
+{
+	return dr[n < 4 ? n : 6];
+}
+
+void write_dr6(u64 v)
+{
+	dr[6] = v;
+}
+
 u64 read_rflags(void)
 {
 	return 0x2;

@@ -497,6 +497,8 @@ static bool mov_fast(struct emu *e)
 	vmcs_writel(VMCS_GUEST_RIP, v->rip + in->len);
 	if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	if (unlikely(rflags & (RFLAGS_TF | RFLAGS_RF)))
+		vcpu_insn_done(v, rflags, rflags, 0);
 	return true;
 }
 
@@ -528,19 +530,38 @@ static void setup_ctx(struct emu *e, enum insn_mode mode)
 	c->efer = w->efer;
 	c->cpl = w->cpl;
 	c->align_check = (w->cr0 & CR0_AM) && w->cpl == 3;
-	c->rep_budget = 0;
+	/* Single-stepping traps after each iteration (SDM Vol 3B 18.3.1.4). */
+	c->rep_budget = (e->rflags & RFLAGS_TF) ? 1 : 0;
 }
 
 static void commit(struct emu *e, enum em_result r)
 {
+	/* A completed instruction clears RF (SDM Vol 3B 18.3.1.1). */
+	if (r == EM_DONE)
+		e->ctx.rflags &= ~RFLAGS_RF;
 	if (e->ctx.rflags != e->rflags)
 		vmcs_writel(VMCS_GUEST_RFLAGS, e->ctx.rflags);
-	if (r != EM_DONE)
-		return; /* REP budget used: RIP stays, the guest re-executes */
-	vmcs_writel(VMCS_GUEST_RIP, e->ctx.rip);
-	/* A completed instruction ends STI / MOV SS blocking. */
-	if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3)
-		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	if (r == EM_DONE) {
+		vmcs_writel(VMCS_GUEST_RIP, e->ctx.rip);
+		/* A completed instruction ends STI / MOV SS blocking. */
+		if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3)
+			vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	}
+	/* else REP budget used: RIP stays, the guest re-executes; with TF
+	 * that was one iteration, and its single-step trap comes now. After
+	 * a MOV to SS the trap waits for the next instruction (SDM Vol 3A
+	 * 6.8.3): the CPU holds it as a pending debug exception, which VM
+	 * entry requires in a MOV SS shadow with TF set. */
+	if (likely(!(e->rflags & RFLAGS_TF)))
+		return;
+	if (r == EM_DONE && e->ctx.mov_ss) {
+		if (!(vmcs_read64(VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF))
+			vmcs_writel(VMCS_GUEST_PENDING_DBG,
+				    vmcs_readl(VMCS_GUEST_PENDING_DBG) |
+					DR6_BS);
+	} else {
+		vcpu_insn_done(e->v, e->rflags, 0, 0);
+	}
 }
 
 /*

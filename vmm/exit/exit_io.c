@@ -6,6 +6,7 @@
  * without REP) move data through guest linear memory one element per
  * iteration, as the CPU does.
  */
+#include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/dev/pc_devices.h"
@@ -113,9 +114,36 @@ static void pio_write(struct vm *vm, u16 port, unsigned size, u32 val)
 	vm_uart_update(vm);
 }
 
+/*
+ * I/O breakpoints (SDM Vol 3B 18.2.4, 18.2.5): with CR4.DE set, a DR7
+ * breakpoint with R/W = 10 and its L or G bit matches an I/O access to any
+ * port of its LEN-aligned range, and the #DB is a trap after the
+ * instruction. The CPU cannot see the accesses mica performs for a port
+ * whose I/O exits: the DR6 B0-B3 bits to raise, 0 for none.
+ */
+__cold __attribute__((noinline)) static u64
+io_breakpoints(struct vcpu *v, u64 dr7, u16 port, unsigned size)
+{
+	static const u8 len[4] = {1, 2, 8, 4}; /* by DR7 LENn */
+	u64 hit = 0;
+
+	if (!(vcpu_read_cr4(v) & CR4_DE))
+		return 0;
+	for (unsigned n = 0; n < 4; n++) {
+		unsigned l = len[DR7_LEN(dr7, n)];
+		u64 lo = read_dr(n) & 0xffff & ~(u64)(l - 1);
+
+		if ((dr7 & (DR7_L(n) | DR7_G(n))) &&
+		    DR7_RW(dr7, n) == DR7_RW_IO && port < lo + l &&
+		    port + size > lo)
+			hit |= DR6_B(n);
+	}
+	return hit;
+}
+
 static void pio_simple(struct vcpu *v, u16 port, unsigned size, bool in)
 {
-	u64 *rax = &v->gpr[GPR_RAX];
+	u64 *rax = &v->gpr[GPR_RAX], dr7;
 
 	if (in) {
 		u32 val = pio_read(v->vm, port, size);
@@ -130,7 +158,11 @@ static void pio_simple(struct vcpu *v, u16 port, unsigned size, bool in)
 		pio_write(v->vm, port, size,
 			  (u32)(*rax & GENMASK(8 * size - 1, 0)));
 	}
-	vcpu_skip_insn(v);
+	dr7 = vmcs_readl(VMCS_GUEST_DR7);
+	if (unlikely(dr7 & 0xff)) /* any of L0-L3, G0-G3 */
+		vcpu_skip_insn_dbg(v, io_breakpoints(v, dr7, port, size));
+	else
+		vcpu_skip_insn(v);
 }
 
 /* Address-size mask from the VM-exit instruction-information field
@@ -154,12 +186,19 @@ static void pio_string(struct vcpu *v, u16 port, unsigned size, bool in,
 	u64 amask = insn_info_addr_mask(info);
 	unsigned seg = in ? SEG_ES : (info >> 15) & 7;
 	unsigned idx = in ? GPR_RDI : GPR_RSI;
-	u64 step =
-	    (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(u64)size : size;
+	u64 rflags = vmcs_readl(VMCS_GUEST_RFLAGS);
+	u64 step = (rflags & RFLAGS_DF) ? -(u64)size : size;
 	u64 count = rep ? v->gpr[GPR_RCX] & amask : 1;
-	unsigned done = 0;
+	u64 dr7 = vmcs_readl(VMCS_GUEST_DR7);
+	u64 bp = count && unlikely(dr7 & 0xff)
+		     ? io_breakpoints(v, dr7, port, size)
+		     : 0;
+	/* A single-step or I/O-breakpoint trap comes after each iteration
+	 * (SDM Vol 3B 18.3.1.4): one per exit then. */
+	unsigned done = 0,
+		 budget = (bp || (rflags & RFLAGS_TF)) ? 1 : PIO_REP_BUDGET;
 
-	while (count && done < PIO_REP_BUDGET) {
+	while (count && done < budget) {
 		u64 off = v->gpr[idx] & amask;
 		u32 val = 0;
 		int rc;
@@ -183,9 +222,12 @@ static void pio_string(struct vcpu *v, u16 port, unsigned size, bool in,
 			return;
 	}
 	if (!count)
-		vcpu_skip_insn(v);
+		vcpu_skip_insn_dbg(v, bp);
 	/* else: RIP stays, the next entry resumes the REP (interrupt window
-	 * semantics of a partially executed string instruction). */
+	 * semantics of a partially executed string instruction), after the
+	 * trap of this iteration; RF stays as it was. */
+	else if (budget == 1)
+		vcpu_insn_done(v, rflags, rflags & ~RFLAGS_RF, bp);
 }
 
 void handle_io(struct vcpu *v)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Small exits: HLT, INVD/WBINVD, and intercepted exceptions.
+ * Small exits: HLT, INVD/WBINVD, and intercepted exceptions (#UD, #DB).
  * HLT: mica emulates no interrupt sources, so a halted vCPU would never
  * wake; the VM ends with that diagnosis instead of hanging the host.
  * INVD is never executed for a guest (it would discard the host's dirty
@@ -24,8 +24,11 @@
 void handle_hlt(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
-	if (vm_interrupt_deliverable(v))
-		return; /* woken at once: the interrupt is injected on entry */
+	/* woken at once by an interrupt or by the single-step #DB after
+	 * the HLT: the event is injected on entry */
+	if ((vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+	    vm_interrupt_deliverable(v))
+		return;
 	if (vm_can_wait(v)) {
 		/* Wait in the guest's HLT state; the CPU idles there until
 		 * the preemption timer (the guest's deadline) or a host
@@ -106,6 +109,41 @@ static bool forced_emulation(struct vcpu *v)
 	return true;
 }
 
+/*
+ * #DB is intercepted, as KVM does, so that no chain of debug exceptions
+ * runs in the guest without an exit (a breakpoint on the #DB handler's own
+ * stack). A #DB that exits has not touched DR6 or DR7 (SDM Vol 3C 27.1):
+ * mica delivers it as the CPU would have. INT1 (ICEBP) exits as a
+ * privileged software exception and is delivered again as one, past the
+ * instruction; any other #DB from the qualification's bits. In a STI or
+ * MOV SS shadow a single-step trap stays pending in the VMCS: the CPU does
+ * not record it for an intercepted #DB, and VM entry requires it with TF
+ * set and DEBUGCTL.BTF clear (SDM Vol 3C "Checks on Guest Non-Register
+ * State").
+ */
+static void handle_db(struct vcpu *v, u32 info)
+{
+	if (((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_PRIV_SW_EXC) {
+		u64 dr7 = vmcs_readl(VMCS_GUEST_DR7);
+
+		if (dr7 & DR7_GD)
+			vmcs_writel(VMCS_GUEST_DR7, dr7 & ~DR7_GD);
+		vmcs_write32(VMCS_ENTRY_INSN_LEN,
+			     vmcs_read32(VMCS_EXIT_INSN_LEN));
+		vmcs_write32(VMCS_ENTRY_INTR_INFO,
+			     info & (INTR_INFO_VALID | 0x7ff));
+		v->vm->counters[CNT_EXCEPTIONS_REFLECTED]++;
+		return;
+	}
+	if ((vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_TF) &&
+	    (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+	     (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS)) &&
+	    !(vmcs_read64(VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF))
+		vmcs_writel(VMCS_GUEST_PENDING_DBG,
+			    vmcs_readl(VMCS_GUEST_PENDING_DBG) | DR6_BS);
+	vcpu_queue_db(v, vmcs_readl(VMCS_EXIT_QUALIFICATION));
+}
+
 void handle_exception_nmi(struct vcpu *v)
 {
 	u32 info = vmcs_read32(VMCS_EXIT_INTR_INFO);
@@ -117,5 +155,9 @@ void handle_exception_nmi(struct vcpu *v)
 	}
 	if ((info & INTR_INFO_VECTOR_MASK) == X86_EXC_UD && forced_emulation(v))
 		return;
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_EXC_DB) {
+		handle_db(v, info);
+		return;
+	}
 	reflect(v, info);
 }
