@@ -87,6 +87,8 @@ GUESTS = {
     "deliver": ("deliver.elf", "apicv=access"),
     "pcirq": ("pcirq.elf", ""),
     "tsc": ("tsc.elf", ""),
+    # the CPU a guest sees against the SDM: CR4, XCR0 and MSRs as CPUID says
+    "cpufeat": ("cpufeat.elf", ""),
     # debug registers and #DB as on a CPU without VMX (SDM Vol 3B 18)
     "dbg": ("dbg.elf", "forced-emu"),
     # waits for typed input: no budget; boots.py types the lines
@@ -106,8 +108,8 @@ VMX_SUITE = ["hello", "mode32", "real16", "exits", "ring3", "probe",
              "udstorm", "triple", "loop", "broken-cr0", "broken-cs",
              "broken-rflags", "memslots", "mmio", "paging", "pcenv",
              "toctou", "mmio-unsupported", "mmio-fetch", "paging32",
-             "mmio-user", "mmio-remap", "emu32", "hellolow", "mb1low",
-             "dbg"]
+             "mmio-user", "mmio-remap", "emu32", "cpufeat", "hellolow",
+             "mb1low", "dbg"]
 
 # Guests written to break mica: each must end as on hardware, and the next
 # one must find the CPU in its reset state.

@@ -102,6 +102,7 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_VMXON] = handle_absent_insn,
     [VMX_EXIT_CR_ACCESS] = handle_cr_access,
     [VMX_EXIT_IO] = handle_io,
+    [VMX_EXIT_RDPMC] = handle_rdpmc,
     [VMX_EXIT_RDMSR] = handle_rdmsr,
     /* 32 - 47 */
     [VMX_EXIT_WRMSR] = handle_wrmsr,

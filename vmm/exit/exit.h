@@ -22,6 +22,7 @@ void vm_msr_init(struct vm *vm);
 void handle_io(struct vcpu *v);
 void handle_rdmsr(struct vcpu *v);
 void handle_wrmsr(struct vcpu *v);
+void handle_rdpmc(struct vcpu *v);
 void handle_cr_access(struct vcpu *v);
 /*
  * Bring CR3, CR4, CR3 exiting and the "load IA32_EFER" entry control in

@@ -232,6 +232,14 @@ void handle_wrmsr(struct vcpu *v)
 	vcpu_skip_insn(v);
 }
 
+/* RDPMC: the guest has no performance counters (CPUID leaf 0xA reads 0),
+ * so every counter it names is invalid: #GP(0) (SDM Vol 2B "RDPMC"), and
+ * the host's counters stay unread. */
+void handle_rdpmc(struct vcpu *v)
+{
+	vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+}
+
 void vcpu_reset_live_msrs(void)
 {
 	/* An MSR absent on this CPU has nothing to reset: ignore #GP. */

@@ -156,8 +156,9 @@ static int setup_controls(struct vm *vm)
 	pin = adjust(pin_want, &c->pin, &miss);
 	vm->virtual_nmi = pin & VMX_PIN_VIRTUAL_NMI;
 	proc = adjust(VMX_PROC_HLT_EXIT | VMX_PROC_UNCOND_IO_EXIT |
-			  VMX_PROC_TSC_OFFSET | VMX_PROC_CR8_LOAD_EXIT |
-			  VMX_PROC_CR8_STORE_EXIT | VMX_PROC_SECONDARY,
+			  VMX_PROC_RDPMC_EXIT | VMX_PROC_TSC_OFFSET |
+			  VMX_PROC_CR8_LOAD_EXIT | VMX_PROC_CR8_STORE_EXIT |
+			  VMX_PROC_SECONDARY,
 		      &c->proc, &miss);
 	if (miss & VMX_PROC_SECONDARY) {
 		vm_stop(vm, "this CPU has no secondary controls (EPT, VPID)");
