@@ -31,6 +31,29 @@ HOSTILE_IRQ = guests.HOSTILE_SUITE[:-1] + guests.IRQ_SUITE
 NOUG = {"real16": "real16-noug", "broken-cr0": "broken-cr0-noug"}
 VMX_SPP_NOUG = [NOUG.get(g, g) for g in VMX_SPP]
 
+
+
+def hostile_irq_boot(model):
+    """The hostile and interrupt guests on Bochs model (an older CPU):
+    the local APIC on its TPR-shadow path."""
+    return {
+        "name": "hostile-irq-" + model,
+        "platform": "bochs-" + model,
+        "cmdline": "",
+        "guests": HOSTILE_IRQ,
+        "input": guests.SERIAL_INPUT,
+        "status": 0,
+        "timeout": 600,
+        "expect": [
+            ("every hostile, interrupt and timer guest ended as expected",
+             r"mica: %d guests ran, 0 did not end as expected"
+             % len(HOSTILE_IRQ)),
+            ("the local APIC without APIC-register virtualization",
+             r"proc2:\s+virt-apic(?!.*apic-reg-virt)"),
+        ],
+    }
+
+
 BOOTS = [
     {
         "name": "tigerlake",
@@ -147,22 +170,7 @@ BOOTS = [
              r"\[spp\] SPP enabled \(software path\)"),
         ],
     },
-    {
-        "name": "hostile-irq-sandybridge",
-        "platform": "bochs-sandybridge",
-        "cmdline": "",
-        "guests": HOSTILE_IRQ,
-        "input": guests.SERIAL_INPUT,
-        "status": 0,
-        "timeout": 600,
-        "expect": [
-            ("every hostile, interrupt and timer guest ended as expected",
-             r"mica: %d guests ran, 0 did not end as expected"
-             % len(HOSTILE_IRQ)),
-            ("the local APIC without APIC-register virtualization",
-             r"proc2:\s+virt-apic(?!.*apic-reg-virt)"),
-        ],
-    },
+    hostile_irq_boot("sandybridge"),
     {
         # corei5_lynnfield_750: as sandybridge, and no unrestricted guest:
         # 32-bit guests with paging off run on mica's identity page table,
@@ -186,22 +194,7 @@ BOOTS = [
              r"\[spp\] SPP enabled \(software path\)"),
         ],
     },
-    {
-        "name": "hostile-irq-lynnfield",
-        "platform": "bochs-lynnfield",
-        "cmdline": "",
-        "guests": HOSTILE_IRQ,
-        "input": guests.SERIAL_INPUT,
-        "status": 0,
-        "timeout": 600,
-        "expect": [
-            ("every hostile, interrupt and timer guest ended as expected",
-             r"mica: %d guests ran, 0 did not end as expected"
-             % len(HOSTILE_IRQ)),
-            ("the local APIC without APIC-register virtualization",
-             r"proc2:\s+virt-apic(?!.*apic-reg-virt)"),
-        ],
-    },
+    hostile_irq_boot("lynnfield"),
     {
         "name": "hostile-tigerlake",
         "platform": "bochs-tigerlake",
