@@ -19,8 +19,9 @@
  * - at most one event injected, and VM entry would accept it and the guest
  *   state (test/hostvm/entry_rules.c);
  * - RIP moved only by the exit's instruction length (instruction exits) or
- *   a decoded length (emulation), never past a fault; an instruction exit
- *   that neither advanced nor faulted made progress (REP string I/O);
+ *   a decoded length (emulation; an emulated branch to its target), never
+ *   past a fault; an instruction exit that neither advanced nor faulted
+ *   made progress (REP string I/O);
  * - a #PF injected with CR2 written (unless it is the event whose delivery
  *   the exit interrupted, re-injected); a stopped VM has its reason;
  * - the EPT agrees with the memslots (ept_check);
@@ -44,6 +45,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
@@ -58,6 +60,8 @@
 #include "test/hostvm/exit_model.h"
 #include "test/hostvm/hostvm.h"
 #include "test/unit/support/fuzz_input.h"
+#include "test/unit/support/insn_branch.h"
+#include "vmm/access/guest_access.h"
 
 #define MAX_EXITS 12
 #define IMAGE_MAX 96
@@ -73,6 +77,7 @@ struct snap {
 	u64 rip, len, rcx, qual;
 	u32 idt; /* IDT-vectoring information */
 	enum hostvm_exit_class cls;
+	bool branch; /* the bytes at RIP decode as a branch (insn_is_branch) */
 };
 
 static u64 vmcs(u32 f)
@@ -303,7 +308,42 @@ static u64 rip_mask(void)
 	return (vmcs(VMCS_GUEST_CS_AR) & VMX_AR_DB) ? 0xffffffffULL : 0xffff;
 }
 
-/* Did RIP move as this exit allows (see the file comment)? */
+/* Whether the instruction at RIP, before the exit, is one the emulator
+ * completes by jumping: its bytes read as mica's own peek reads them,
+ * without a side effect on the guest. */
+static bool code_is_branch(struct vcpu *v)
+{
+	u64 la = vmcs(VMCS_GUEST_CS_BASE) + vmcs(VMCS_GUEST_RIP);
+	u32 ar = (u32)vmcs(VMCS_GUEST_CS_AR);
+	enum insn_mode mode = hostvm_guest_64()	 ? INSN_MODE_64
+			      : (ar & VMX_AR_DB) ? INSN_MODE_32
+						 : INSN_MODE_16;
+	u8 b[15];
+	struct insn in;
+	unsigned n = 0, off = 0;
+
+	for (; n < sizeof(b); n++) {
+		gpa_t gpa;
+		const u8 *p;
+
+		if (!guest_translate_peek(v, la + n, GWALK_ACC_FETCH, &gpa) ||
+		    !(p = vm_gpa_ptr(v->vm, gpa, 1)))
+			break;
+		b[n] = *p;
+	}
+	/* behind a forced-emulation prefix, the instruction emulated */
+	if (n >= FORCED_EMU_SIG_LEN &&
+	    !memcmp(b, FORCED_EMU_SIG, FORCED_EMU_SIG_LEN))
+		off = FORCED_EMU_SIG_LEN;
+	else if (n >= FORCED_EMU_KVM_SIG_LEN &&
+		 !memcmp(b, FORCED_EMU_KVM_SIG, FORCED_EMU_KVM_SIG_LEN))
+		off = FORCED_EMU_KVM_SIG_LEN;
+	return n > off && insn_decode(&in, b + off, n - off, mode) == INSN_OK &&
+	       insn_is_branch(&in);
+}
+
+/* Did RIP move as this exit allows (see the file comment)? An emulated
+ * branch may go anywhere. */
 static bool rip_ok(const struct snap *s, u32 ev)
 {
 	u64 rip = vmcs(VMCS_GUEST_RIP), d = (rip - s->rip) & rip_mask();
@@ -323,7 +363,7 @@ static bool rip_ok(const struct snap *s, u32 ev)
 		if (fault)
 			return forced && (d == FORCED_EMU_SIG_LEN ||
 					  d == FORCED_EMU_KVM_SIG_LEN);
-		return (d >= 1 && d <= 15) ||
+		return s->branch || (d >= 1 && d <= 15) ||
 		       (forced && d > FORCED_EMU_KVM_SIG_LEN &&
 			d <= FORCED_EMU_SIG_LEN + 15);
 	default:
@@ -463,6 +503,7 @@ static bool run_exit(struct fuzz_input *r, bool garbage_ok)
 	s.rcx = v->gpr[GPR_RCX];
 	s.idt = (u32)vmcs(VMCS_IDT_VECTORING_INFO);
 	s.cls = hostvm_exit_class(s.reason);
+	s.branch = s.cls == HOSTVM_EXIT_EMUL && code_is_branch(v);
 	hostvm_obs_clear();
 	cont = c_vmx_exit(v);
 	trace(&s);

@@ -19,6 +19,7 @@
 
 #include "test/unit/support/em_guest.h"
 #include "test/unit/support/em_segs.h"
+#include "test/unit/support/insn_branch.h"
 #include "vmm/insn/insn.h"
 #include "vmm/emulate/insn_emulate.h"
 
@@ -128,17 +129,6 @@ static bool writes_memory(const struct insn *in)
 	return in->opcode <= 0xa5 || in->opcode == 0xaa || in->opcode == 0xab;
 }
 
-/* Near CALL, JMP and RET (E8, C2, C3, FF /2, FF /4): RIP becomes the
- * target, not RIP + length. */
-static bool is_branch(const struct insn *in)
-{
-	u8 op = in->opcode, reg = in->modrm.reg & 7;
-
-	return in->enc == INSN_ENC_LEGACY && in->map == INSN_MAP_1B &&
-	       (op == 0xe8 || op == 0xc2 || op == 0xc3 ||
-		(op == 0xff && (reg == 2 || reg == 4)));
-}
-
 static void emulate_checked(struct em_ctx *ctx, const struct insn *in)
 {
 	enum em_result r;
@@ -176,7 +166,7 @@ static void emulate_checked(struct em_ctx *ctx, const struct insn *in)
 		}
 		return;
 	} while (++rounds < 64);
-	if (r == EM_DONE && !is_branch(in))
+	if (r == EM_DONE && !insn_is_branch(in))
 		check(ctx->rip == 0x1000 + in->len,
 		      "RIP advanced by the length");
 }
