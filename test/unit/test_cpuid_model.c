@@ -82,7 +82,7 @@ static struct cpuid_regs fake(u32 leaf, u32 sub)
 	}
 }
 
-static const struct cpuid_state st0 = {0, XCR0_X87, 2000000000ULL, 7};
+static const struct cpuid_state st0 = {0, XCR0_X87, 2000000000ULL, 7, 0};
 
 static u32 reg(struct cpuid_regs r, unsigned n)
 {
@@ -409,7 +409,7 @@ static void test_leaves(void)
 static void test_needs(void)
 {
 	const struct cpuid_state full = {CR4_BIT(18) | CR4_BIT(22), 0xe7,
-					 2000000000ULL, 7};
+					 2000000000ULL, 7, 0};
 	struct cpu_model m;
 	unsigned bad = 0, n = 0;
 	static const u32 base[] = {0, 0x40000000U, 0x80000000U};
@@ -444,6 +444,32 @@ static void test_needs(void)
 	    "cpu_model_needs: %u of %u answers differ with only the state it "
 	    "names or from the cache (%d leaves cached)",
 	    bad, n, __builtin_popcountll(m.cached));
+}
+
+/* IA32_MISC_ENABLE (SDM Vol 4 Table 2-2): LIMIT_CPUID makes leaf 0 report
+ * 2 and higher basic leaves answer as leaf 2; XD_DISABLE hides NX. The
+ * cache is not used while either is set. */
+static void test_misc_enable(void)
+{
+	struct cpuid_state lim = st0, xd = st0;
+	struct cpu_model m;
+	struct cpuid_regs r0, r2, r7, r81, e0, e81;
+
+	host_all(~0U);
+	cpu_model_init(&m, fake, ~0U);
+	lim.misc_enable = MISC_ENABLE_LIMIT_CPUID;
+	xd.misc_enable = MISC_ENABLE_XD_DISABLE;
+	r0 = cpu_model_cpuid(&m, fake, 0, 0, &lim);
+	r2 = cpu_model_cpuid(&m, fake, 2, 0, &lim);
+	r7 = cpu_model_cpuid(&m, fake, 7, 0, &lim);
+	r81 = cpu_model_cpuid(&m, fake, 0x80000001U, 0, &xd);
+	e0 = cpu_model_cpuid(&m, fake, 0, 0, &st0);
+	e81 = cpu_model_cpuid(&m, fake, 0x80000001U, 0, &st0);
+	tap_ok(r0.eax == 2 && e0.eax == m.max_basic && r0.ebx == e0.ebx &&
+		   !memcmp(&r7, &r2, sizeof(r2)) && (e81.edx & BIT(20)) &&
+		   r81.edx == (e81.edx & ~BIT(20)),
+	       "MISC_ENABLE: LIMIT_CPUID caps the basic leaves at 2, "
+	       "XD_DISABLE clears CPUID.80000001H:EDX.NX");
 }
 
 /* ---------------------------------------------------------------- docs */
@@ -529,6 +555,7 @@ int main(int argc, char **argv)
 	test_cr4();
 	test_leaves();
 	test_needs();
+	test_misc_enable();
 	test_docs();
 	return tap_done();
 }

@@ -507,6 +507,25 @@ static void test_unsupported(void)
 static void test_misc(void)
 {
 	enum em_result r;
+	bool nops = true;
+
+	/* NOP (SDM Vol. 2B "NOP"): 90, PAUSE, 0F 1F /0 with a memory operand
+	 * that is not read; only RIP moves. 90 with REX.B is XCHG r8, rAX. */
+	reset(INSN_MODE_64);
+	g.gpr[0] = 0x1234;
+	nops &= RUN(INSN_MODE_64, 0x90) == EM_DONE && ctx.rip == 0x1001;
+	nops &= RUN(INSN_MODE_64, 0xf3, 0x90) == EM_DONE && ctx.rip == 0x1003;
+	nops &= RUN(INSN_MODE_64, 0x0f, 0x1f, 0x44, 0x00, 0x00) == EM_DONE &&
+		ctx.rip == 0x1008;
+	nops &= RUN(INSN_MODE_32, 0x66, 0x0f, 0x1f, 0x04, 0x25, 0, 0, 0, 0) ==
+		    EM_DONE &&
+		ctx.rip == 0x1011;
+	nops &= regs.gpr_writes == 0 && g.gpr[0] == 0x1234 &&
+		ctx.rflags == 0x2 && g.last_la[0] == 0;
+	nops &= RUN(INSN_MODE_64, 0x41, 0x90) == EM_UNSUPPORTED &&
+		ctx.rip == 0x1011;
+	tap_ok(nops, "NOP, PAUSE and NOP r/m: RIP advances, no register, flag "
+		     "or memory access; REX.B 90 (XCHG r8, rAX) unsupported");
 
 	/* BT with a negative register offset addresses below the base. */
 	reset(INSN_MODE_64);

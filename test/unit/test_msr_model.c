@@ -142,11 +142,13 @@ static void test_stored(void)
 	       wr(IA32_MISC_ENABLE, 0x1801 | BIT(38) | BIT(3)) == MSR_DONE &&
 	       rd(IA32_MISC_ENABLE, &v) == MSR_DONE &&
 	       v == (0x1801 | BIT(38) | BIT(3)) &&
-	       wr(IA32_MISC_ENABLE, v | BIT(22)) == MSR_GP &&
+	       wr(IA32_MISC_ENABLE, v | BIT(18) | BIT(22)) == MSR_DONE &&
+	       wr(IA32_MISC_ENABLE, v) == MSR_DONE &&
 	       wr(IA32_MISC_ENABLE, v & ~BIT(11)) == MSR_GP &&
+	       wr(IA32_MISC_ENABLE, v | BIT(12 + 1)) == MSR_GP &&
 	       wr(IA32_MISC_ENABLE, v | BIT(63)) == MSR_GP;
-	tap_ok(misc, "MISC_ENABLE: 0x1801 at reset; bits 0, 3, 38 written; "
-		     "limit-CPUID, BTS-unavailable and bit 63 #GP");
+	tap_ok(misc, "MISC_ENABLE: 0x1801 at reset; bits 0, 3, 18, 22, 38 "
+		     "written; BTS-unavailable, bit 13 and bit 63 #GP");
 
 	var = wr(IA32_MTRR_PHYSBASE0, 0x80000006ULL) == MSR_DONE &&
 	      wr(IA32_MTRR_PHYSBASE0 + 1, 0x7f80000800ULL) == MSR_DONE &&
@@ -271,15 +273,21 @@ static void test_guest_checks(void)
 	setup(~0U, 0x80000001U, 3, 20);
 	bool nx = wr(IA32_EFER, IA32_EFER_NXE) == MSR_GP &&
 		  wr(IA32_EFER, IA32_EFER_SCE) == MSR_PASS;
+	setup(~0U, 0, 0, 0);
+	bool xd = wr(IA32_MISC_ENABLE, 0x1801 | BIT(34)) == MSR_DONE &&
+		  wr(IA32_EFER, IA32_EFER_NXE) == MSR_GP &&
+		  wr(IA32_MISC_ENABLE, 0x1801) == MSR_DONE &&
+		  wr(IA32_EFER, IA32_EFER_NXE) == MSR_PASS;
 	setup(~0U, 0x80000001U, 3, 11);
 	bool sce = wr(IA32_EFER, IA32_EFER_SCE) == MSR_GP &&
 		   rd(IA32_STAR, &v) == MSR_ABSENT;
 	setup(~0U, 7, 3, 31);
 	bool ssbd = wr(IA32_SPEC_CTRL, 4) == MSR_GP &&
 		    wr(IA32_SPEC_CTRL, 3) == MSR_PASS;
-	tap_ok(nx && sce && ssbd,
-	       "a bit of an unadvertised feature #GPs: EFER.NXE without nx, "
-	       "EFER.SCE (and STAR) without syscall, SSBD without ssbd");
+	tap_ok(nx && sce && ssbd && xd,
+	       "a bit of an unadvertised feature #GPs: EFER.NXE without nx or "
+	       "with MISC_ENABLE.XD_DISABLE, EFER.SCE (and STAR) without "
+	       "syscall, SSBD without ssbd");
 }
 
 /* ---------------------------------------------------------------- docs */

@@ -205,6 +205,60 @@ static void test_ipis(void)
 	       "vectors 0..15 are not delivered, 16 is");
 }
 
+/* A fixed IPI with no shorthand to dest; true if it reached this CPU. */
+static bool ipi_to(struct vlapic *a, u32 dest, bool logical, unsigned vec)
+{
+	vlapic_write(a, LAPIC_ICR_HI, dest << 24);
+	vlapic_write(a, LAPIC_ICR_LO, (logical ? 1U << 11 : 0) | vec);
+	return irr_has(a, vec);
+}
+
+/* Destinations (SDM Vol 3A 11.6.2): physical 0 (the APIC ID) and 0xFF
+ * (broadcast); logical 0xFF (broadcast), in the flat model a destination
+ * that shares a bit with the LDR, in the cluster model one of the LDR's
+ * cluster that shares a member bit. */
+static void test_destinations(void)
+{
+	struct vlapic a;
+	bool phys, flat, cluster;
+
+	enabled(&a);
+	phys = ipi_to(&a, 0xff, false, 0x60) && !ipi_to(&a, 0x02, false, 0x61);
+	vlapic_write(&a, LAPIC_LDR, 0x01000000);
+	flat = ipi_to(&a, 0x01, true, 0x62) && ipi_to(&a, 0x03, true, 0x63) &&
+	       !ipi_to(&a, 0x02, true, 0x64) && ipi_to(&a, 0xff, true, 0x65);
+	vlapic_write(&a, LAPIC_DFR, 0x0fffffff);
+	vlapic_write(&a, LAPIC_LDR, 0x21000000);
+	cluster = ipi_to(&a, 0x21, true, 0x66) &&
+		  !ipi_to(&a, 0x11, true, 0x67) &&
+		  !ipi_to(&a, 0x22, true, 0x68) && ipi_to(&a, 0xff, true, 0x69);
+	tap_ok(
+	    phys && flat && cluster && a.ipis_ignored == 4,
+	    "fixed IPIs reach this CPU at physical 0/0xFF and at its logical "
+	    "destinations, flat and cluster (%u others ignored)",
+	    (unsigned)a.ipis_ignored);
+}
+
+/* NMIs do not queue (SDM Vol 3A 6.7.1): while one is pending, another is
+ * lost; once the CPU took it, the next one is pending again. */
+static void test_nmi_latch(void)
+{
+	struct vlapic a;
+	bool ok;
+
+	enabled(&a);
+	for (int i = 0; i < 3; i++)
+		vlapic_write(&a, LAPIC_ICR_LO, ICR_SELF | (4U << 8));
+	ok = a.nmi_pending == 1 && a.irr_count == 1;
+	vlapic_accept_nmi(&a);
+	ok &= a.nmi_pending == 0 && a.irr_count == 0;
+	vlapic_nmi(&a);
+	vlapic_nmi(&a);
+	tap_ok(ok && a.nmi_pending == 1 && a.irr_count == 1,
+	       "three self-NMIs leave one pending; taken, the next is pending "
+	       "again, one more is lost");
+}
+
 static void test_priority(void)
 {
 	struct vlapic a;
@@ -301,6 +355,8 @@ int main(void)
 	test_lvt();
 	test_ppr();
 	test_ipis();
+	test_destinations();
+	test_nmi_latch();
 	test_priority();
 	test_tpr_threshold();
 	return tap_done();

@@ -272,7 +272,7 @@ static bool leaf_varies(u32 leaf)
 
 static void fill_cache(struct cpu_model *m, cpuid_host_fn host)
 {
-	const struct cpuid_state none = {0, 0, 0, 0};
+	const struct cpuid_state none = {0, 0, 0, 0, 0};
 
 	m->cached = 0;
 	for (u32 n = 0; n <= m->max_basic && n < 32; n++) {
@@ -450,19 +450,24 @@ struct cpuid_regs cpu_model_compute(const struct cpu_model *m,
 				    const struct cpuid_state *st)
 {
 	struct cpuid_regs r = {0, 0, 0, 0};
+	/* IA32_MISC_ENABLE.LIMIT_CPUID: leaf 0 reports at most 2 */
+	u32 max_basic =
+	    (st->misc_enable & MISC_ENABLE_LIMIT_CPUID) && m->max_basic > 2
+		? 2
+		: m->max_basic;
 
 	if ((leaf & 0xf0000000U) == HV_LEAF_BASE)
 		return hypervisor_leaf(leaf, st);
 	/* Past the highest leaf of its range, Intel CPUs answer with the
 	 * highest basic leaf (SDM Vol 2A, CPUID, "INPUT EAX = 0"). */
-	if ((leaf < 0x80000000U && leaf > m->max_basic) ||
+	if ((leaf < 0x80000000U && leaf > max_basic) ||
 	    (leaf >= 0x80000000U && leaf > m->max_ext)) {
-		leaf = m->max_basic;
+		leaf = max_basic;
 	}
 	switch (leaf) {
 	case 0:
 		r = host(0, 0);
-		r.eax = m->max_basic;
+		r.eax = max_basic;
 		return r;
 	case 1:
 		r = feature_leaf(m, word_index(1, 0));
@@ -513,6 +518,9 @@ struct cpuid_regs cpu_model_compute(const struct cpu_model *m,
 	case 0x80000001U:
 		r = feature_leaf(m, word_index(0x80000001U, 0));
 		r.eax = host_leaf(host, leaf, 0).eax;
+		/* IA32_MISC_ENABLE.XD_DISABLE hides NX */
+		if (st->misc_enable & MISC_ENABLE_XD_DISABLE)
+			r.edx &= ~BIT(20);
 		return r;
 	case 0x80000002U: /* brand string */
 	case 0x80000003U:

@@ -73,11 +73,19 @@ void cpu_model_init(struct cpu_model *m, cpuid_host_fn host, u32 ctls);
 bool cpu_model_has(const struct cpu_model *m, u32 leaf, u32 sub, unsigned reg,
 		   unsigned bit);
 
+/* IA32_MISC_ENABLE bits that change CPUID (SDM Vol 4 Table 2-2): the
+ * highest basic leaf reads 2; the XD bit (NX) is hidden. */
+#define MISC_ENABLE_LIMIT_CPUID BIT(22)
+#define MISC_ENABLE_XD_DISABLE	BIT(34)
+#define MISC_ENABLE_CPUID_BITS                                                 \
+	(MISC_ENABLE_LIMIT_CPUID | MISC_ENABLE_XD_DISABLE)
+
 /* The guest's state a CPUID answer depends on. */
 struct cpuid_state {
-	u64 cr4, xcr0;	/* OSXSAVE/OSPKE; leaf 0xD's sizes */
-	u64 tsc_hz;	/* leaves 0x15 and 0x40000010 */
-	u32 hc_version; /* leaf 0x40000001 */
+	u64 cr4, xcr0;	 /* OSXSAVE/OSPKE; leaf 0xD's sizes */
+	u64 tsc_hz;	 /* leaves 0x15 and 0x40000010 */
+	u32 hc_version;	 /* leaf 0x40000001 */
+	u64 misc_enable; /* IA32_MISC_ENABLE (MISC_ENABLE_CPUID_BITS) */
 };
 
 /* The parts of struct cpuid_state the answer for leaf needs: the others
@@ -92,16 +100,33 @@ struct cpuid_regs cpu_model_compute(const struct cpu_model *m,
 				    cpuid_host_fn host, u32 leaf, u32 sub,
 				    const struct cpuid_state *st);
 
+/* The cached answer for leaf, valid while IA32_MISC_ENABLE has none of
+ * MISC_ENABLE_CPUID_BITS: true and *r set, or false. */
+static inline bool cpu_model_cached(const struct cpu_model *m, u32 leaf,
+				    struct cpuid_regs *r)
+{
+	if (leaf < 32 && (m->cached & BIT(leaf))) {
+		*r = m->basic[leaf];
+		return true;
+	}
+	if (leaf - 0x80000000U < 9 &&
+	    (m->cached & BIT(32 + (leaf - 0x80000000U)))) {
+		*r = m->ext[leaf - 0x80000000U];
+		return true;
+	}
+	return false;
+}
+
 static inline struct cpuid_regs cpu_model_cpuid(const struct cpu_model *m,
 						cpuid_host_fn host, u32 leaf,
 						u32 sub,
 						const struct cpuid_state *st)
 {
-	if (leaf < 32 && (m->cached & BIT(leaf)))
-		return m->basic[leaf];
-	if (leaf - 0x80000000U < 9 &&
-	    (m->cached & BIT(32 + (leaf - 0x80000000U))))
-		return m->ext[leaf - 0x80000000U];
+	struct cpuid_regs r;
+
+	if (!(st->misc_enable & MISC_ENABLE_CPUID_BITS) &&
+	    cpu_model_cached(m, leaf, &r))
+		return r;
 	return cpu_model_compute(m, host, leaf, sub, st);
 }
 

@@ -104,7 +104,8 @@ const struct msr_entry msr_table[] = {
       "stored, 0 at reset", "bits 2:0; others #GP"),
     M(IA32_MISC_ENABLE, IA32_MISC_ENABLE, "IA32_MISC_ENABLE", STORED, NOGATE,
       "0x1801 at reset: fast strings, no BTS, no PEBS",
-      "bits 0, 3, 16, 23, 38; others must keep their value"),
+      "bits 0, 3, 16, 18, 22 (CPUID to leaf 2), 23, 34 (no NX), 38; others "
+      "must keep their value"),
     M(IA32_DEBUGCTL, IA32_DEBUGCTL, "IA32_DEBUGCTL", GUEST, NOGATE, "the VMCS",
       "bit 1 (BTF); others #GP"),
     M(IA32_MTRR_PHYSBASE0, IA32_MTRR_PHYSBASE0 + 2 * MSR_MTRR_VAR_COUNT - 1,
@@ -174,9 +175,14 @@ bool msr_present(const struct msr_env *e, const struct msr_entry *m)
 #define MISC_FAST_STRINGS BIT(0)
 #define MISC_BTS_UNAVAIL  BIT(11)
 #define MISC_PEBS_UNAVAIL BIT(12)
-/* fast strings, automatic thermal control, enhanced SpeedStep, xTPR
- * message disable, turbo disable: no effect on a virtual CPU, kept */
-#define MISC_WRITABLE (BIT(0) | BIT(3) | BIT(16) | BIT(23) | BIT(38))
+/* Fast strings, automatic thermal control, enhanced SpeedStep, MONITOR
+ * FSM, xTPR message disable, turbo disable: kept, with no effect on a
+ * virtual CPU (as KVM keeps MONITOR FSM: MONITOR/MWAIT stay absent);
+ * limit CPUID maxval and XD bit disable: kept, and CPUID and EFER.NXE
+ * follow them. */
+#define MISC_WRITABLE                                                          \
+	(BIT(0) | BIT(3) | BIT(16) | BIT(18) | BIT(23) | BIT(38) |             \
+	 MISC_ENABLE_CPUID_BITS)
 
 void msr_store_reset(struct msr_store *s)
 {
@@ -276,7 +282,7 @@ static u64 spec_ctrl_bits(const struct msr_env *e)
 }
 
 /* IA32_EFER bits the guest may set. */
-static u64 efer_bits(const struct msr_env *e)
+static u64 efer_bits(const struct msr_env *e, const struct msr_store *s)
 {
 	u64 bits = 0;
 
@@ -284,7 +290,8 @@ static u64 efer_bits(const struct msr_env *e)
 		bits |= IA32_EFER_SCE;
 	if (has(e, 0x80000001, 0, EDX, 29))
 		bits |= IA32_EFER_LME | IA32_EFER_LMA;
-	if (has(e, 0x80000001, 0, EDX, 20))
+	if (has(e, 0x80000001, 0, EDX, 20) &&
+	    !(s->misc_enable & MISC_ENABLE_XD_DISABLE))
 		bits |= IA32_EFER_NXE;
 	return bits;
 }
@@ -344,7 +351,8 @@ int msr_model_read(const struct msr_env *e, const struct msr_store *s, u32 msr,
 }
 
 /* Checks of the MSRs exit_msr.c performs: MSR_PASS if val is valid. */
-static int guest_write_ok(const struct msr_env *e, u32 msr, u64 val)
+static int guest_write_ok(const struct msr_env *e, const struct msr_store *s,
+			  u32 msr, u64 val)
 {
 	bool ok;
 
@@ -363,7 +371,7 @@ static int guest_write_ok(const struct msr_env *e, u32 msr, u64 val)
 		ok = pat_ok(val);
 		break;
 	case IA32_EFER:
-		ok = !(val & ~efer_bits(e));
+		ok = !(val & ~efer_bits(e, s));
 		break;
 	case IA32_SYSENTER_ESP:
 	case IA32_SYSENTER_EIP:
@@ -394,7 +402,7 @@ int msr_model_write(const struct msr_env *e, struct msr_store *s, u32 msr,
 	if (!m || !msr_present(e, m))
 		return MSR_ABSENT;
 	if (m->kind == MSR_GUEST || m->kind == MSR_WRITE_ONLY)
-		return guest_write_ok(e, msr, val);
+		return guest_write_ok(e, s, msr, val);
 	if (is_var_mtrr(msr)) {
 		if (!var_mtrr_ok(e, msr, val))
 			return MSR_GP;

@@ -19,6 +19,7 @@
 #define ICR_SH_NONE	   0
 #define ICR_SH_SELF	   1
 #define ICR_SH_ALL	   2
+#define ICR_DEST_LOGICAL   BIT(11)
 #define ICR_DELIV_STATUS   BIT(12)
 #define LVT_MASKED	   LAPIC_LVT_MASKED
 #define NR_LVT		   6 /* timer .. error: 0x320-0x370 */
@@ -172,9 +173,13 @@ void vlapic_eoi_exit(struct vlapic *a, u8 vector)
 	eoi_done(a, vector);
 }
 
+/* One NMI can be pending (SDM Vol 3A 6.7.1, "Handling Multiple NMIs"):
+ * one that arrives while another waits is lost. */
 void vlapic_nmi(struct vlapic *a)
 {
-	a->nmi_pending++;
+	if (a->nmi_pending)
+		return;
+	a->nmi_pending = 1;
 	a->irr_count++;
 }
 
@@ -200,11 +205,29 @@ bool vlapic_extint_enabled(const struct vlapic *a)
 	return !(lvt & LVT_MASKED) && LVT_MODE(lvt) == LVT_MODE_EXTINT;
 }
 
+static bool dest_is_self(const struct vlapic *a, u32 lo, u32 dest)
+{
+	u32 ldr = REG(a, LAPIC_LDR) >> 24;
+
+	if (!(lo & ICR_DEST_LOGICAL))
+		return dest == 0 || dest == 0xff;
+	if (dest == 0xff)
+		return true;
+	if ((REG(a, LAPIC_DFR) >> 28) == 0xf) /* flat */
+		return (dest & ldr) != 0;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf); /* cluster */
+}
+
 static void send_ipi(struct vlapic *a, u32 lo)
 {
 	unsigned sh = ICR_SHORTHAND(lo), vec = ICR_VECTOR(lo);
+	u32 dest = REG(a, LAPIC_ICR_HI) >> 24;
+	/* With no shorthand, physical destination 0 (this CPU's APIC ID)
+	 * and 0xFF (broadcast) reach this CPU (SDM Vol 3A 11.6.2.1), as a
+	 * logical destination does that has a bit of its LDR in the flat
+	 * model or its cluster and a bit in the cluster model (11.6.2.2). */
 	bool to_self = sh == ICR_SH_SELF || sh == ICR_SH_ALL ||
-		       (sh == ICR_SH_NONE && (REG(a, LAPIC_ICR_HI) >> 24) == 0);
+		       (sh == ICR_SH_NONE && dest_is_self(a, lo, dest));
 
 	/* NMI delivery ignores the vector (SDM Vol 3A 11.6.1); NMIs to self
 	 * do not latch in the IRR: one more waits for the CPU. */

@@ -155,6 +155,7 @@ enum em_fn {
 	EM_FN_LTR,
 	EM_FN_MOV_SREG,
 	EM_FN_FAR,
+	EM_FN_NOP,
 	EM_FN_COUNT
 };
 
@@ -279,6 +280,7 @@ enum em_result em_push(struct em_state *st);
 enum em_result em_pop(struct em_state *st);
 enum em_result em_movbe(struct em_state *st);
 enum em_result em_movnti(struct em_state *st);
+enum em_result em_nop(struct em_state *st);
 
 enum em_result em_alu_op(struct em_state *st);
 enum em_result em_test(struct em_state *st);

@@ -92,6 +92,18 @@ enum em_result em_movbe(struct em_state *st)
 	return em_write(st, la, &val, sz);
 }
 
+/*
+ * 90: NOP and PAUSE (F3 90); 0F 1F /r: NOP r/m, which reads no memory (SDM
+ * Vol. 2B "NOP"). Nothing but RIP changes. 90 with REX.B is XCHG r8, rAX,
+ * not emulated. Forced-emulation probes (KVM's "ud2; kvm; nop") run one.
+ */
+enum em_result em_nop(struct em_state *st)
+{
+	if (st->in->map == INSN_MAP_1B && st->in->rex.b)
+		return em_unsupported(st, "XCHG r8, rAX");
+	return EM_DONE;
+}
+
 /* 0F C3: MOVNTI m32/m64, r (a non-temporal hint; no 16-bit form). */
 enum em_result em_movnti(struct em_state *st)
 {

@@ -58,6 +58,7 @@ const em_handler_t em_handlers[EM_FN_COUNT] = {
     [EM_FN_LLDT] = em_lldt,
     [EM_FN_LTR] = em_ltr,
     [EM_FN_MOV_SREG] = em_mov_sreg,
+    [EM_FN_NOP] = em_nop,
     [EM_FN_FAR] = em_far,
 };
 
@@ -265,6 +266,8 @@ static const struct em_desc em_map1b[256] = {
     [0x8c] = {EM_FN_MOV_SREG, 0, EM_F_RAW, RM, 0, 0},
     [0x8e] = {EM_FN_MOV_SREG, 0, EM_F_RAW, 0, RM, 1},
     [0x8f] = GROUP(EM_GRP_1A),
+    /* 0x90 - 0x97 */
+    [0x90] = {EM_FN_NOP, 0, EM_F_RAW, 0, 0, 0},
     /* 0xA0 - 0xA7 */
     [0xa0] = MOV_ROW(EM_F_BYTE, ACC, MOFFS),
     [0xa1] = MOV_ROW(0, ACC, MOFFS),
@@ -334,6 +337,7 @@ static const struct em_desc em_map0f[256] = {
     /* 0x00 - 0x07: groups 6 and 7 */
     [0x00] = GROUP(EM_GRP_6),
     [0x01] = GROUP(EM_GRP_7),
+    [0x1f] = {EM_FN_NOP, 0, EM_F_RAW, 0, 0, 0}, /* NOP r/m */
     /* 0x10 - 0x17: MOVUPS */
     [0x10] = SSE_ROW(EM_FN_SSE_MOV),
     [0x11] = SSE_ROW(EM_FN_SSE_MOV),

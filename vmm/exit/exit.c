@@ -37,6 +37,21 @@ static void handle_unexpected(struct vcpu *v)
 		basic, vmx_exit_reason_name(basic), v->exit_qual, v->rip);
 }
 
+/* A task switch (CALL/JMP to a TSS or task gate, IRET with NT, an
+ * interrupt through a task gate) always exits (SDM Vol 3C 26.4.2); mica
+ * does not emulate it (docs/emulation.md). */
+__cold static void handle_task_switch(struct vcpu *v)
+{
+	static const char *const how[4] = {"CALL", "IRET", "JMP",
+					   "a task gate in the IDT"};
+	u64 q = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+
+	vm_stop(v->vm,
+		"task switch by %s to TSS selector 0x%lx at RIP 0x%lx: task "
+		"switches are not emulated",
+		how[(q >> 30) & 3], q & 0xffff, v->rip);
+}
+
 __cold static void handle_entry_failure(struct vcpu *v)
 {
 	u32 basic = VMX_EXIT_REASON_BASIC(v->exit_reason);
@@ -85,6 +100,7 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_TRIPLE_FAULT] = handle_triple_fault,
     [VMX_EXIT_INTR_WINDOW] = handle_event_window,
     [VMX_EXIT_NMI_WINDOW] = handle_event_window,
+    [VMX_EXIT_TASK_SWITCH] = handle_task_switch,
     [VMX_EXIT_CPUID] = handle_cpuid,
     [VMX_EXIT_GETSEC] = handle_absent_insn,
     [VMX_EXIT_HLT] = handle_hlt,

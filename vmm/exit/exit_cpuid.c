@@ -34,17 +34,25 @@ void vm_cpu_init(struct vm *vm)
 void handle_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->gpr[GPR_RAX];
-	unsigned needs = cpu_model_needs(leaf);
-	struct cpuid_state st = {
-	    .cr4 = (needs & CPUID_NEEDS_CR4) ? vcpu_read_cr4(v) : 0,
-	    .xcr0 = (needs & CPUID_NEEDS_XCR0) ? fpu_xcr0() : 0,
-	    .tsc_hz = tsc_hz(),
-	    .hc_version = MICA_HC_VERSION_VALUE,
-	};
-	struct cpuid_regs r = cpu_model_cpuid(&v->vm->cpu, host_cpuid, leaf,
-					      (u32)v->gpr[GPR_RCX], &st);
+	struct vm *vm = v->vm;
+	struct cpuid_regs r;
 
-	v->vm->counters[CNT_EXIT_CPUID]++;
+	/* Most leaves are answered from the VM's cache, without its state. */
+	if (unlikely(vm->msrs.misc_enable & MISC_ENABLE_CPUID_BITS) ||
+	    !cpu_model_cached(&vm->cpu, leaf, &r)) {
+		unsigned needs = cpu_model_needs(leaf);
+		struct cpuid_state st = {
+		    .cr4 = (needs & CPUID_NEEDS_CR4) ? vcpu_read_cr4(v) : 0,
+		    .xcr0 = (needs & CPUID_NEEDS_XCR0) ? fpu_xcr0() : 0,
+		    .tsc_hz = tsc_hz(),
+		    .hc_version = MICA_HC_VERSION_VALUE,
+		    .misc_enable = vm->msrs.misc_enable,
+		};
+
+		r = cpu_model_compute(&vm->cpu, host_cpuid, leaf,
+				      (u32)v->gpr[GPR_RCX], &st);
+	}
+	vm->counters[CNT_EXIT_CPUID]++;
 	v->gpr[GPR_RAX] = r.eax;
 	v->gpr[GPR_RBX] = r.ebx;
 	v->gpr[GPR_RCX] = r.ecx;
