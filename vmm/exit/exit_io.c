@@ -44,6 +44,7 @@ static void shutdown_port(struct vm *vm, u8 b)
 static u32 pio_read(struct vm *vm, u16 port, unsigned size)
 {
 	u32 val = 0;
+	bool uart = false; /* a wide access reaching into COM1 */
 
 	if (size == 1 && is_uart(port)) { /* the common case first */
 		vm_uart_input(vm);
@@ -59,13 +60,16 @@ static u32 pio_read(struct vm *vm, u16 port, unsigned size)
 		u16 p = (u16)(port + i);
 		u32 b = 0xff;
 
-		if (is_uart(p))
+		if (is_uart(p)) {
 			b = vuart_read(&vm->uart, p - UART_COM1);
-		else
+			uart = true;
+		} else {
 			vm->counters[CNT_PIO_UNCLAIMED]++;
+		}
 		val |= b << (8 * i);
 	}
-	vm_uart_update(vm);
+	if (uart) /* its interrupt line may have changed */
+		vm_uart_update(vm);
 	return val;
 }
 
