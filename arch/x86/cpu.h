@@ -193,6 +193,14 @@ static inline struct cpuid_regs cpuid(u32 leaf)
 	return cpuid_count(leaf, 0);
 }
 
+/* The physical-address width, CPUID.80000008H:EAX[7:0]; 36 where the leaf
+ * is absent (SDM Vol 3A 4.1.4). */
+static inline u8 cpu_maxphyaddr(void)
+{
+	return cpuid(0x80000000).eax >= 0x80000008 ? (u8)cpuid(0x80000008).eax
+						   : 36;
+}
+
 /*
  * Read an MSR that may not exist. Returns 0 and stores the value, or -EIO
  * when the RDMSR raised #GP (the exception handler resumes at the fixup

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "test/unit/support/em_guest.h"
+#include "test/unit/support/em_run.h"
 #include "test/unit/support/em_segs.h"
 #include "test/unit/support/tap.h"
 #include "vmm/insn/insn.h"
@@ -114,23 +115,7 @@ static void reset(enum insn_mode mode)
 	em_test_flat_segs(&ctx, mode);
 }
 
-/* Decode bytes for mode and emulate once. */
-static enum em_result run(enum insn_mode mode, const u8 *b, size_t n)
-{
-	int rc = insn_decode(&in, b, n, mode);
-
-	if (rc != INSN_OK) {
-		tap_diag("decode failed: %s", insn_status_name(rc));
-		return (enum em_result) - 1;
-	}
-	return insn_emulate(&ctx, &in);
-}
-
-#define RUN(mode, ...)                                                         \
-	({                                                                     \
-		static const u8 b_[] = {__VA_ARGS__};                          \
-		run(mode, b_, sizeof(b_));                                     \
-	})
+#define RUN(mode, ...) EM_RUN(in, ctx, mode, __VA_ARGS__)
 
 static void test_rep_budget(void)
 {
@@ -901,7 +886,8 @@ static void test_rep_zero_count(void)
 		g.gpr[1] = hi;
 		g.gpr[6] = hi | 0x100;
 		g.gpr[7] = hi | 0x200;
-		r = run(INSN_MODE_64, (const u8[]){0x67, 0xf3, k[i].op}, 3);
+		r = em_test_run(&in, &ctx, INSN_MODE_64,
+				(const u8[]){0x67, 0xf3, k[i].op}, 3);
 		tap_ok(r == EM_DONE && g.accesses == 0 && g.gpr[1] == 0 &&
 			   g.gpr[6] == (k[i].si ? 0x100 : hi | 0x100) &&
 			   g.gpr[7] == (k[i].di ? 0x200 : hi | 0x200) &&

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "test/unit/support/em_guest.h"
+#include "test/unit/support/em_run.h"
 #include "test/unit/support/em_segs.h"
 #include "test/unit/support/tap.h"
 #include "vmm/insn/insn.h"
@@ -225,22 +226,7 @@ static void reset(enum insn_mode mode)
 	gdt_setup();
 }
 
-static enum em_result run(enum insn_mode mode, const u8 *b, size_t n)
-{
-	int rc = insn_decode(&in, b, n, mode);
-
-	if (rc != INSN_OK) {
-		tap_diag("decode failed: %s", insn_status_name(rc));
-		return (enum em_result) - 1;
-	}
-	return insn_emulate(&ctx, &in);
-}
-
-#define RUN(mode, ...)                                                         \
-	({                                                                     \
-		static const u8 b_[] = {__VA_ARGS__};                          \
-		run(mode, b_, sizeof(b_));                                     \
-	})
+#define RUN(mode, ...) EM_RUN(in, ctx, mode, __VA_ARGS__)
 
 static bool fault(enum em_result r, u8 vec, u32 ec)
 {

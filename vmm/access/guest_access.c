@@ -52,10 +52,8 @@ static void cpu_paging_facts(bool *gbpages, u8 *maxphyaddr)
 	static u8 maxpa;
 
 	if (unlikely(!known)) {
-		u32 max_ext = cpuid(0x80000000).eax;
-
 		gb = cpuid(0x80000001).edx & CPUID_80000001_EDX_1G;
-		maxpa = max_ext >= 0x80000008 ? (u8)cpuid(0x80000008).eax : 36;
+		maxpa = cpu_maxphyaddr();
 		known = true;
 	}
 	*gbpages = gb;

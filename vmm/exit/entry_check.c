@@ -36,14 +36,6 @@ static void read_regs(struct guest_regs *g)
 	g->link = vmcs_read64(VMCS_LINK_POINTER);
 }
 
-/* CPUID.80000008H:EAX[7:0], 36 where the leaf is absent. */
-static unsigned maxphyaddr(void)
-{
-	return cpuid(0x80000000).eax >= 0x80000008
-		   ? cpuid(0x80000008).eax & 0xff
-		   : 36;
-}
-
 /* "Checks on Guest Control Registers, Debug Registers, and MSRs" */
 static const char *check_control_regs(const struct guest_regs *g)
 {
@@ -63,7 +55,7 @@ static const char *check_control_regs(const struct guest_regs *g)
 	if ((g->cr4 & c->cr4_fixed0) != c->cr4_fixed0 ||
 	    (g->cr4 & ~c->cr4_fixed1))
 		return "guest CR4 violates IA32_VMX_CR4_FIXED0/FIXED1";
-	if (g->cr3 >> maxphyaddr())
+	if (g->cr3 >> cpu_maxphyaddr())
 		return "guest CR3 has bits set beyond the physical-address "
 		       "width";
 	if (ia32e && (!(g->cr0 & CR0_PG) || !(g->cr4 & CR4_PAE)))

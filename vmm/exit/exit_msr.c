@@ -18,13 +18,6 @@
 #include "vmm/vm.h"
 #include "vmm/vm_devices.h"
 
-/* CPUID.80000008H:EAX[7:0], 36 where the leaf is absent */
-static u8 host_maxphyaddr(void)
-{
-	return cpuid(0x80000000).eax >= 0x80000008 ? (u8)cpuid(0x80000008).eax
-						   : 36;
-}
-
 void vm_msr_init(struct vm *vm)
 {
 	u64 caps = 0;
@@ -34,7 +27,7 @@ void vm_msr_init(struct vm *vm)
 		caps = 0;
 	vm->msr_env = (struct msr_env){
 	    .cpu = &vm->cpu,
-	    .maxphyaddr = host_maxphyaddr(),
+	    .maxphyaddr = cpu_maxphyaddr(),
 	    .tsc_hz = tsc_hz(),
 	    .host_arch_caps = caps,
 	};
