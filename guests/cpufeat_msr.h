@@ -490,12 +490,19 @@ static void test_apic_base(void)
 	wr_gp(MSR_APIC_BASE, v | 1ULL << maxphyaddr());
 	if (!cpuid_bit(1, 0, ECX, 21))
 		wr_gp(MSR_APIC_BASE, v | 1ULL << 10);
+	/* globally disabled, the APIC is absent from CPUID (Vol 3A 11.4.3) */
+	wr_back(MSR_APIC_BASE, v & ~(1ULL << 11));
+	expect_eq("CPUID.1:EDX.APIC with APIC_BASE.EN = 0", 0,
+		  cpuid_bit(1, 0, EDX, 9), 0);
+	wr_back(MSR_APIC_BASE, v);
+	expect_eq("CPUID.1:EDX.APIC with APIC_BASE.EN = 1", 0,
+		  cpuid_bit(1, 0, EDX, 9), 1);
 	rd_present(0x802, false); /* x2APIC ID */
 	rd_present(0x803, false); /* x2APIC version */
 	rd_present(0x808, false); /* x2APIC TPR */
 	g_ok(group_ok(),
-	     "IA32_APIC_BASE is 0xFEE00000 | EN | BSP, reserved bits #GP(0); "
-	     "x2APIC MSRs #GP(0) in xAPIC mode");
+	     "IA32_APIC_BASE is 0xFEE00000 | EN | BSP, reserved bits #GP(0), "
+	     "CPUID.1:EDX.APIC follows EN; x2APIC MSRs #GP(0) in xAPIC mode");
 }
 
 /* Indices no CPU defines (0x1234 would be IA32_LBR_52_INFO). */

@@ -82,7 +82,7 @@ static struct cpuid_regs fake(u32 leaf, u32 sub)
 	}
 }
 
-static const struct cpuid_state st0 = {0, XCR0_X87, 2000000000ULL, 7, 0};
+static const struct cpuid_state st0 = {0, XCR0_X87, 2000000000ULL, 7, 0, false};
 
 static u32 reg(struct cpuid_regs r, unsigned n)
 {
@@ -408,8 +408,8 @@ static void test_leaves(void)
  * the answer computed with all of it, for every leaf and sub-leaf. */
 static void test_needs(void)
 {
-	const struct cpuid_state full = {CR4_BIT(18) | CR4_BIT(22), 0xe7,
-					 2000000000ULL, 7, 0};
+	const struct cpuid_state full = {
+	    CR4_BIT(18) | CR4_BIT(22), 0xe7, 2000000000ULL, 7, 0, false};
 	struct cpu_model m;
 	unsigned bad = 0, n = 0;
 	static const u32 base[] = {0, 0x40000000U, 0x80000000U};
@@ -465,6 +465,14 @@ static void test_misc_enable(void)
 	r81 = cpu_model_cpuid(&m, fake, 0x80000001U, 0, &xd);
 	e0 = cpu_model_cpuid(&m, fake, 0, 0, &st0);
 	e81 = cpu_model_cpuid(&m, fake, 0x80000001U, 0, &st0);
+	struct cpuid_state off = st0;
+
+	off.apic_off = true;
+	struct cpuid_regs r1 = cpu_model_cpuid(&m, fake, 1, 0, &off);
+	struct cpuid_regs e1 = cpu_model_cpuid(&m, fake, 1, 0, &st0);
+
+	tap_ok((e1.edx & BIT(9)) && r1.edx == (e1.edx & ~BIT(9)),
+	       "IA32_APIC_BASE.EN = 0: CPUID.1:EDX.APIC reads 0");
 	tap_ok(r0.eax == 2 && e0.eax == m.max_basic && r0.ebx == e0.ebx &&
 		   !memcmp(&r7, &r2, sizeof(r2)) && (e81.edx & BIT(20)) &&
 		   r81.edx == (e81.edx & ~BIT(20)),

@@ -272,7 +272,7 @@ static bool leaf_varies(u32 leaf)
 
 static void fill_cache(struct cpu_model *m, cpuid_host_fn host)
 {
-	const struct cpuid_state none = {0, 0, 0, 0, 0};
+	const struct cpuid_state none = {0, 0, 0, 0, 0, false};
 
 	m->cached = 0;
 	for (u32 n = 0; n <= m->max_basic && n < 32; n++) {
@@ -477,6 +477,10 @@ struct cpuid_regs cpu_model_compute(const struct cpu_model *m,
 		r.ebx = (host(1, 0).ebx & 0xffff) | (1U << 16);
 		if (st->cr4 & BIT(CR4B_OSXSAVE) && (r.ecx & BIT(26)))
 			r.ecx |= BIT(27);
+		/* a globally disabled local APIC is absent (SDM Vol 3A
+		 * 11.4.3) */
+		if (st->apic_off)
+			r.edx &= ~BIT(9);
 		return r;
 	case 2: /* cache and TLB descriptors */
 		return host_leaf(host, 2, 0);

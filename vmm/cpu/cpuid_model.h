@@ -86,6 +86,7 @@ struct cpuid_state {
 	u64 tsc_hz;	 /* leaves 0x15 and 0x40000010 */
 	u32 hc_version;	 /* leaf 0x40000001 */
 	u64 misc_enable; /* IA32_MISC_ENABLE (MISC_ENABLE_CPUID_BITS) */
+	bool apic_off;	 /* IA32_APIC_BASE.EN = 0: leaf 1 EDX.APIC reads 0 */
 };
 
 /* The parts of struct cpuid_state the answer for leaf needs: the others

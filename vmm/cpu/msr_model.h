@@ -55,6 +55,8 @@
 #define IA32_KERNEL_GS_BASE    0xc0000102
 #define IA32_TSC_AUX	       0xc0000103
 
+#define IA32_APIC_BASE_EN BIT(11) /* the local APIC's global enable */
+
 /* IA32_EFER bits (SDM Vol 3A 2.2.1) */
 #define IA32_EFER_SCE BIT(0)
 #define IA32_EFER_LME BIT(8)

@@ -47,6 +47,7 @@ void handle_cpuid(struct vcpu *v)
 		    .tsc_hz = tsc_hz(),
 		    .hc_version = MICA_HC_VERSION_VALUE,
 		    .misc_enable = vm->msrs.misc_enable,
+		    .apic_off = !(vm->apic_base & IA32_APIC_BASE_EN),
 		};
 
 		r = cpu_model_compute(&vm->cpu, host_cpuid, leaf,
