@@ -103,9 +103,25 @@ static void test_misc_enable(void)
 		expect_eq("IA32_MISC_ENABLE bit 34: CPUID NX", v,
 			  cpuid_bit(0x80000001, 0, EDX, 20), 0);
 	wr_expect(MSR_MISC_ENABLE, v, NOFAULT);
+	/* LIMIT_CPUID (22) and XD_DISABLE (34) are R/W and change CPUID;
+	 * each is set and cleared again. */
+	wr_back(MSR_MISC_ENABLE, v | 1ULL << 22);
+	expect_eq("CPUID.0:EAX with IA32_MISC_ENABLE bit 22", v,
+		  cpuid_reg(0, 0, EAX) <= 2, 1);
+	wr_back(MSR_MISC_ENABLE, v);
+	expect_eq("CPUID.0:EAX with bit 22 clear again", v,
+		  cpuid_reg(0, 0, EAX), max_basic);
+	if (cpuid_bit(0x80000001, 0, EDX, 20)) {
+		wr_back(MSR_MISC_ENABLE, v | 1ULL << 34);
+		expect_eq("CPUID NX with IA32_MISC_ENABLE bit 34", v,
+			  cpuid_bit(0x80000001, 0, EDX, 20), 0);
+		wr_back(MSR_MISC_ENABLE, v);
+		expect_eq("CPUID NX with bit 34 clear again", v,
+			  cpuid_bit(0x80000001, 0, EDX, 20), 1);
+	}
 	g_ok(group_ok(),
 	     "IA32_MISC_ENABLE reads with fast strings set, agrees with CPUID "
-	     "and takes its own value back");
+	     "and takes its own value back; bits 22 and 34 limit CPUID");
 }
 
 /* IA32_DS_AREA: iff CPUID.1:EDX.DS[21]; a linear address, so a

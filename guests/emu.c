@@ -916,8 +916,9 @@ static bool forced_probe(void)
 	       g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) > before;
 }
 
-/* KVM's forced-emulation prefix, ud2 "kvm", works as mica's: a load and
- * a store behind it are emulated (two counted) and do what they do
+/* KVM's forced-emulation prefix, ud2 "kvm", works as mica's: a load, a
+ * store and a NOP behind it (the NOP is how kvm-unit-tests probe for
+ * forced emulation) are emulated (three counted) and do what they do
  * natively. */
 static bool kvm_prefix_probe(long *counted)
 {
@@ -936,9 +937,10 @@ static bool kvm_prefix_probe(long *counted)
 			 :
 			 : "a"(0x12345678U), "b"(&dst)
 			 : "memory");
+	__asm__ volatile(".byte 0x0f, 0x0b, 'k', 'v', 'm'\n\tnop" ::: "memory");
 	*counted =
 	    g_hypercall(HC_TEST_COUNTER, CNT_EMULATED, 0, 0, 0, 0) - before;
-	return out == src && dst == 0x12345678U && *counted == 2;
+	return out == src && dst == 0x12345678U && *counted == 3;
 }
 
 #ifndef __x86_64__
@@ -972,8 +974,8 @@ int guest_main(u32 magic, u32 info)
 		bool kvm = kvm_prefix_probe(&counted);
 
 		g_ok(kvm,
-		     "KVM's forced-emulation prefix (ud2 \"kvm\"): a load and "
-		     "a store emulated, as natively (%ld counted)",
+		     "KVM's forced-emulation prefix (ud2 \"kvm\"): a load, a "
+		     "store and a NOP emulated, as natively (%ld counted)",
 		     counted);
 	}
 	for (unsigned i = 0; i < NFORMS; i++) {

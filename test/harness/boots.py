@@ -268,12 +268,16 @@ BOOTS = [
         "name": "emulator",
         "platform": "bochs-tigerlake",
         "cmdline": "",
-        "guests": ["emu"],
+        "guests": ["emu", "taskswitch"],
         "status": 0,
         "timeout": 400,
         "expect": [
             ("every form agrees natively, on MMIO and emulated",
              r"guest emu ended as expected"),
+            ("a task switch stops the VM with what it was",
+             r"guest taskswitch: stopped: task switch by JMP to TSS "
+             r"selector 0x30 at RIP 0x[0-9a-f]+: task switches are not "
+             r"emulated"),
         ],
     },
     {

@@ -51,6 +51,9 @@ GUESTS = {
     # own arguments after "--"
     "mb1low": ("mb1low.elf", "mode=32 mem=64M mods=pcenv-blob expect=exit:1 "
                "-- alpha beta=2"),
+    # a task switch: not emulated, the VM stops with the reason
+    "taskswitch": ("taskswitch.elf",
+                   "mode=32 expect=stop:task_switch_by_JMP_to_TSS"),
     "toctou": ("mmiobad.elf", "case=toctou"),
     "mmio-unsupported": ("mmiobad.elf", "case=unsupp expect=stop:cannot_emulate"),
     "mmio-fetch": ("mmiobad.elf", "case=fetch expect=stop:fetch_from_MMIO"),
